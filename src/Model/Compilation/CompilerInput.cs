@@ -1,0 +1,35 @@
+using System.Collections.Immutable;
+using Ballast.Model.Resources;
+
+namespace Ballast.Model.Compilation;
+
+/// <summary>
+/// Everything the Compiler needs: the resources, plus what the edges resolved for them
+/// (endpoints from EndpointSlices, secrets' contents). The Compiler looks nothing up itself.
+/// </summary>
+public sealed record CompilerInput
+{
+    public IReadOnlyList<LoadBalancerPolicy> Policies { get; init; } = [];
+    public IReadOnlyList<BackendPool> Pools { get; init; } = [];
+
+    /// <summary>Endpoints of Services that pools name in <c>spec.service</c>, keyed by <c>namespace/name</c>.</summary>
+    public IReadOnlyDictionary<string, ResolvedService> Services { get; init; } = ImmutableDictionary<string, ResolvedService>.Empty;
+
+    /// <summary>Contents of Secrets (or files) that resources name, keyed by <c>namespace/name</c> (or the file path).</summary>
+    public IReadOnlyDictionary<string, ResolvedSecret> Secrets { get; init; } = ImmutableDictionary<string, ResolvedSecret>.Empty;
+
+    /// <summary>The version to stamp on the snapshot (the caller keeps the counter: the Compiler has no state).</summary>
+    public long Version { get; init; }
+}
+
+/// <summary>A Service's ports and, per port, its endpoints as EndpointSlices report them.</summary>
+public sealed record ResolvedService(string Namespace, string Name, ImmutableArray<ResolvedServicePort> Ports);
+
+/// <summary>One Service port: its name and number, and the endpoints behind it on the target port.</summary>
+public sealed record ResolvedServicePort(string? Name, int Port, ImmutableArray<ResolvedEndpoint> Endpoints);
+
+/// <summary>An endpoint with its EndpointSlice conditions.</summary>
+public sealed record ResolvedEndpoint(string Address, int Port, bool Ready, bool Serving, bool Terminating);
+
+/// <summary>The data of a Secret, by key (for TLS: <c>tls.crt</c>, <c>tls.key</c>, <c>ca.crt</c>).</summary>
+public sealed record ResolvedSecret(string Type, ImmutableDictionary<string, byte[]> Data);

@@ -1,0 +1,232 @@
+using System.Collections.Immutable;
+using Ballast.Model.Resources;
+
+namespace Ballast.Model.Snapshots;
+
+/// <summary>
+/// Everything an ingress replica needs, resolved and validated, nothing it must look up.
+/// Immutable and versioned; replicas swap to a new one atomically. Compiled by the Compiler from
+/// resources; serialised as JSON to replicas and to the last-known-good file on disk.
+/// </summary>
+public sealed record Snapshot
+{
+    /// <summary>Monotonic version assigned by whoever publishes (the operator or the file provider).</summary>
+    public long Version { get; init; }
+
+    /// <summary>Hash of the content (everything but <see cref="Version"/>): equal hashes mean the same data plane.</summary>
+    public string ContentHash { get; init; } = "";
+
+    public ImmutableArray<ListenerSnapshot> Listeners { get; init; } = [];
+    public ImmutableArray<PoolSnapshot> Pools { get; init; } = [];
+
+    /// <summary>The generation of each resource this snapshot was compiled from ("Kind ns/name" → generation).</summary>
+    public ImmutableDictionary<string, long> Generations { get; init; } = ImmutableDictionary<string, long>.Empty;
+
+    public static readonly Snapshot Empty = new();
+}
+
+public enum ListenerKind { Http, Https, Tcp, Udp, TlsPassthrough }
+
+public sealed record ListenerSnapshot
+{
+    public string Name { get; init; } = "";
+    /// <summary>The IP address to bind ("0.0.0.0" for all IPv4 interfaces, "::" for all).</summary>
+    public string Address { get; init; } = "0.0.0.0";
+    public int Port { get; init; }
+    public ListenerKind Kind { get; init; }
+    /// <summary>HTTP routes, in match order: the first that matches wins (see docs/routing.md for the precedence).</summary>
+    public ImmutableArray<RouteSnapshot> Routes { get; init; } = [];
+    /// <summary>L4 routes (TCP, UDP, TLS passthrough by SNI).</summary>
+    public ImmutableArray<L4RouteSnapshot> L4Routes { get; init; } = [];
+    public bool AcceptProxyProtocol { get; init; }
+    public int? MaxConnections { get; init; }
+}
+
+public sealed record RouteSnapshot
+{
+    /// <summary>Stable id for metrics and logs: <c>namespace/policy/route-name-or-index</c>.</summary>
+    public string Id { get; init; } = "";
+    public MatchSnapshot Match { get; init; } = new();
+    public ImmutableArray<BackendSnapshot> Backends { get; init; } = [];
+    public CanarySnapshot? Canary { get; init; }
+    public TimeSpan? Timeout { get; init; }
+    public RetrySnapshot? Retries { get; init; }
+    public HeaderRulesSnapshot? RequestHeaders { get; init; }
+    public HeaderRulesSnapshot? ResponseHeaders { get; init; }
+}
+
+public enum PathMatchKind { Any, Exact, Prefix, Regex }
+
+public sealed record MatchSnapshot
+{
+    /// <summary>Lower-case host names; a leading "*." is a wildcard for one or more labels. Empty: any host.</summary>
+    public ImmutableArray<string> Hosts { get; init; } = [];
+    public PathMatchKind PathKind { get; init; } = PathMatchKind.Any;
+    public string Path { get; init; } = "";
+    /// <summary>Upper-case methods. Empty: any method.</summary>
+    public ImmutableArray<string> Methods { get; init; } = [];
+    public ImmutableArray<ValueMatchSnapshot> Headers { get; init; } = [];
+    public ImmutableArray<ValueMatchSnapshot> Query { get; init; } = [];
+}
+
+public enum ValueMatchKind { Present, Exact, Regex }
+
+public sealed record ValueMatchSnapshot(string Name, ValueMatchKind Kind, string Value);
+
+public sealed record BackendSnapshot(string PoolId, int Weight);
+
+public sealed record CanarySnapshot
+{
+    public string PoolId { get; init; } = "";
+    public string? HeaderName { get; init; }
+    public string? HeaderValue { get; init; }
+    public string? CookieName { get; init; }
+    public string? CookieValue { get; init; }
+}
+
+[Flags]
+public enum RetryOn
+{
+    None = 0,
+    ConnectFailure = 1,
+    Reset = 2,
+    Timeout = 4,
+    Status502 = 8,
+    Status503 = 16,
+    Status504 = 32,
+}
+
+public sealed record RetrySnapshot
+{
+    public int Attempts { get; init; }
+    public RetryOn On { get; init; }
+    public TimeSpan? PerTryTimeout { get; init; }
+    public bool NonIdempotent { get; init; }
+    public int BudgetPercent { get; init; } = 20;
+}
+
+public sealed record HeaderRulesSnapshot
+{
+    public ImmutableArray<KeyValuePair<string, string>> Set { get; init; } = [];
+    public ImmutableArray<KeyValuePair<string, string>> Add { get; init; } = [];
+    public ImmutableArray<string> Remove { get; init; } = [];
+}
+
+public sealed record L4RouteSnapshot
+{
+    public string Id { get; init; } = "";
+    /// <summary>SNI names for TLS passthrough; empty for plain TCP/UDP.</summary>
+    public ImmutableArray<string> Hostnames { get; init; } = [];
+    public ImmutableArray<BackendSnapshot> Backends { get; init; } = [];
+}
+
+public sealed record PoolSnapshot
+{
+    /// <summary><c>namespace/name</c>.</summary>
+    public string Id { get; init; } = "";
+    public PoolProtocol Protocol { get; init; }
+    public LoadBalancingSnapshot LoadBalancing { get; init; } = new();
+    public ImmutableArray<EndpointSnapshot> Endpoints { get; init; } = [];
+    public ActiveHealthSnapshot? ActiveHealth { get; init; }
+    public PassiveHealthSnapshot? PassiveHealth { get; init; }
+    public int PanicThresholdPercent { get; init; } = 50;
+    public TimeSpan? SlowStart { get; init; }
+    public TimeSpan DrainTimeout { get; init; } = TimeSpan.FromSeconds(30);
+    public TimeSpan ConnectTimeout { get; init; } = TimeSpan.FromSeconds(5);
+    public SessionAffinitySnapshot? SessionAffinity { get; init; }
+    public BackendTlsSnapshot? Tls { get; init; }
+    public CircuitBreakerSnapshot? CircuitBreaker { get; init; }
+    public ProxyProtocolVersion ProxyProtocol { get; init; }
+}
+
+public sealed record EndpointSnapshot
+{
+    /// <summary>Host name or IP literal (no brackets).</summary>
+    public string Host { get; init; } = "";
+    public int Port { get; init; }
+    public int Weight { get; init; } = 1;
+    public bool Backup { get; init; }
+    /// <summary>Terminating but still serving (Kubernetes): used only when no ready endpoint remains.</summary>
+    public bool Draining { get; init; }
+
+    /// <summary><c>host:port</c>, <c>[v6]:port</c> for IPv6; stable identity of the endpoint across snapshots.</summary>
+    public string Id => Host.Contains(':') ? $"[{Host}]:{Port}" : $"{Host}:{Port}";
+}
+
+public enum HashSource { ClientIp, Header, Cookie, Query, Path }
+
+public sealed record LoadBalancingSnapshot
+{
+    public LoadBalancingAlgorithm Algorithm { get; init; } = LoadBalancingAlgorithm.RoundRobin;
+    public HashSource HashSource { get; init; } = HashSource.ClientIp;
+    /// <summary>Header, cookie or query parameter name for those sources.</summary>
+    public string? HashName { get; init; }
+    public HashFallback HashFallback { get; init; } = HashFallback.ClientIp;
+    public int VirtualNodes { get; init; } = 150;
+    public int TableSize { get; init; } = 65537;
+    public double BoundedLoadFactor { get; init; } = 0.25;
+}
+
+public enum ActiveCheckKind { Http, Tcp, Grpc }
+
+public sealed record ActiveHealthSnapshot
+{
+    public ActiveCheckKind Kind { get; init; }
+    public string Path { get; init; } = "/";
+    public string Method { get; init; } = "GET";
+    public string? Host { get; init; }
+    /// <summary>Inclusive ranges of acceptable status codes.</summary>
+    public ImmutableArray<StatusRange> ExpectStatus { get; init; } = [new(200, 399)];
+    public string? BodyContains { get; init; }
+    public string? GrpcService { get; init; }
+    public int? Port { get; init; }
+    public TimeSpan Interval { get; init; } = TimeSpan.FromSeconds(5);
+    public TimeSpan Timeout { get; init; } = TimeSpan.FromSeconds(1);
+    public int JitterPercent { get; init; } = 10;
+    public int UnhealthyThreshold { get; init; } = 3;
+    public int HealthyThreshold { get; init; } = 2;
+}
+
+public readonly record struct StatusRange(int From, int To)
+{
+    public bool Contains(int status) => status >= From && status <= To;
+}
+
+public sealed record PassiveHealthSnapshot
+{
+    public int ConsecutiveFailures { get; init; } = 5;
+    public TimeSpan EjectionTime { get; init; } = TimeSpan.FromSeconds(30);
+    public TimeSpan MaxEjectionTime { get; init; } = TimeSpan.FromMinutes(5);
+    public int MaxEjectionPercent { get; init; } = 50;
+}
+
+public sealed record SessionAffinitySnapshot
+{
+    public AffinityType Type { get; init; }
+    public string CookieName { get; init; } = "BALLAST";
+    public string? HeaderName { get; init; }
+    public TimeSpan Ttl { get; init; } = TimeSpan.FromHours(1);
+    public bool Secure { get; init; }
+    public bool HttpOnly { get; init; } = true;
+    public SameSiteMode SameSite { get; init; } = SameSiteMode.Lax;
+    public string Path { get; init; } = "/";
+    public string? Domain { get; init; }
+}
+
+public sealed record BackendTlsSnapshot
+{
+    /// <summary>PEM bundle of trusted CAs (resolved from a Secret or a file by whoever built the input).</summary>
+    public string? CaPem { get; init; }
+    public string? ServerName { get; init; }
+    public string? ClientCertificatePem { get; init; }
+    public string? ClientKeyPem { get; init; }
+    public bool InsecureSkipVerify { get; init; }
+}
+
+public sealed record CircuitBreakerSnapshot
+{
+    public int? MaxConnections { get; init; }
+    public int? MaxPendingRequests { get; init; }
+    public int? MaxRequests { get; init; }
+    public int? MaxRetries { get; init; }
+}

@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# The test command: installs what the suite needs (only what is missing), then runs every test.
+# CI (.ci/run) calls exactly this script, so a fresh machine gets the same result.
+set -uo pipefail
+cd "$(dirname "$0")"
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
+
+# program -> Debian package that provides it
+declare -A NEEDED=(
+  [openssl]=openssl
+  [curl]=curl
+)
+
+missing=()
+for program in "${!NEEDED[@]}"; do
+  command -v "$program" >/dev/null 2>&1 || missing+=("${NEEDED[$program]}")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "installing: ${missing[*]}"
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+
+for extra in scripts/install-*.sh; do
+  [ -f "$extra" ] && bash "$extra"
+done
+
+log=$(mktemp)
+dotnet build Operator.sln -c Debug 2>&1 | tail -n 3
+dotnet test Operator.sln --no-build -c Debug "$@" 2>&1 | tee "$log"
+status=${PIPESTATUS[0]}
+
+# dotnet prints one summary per test assembly; CI reads one plain line, so add them up.
+read -r passed failed skipped < <(grep -E '^(Passed|Failed)!' "$log" | awk -F'[:,]' '
+  { for (i = 1; i <= NF; i++) {
+      if ($i ~ /Failed$/)  f += $(i+1);
+      if ($i ~ /Passed$/)  p += $(i+1);
+      if ($i ~ /Skipped$/) s += $(i+1);
+  } }
+  END { printf "%d %d %d\n", p, f, s }')
+rm -f "$log"
+echo "${passed} passed, ${failed} failed, ${skipped} skipped"
+exit "$status"
