@@ -30,8 +30,18 @@ public sealed partial class EndpointState
     /// <summary>Requests (or L4 connections) currently being served by this endpoint.</summary>
     public int InFlight => Volatile.Read(ref _inFlight);
 
+    /// <summary>Called by the proxy (or the L4 path) just before a request is sent to this endpoint.</summary>
     public void OnRequestStarted() => Interlocked.Increment(ref _inFlight);
-    public void OnRequestFinished() => Interlocked.Decrement(ref _inFlight);
+
+    /// <summary>Called when that request ends, whatever its outcome, with how long it took.</summary>
+    public void OnRequestFinished(TimeSpan elapsed)
+    {
+        Interlocked.Decrement(ref _inFlight);
+        RecordLatency(elapsed);
+    }
+
+    /// <summary>Latency feedback for the latency-aware balancers (implemented beside them).</summary>
+    partial void RecordLatency(TimeSpan elapsed);
 
     public override string ToString() => Id;
 }
