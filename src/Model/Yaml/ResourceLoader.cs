@@ -16,6 +16,21 @@ public sealed record LoadResult
     public IReadOnlyList<BackendPool> Pools { get; init; } = [];
     public ImmutableArray<Diagnostic> Diagnostics { get; init; } = [];
     public bool HasErrors => Diagnostics.Any(d => d.Severity == Severity.Error);
+
+    /// <summary>Field positions of each loaded document, keyed by the document's start (a resource's <see cref="Resource.Source"/>).</summary>
+    internal IReadOnlyDictionary<SourceLocation, MarkMap> Marks { get; init; } = new Dictionary<SourceLocation, MarkMap>();
+
+    /// <summary>
+    /// Points a Compiler diagnostic (which knows only the resource's document) at the line of its field,
+    /// so <c>validate</c> and the file provider can say <c>pool.yaml:12:9</c>.
+    /// </summary>
+    public Diagnostic Locate(Diagnostic diagnostic)
+    {
+        if (diagnostic.Location is not { } doc || !Marks.TryGetValue(doc, out var marks)) return diagnostic;
+        return marks.ValueOf(diagnostic.FieldPath) is { } m
+            ? diagnostic with { Location = new SourceLocation(doc.File, (int)m.Line, (int)m.Column) }
+            : diagnostic;
+    }
 }
 
 /// <summary>
@@ -61,7 +76,8 @@ public static class ResourceLoader
         public readonly List<LoadBalancerPolicy> Policies = [];
         public readonly List<BackendPool> Pools = [];
         public readonly List<Diagnostic> Diagnostics = [];
-        public LoadResult ToResult() => new() { Policies = Policies, Pools = Pools, Diagnostics = [.. Diagnostics] };
+        public readonly Dictionary<SourceLocation, MarkMap> Marks = [];
+        public LoadResult ToResult() => new() { Policies = Policies, Pools = Pools, Diagnostics = [.. Diagnostics], Marks = Marks };
     }
 
     private static void Load(string yaml, string file, Accumulator acc)
@@ -140,6 +156,7 @@ public static class ResourceLoader
         {
             var resource = (Resource)obj.Deserialize(type!, ModelJson.Options)!;
             resource.Source = docLoc;
+            acc.Marks[docLoc] = marks;
             if (resource is LoadBalancerPolicy p) acc.Policies.Add(p);
             else if (resource is BackendPool b) acc.Pools.Add(b);
         }
