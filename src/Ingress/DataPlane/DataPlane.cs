@@ -1,4 +1,5 @@
 using System.Collections.Frozen;
+using Ballast.Ingress.LoadBalancing;
 using Ballast.Ingress.Metrics;
 using Ballast.Ingress.Pools;
 using Ballast.Ingress.Routing;
@@ -42,6 +43,9 @@ public sealed class DataPlane : IDisposable
 
     public void Apply(Snapshot snapshot)
     {
+        // Reject what no balancer can be built from before any pool is touched (the Compiler checks it too).
+        foreach (var pool in snapshot.Pools) LoadBalancerRegistry.Validate(pool.LoadBalancing);
+
         DataPlaneState next;
         lock (_applyLock)
         {

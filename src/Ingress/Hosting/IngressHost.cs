@@ -1,6 +1,6 @@
 using System.Collections.Immutable;
 using Ballast.Ingress.Admin;
-using Ballast.Ingress.Endpoints;
+using Ballast.Ingress.LoadBalancing;
 using Ballast.Ingress.Listeners;
 using Ballast.Ingress.Metrics;
 using Ballast.Ingress.Pools;
@@ -78,7 +78,8 @@ public sealed class IngressHost : IAsyncDisposable
         var services = builder.Services;
         services.AddSingleton(options.Time);
         services.AddSingleton<IngressMetrics>();
-        services.AddSingleton(options.Balancers ?? DefaultBalancers);
+        var time = options.Time;
+        services.AddSingleton(options.Balancers ?? ((endpoints, lb) => LoadBalancerRegistry.Create(endpoints, lb, random: null, timeProvider: time)));
         services.AddSingleton<DataPlaneRuntime>();
         services.AddHttpForwarder();
         services.AddSingleton<ProxyMiddleware>();
@@ -97,8 +98,6 @@ public sealed class IngressHost : IAsyncDisposable
         host = new IngressHost(app, listeners, adminPort, options.BindTimeout);
         return host;
     }
-
-    private static BalancerFactory DefaultBalancers => static (endpoints, _) => new TemporaryRoundRobin(endpoints);
 
     /// <summary>
     /// Applies a snapshot: the data plane switches at once; then Kestrel binds the new listeners and unbinds

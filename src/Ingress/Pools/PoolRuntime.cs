@@ -39,6 +39,8 @@ public sealed class PoolRuntime
     /// <summary>Chooses among the available endpoints; replaced (never mutated) when that set changes.</summary>
     public ILoadBalancer Balancer => _balancer;
     public Counter.Child NoEndpoint { get; }
+    /// <summary>Whether the algorithm hashes a request key (computed per request only then).</summary>
+    public bool UsesKey => LoadBalancerRegistry.UsesKey(Config.LoadBalancing.Algorithm);
 
     /// <summary>
     /// Takes a new configuration of the same pool: endpoint states carry over by id, the invoker is kept

@@ -56,7 +56,7 @@ public sealed class ProxyMiddleware
             await WriteAsync(context, StatusCodes.Status503ServiceUnavailable, NoEndpointBody);
             return;
         }
-        var endpoint = pool.Balancer.Pick(PickContext.None);
+        var endpoint = pool.Balancer.Pick(pool.UsesKey ? RequestHashKey.Compute(context, pool.Config.LoadBalancing) : PickContext.None);
         if (endpoint is null)
         {
             pool.NoEndpoint.Inc();
