@@ -1,0 +1,71 @@
+using System.Security.Cryptography.X509Certificates;
+using Ballast.Acme.Tests.Pebble;
+
+namespace Ballast.Acme.Tests.Integration;
+
+/// <summary>The order flow against a real Pebble whose validation authority really fetches the HTTP-01 token.</summary>
+public sealed class PebbleIssuanceTests
+{
+    [Fact]
+    public async Task Issues_a_certificate_whose_http01_token_pebble_fetched_and_that_chains_to_pebbles_root()
+    {
+        await using var acme = await AcmeHarness.StartAsync();
+
+        var issued = await acme.Issuer.IssueAsync([acme.Hostname], CancellationToken.None);
+
+        Assert.NotEmpty(acme.Challenges!.TokensServed); // Pebble's VA came to our server for the token
+        Assert.Empty(acme.Store.Current);               // and the token is withdrawn afterwards
+        Assert.Equal([acme.Hostname], issued.DnsNames);
+        using var root = await acme.Pebble.GetRootAsync();
+        var chain = issued.Chain();
+        using var x509Chain = new X509Chain();
+        x509Chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
+        x509Chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
+        x509Chain.ChainPolicy.CustomTrustStore.Add(root);
+        x509Chain.ChainPolicy.ExtraStore.AddRange(chain.Skip(1).ToArray());
+        Assert.True(x509Chain.Build(chain[0]), string.Join("; ", x509Chain.ChainStatus.Select(s => s.StatusInformation)));
+        Assert.Equal(root.Thumbprint, x509Chain.ChainElements[^1].Certificate.Thumbprint);
+        using var withKey = issued.ToX509Certificate2();
+        Assert.True(withKey.HasPrivateKey);
+    }
+
+    [Fact]
+    public async Task Registering_again_with_the_same_key_finds_the_existing_account()
+    {
+        await using var acme = await AcmeHarness.StartAsync();
+
+        var first = await acme.Client.RegisterAccountAsync(["ops@ballast.test"], true, CancellationToken.None);
+        var again = new Ballast.Acme.Client.AcmeClient(acme.Pebble.Http, acme.Pebble.DirectoryUrl,
+            Ballast.Acme.Jose.AcmeAccountKey.FromPem(acme.AccountKey.ExportPem()), TimeProvider.System);
+        var second = await again.RegisterAccountAsync(["ops@ballast.test"], true, CancellationToken.None);
+
+        Assert.Equal("valid", first.Status);
+        Assert.Equal(first.Url, second.Url);
+    }
+
+    [Fact]
+    public async Task Retries_requests_that_pebble_rejects_with_badNonce()
+    {
+        // Pebble rejects 60% of good nonces: issuance (about ten signed requests) only succeeds by retrying.
+        await using var acme = await AcmeHarness.StartAsync(nonceRejectPercent: 60,
+            options: AcmeHarness.FastPolls with { MaxBadNonceRetries = 40 });
+
+        var issued = await acme.Issuer.IssueAsync([acme.Hostname], CancellationToken.None);
+
+        Assert.Equal([acme.Hostname], issued.DnsNames);
+        Assert.True(acme.Client.BadNonceRetries > 0, "Pebble rejected no nonce, so the retry was not exercised.");
+    }
+
+    [Fact]
+    public async Task Without_badNonce_retries_the_rejection_surfaces_as_pebbles_problem()
+    {
+        await using var acme = await AcmeHarness.StartAsync(nonceRejectPercent: 100,
+            options: AcmeHarness.FastPolls with { MaxBadNonceRetries = 2 });
+
+        var error = await Assert.ThrowsAsync<Ballast.Acme.Protocol.AcmeProblemException>(
+            () => acme.Client.RegisterAccountAsync([], true, CancellationToken.None));
+
+        Assert.Equal("urn:ietf:params:acme:error:badNonce", error.Problem.Type);
+        Assert.Equal(2, acme.Client.BadNonceRetries);
+    }
+}
