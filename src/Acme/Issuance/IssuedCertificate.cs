@@ -1,3 +1,4 @@
+using System.Net.Security;
 using System.Security.Cryptography.X509Certificates;
 
 namespace Ballast.Acme.Issuance;
@@ -36,6 +37,21 @@ public sealed record IssuedCertificate
 
     /// <summary>The leaf with its key, for Kestrel's ServerCertificate (the caller disposes it).</summary>
     public X509Certificate2 ToX509Certificate2() => X509Certificate2.CreateFromPem(ChainPem, PrivateKeyPem);
+
+    /// <summary>
+    /// What a TLS listener serves: the leaf with its key plus the intermediates, so clients that only
+    /// trust the root can build the chain (Kestrel: TlsHandshakeCallbackOptions → ServerCertificateContext).
+    /// Built once per certificate, not per handshake.
+    /// </summary>
+    public SslStreamCertificateContext CreateCertificateContext()
+    {
+        var chain = Chain();
+        var leaf = ToX509Certificate2();
+        var intermediates = new X509Certificate2Collection();
+        for (var i = 1; i < chain.Count; i++) intermediates.Add(chain[i]);
+        chain[0].Dispose();
+        return SslStreamCertificateContext.Create(leaf, intermediates, offline: true);
+    }
 
     /// <summary>Every certificate of the chain, leaf first (the intermediates go in the TLS handshake).</summary>
     public X509Certificate2Collection Chain()
