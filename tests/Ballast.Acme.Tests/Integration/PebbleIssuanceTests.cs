@@ -30,6 +30,20 @@ public sealed class PebbleIssuanceTests
     }
 
     [Fact]
+    public async Task A_wrong_key_authorization_fails_pebbles_validation_with_its_unauthorized_problem()
+    {
+        await using var acme = await AcmeHarness.StartAsync();
+        acme.Challenges!.AnswerWrongly = true;
+
+        var error = await Assert.ThrowsAsync<Ballast.Acme.Protocol.AcmeProblemException>(
+            () => acme.Issuer.IssueAsync([acme.Hostname], CancellationToken.None));
+
+        Assert.NotEmpty(acme.Challenges.TokensServed);
+        Assert.Equal("urn:ietf:params:acme:error:unauthorized", error.Problem.Type);
+        Assert.Contains(acme.Hostname, error.Message);
+    }
+
+    [Fact]
     public async Task Registering_again_with_the_same_key_finds_the_existing_account()
     {
         await using var acme = await AcmeHarness.StartAsync();

@@ -17,6 +17,9 @@ internal sealed class ChallengeServer : IAsyncDisposable
     public int Port => _backend.Port;
     public ConcurrentQueue<string> TokensServed { get; }
 
+    /// <summary>Answer a wrong key authorization, to show Pebble really checks what it fetched.</summary>
+    public bool AnswerWrongly { get; set; }
+
     private ChallengeServer(TestBackend backend, ConcurrentQueue<string> served)
     {
         _backend = backend;
@@ -27,18 +30,20 @@ internal sealed class ChallengeServer : IAsyncDisposable
     {
         served ??= new ConcurrentQueue<string>();
         var log = served;
+        ChallengeServer? self = null;
         var backend = await TestBackend.StartAsync("acme-challenges", async ctx =>
         {
             if (Http01.TryGetToken(ctx.Request.Path.Value, out var token) && store.TryGet(token, out var keyAuthorization))
             {
                 log.Enqueue(token);
                 ctx.Response.ContentType = Http01.ContentType;
-                await ctx.Response.WriteAsync(keyAuthorization);
+                await ctx.Response.WriteAsync(self!.AnswerWrongly ? keyAuthorization + "x" : keyAuthorization);
                 return;
             }
             ctx.Response.StatusCode = StatusCodes.Status404NotFound;
         }, port: port);
-        return new ChallengeServer(backend, served);
+        self = new ChallengeServer(backend, served);
+        return self;
     }
 
     public ValueTask DisposeAsync() => _backend.DisposeAsync();
