@@ -6,12 +6,14 @@ using Xunit.Abstractions;
 namespace Ballast.Acme.Tests.Integration;
 
 /// <summary>The manager's schedule (obtain, back-off, retry, renewal) against a real Pebble, on a fake clock.</summary>
-public sealed class PebbleCertificateManagerTests(ITestOutputHelper output)
+[Collection(SharedPebble.Name)]
+public sealed class PebbleCertificateManagerTests(PebbleEnvironment pebble, ITestOutputHelper output)
 {
     [Fact]
     public async Task A_challenge_pebble_cannot_reach_leaves_the_certificate_not_ready_with_pebbles_error_and_a_later_retry_succeeds()
     {
-        await using var acme = await AcmeHarness.StartAsync(challengeServerUp: false);
+        await using var acme = await AcmeHarness.CreateAsync(pebble);
+        await pebble.StopChallengeServerAsync(); // the ingress is unreachable
         var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
         var manager = new CertificateManager("web-tls", [acme.Hostname], acme.Issuer, new InMemoryCertificateStore(), clock, new Random(8));
 
@@ -28,11 +30,11 @@ public sealed class PebbleCertificateManagerTests(ITestOutputHelper output)
         Assert.NotNull(failed.NextAttemptAt);
         Assert.InRange(failed.NextAttemptAt!.Value - clock.GetUtcNow(), TimeSpan.FromSeconds(30), TimeSpan.FromMinutes(1));
 
-        await acme.StartChallengeServerAsync();
+        await pebble.StartChallengeServerAsync();
         clock.Advance(TimeSpan.FromSeconds(29));
         var waiting = await manager.TickAsync(CancellationToken.None); // still backing off: no new order
         Assert.Equal(1, waiting.ConsecutiveFailures);
-        Assert.Empty(acme.Challenges!.TokensServed);
+        Assert.Empty(acme.TokensServed);
 
         clock.SetUtcNow(failed.NextAttemptAt.Value);
         var ready = await manager.TickAsync(CancellationToken.None);
@@ -40,13 +42,13 @@ public sealed class PebbleCertificateManagerTests(ITestOutputHelper output)
         Assert.True(ready.Ready, ready.Message);
         Assert.Equal(0, ready.ConsecutiveFailures);
         Assert.NotNull(ready.NotAfter);
-        Assert.NotEmpty(acme.Challenges.TokensServed);
+        Assert.NotEmpty(acme.TokensServed);
     }
 
     [Fact]
     public async Task Renews_after_two_thirds_of_the_lifetime_and_the_listener_then_serves_the_new_certificate()
     {
-        await using var acme = await AcmeHarness.StartAsync();
+        await using var acme = await AcmeHarness.CreateAsync(pebble);
         var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
         var manager = new CertificateManager("web-tls", [acme.Hostname], acme.Issuer, new InMemoryCertificateStore(), clock, new Random(8));
         using var root = await acme.Pebble.GetRootAsync();
@@ -76,7 +78,7 @@ public sealed class PebbleCertificateManagerTests(ITestOutputHelper output)
     [Fact]
     public async Task A_certificate_kept_in_the_store_is_reused_after_a_restart_without_a_new_order()
     {
-        await using var acme = await AcmeHarness.StartAsync();
+        await using var acme = await AcmeHarness.CreateAsync(pebble);
         var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
         var directory = Directory.CreateTempSubdirectory("ballast-certs-").FullName;
         try
@@ -84,14 +86,14 @@ public sealed class PebbleCertificateManagerTests(ITestOutputHelper output)
             var store = new FileCertificateStore(directory);
             var first = new CertificateManager("web-tls", [acme.Hostname], acme.Issuer, store, clock, new Random(1));
             var issued = await first.TickAsync(CancellationToken.None);
-            var ordersBefore = acme.Challenges!.TokensServed.Count;
+            var ordersBefore = acme.TokensServed.Count;
 
             var restarted = new CertificateManager("web-tls", [acme.Hostname], acme.Issuer, new FileCertificateStore(directory), clock, new Random(1));
             var status = await restarted.TickAsync(CancellationToken.None);
 
             Assert.True(status.Ready, status.Message);
             Assert.Equal(issued.SerialNumber, status.SerialNumber);
-            Assert.Equal(ordersBefore, acme.Challenges.TokensServed.Count);
+            Assert.Equal(ordersBefore, acme.TokensServed.Count);
         }
         finally
         {
