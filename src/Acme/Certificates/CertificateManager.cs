@@ -20,7 +20,7 @@ public sealed class CertificateManager
     private int _failures;
     private DateTimeOffset? _nextAttemptAt;
     private IssuedCertificate? _current;
-    private CertificateStatus _status = CertificateStatus.Initial;
+    private ManagedCertificateStatus _status = ManagedCertificateStatus.Initial;
 
     public CertificateManager(
         string name,
@@ -45,7 +45,7 @@ public sealed class CertificateManager
     /// <summary>Key in the store (e.g. the Secret's name).</summary>
     public string Name { get; }
     public IReadOnlyList<string> Hostnames { get; }
-    public CertificateStatus Status => Volatile.Read(ref _status);
+    public ManagedCertificateStatus Status => Volatile.Read(ref _status);
     public IssuedCertificate? Current => Volatile.Read(ref _current);
 
     /// <summary>Raised with each newly obtained certificate (and the one loaded from the store): serve it.</summary>
@@ -64,7 +64,7 @@ public sealed class CertificateManager
         }
     }
 
-    public async Task<CertificateStatus> TickAsync(CancellationToken ct)
+    public async Task<ManagedCertificateStatus> TickAsync(CancellationToken ct)
     {
         await _tick.WaitAsync(ct).ConfigureAwait(false);
         try
@@ -131,7 +131,7 @@ public sealed class CertificateManager
         var current = _current;
         var ready = current is not null && now < current.NotAfter;
         if (current is not null && !ready) message = $"Certificate {current.SerialNumber} expired at {current.NotAfter:O}. {message}";
-        Volatile.Write(ref _status, new CertificateStatus(
+        Volatile.Write(ref _status, new ManagedCertificateStatus(
             ready,
             current?.NotAfter,
             current is null ? null : _policy.RenewAt(current.NotBefore, current.NotAfter),

@@ -5,7 +5,7 @@ namespace Ballast.Acme.Certificates;
 /// Ready while a certificate for the hostnames is held and unexpired; Message says why not, or that the
 /// last renewal attempt failed while the current certificate still serves.
 /// </summary>
-public sealed record CertificateStatus(
+public sealed record ManagedCertificateStatus(
     bool Ready,
     DateTimeOffset? NotAfter,
     DateTimeOffset? RenewAt,
@@ -14,5 +14,5 @@ public sealed record CertificateStatus(
     int ConsecutiveFailures,
     DateTimeOffset? NextAttemptAt)
 {
-    public static CertificateStatus Initial { get; } = new(false, null, null, null, "No certificate obtained yet.", 0, null);
+    public static ManagedCertificateStatus Initial { get; } = new(false, null, null, null, "No certificate obtained yet.", 0, null);
 }
