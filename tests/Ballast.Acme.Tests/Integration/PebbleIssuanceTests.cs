@@ -34,6 +34,20 @@ public sealed class PebbleIssuanceTests(PebbleEnvironment pebble)
     }
 
     [Fact]
+    public async Task One_certificate_for_several_hostnames_validates_each_and_names_all_as_sans()
+    {
+        await using var acme = await AcmeHarness.CreateAsync(pebble);
+        var www = "www." + acme.Hostname;
+        await acme.Pebble.AddARecordAsync(www);
+
+        var issued = await acme.Issuer.IssueAsync([acme.Hostname, www], CancellationToken.None);
+
+        Assert.True(issued.Covers([acme.Hostname, www]));
+        Assert.Contains(pebble.Challenges.Served, s => s.Host == www);
+        Assert.Contains(pebble.Challenges.Served, s => s.Host == acme.Hostname);
+    }
+
+    [Fact]
     public async Task A_wrong_key_authorization_fails_pebbles_validation_with_its_unauthorized_problem()
     {
         await using var acme = await AcmeHarness.CreateAsync(pebble);
