@@ -51,7 +51,8 @@ public sealed class AcmeClient
     public async Task<AcmeDirectory> GetDirectoryAsync(CancellationToken ct)
     {
         if (_directory is not null) return _directory;
-        using var response = await _http.GetAsync(_directoryUrl, ct).ConfigureAwait(false);
+        using var directoryRequest = new HttpRequestMessage(HttpMethod.Get, _directoryUrl);
+        using var response = await SendAsync(directoryRequest, ct).ConfigureAwait(false);
         var body = await response.Content.ReadAsByteArrayAsync(ct).ConfigureAwait(false);
         if (!response.IsSuccessStatusCode)
         {
@@ -180,7 +181,7 @@ public sealed class AcmeClient
             using var request = new HttpRequestMessage(HttpMethod.Post, url) { Content = new ByteArrayContent(body) };
             request.Content.Headers.ContentType = new MediaTypeHeaderValue(JoseJson);
             if (accept is not null) request.Headers.Accept.ParseAdd(accept);
-            using var response = await _http.SendAsync(request, ct).ConfigureAwait(false);
+            using var response = await SendAsync(request, ct).ConfigureAwait(false);
             _nonces.Remember(response);
             var content = await response.Content.ReadAsByteArrayAsync(ct).ConfigureAwait(false);
             if (response.IsSuccessStatusCode)
@@ -202,7 +203,7 @@ public sealed class AcmeClient
         if (_nonces.TryTake(out var pooled)) return pooled;
         var directory = await GetDirectoryAsync(ct).ConfigureAwait(false);
         using var request = new HttpRequestMessage(HttpMethod.Head, directory.NewNonce);
-        using var response = await _http.SendAsync(request, ct).ConfigureAwait(false);
+        using var response = await SendAsync(request, ct).ConfigureAwait(false);
         if (!response.IsSuccessStatusCode)
         {
             throw new AcmeException($"newNonce {directory.NewNonce} answered {(int)response.StatusCode} {response.ReasonPhrase}.");
@@ -210,6 +211,15 @@ public sealed class AcmeClient
         _nonces.Remember(response);
         return _nonces.TryTake(out var fresh) ? fresh : throw new AcmeException($"newNonce {directory.NewNonce} answered without a {NoncePool.Header} header.");
     }
+
+    /// <summary>RFC 8555 §6.1: clients must send a User-Agent; add ours unless the injected client has one.</summary>
+    private Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken ct)
+    {
+        if (_http.DefaultRequestHeaders.UserAgent.Count == 0) request.Headers.UserAgent.ParseAdd(UserAgent);
+        return _http.SendAsync(request, ct);
+    }
+
+    public const string UserAgent = "Ballast-ACME/1.0";
 
     private static Uri? Location(HttpResponseMessage response, Uri requestUrl) =>
         response.Headers.Location is { } location ? (location.IsAbsoluteUri ? location : new Uri(requestUrl, location)) : null;
