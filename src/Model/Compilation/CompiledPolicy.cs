@@ -17,7 +17,7 @@ internal sealed class CompiledPolicy(LoadBalancerPolicy policy, ResourceReport r
     public List<RouteSplitStatus> Splits { get; } = [];
 }
 
-internal sealed record CompiledListener(ListenerSpec Spec, FieldPath Field, ListenerKind Kind, string Address);
+internal sealed record CompiledListener(ListenerSpec Spec, FieldPath Field, ListenerKind Kind, string Address, ListenerTlsSnapshot? Tls = null);
 
 internal sealed record CompiledRoute(RouteSnapshot Route, int Index, FieldPath Field, ImmutableArray<string> ListenerNames, string MatchKey);
 

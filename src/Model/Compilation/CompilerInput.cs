@@ -18,6 +18,15 @@ public sealed record CompilerInput
     /// <summary>Contents of Secrets (or files) that resources name, keyed by <c>namespace/name</c> (or the file path).</summary>
     public IReadOnlyDictionary<string, ResolvedSecret> Secrets { get; init; } = ImmutableDictionary<string, ResolvedSecret>.Empty;
 
+    /// <summary>
+    /// Certificates obtained by ACME, keyed by <c>namespace/policy/listener</c> (entries <c>tls.crt</c>, <c>tls.key</c>):
+    /// they serve that listener ahead of its configured certificates.
+    /// </summary>
+    public IReadOnlyDictionary<string, ResolvedSecret> AcmeCertificates { get; init; } = ImmutableDictionary<string, ResolvedSecret>.Empty;
+
+    /// <summary>Pending HTTP-01 challenges (token → key authorization), copied into the snapshot.</summary>
+    public IReadOnlyDictionary<string, string> AcmeChallenges { get; init; } = ImmutableDictionary<string, string>.Empty;
+
     /// <summary>The version to stamp on the snapshot (the caller keeps the counter: the Compiler has no state).</summary>
     public long Version { get; init; }
 }
