@@ -73,7 +73,7 @@ public sealed class DataPlane : IDisposable
             var routers = new Dictionary<int, ListenerRouter>();
             foreach (var listener in snapshot.Listeners)
             {
-                if (listener.Kind != ListenerKind.Http) continue;
+                if (listener.Kind is not (ListenerKind.Http or ListenerKind.Https)) continue;
                 if (routers.ContainsKey(listener.Port))
                 {
                     _logger.LogWarning("Listener {Listener}: port {Port} is already used by another HTTP listener; ignored.", listener.Name, listener.Port);

@@ -5,6 +5,7 @@ using Ballast.Ingress.Listeners;
 using Ballast.Ingress.Metrics;
 using Ballast.Ingress.Pools;
 using Ballast.Ingress.Proxy;
+using Ballast.Ingress.Tls;
 using Ballast.Model.Snapshots;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -40,7 +41,13 @@ public sealed class IngressHost : IAsyncDisposable
         _addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!;
         DataPlane = app.Services.GetRequiredService<DataPlaneRuntime>();
         Metrics = app.Services.GetRequiredService<IngressMetrics>();
+        Tls = app.Services.GetRequiredService<TlsCertificateStore>();
+        Tls.Logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger<TlsCertificateStore>();
+        _httpsEdge = app.Services.GetRequiredService<HttpsEdge>();
     }
+
+    private readonly HttpsEdge _httpsEdge;
+    public TlsCertificateStore Tls { get; }
 
     public int AdminPort { get; }
     public DataPlaneRuntime DataPlane { get; }
@@ -52,6 +59,9 @@ public sealed class IngressHost : IAsyncDisposable
     public static async Task<IngressHost> StartAsync(IngressOptions options, CancellationToken cancellationToken = default)
     {
         var listeners = new ListenerConfigurationProvider();
+        var metrics = new IngressMetrics();
+        var tlsStore = new TlsCertificateStore(new TlsMetrics(metrics.Registry), options.Time,
+            Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
         var listenerConfig = new ConfigurationBuilder().Add(listeners).Build();
 
         var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
@@ -70,14 +80,20 @@ public sealed class IngressHost : IAsyncDisposable
             // the client's ":scheme: http" must not be rejected for it.
             kestrel.AllowAlternateSchemes = true;
             kestrel.ConfigureEndpointDefaults(listen =>
-                listen.Use(next => new PriorKnowledgeHttp2Middleware(next, options.FirstBytesTimeout).OnConnectionAsync));
+            {
+                // HTTPS ports are known to the store before Kestrel reloads its endpoints (ApplyAsync applies it first).
+                if (listen.IPEndPoint is { } ep && tlsStore.IsHttpsPort(ep.Port)) TlsListenerSetup.Configure(listen, ep.Port, tlsStore);
+                else listen.Use(next => new PriorKnowledgeHttp2Middleware(next, options.FirstBytesTimeout).OnConnectionAsync);
+            });
             kestrel.Listen(options.AdminAddress, options.AdminPort, listen => listen.Protocols = Microsoft.AspNetCore.Server.Kestrel.Core.HttpProtocols.Http1AndHttp2);
             kestrel.Configure(listenerConfig, reloadOnChange: true);
         });
 
         var services = builder.Services;
         services.AddSingleton(options.Time);
-        services.AddSingleton<IngressMetrics>();
+        services.AddSingleton(metrics);
+        services.AddSingleton(tlsStore);
+        services.AddSingleton<HttpsEdge>();
         var time = options.Time;
         services.AddSingleton(options.Balancers ?? ((endpoints, lb) => LoadBalancerRegistry.Create(endpoints, lb, random: null, timeProvider: time)));
         services.AddSingleton<DataPlaneRuntime>();
@@ -110,7 +126,10 @@ public sealed class IngressHost : IAsyncDisposable
         try
         {
             DataPlane.Apply(snapshot);
-            var wanted = snapshot.Listeners.Where(l => l.Kind == ListenerKind.Http).Select(l => (l.Address, l.Port)).ToList();
+            // Certificates before listeners: a newly bound HTTPS endpoint must find its port in the store.
+            Tls.Apply(snapshot);
+            _httpsEdge.Apply(snapshot);
+            var wanted = snapshot.Listeners.Where(l => l.Kind is ListenerKind.Http or ListenerKind.Https).Select(l => (l.Address, l.Port)).ToList();
             if (!_listeners.Current.SequenceEqual(wanted.Distinct())) _listeners.Update(snapshot.Listeners);
             var deadline = DateTime.UtcNow + _bindTimeout;
             while (!ListenersMatch() && DateTime.UtcNow < deadline)

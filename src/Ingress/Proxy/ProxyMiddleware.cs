@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Ballast.Ingress.LoadBalancing;
 using Ballast.Ingress.Listeners;
 using Ballast.Ingress.Metrics;
+using Ballast.Ingress.Tls;
 using Microsoft.AspNetCore.Http;
 using Yarp.ReverseProxy.Forwarder;
 
@@ -21,9 +22,11 @@ public sealed class ProxyMiddleware
     private readonly IHttpForwarder _forwarder;
     private readonly IngressMetrics _metrics;
     private readonly Prometheus.Gauge _inFlight;
+    private readonly HttpsEdge _httpsEdge;
 
-    public ProxyMiddleware(DataPlane.DataPlane dataPlane, IHttpForwarder forwarder, IngressMetrics metrics)
+    public ProxyMiddleware(DataPlane.DataPlane dataPlane, IHttpForwarder forwarder, IngressMetrics metrics, HttpsEdge httpsEdge)
     {
+        _httpsEdge = httpsEdge;
         _dataPlane = dataPlane;
         _forwarder = forwarder;
         _metrics = metrics;
@@ -36,6 +39,13 @@ public sealed class ProxyMiddleware
         {
             // The prior-knowledge detection borrows Kestrel's TLS/ALPN path to select HTTP/2; the connection is cleartext.
             context.Request.Scheme = "http";
+        }
+
+        // ACME challenges, HTTP→HTTPS redirect, HSTS (see Tls/HttpsEdge).
+        if (_httpsEdge.TryAnswer(context) is { } answered)
+        {
+            await answered;
+            return;
         }
 
         var state = _dataPlane.Current;

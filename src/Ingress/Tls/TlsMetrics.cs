@@ -1,0 +1,29 @@
+using Prometheus;
+
+namespace Ballast.Ingress.Tls;
+
+/// <summary>TLS metrics, registered in the host's registry (see <see cref="Metrics.IngressMetrics"/>).</summary>
+public sealed class TlsMetrics
+{
+    public TlsMetrics(CollectorRegistry registry)
+    {
+        var factory = Prometheus.Metrics.WithCustomRegistry(registry);
+        Handshakes = factory.CreateCounter("ballast_tls_handshakes_total",
+            "Completed TLS handshakes on HTTPS listeners, by listener, protocol version and ALPN protocol.",
+            new CounterConfiguration { LabelNames = ["listener", "version", "alpn"] });
+        HandshakeFailures = factory.CreateCounter("ballast_tls_handshake_failures_total",
+            "TLS handshakes that did not complete, by listener and reason (no_certificate, protocol, timeout, client_closed, error).",
+            new CounterConfiguration { LabelNames = ["listener", "reason"] });
+        CertificateExpiry = factory.CreateGauge("ballast_tls_certificate_expiry_seconds",
+            "Seconds until each served certificate expires (negative: expired), by listener, source and subject.",
+            new GaugeConfiguration { LabelNames = ["listener", "source", "subject"] });
+        BackendTlsFailures = factory.CreateCounter("ballast_backend_tls_failures_total",
+            "Re-encryption handshakes to backends that failed (the request got a 502), by pool and reason.",
+            new CounterConfiguration { LabelNames = ["pool", "reason"] });
+    }
+
+    public Counter Handshakes { get; }
+    public Counter HandshakeFailures { get; }
+    public Gauge CertificateExpiry { get; }
+    public Counter BackendTlsFailures { get; }
+}
