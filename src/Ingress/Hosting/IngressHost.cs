@@ -43,6 +43,7 @@ public sealed class IngressHost : IAsyncDisposable
         Metrics = app.Services.GetRequiredService<IngressMetrics>();
         Tls = app.Services.GetRequiredService<TlsCertificateStore>();
         Tls.Logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger<TlsCertificateStore>();
+        Metrics.BackendTls.Logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger<BackendTlsReporter>();
         _httpsEdge = app.Services.GetRequiredService<HttpsEdge>();
     }
 

@@ -17,14 +17,16 @@ public sealed class PoolRuntime
 {
     private readonly BalancerFactory _balancerFactory;
     private volatile ILoadBalancer _balancer;
+    private readonly IngressMetrics _metrics;
 
     public PoolRuntime(PoolSnapshot config, BalancerFactory balancerFactory, IngressMetrics metrics)
     {
         _balancerFactory = balancerFactory;
+        _metrics = metrics;
         Id = config.Id;
         Config = config;
         TransportKey = PoolTransportKey.Of(config);
-        Invoker = PoolTransport.CreateInvoker(config);
+        Invoker = PoolTransport.CreateInvoker(config, _metrics.BackendTls);
         Endpoints = [.. config.Endpoints.Select(e => new EndpointState(e))];
         NoEndpoint = metrics.NoEndpoint.WithLabels(Id);
         _balancer = _balancerFactory(AvailableEndpoints.Select(Endpoints), config.LoadBalancing);
@@ -65,7 +67,7 @@ public sealed class PoolRuntime
         if (key != TransportKey)
         {
             retired = Invoker;
-            Invoker = PoolTransport.CreateInvoker(config);
+            Invoker = PoolTransport.CreateInvoker(config, _metrics.BackendTls);
             TransportKey = key;
         }
         RecomputeAvailable();

@@ -17,10 +17,14 @@ public sealed class TlsMetrics
         CertificateExpiry = factory.CreateGauge("ballast_tls_certificate_expiry_seconds",
             "Seconds until each served certificate expires (negative: expired), by listener, source and subject.",
             new GaugeConfiguration { LabelNames = ["listener", "source", "subject"] });
-        BackendTlsFailures = factory.CreateCounter("ballast_backend_tls_failures_total",
-            "Re-encryption handshakes to backends that failed (the request got a 502), by pool and reason.",
-            new CounterConfiguration { LabelNames = ["pool", "reason"] });
+        BackendTlsFailures = CreateBackendFailures(factory);
     }
+
+    /// <summary>Created (or found, when already registered) in the host's registry.</summary>
+    internal static Counter CreateBackendFailures(IMetricFactory factory) =>
+        factory.CreateCounter("ballast_backend_tls_failures_total",
+            "Re-encryption handshakes to backends whose certificate was refused (the request got a 502), by pool and reason.",
+            new CounterConfiguration { LabelNames = ["pool", "reason"] });
 
     public Counter Handshakes { get; }
     public Counter HandshakeFailures { get; }
