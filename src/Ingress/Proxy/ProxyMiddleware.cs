@@ -79,7 +79,7 @@ public sealed class ProxyMiddleware
         var started = Stopwatch.GetTimestamp();
         try
         {
-            await _forwarder.SendAsync(context, pool.Config.Tls is null ? endpoint.DestinationPrefix : endpoint.HttpsDestinationPrefix, pool.Invoker, requestConfig, route.Transformer);
+            await _forwarder.SendAsync(context, endpoint.DestinationPrefix, pool.Invoker, requestConfig, route.Transformer);
         }
         finally
         {

@@ -1,4 +1,5 @@
 using System.Net.Security;
+using System.Net.Sockets;
 using System.Security.Authentication;
 using System.Security.Cryptography.X509Certificates;
 using Ballast.Model.Snapshots;
@@ -75,8 +76,50 @@ public sealed class BackendTlsReporter
                 return false;
             };
         }
-        handler.SslOptions = options;
+        // The TLS is ours, in the connect callback: SocketsHttpHandler would otherwise replace TargetHost with the
+        // request's host (the endpoint IP), so neither the SNI nor the name check could be the pool's serverName.
+        // The handler sees a plain stream to an http:// destination (HTTP/2 pools: prior knowledge, as for h2c)
+        // and we negotiate TLS with ALPN underneath it.
+        var h2 = pool.Protocol is Model.Resources.PoolProtocol.HTTP2 or Model.Resources.PoolProtocol.GRPC;
+        options.ApplicationProtocols = [h2 ? SslApplicationProtocol.Http2 : SslApplicationProtocol.Http11];
+        var serverName = tls.ServerName;
+        handler.ConnectCallback = async (context, cancellationToken) =>
+        {
+            var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+            try
+            {
+                await socket.ConnectAsync(context.DnsEndPoint, cancellationToken);
+                var ssl = new SslStream(new NetworkStream(socket, ownsSocket: true), leaveInnerStreamOpen: false);
+                var perConnection = CloneFor(options, serverName ?? context.DnsEndPoint.Host);
+                try
+                {
+                    await ssl.AuthenticateAsClientAsync(perConnection, cancellationToken);
+                }
+                catch
+                {
+                    await ssl.DisposeAsync();
+                    throw;
+                }
+                return ssl;
+            }
+            catch
+            {
+                socket.Dispose();
+                throw;
+            }
+        };
     }
+
+    private static SslClientAuthenticationOptions CloneFor(SslClientAuthenticationOptions template, string targetHost) => new()
+    {
+        TargetHost = targetHost,
+        EnabledSslProtocols = template.EnabledSslProtocols,
+        CertificateRevocationCheckMode = template.CertificateRevocationCheckMode,
+        ClientCertificateContext = template.ClientCertificateContext,
+        CertificateChainPolicy = template.CertificateChainPolicy,
+        RemoteCertificateValidationCallback = template.RemoteCertificateValidationCallback,
+        ApplicationProtocols = template.ApplicationProtocols,
+    };
 
     /// <summary>Metric label: untrusted_chain, expired, name_mismatch, no_certificate.</summary>
     internal static string Reason(SslPolicyErrors errors, X509Chain? chain)
