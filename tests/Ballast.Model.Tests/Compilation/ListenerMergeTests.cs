@@ -67,3 +67,21 @@ public class ListenerMergeTests
         HasError(r, "spec.listeners[0].port: port 443 is already used by LoadBalancerPolicy default/a1");
     }
 }
+
+public class ListenerHostnameTests
+{
+    [Fact]
+    public void Routes_without_hosts_take_the_listener_hostnames()
+    {
+        var r = Compile(Pool("a") + Policy("p", """
+            listeners: [ { name: web, port: 80, hostnames: [ Shop.Example.com ] } ]
+            routes:
+              - { name: plain, backends: [ { pool: a } ] }
+              - { name: own, match: { hosts: [ other.com ] }, backends: [ { pool: a } ] }
+            """));
+        Assert.Empty(r.Diagnostics);
+        var routes = r.Snapshot.Listeners.Single().Routes;
+        Assert.Equal(["shop.example.com"], routes.Single(x => x.Id.EndsWith("plain")).Match.Hosts.ToArray());
+        Assert.Equal(["other.com"], routes.Single(x => x.Id.EndsWith("own")).Match.Hosts.ToArray());
+    }
+}
