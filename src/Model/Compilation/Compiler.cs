@@ -97,6 +97,8 @@ public static class Compiler
         {
             var report = new ResourceReport(resource);
             reports.Add(report);
+            NullGuard.Check(resource, report);
+            if (report.IsInvalid) continue;
             if (string.IsNullOrEmpty(resource.Metadata.Name))
             {
                 report.Error(FieldPath.Metadata.Field("name"), "required");

@@ -19,7 +19,8 @@ internal sealed record Problem(ProblemKind Kind, string Reason, Diagnostic Diagn
 internal sealed class ResourceReport(Resource resource)
 {
     public Resource Resource { get; } = resource;
-    public ResourceKey Key { get; } = resource.Key;
+    // Metadata may be null in a resource System.Text.Json read from a bad document: NullGuard reports it.
+    public ResourceKey Key { get; } = resource.Metadata is null ? new ResourceKey(resource.Kind, "default", "") : resource.Key;
     public List<Problem> Problems { get; } = [];
 
     public bool IsInvalid => Problems.Any(p => p.Kind == ProblemKind.Invalid);
