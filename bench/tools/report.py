@@ -180,24 +180,23 @@ def markdown(data, args, present):
     # ratios: the subject against each peer
     subjects = [p for p in ["ballast", "yarp-tuned", "yarp-stock"] if p in present]
     peers = [p for p in ["nginx", "haproxy", "yarp-stock", "yarp-tuned"] if p in present]
-    if not subjects:
-        peers = []
-    w("")
-    w("Ratios (throughput: higher is better for the first named; p99, CPU and memory: lower is better):")
-    w("")
-    w("| ratio | HTTP/1.1 64 conns | HTTP/1.1 1 conn | p99 1 conn | h2c | CPU/req | RSS idle |")
-    w("|---|---:|---:|---:|---:|---:|---:|")
-    pairs = {"ballast": ["nginx", "haproxy", "yarp-stock", "yarp-tuned"],
-             "yarp-tuned": ["nginx", "haproxy", "yarp-stock"], "yarp-stock": ["nginx", "haproxy"]}
-    for s in subjects:
-        for peer in [q for q in pairs[s] if q in peers]:
-            w(f"| {LABEL[s]} / {LABEL[peer]} "
-              f"| {ratio(med(data, s, 'h1-small-64', 'rps'), med(data, peer, 'h1-small-64', 'rps'))} "
-              f"| {ratio(med(data, s, 'h1-small-1', 'rps'), med(data, peer, 'h1-small-1', 'rps'))} "
-              f"| {ratio(med(data, s, 'h1-small-1', 'p99_us'), med(data, peer, 'h1-small-1', 'p99_us'))} "
-              f"| {ratio(med(data, s, 'h2c-small', 'rps'), med(data, peer, 'h2c-small', 'rps'))} "
-              f"| {ratio(med(data, s, 'h1-small-64', 'cpu_us_per_req'), med(data, peer, 'h1-small-64', 'cpu_us_per_req'))} "
-              f"| {ratio(one(data, s, 'memory', 'rss_idle_kib'), one(data, peer, 'memory', 'rss_idle_kib'))} |")
+    if subjects:
+        w("")
+        w("Ratios (throughput: higher is better for the first named; p99, CPU and memory: lower is better):")
+        w("")
+        w("| ratio | HTTP/1.1 64 conns | HTTP/1.1 1 conn | p99 1 conn | h2c | CPU/req | RSS idle |")
+        w("|---|---:|---:|---:|---:|---:|---:|")
+        pairs = {"ballast": ["nginx", "haproxy", "yarp-stock", "yarp-tuned"],
+                 "yarp-tuned": ["nginx", "haproxy", "yarp-stock"], "yarp-stock": ["nginx", "haproxy"]}
+        for s in subjects:
+            for peer in [q for q in pairs[s] if q in peers]:
+                w(f"| {LABEL[s]} / {LABEL[peer]} "
+                  f"| {ratio(med(data, s, 'h1-small-64', 'rps'), med(data, peer, 'h1-small-64', 'rps'))} "
+                  f"| {ratio(med(data, s, 'h1-small-1', 'rps'), med(data, peer, 'h1-small-1', 'rps'))} "
+                  f"| {ratio(med(data, s, 'h1-small-1', 'p99_us'), med(data, peer, 'h1-small-1', 'p99_us'))} "
+                  f"| {ratio(med(data, s, 'h2c-small', 'rps'), med(data, peer, 'h2c-small', 'rps'))} "
+                  f"| {ratio(med(data, s, 'h1-small-64', 'cpu_us_per_req'), med(data, peer, 'h1-small-64', 'cpu_us_per_req'))} "
+                  f"| {ratio(one(data, s, 'memory', 'rss_idle_kib'), one(data, peer, 'memory', 'rss_idle_kib'))} |")
 
     w("")
     w("Start, warm-up and memory (warm-up: 1-second `wrk -c64` slices from the first 200 until three in a row "
