@@ -5,12 +5,14 @@
   report.py parse h2load FILE PROXY SCENARIO ROUND CPU_TICKS CLK_TCK  -> TSV rows on stdout
   report.py parse ws FILE PROXY SCENARIO ROUND                        -> TSV rows on stdout
   report.py report --tsv F --json F [--docs F] ...                    -> JSON file, Markdown on stdout
+            (--tsv may name an earlier results .json to regenerate its Markdown)
 
 A TSV row is: proxy, scenario, round, metric, value.
 """
 import argparse
 import datetime
 import json
+import os
 import re
 import statistics
 import sys
@@ -138,6 +140,14 @@ def markdown(data, args, present):
     w("")
     w("<!-- Written by bench/run; rerun it rather than editing figures by hand. -->")
     w("")
+    w("`bench/run` starts HAProxy, nginx, bare YARP (stock and with Ballast's runtime settings) and Ballast "
+      "(`ballast run --config DIR` on a generated YAML folder: one HTTP listener, one route `/`, a RoundRobin "
+      "BackendPool of three origins with an active HTTP health check, metrics on) and drives them side by side. "
+      "`bench/run --quick` (under 2 minutes on an idle machine after the first build) measures HTTP/1.1 with 64 "
+      "and 1 connections, h2c and memory with 1,000 idle connections; the full run (~20 minutes) adds 10 KiB and "
+      "1 MiB bodies, route tables of 1/100/10,000 routes, 10,000 idle connections (capped by the open-file "
+      "limit) and reload under load with WebSockets. Every figure is kept in `bench/results/<date>-<mode>.json`.")
+    w("")
     w(f"Measured {args.date} on {args.machine}; {args.tools}.")
     w(f"Command: `{args.command}` ({args.mode} mode: {args.rounds} interleaved round(s) of {args.duration} s "
       "per scenario, proxy order rotated each round, figures are medians over rounds).")
@@ -247,6 +257,7 @@ def markdown(data, args, present):
 
 
 def write_docs(path, section):
+    os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
     try:
         text = open(path).read()
     except FileNotFoundError:
@@ -259,9 +270,9 @@ def write_docs(path, section):
     else:
         micro = next((i for i, l in enumerate(lines) if l.startswith("## ")), None)
         if micro is None:
-            if lines and not lines[-1].endswith("\n"):
-                lines[-1] += "\n"
-            lines.append("\n" + section + "\n")
+            while lines and not lines[-1].strip():
+                lines.pop()
+            lines.append("\n" + section + "\n" if lines else section + "\n")
         else:
             lines[micro:micro] = [section + "\n"]
     open(path, "w").write("".join(lines))
@@ -273,7 +284,15 @@ def report(argv):
         ap.add_argument("--" + name, default="")
     args = ap.parse_args(argv)
     args.date = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
-    data = load(args.tsv)
+    if args.tsv.endswith(".json"):   # regenerate the Markdown from an earlier results file
+        old = json.load(open(args.tsv))
+        data = old["raw"]
+        for key, name in (("date", "date"), ("command", "command"), ("mode", "mode"), ("rounds", "rounds"),
+                          ("duration_s", "duration"), ("machine", "machine"), ("tools", "tools"),
+                          ("skipped", "skipped"), ("load_average_before_after", "load")):
+            setattr(args, name, str(old.get(key) or ""))
+    else:
+        data = load(args.tsv)
     present = [p for p in PROXIES if p in data]
     section = markdown(data, args, present)
     doc = {"date": args.date, "command": args.command, "mode": args.mode, "rounds": int(args.rounds),
