@@ -21,7 +21,8 @@ internal sealed class PolicyCompiler(CompilerInput input, IReadOnlyDictionary<st
 
         Listeners(r, s.Field("listeners"), spec.Listeners, into.Listeners);
         if ((spec.Listeners?.Count ?? 0) == 0) r.Error(s.Field("listeners"), "at least one listener is required");
-        var byName = into.Listeners.ToDictionary(l => l.Spec.Name, StringComparer.Ordinal);
+        var byName = new Dictionary<string, CompiledListener>(StringComparer.Ordinal);
+        foreach (var l in into.Listeners) byName.TryAdd(l.Spec.Name, l); // duplicates are already an error
 
         var routeNames = new Dictionary<string, int>(StringComparer.Ordinal);
         for (var i = 0; i < (spec.Routes?.Count ?? 0); i++)
