@@ -1,0 +1,89 @@
+using System.Collections.Immutable;
+using System.IO.Hashing;
+using System.Runtime.InteropServices;
+using Ballast.Ingress.Endpoints;
+
+namespace Ballast.Ingress.LoadBalancing;
+
+/// <summary>
+/// The lookup table of Google's Maglev (Eisenbud et al., NSDI 2016, §3.4): every endpoint has a permutation of
+/// the M slots, <c>(offset + j·skip) mod M</c> with offset and skip from two hashes of its id (M prime, so every
+/// skip in [1, M) visits every slot); endpoints take turns claiming their next unclaimed preferred slot until
+/// the table is full. Weighted as in Envoy: in turn t an endpoint may claim a slot only while it holds fewer than
+/// t·weight/maxWeight, so slot counts follow the weights. Build: O(M log M) expected plus n per turn.
+/// </summary>
+internal static class MaglevTable
+{
+    public static int[] Build(ImmutableArray<EndpointState> endpoints, int size)
+    {
+        var n = endpoints.Length;
+        var weights = Weights.Reduced(endpoints);
+        long maxWeight = weights.Max();
+        var offset = new long[n];
+        var skip = new long[n];
+        for (var i = 0; i < n; i++)
+        {
+            var id = MemoryMarshal.AsBytes(endpoints[i].Id.AsSpan());
+            offset[i] = (long)(XxHash3.HashToUInt64(id, seed: 0xBA11A57) % (ulong)size);
+            skip[i] = (long)(XxHash3.HashToUInt64(id, seed: 0x5EED) % (ulong)(size - 1)) + 1;
+        }
+
+        var next = new long[n];     // j: how far along its permutation each endpoint is
+        var claimed = new long[n];  // slots held
+        var table = new int[size];
+        Array.Fill(table, -1);
+        var filled = 0;
+        for (long turn = 1; filled < size; turn++)
+        {
+            for (var i = 0; i < n && filled < size; i++)
+            {
+                if (claimed[i] * maxWeight >= turn * weights[i])
+                {
+                    continue; // already at its weighted share for this turn
+                }
+
+                long slot;
+                do
+                {
+                    slot = (offset[i] + next[i] * skip[i]) % size;
+                    next[i]++;
+                }
+                while (table[slot] >= 0);
+
+                table[slot] = i;
+                claimed[i]++;
+                filled++;
+            }
+        }
+
+        return table;
+    }
+
+    public static bool IsPrime(int value)
+    {
+        if (value < 2)
+        {
+            return false;
+        }
+
+        for (var d = 2; (long)d * d <= value; d++)
+        {
+            if (value % d == 0)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    public static int NextPrime(int value)
+    {
+        while (!IsPrime(value))
+        {
+            value++;
+        }
+
+        return value;
+    }
+}
