@@ -12,8 +12,8 @@ namespace Ballast.Operator.Delivery;
 /// </summary>
 public sealed class SnapshotHub(TimeProvider time)
 {
-    /// <summary>The wire format, shared with the replica's client: web defaults, enums as strings.</summary>
-    public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { Converters = { new JsonStringEnumConverter() } };
+    /// <summary>The wire format, shared with the replica's client: the model's JSON options.</summary>
+    public static JsonSerializerOptions Json => Ballast.Model.Serialization.ModelJson.Options;
 
     private sealed record Published(Snapshot Snapshot, byte[] Body);
 

@@ -23,7 +23,7 @@ public interface IListWatch<T>
 /// 410 Gone (the version was compacted away). <see cref="Changed"/> fires after every change and on each resync
 /// period, so the level-triggered reconciler re-reads the whole cache.
 /// </summary>
-public sealed class Informer<T>(string name, IListWatch<T> source, TimeProvider time, ILogger logger, TimeSpan resync) where T : class
+public sealed class Informer<T>(string name, IListWatch<T> source, TimeProvider time, ILogger logger, TimeSpan resync)
 {
     private readonly ConcurrentDictionary<string, T> _items = new();
     private readonly TaskCompletionSource _synced = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -37,7 +37,7 @@ public sealed class Informer<T>(string name, IListWatch<T> source, TimeProvider 
 
     public Task Synced => _synced.Task;
     public IReadOnlyCollection<T> Items => (IReadOnlyCollection<T>)_items.Values;
-    public T? Get(string key) => _items.GetValueOrDefault(key);
+    public bool TryGet(string key, out T value) => _items.TryGetValue(key, out value!);
 
     public async Task RunAsync(CancellationToken ct)
     {
