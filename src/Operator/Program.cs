@@ -1,3 +1,5 @@
+using System.Net;
+using Ballast.Operator;
 using Ballast.Operator.Crds;
 
 // `ballast-operator crds --out DIR [--source DIR]` writes the CRDs; anything else runs the operator.
@@ -14,10 +16,27 @@ if (args is ["crds", ..])
     return 0;
 }
 
-var builder = Host.CreateApplicationBuilder(args);
-var app = builder.Build();
-app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Ballast.Operator").LogInformation("Ballast operator started");
-await app.RunAsync();
+// Configuration from the environment (the Deployment sets these); a kubeconfig for running outside a cluster.
+var token = Environment.GetEnvironmentVariable("BALLAST_SNAPSHOT_TOKEN");
+if (string.IsNullOrEmpty(token))
+{
+    Console.Error.WriteLine("BALLAST_SNAPSHOT_TOKEN: required (the bearer token ingress replicas present)");
+    return 2;
+}
+using var loggers = LoggerFactory.Create(b => b.AddSimpleConsole(o => o.SingleLine = true));
+var options = new OperatorOptions
+{
+    Kubeconfig = ArgValue(args, "--kubeconfig") ?? Environment.GetEnvironmentVariable("KUBECONFIG"),
+    Identity = Environment.GetEnvironmentVariable("POD_NAME") ?? Environment.MachineName,
+    LeaseNamespace = Environment.GetEnvironmentVariable("POD_NAMESPACE") ?? "default",
+    SnapshotListen = IPEndPoint.Parse(ArgValue(args, "--listen") ?? "0.0.0.0:8443"),
+    SnapshotToken = token,
+};
+await using var host = await OperatorHost.StartAsync(options, TimeProvider.System, loggers);
+var stopped = new TaskCompletionSource();
+Console.CancelKeyPress += (_, e) => { e.Cancel = true; stopped.TrySetResult(); };
+AppDomain.CurrentDomain.ProcessExit += (_, _) => stopped.TrySetResult();
+await stopped.Task;
 return 0;
 
 static string? ArgValue(string[] args, string name)

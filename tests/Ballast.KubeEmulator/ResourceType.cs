@@ -29,6 +29,7 @@ public sealed record ResourceType(
         new("", "v1", "events", "Event", ShortNames: ["ev"]),
         new("discovery.k8s.io", "v1", "endpointslices", "EndpointSlice"),
         new("coordination.k8s.io", "v1", "leases", "Lease"),
+        new("apps", "v1", "deployments", "Deployment", HasStatusSubresource: true, ShortNames: ["deploy"]),
         new("ballast.dev", "v1alpha1", "loadbalancerpolicies", "LoadBalancerPolicy", HasStatusSubresource: true, ShortNames: ["lbp"]),
         new("ballast.dev", "v1alpha1", "backendpools", "BackendPool", HasStatusSubresource: true, ShortNames: ["bp"]),
     ];
