@@ -1,0 +1,58 @@
+using System.Collections.Immutable;
+using Ballast.Ingress.Endpoints;
+
+namespace Ballast.Ingress.LoadBalancing;
+
+/// <summary>
+/// nginx's smooth weighted round robin, unrolled once over a full cycle (sum of gcd-reduced weights): each step
+/// adds every endpoint's weight to its running score, takes the highest score and subtracts the total from it.
+/// Interleaves best, and no endpoint is picked more than `weight` times in a row.
+/// </summary>
+internal sealed class SmoothWeightedSequence : IWeightedSequence
+{
+    /// <summary>Longest cycle kept as a table (8 bytes an entry: 256 KiB at most).</summary>
+    internal const int MaxLength = 32_768;
+
+    /// <summary>Bound on build work (endpoints × cycle length), so a rebuild stays in the millisecond range.</summary>
+    private const long MaxBuildSteps = 8_000_000;
+
+    private readonly EndpointState[] _cycle;
+
+    private SmoothWeightedSequence(EndpointState[] cycle) => _cycle = cycle;
+
+    public long Length => _cycle.Length;
+
+    public EndpointState At(ulong position) => _cycle[position];
+
+    /// <summary>The unrolled cycle, or null when it would be too long or too slow to build (then use
+    /// <see cref="InterleavedWeightedSequence"/>).</summary>
+    public static SmoothWeightedSequence? TryBuild(ImmutableArray<EndpointState> endpoints)
+    {
+        var weights = Weights.Reduced(endpoints);
+        var total = Weights.Sum(weights);
+        if (total > MaxLength || total * endpoints.Length > MaxBuildSteps)
+        {
+            return null;
+        }
+
+        var cycle = new EndpointState[total];
+        var scores = new long[weights.Length];
+        for (var step = 0; step < cycle.Length; step++)
+        {
+            var best = 0;
+            for (var i = 0; i < weights.Length; i++)
+            {
+                scores[i] += weights[i];
+                if (scores[i] > scores[best])
+                {
+                    best = i;
+                }
+            }
+
+            scores[best] -= total;
+            cycle[step] = endpoints[best];
+        }
+
+        return new SmoothWeightedSequence(cycle);
+    }
+}
