@@ -2,13 +2,12 @@ using System.Net;
 using Ballast.Ingress.L4;
 using Ballast.Ingress.L4.Metrics;
 using Ballast.Ingress.L4.Tcp;
-using Prometheus;
 
 namespace Ballast.Ingress.Tests.L4.Support;
 
 internal static class ProxyFixture
 {
-    public static L4Metrics NewMetrics() => new(Metrics.NewCustomRegistry());
+    public static L4Metrics NewMetrics() => new(Prometheus.Metrics.NewCustomRegistry());
 
     public static TcpProxyListener StartTcp(IL4EndpointSource source, L4Metrics metrics, Func<L4ListenerOptions, L4ListenerOptions>? tweak = null)
     {
