@@ -11,8 +11,10 @@ public class ValidatorTests
         var output = new StringWriter();
         var code = Validator.Run(RepoPaths.Of("samples"), output);
         Assert.True(code == 0, output.ToString());
-        Assert.StartsWith("OK: ", output.ToString());
-        Assert.Single(output.ToString().Trim().Split('\n'));
+        var lines = output.ToString().Trim().Split('\n');
+        Assert.StartsWith("OK: ", lines[^1]);
+        // samples/kubernetes names Services this dry run cannot see: warnings, not errors.
+        Assert.All(lines[..^1], l => Assert.Contains("(not checked: no cluster)", l));
     }
 
     [Fact]

@@ -109,7 +109,7 @@ internal sealed class PolicyCompiler(CompilerInput input, IReadOnlyDictionary<st
             else if ((c.CertificateFile is null) != (c.KeyFile is null)) r.Error(cf, "certificateFile and keyFile go together");
             var ns = r.Key.Namespace;
             if (c.SecretRef is { } secret && !input.Secrets.ContainsKey($"{ns}/{secret}"))
-                r.Unresolved("SecretNotFound", cf.Field("secretRef"), $"Secret \"{secret}\" not found in namespace \"{ns}\"");
+                r.UnresolvedClusterObject(input, "SecretNotFound", cf.Field("secretRef"), $"Secret \"{secret}\" not found in namespace \"{ns}\"");
         }
     }
 
