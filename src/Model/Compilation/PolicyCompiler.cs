@@ -21,7 +21,8 @@ internal sealed class PolicyCompiler(CompilerInput input, IReadOnlyDictionary<st
 
         Listeners(r, s.Field("listeners"), spec.Listeners, into.Listeners);
         if ((spec.Listeners?.Count ?? 0) == 0) r.Error(s.Field("listeners"), "at least one listener is required");
-        var byName = into.Listeners.ToDictionary(l => l.Spec.Name, StringComparer.Ordinal);
+        var byName = new Dictionary<string, CompiledListener>(StringComparer.Ordinal);
+        foreach (var l in into.Listeners) byName.TryAdd(l.Spec.Name, l); // duplicates are already an error
 
         var routeNames = new Dictionary<string, int>(StringComparer.Ordinal);
         for (var i = 0; i < (spec.Routes?.Count ?? 0); i++)
@@ -62,7 +63,7 @@ internal sealed class PolicyCompiler(CompilerInput input, IReadOnlyDictionary<st
             if (l.Port is < 1 or > 65535) r.Error(at.Field("port"), $"must be between 1 and 65535, got {l.Port}");
             else if (!ports.TryAdd(l.Port, i)) r.Error(at.Field("port"), $"duplicate port {l.Port} (also {field.Index(ports[l.Port])})");
             if (l.Address is { } addr && !Names.IsIp(addr)) r.Error(at.Field("address"), $"\"{addr}\" is not an IP address");
-            _ = MatchRules.Hosts(r, at.Field("hostnames"), l.Hostnames);
+            var hostnames = MatchRules.Hosts(r, at.Field("hostnames"), l.Hostnames);
             Ranges.Check(r, at.Field("maxConnections"), l.MaxConnections, 1, int.MaxValue);
             ListenerTls(r, at, l);
             var kind = l.Protocol switch
@@ -73,7 +74,7 @@ internal sealed class PolicyCompiler(CompilerInput input, IReadOnlyDictionary<st
                 ListenerProtocol.UDP => ListenerKind.Udp,
                 _ => ListenerKind.TlsPassthrough,
             };
-            into.Add(new CompiledListener(l, at, kind, l.Address ?? "0.0.0.0"));
+            into.Add(new CompiledListener(l, at, kind, l.Address ?? "0.0.0.0", hostnames));
         }
     }
 
@@ -108,7 +109,7 @@ internal sealed class PolicyCompiler(CompilerInput input, IReadOnlyDictionary<st
             else if ((c.CertificateFile is null) != (c.KeyFile is null)) r.Error(cf, "certificateFile and keyFile go together");
             var ns = r.Key.Namespace;
             if (c.SecretRef is { } secret && !input.Secrets.ContainsKey($"{ns}/{secret}"))
-                r.Unresolved("SecretNotFound", cf.Field("secretRef"), $"Secret \"{secret}\" not found in namespace \"{ns}\"");
+                r.UnresolvedClusterObject(input, "SecretNotFound", cf.Field("secretRef"), $"Secret \"{secret}\" not found in namespace \"{ns}\"");
         }
     }
 
