@@ -27,6 +27,12 @@ public sealed record CompilerInput
     /// <summary>Pending HTTP-01 challenges (token → key authorization), copied into the snapshot.</summary>
     public IReadOnlyDictionary<string, string> AcmeChallenges { get; init; } = ImmutableDictionary<string, string>.Empty;
 
+    /// <summary>
+    /// Set by <c>validate</c>, which sees no cluster: a Service or Secret that is not in <see cref="Services"/> /
+    /// <see cref="Secrets"/> is then a warning (it may well exist in the cluster), not an error.
+    /// </summary>
+    public bool ClusterObjectsUnknown { get; init; }
+
     /// <summary>The version to stamp on the snapshot (the caller keeps the counter: the Compiler has no state).</summary>
     public long Version { get; init; }
 }
