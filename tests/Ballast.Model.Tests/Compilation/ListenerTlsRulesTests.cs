@@ -42,7 +42,7 @@ public sealed class ListenerTlsRulesTests
         Assert.Equal("secret default/site-tls", tls.Certificates.Single().Source);
         Assert.True(tls.RedirectHttp);
         Assert.Equal(TimeSpan.FromHours(1), tls.Hsts);
-        Assert.Equal(["site.test"], tls.Hostnames);
+        Assert.Equal(["site.test"], tls.Hostnames.ToArray());
     }
 
     [Fact]

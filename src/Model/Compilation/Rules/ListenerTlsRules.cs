@@ -42,9 +42,9 @@ internal static class ListenerTlsRules
             else if (c.CertificateFile is { } certFile && c.KeyFile is { } keyFile)
             {
                 if (!input.Secrets.TryGetValue(certFile, out var certData))
-                    r.Unresolved("SecretNotFound", cf.Field("certificateFile"), $"file \"{certFile}\" could not be read");
+                    r.UnresolvedClusterObject(input, "SecretNotFound", cf.Field("certificateFile"), $"file \"{certFile}\" could not be read");
                 else if (!input.Secrets.TryGetValue(keyFile, out var keyData))
-                    r.Unresolved("SecretNotFound", cf.Field("keyFile"), $"file \"{keyFile}\" could not be read");
+                    r.UnresolvedClusterObject(input, "SecretNotFound", cf.Field("keyFile"), $"file \"{keyFile}\" could not be read");
                 else Add(r, cf, $"file {certFile}", certData, keyData, certificates);
             }
         }
@@ -100,7 +100,8 @@ internal static class ListenerTlsRules
         }
         catch (ArgumentException e)
         {
-            return $"the PEM does not parse: {e.Message}";
+            // Also how CreateFromPem reports a key of another certificate ("The provided key does not match ...").
+            return $"the certificate and key do not load together: {e.Message}";
         }
     }
 }
