@@ -184,15 +184,17 @@ public sealed class ActiveHealthChecker : IDisposable
                 }
             }
 
-            Interlocked.Increment(ref _completed);
             if (changed)
             {
-                var threshold = _tracker.Healthy ? check.HealthyThreshold : check.UnhealthyThreshold;
-                _owner._changed(_endpoint, _tracker.Healthy ? HealthChange.ActiveUp : HealthChange.ActiveDown,
-                    $"{(_tracker.Healthy ? "passed" : "failed")} {threshold} consecutive {check.Kind} check(s), last: {result.Detail}");
+                var healthy = _tracker.Healthy;
+                var cause = healthy
+                    ? $"passed {check.HealthyThreshold} consecutive {check.Kind} check(s), last: {result.Detail}"
+                    : $"failed {check.UnhealthyThreshold} consecutive {check.Kind} check(s), last: {result.Detail}";
+                _owner._changed(_endpoint, healthy ? HealthChange.ActiveUp : HealthChange.ActiveDown, cause);
             }
 
-            _owner.ProbeCompleted?.Invoke(_endpoint, result);
+            // Re-arm before counting the probe as complete: whoever waits for the count (a test driving a fake
+            // clock) may advance time at once, and the next probe must already be scheduled by then.
             if (!_stopped)
             {
                 try
@@ -204,6 +206,9 @@ public sealed class ActiveHealthChecker : IDisposable
                     // Stopped between the check and the re-arm.
                 }
             }
+
+            Interlocked.Increment(ref _completed);
+            _owner.ProbeCompleted?.Invoke(_endpoint, result);
         }
 
         public void Dispose()
