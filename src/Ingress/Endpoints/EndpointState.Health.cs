@@ -64,6 +64,40 @@ public sealed partial class EndpointState
     /// </summary>
     public int EffectiveWeight => Math.Max(1, Math.Max(1, Weight) * SlowStartTenths);
 
+    private CancellationTokenSource? _drainAbort;
+
+    /// <summary>
+    /// Cancelled when this endpoint's drain timeout passes with requests still open: the proxy passes it to the
+    /// forwarder with every attempt, so WebSockets, gRPC streams and slow responses still open at the deadline are
+    /// torn down (the forwarder cancels its copy loops, the client sees the stream/connection end). Created on
+    /// first use, once per endpoint, never per request.
+    /// </summary>
+    public CancellationToken DrainAbortToken
+    {
+        get
+        {
+            var cts = Volatile.Read(ref _drainAbort);
+            if (cts is null)
+            {
+                var created = new CancellationTokenSource();
+                cts = Interlocked.CompareExchange(ref _drainAbort, created, null) ?? created;
+                if (!ReferenceEquals(cts, created))
+                {
+                    created.Dispose();
+                }
+            }
+
+            return cts.Token;
+        }
+    }
+
+    /// <summary>Aborts whatever this endpoint still serves (the drain deadline passed).</summary>
+    internal void AbortDrain()
+    {
+        _ = DrainAbortToken;
+        Volatile.Read(ref _drainAbort)!.Cancel();
+    }
+
     internal bool SetActiveDown(bool down) => Interlocked.Exchange(ref _activeDown, down ? 1 : 0) != (down ? 1 : 0);
 
     internal bool SetEjected(bool ejected) => Interlocked.Exchange(ref _ejected, ejected ? 1 : 0) != (ejected ? 1 : 0);
