@@ -1,3 +1,2 @@
-// Entry point of the `ballast` command; the hosting lives in Hosting/ (filled in by the foundation work).
-Console.WriteLine("ballast: not wired yet");
-return 0;
+// Entry point of the `ballast` command; see Cli/.
+return await Ballast.Ingress.Cli.CommandLine.RunAsync(args);

@@ -27,17 +27,12 @@ public sealed partial class EndpointState
         while (true)
         {
             var bits = Volatile.Read(ref _latencyEstimateBits);
-            var estimate = BitConverter.Int64BitsToDouble(bits);
-            double next;
-            if (rtt >= estimate)
-            {
-                next = rtt; // peak: a slow response counts in full at once
-            }
-            else
-            {
-                var w = Decay(clock, Volatile.Read(ref _latencyStamp), now);
-                next = estimate * w + rtt * (1 - w);
-            }
+            var w = Decay(clock, Volatile.Read(ref _latencyStamp), now);
+            // The estimate as readers saw it just now (decayed toward 0 since the last observation), then the
+            // EWMA step toward this sample; a sample above it replaces it (peak). The result never exceeds
+            // max(sample, what readers saw), so a fast response can never make an endpoint look slower.
+            var seen = BitConverter.Int64BitsToDouble(bits) * w;
+            var next = rtt >= seen ? rtt : seen * w + rtt * (1 - w);
 
             if (Interlocked.CompareExchange(ref _latencyEstimateBits, BitConverter.DoubleToInt64Bits(next), bits) == bits)
             {

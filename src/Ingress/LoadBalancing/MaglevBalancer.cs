@@ -19,7 +19,13 @@ internal sealed class MaglevBalancer : ILoadBalancer
         // The table must hold at least one slot per endpoint: a configured size below the endpoint count grows to
         // the next prime above it (Maglev wants M ≫ N; the default 65,537 suits up to a few hundred endpoints).
         var size = tableSize >= endpoints.Length ? tableSize : MaglevTable.NextPrime(endpoints.Length);
-        _table = [.. MaglevTable.Build(endpoints, size).Select(i => endpoints[i])];
+        var owners = MaglevTable.Build(endpoints, size);
+        _table = new EndpointState[owners.Length];
+        for (var slot = 0; slot < owners.Length; slot++)
+        {
+            _table[slot] = endpoints[owners[slot]];
+        }
+
         _random = random;
     }
 

@@ -19,16 +19,15 @@ internal static class MaglevTable
         var n = endpoints.Length;
         var weights = Weights.Reduced(endpoints);
         long maxWeight = weights.Max();
-        var offset = new long[n];
-        var skip = new long[n];
+        var position = new int[n]; // current slot of each endpoint's permutation: offset + j·skip mod size
+        var skip = new int[n];
         for (var i = 0; i < n; i++)
         {
             var id = MemoryMarshal.AsBytes(endpoints[i].Id.AsSpan());
-            offset[i] = (long)(XxHash3.HashToUInt64(id, seed: 0xBA11A57) % (ulong)size);
-            skip[i] = (long)(XxHash3.HashToUInt64(id, seed: 0x5EED) % (ulong)(size - 1)) + 1;
+            position[i] = (int)(XxHash3.HashToUInt64(id, seed: 0xBA11A57) % (ulong)size);
+            skip[i] = (int)(XxHash3.HashToUInt64(id, seed: 0x5EED) % (ulong)(size - 1)) + 1;
         }
 
-        var next = new long[n];     // j: how far along its permutation each endpoint is
         var claimed = new long[n];  // slots held
         var table = new int[size];
         Array.Fill(table, -1);
@@ -42,15 +41,20 @@ internal static class MaglevTable
                     continue; // already at its weighted share for this turn
                 }
 
-                long slot;
-                do
+                // Next unclaimed slot of i's permutation; stepping by addition keeps division out of the loop.
+                var slot = position[i];
+                while (table[slot] >= 0)
                 {
-                    slot = (offset[i] + next[i] * skip[i]) % size;
-                    next[i]++;
+                    slot += skip[i];
+                    if (slot >= size)
+                    {
+                        slot -= size;
+                    }
                 }
-                while (table[slot] >= 0);
 
                 table[slot] = i;
+                var following = slot + skip[i];
+                position[i] = following >= size ? following - size : following;
                 claimed[i]++;
                 filled++;
             }

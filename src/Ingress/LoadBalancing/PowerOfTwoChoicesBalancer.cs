@@ -6,13 +6,15 @@ namespace Ballast.Ingress.LoadBalancing;
 /// <summary>
 /// Power of two choices (Mitzenmacher): draw two distinct endpoints (weighted draws), send to the one with the
 /// lower (in-flight + 1) / weight; on a tie the first draw wins, so an idle pool is served in weight proportion.
-/// O(log n) for the weighted draws (O(1) with equal weights), and no herding: a stale view of one counter cannot
+/// O(1): alias-table draws, the second redrawn until distinct (rejection, i.e. exactly the draw among the
+/// others; after 3 misses, an exact O(log n) draw with the first's slice cut out), and no herding: a stale view of one counter cannot
 /// send every request to the same endpoint. With Avoid, the avoided endpoint is excluded from both draws.
 /// </summary>
 internal sealed class PowerOfTwoChoicesBalancer : ILoadBalancer
 {
     private readonly EndpointState[] _endpoints;
     private readonly CumulativeWeights _weights;
+    private readonly AliasTable _alias;
     private readonly EndpointIndex _index;
     private readonly Random _random;
 
@@ -21,6 +23,7 @@ internal sealed class PowerOfTwoChoicesBalancer : ILoadBalancer
         Endpoints = endpoints;
         _endpoints = [.. endpoints];
         _weights = new CumulativeWeights(endpoints);
+        _alias = new AliasTable(endpoints);
         _index = new EndpointIndex(endpoints);
         _random = random;
     }
@@ -49,7 +52,22 @@ internal sealed class PowerOfTwoChoicesBalancer : ILoadBalancer
             return Lighter(endpoints, weights, a, weights.SampleExcluding(_random, avoid, a));
         }
 
-        var first = weights.Sample(_random);
+        if (weights.IsUniform)
+        {
+            var a = _random.Next(endpoints.Length);
+            return Lighter(endpoints, weights, a, weights.SampleExcluding(_random, a));
+        }
+
+        var first = _alias.Sample(_random);
+        for (var attempt = 0; attempt < 3; attempt++)
+        {
+            var second = _alias.Sample(_random);
+            if (second != first)
+            {
+                return Lighter(endpoints, weights, first, second);
+            }
+        }
+
         return Lighter(endpoints, weights, first, weights.SampleExcluding(_random, first));
     }
 

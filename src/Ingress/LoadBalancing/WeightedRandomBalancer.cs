@@ -4,14 +4,15 @@ using Ballast.Ingress.Endpoints;
 namespace Ballast.Ingress.LoadBalancing;
 
 /// <summary>
-/// A random endpoint with probability weight/total: one draw in [0, total) and a binary search over the running
-/// sums (O(log n): about 10 comparisons at 1,000 endpoints). Chosen over Vose's alias table because the running
-/// sums make Avoid exact (the avoided slice is cut out of the range) with the same single draw.
+/// A random endpoint with probability weight/total: Vose's alias table, O(1) (<see cref="AliasTable"/>).
+/// Avoid (a retry, rare) uses the running sums instead: the avoided endpoint's slice is cut out of the range, so
+/// the draw among the others stays exact, in O(log n).
 /// </summary>
 internal sealed class WeightedRandomBalancer : ILoadBalancer
 {
     private readonly EndpointState[] _endpoints;
     private readonly CumulativeWeights _weights;
+    private readonly AliasTable _alias;
     private readonly EndpointIndex _index;
     private readonly Random _random;
 
@@ -20,6 +21,7 @@ internal sealed class WeightedRandomBalancer : ILoadBalancer
         Endpoints = endpoints;
         _endpoints = [.. endpoints];
         _weights = new CumulativeWeights(endpoints);
+        _alias = new AliasTable(endpoints);
         _index = new EndpointIndex(endpoints);
         _random = random;
     }
@@ -29,6 +31,11 @@ internal sealed class WeightedRandomBalancer : ILoadBalancer
     public EndpointState? Pick(in PickContext context)
     {
         var avoid = context.Avoid is null || _endpoints.Length < 2 ? -1 : _index.Of(context.Avoid);
-        return _endpoints[avoid < 0 ? _weights.Sample(_random) : _weights.SampleExcluding(_random, avoid)];
+        if (avoid >= 0)
+        {
+            return _endpoints[_weights.SampleExcluding(_random, avoid)];
+        }
+
+        return _endpoints[_weights.IsUniform ? _random.Next(_endpoints.Length) : _alias.Sample(_random)];
     }
 }

@@ -1,0 +1,50 @@
+using Ballast.Ingress.Metrics;
+using Microsoft.AspNetCore.Http;
+using Prometheus;
+
+namespace Ballast.Ingress.Admin;
+
+/// <summary>
+/// The admin listener: <c>/metrics</c> (Prometheus text format), <c>/healthz</c> (the process answers),
+/// <c>/readyz</c> (a snapshot is applied and every listener it names is bound).
+/// </summary>
+public sealed class AdminHandler
+{
+    private readonly IngressMetrics _metrics;
+    private readonly Func<Readiness> _readiness;
+
+    public AdminHandler(IngressMetrics metrics, Func<Readiness> readiness)
+    {
+        _metrics = metrics;
+        _readiness = readiness;
+    }
+
+    public async Task HandleAsync(HttpContext context)
+    {
+        var response = context.Response;
+        switch (context.Request.Path.Value)
+        {
+            case "/metrics":
+                response.ContentType = "text/plain; version=0.0.4; charset=utf-8";
+                await _metrics.Registry.CollectAndExportAsTextAsync(response.Body, context.RequestAborted);
+                break;
+            case "/healthz":
+                response.ContentType = "text/plain";
+                await response.WriteAsync("ok\n");
+                break;
+            case "/readyz":
+                var readiness = _readiness();
+                response.StatusCode = readiness.Ready ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable;
+                response.ContentType = "text/plain";
+                await response.WriteAsync(readiness.Ready ? $"ready: snapshot {readiness.Version}\n" : $"not ready: {readiness.Reason}\n");
+                break;
+            default:
+                response.StatusCode = StatusCodes.Status404NotFound;
+                await response.WriteAsync("admin: /metrics, /healthz, /readyz\n");
+                break;
+        }
+    }
+}
+
+/// <summary>Whether the ingress serves its current snapshot on every listener, and why not.</summary>
+public readonly record struct Readiness(bool Ready, long Version, string Reason);

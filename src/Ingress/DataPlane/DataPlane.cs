@@ -1,0 +1,116 @@
+using System.Collections.Frozen;
+using Ballast.Ingress.LoadBalancing;
+using Ballast.Ingress.Metrics;
+using Ballast.Ingress.Pools;
+using Ballast.Ingress.Routing;
+using Ballast.Model.Snapshots;
+using Microsoft.Extensions.Logging;
+
+namespace Ballast.Ingress.DataPlane;
+
+/// <summary>
+/// Holds the state the proxy serves from. <see cref="Apply"/> builds a new immutable
+/// <see cref="DataPlaneState"/> from a snapshot (off the hot path, one apply at a time) and publishes it
+/// with one volatile write: routes, pools and balancers switch together, in-flight requests finish on the
+/// state they started with. Pools carry over by id (endpoint counters, keep-alive connections).
+/// </summary>
+public sealed class DataPlane : IDisposable
+{
+    private readonly BalancerFactory _balancerFactory;
+    private readonly IngressMetrics _metrics;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly Lock _applyLock = new();
+    private volatile DataPlaneState _current = DataPlaneState.Empty;
+    private long _appliedCount;
+
+    public DataPlane(BalancerFactory balancerFactory, IngressMetrics metrics, TimeProvider time, ILogger<DataPlane> logger)
+    {
+        _balancerFactory = balancerFactory;
+        _metrics = metrics;
+        _time = time;
+        _logger = logger;
+    }
+
+    /// <summary>The state requests start on now.</summary>
+    public DataPlaneState Current => _current;
+
+    /// <summary>True once any snapshot has been applied.</summary>
+    public bool HasSnapshot => Interlocked.Read(ref _appliedCount) > 0;
+
+    /// <summary>Raised after a new state is published (listeners follow it).</summary>
+    public event Action<DataPlaneState>? Applied;
+
+    public void Apply(Snapshot snapshot)
+    {
+        // Reject what no balancer can be built from before any pool is touched (the Compiler checks it too).
+        foreach (var pool in snapshot.Pools) LoadBalancerRegistry.Validate(pool.LoadBalancing);
+
+        DataPlaneState next;
+        lock (_applyLock)
+        {
+            var previous = _current;
+            var retired = new List<HttpMessageInvoker>();
+            var pools = new Dictionary<string, PoolRuntime>(StringComparer.Ordinal);
+            foreach (var poolConfig in snapshot.Pools)
+            {
+                if (pools.ContainsKey(poolConfig.Id)) continue;
+                if (previous.Pools.TryGetValue(poolConfig.Id, out var pool))
+                {
+                    if (pool.Update(poolConfig) is { } old) retired.Add(old);
+                }
+                else
+                {
+                    pool = new PoolRuntime(poolConfig, _balancerFactory, _metrics);
+                }
+                pools[poolConfig.Id] = pool;
+            }
+            foreach (var (id, pool) in previous.Pools)
+            {
+                if (!pools.ContainsKey(id)) retired.Add(pool.Invoker);
+            }
+
+            var routers = new Dictionary<int, ListenerRouter>();
+            foreach (var listener in snapshot.Listeners)
+            {
+                if (listener.Kind != ListenerKind.Http) continue;
+                if (routers.ContainsKey(listener.Port))
+                {
+                    _logger.LogWarning("Listener {Listener}: port {Port} is already used by another HTTP listener; ignored.", listener.Name, listener.Port);
+                    continue;
+                }
+                var routes = listener.Routes.Select(r => new RouteRuntime(r, pools, _metrics)).ToList();
+                routers[listener.Port] = new ListenerRouter(listener, routes, _metrics.NoRoute.WithLabels(listener.Name));
+            }
+
+            next = new DataPlaneState(snapshot, routers.ToFrozenDictionary(), pools.ToFrozenDictionary(StringComparer.Ordinal));
+            _current = next;
+            Interlocked.Increment(ref _appliedCount);
+            _metrics.SnapshotVersion.Set(snapshot.Version);
+            _metrics.Reloads.Inc();
+            _metrics.Listeners.Set(snapshot.Listeners.Length);
+            RetireLater(retired, snapshot);
+        }
+        _logger.LogInformation("Applied snapshot version {Version}: {Listeners} listeners, {Pools} pools.", snapshot.Version, snapshot.Listeners.Length, snapshot.Pools.Length);
+        Applied?.Invoke(next);
+    }
+
+    /// <summary>Old connection pools close once requests that may still use them have had time to finish.</summary>
+    private void RetireLater(List<HttpMessageInvoker> retired, Snapshot snapshot)
+    {
+        if (retired.Count == 0) return;
+        var grace = snapshot.Pools.IsEmpty ? TimeSpan.FromSeconds(30) : snapshot.Pools.Max(p => p.DrainTimeout);
+        if (grace < TimeSpan.FromSeconds(5)) grace = TimeSpan.FromSeconds(5);
+        ITimer? timer = null;
+        timer = _time.CreateTimer(_ =>
+        {
+            foreach (var invoker in retired) invoker.Dispose();
+            timer?.Dispose();
+        }, null, grace, Timeout.InfiniteTimeSpan);
+    }
+
+    public void Dispose()
+    {
+        foreach (var pool in _current.Pools.Values) pool.Invoker.Dispose();
+    }
+}

@@ -1,0 +1,22 @@
+using System.Net;
+using Ballast.Ingress.Pools;
+using Microsoft.Extensions.Logging;
+
+namespace Ballast.Ingress.Hosting;
+
+/// <summary>How to start an ingress process (or an in-process one in tests).</summary>
+public sealed record IngressOptions
+{
+    /// <summary>Port of the admin listener (/metrics, /healthz, /readyz); 0 lets the OS choose (tests).</summary>
+    public int AdminPort { get; init; } = 9901;
+    public IPAddress AdminAddress { get; init; } = IPAddress.Any;
+    public TimeProvider Time { get; init; } = TimeProvider.System;
+    /// <summary>Where logs go; null: nowhere (tests). The per-request categories are filtered out regardless.</summary>
+    public Action<ILoggingBuilder>? ConfigureLogging { get; init; }
+    /// <summary>The balancers per pool; null: the registry of algorithms.</summary>
+    public BalancerFactory? Balancers { get; init; }
+    /// <summary>How long Apply waits for Kestrel to bind the snapshot's listeners before reporting not ready.</summary>
+    public TimeSpan BindTimeout { get; init; } = TimeSpan.FromSeconds(10);
+    /// <summary>A client that opens a connection and sends nothing for this long is closed before protocol selection.</summary>
+    public TimeSpan FirstBytesTimeout { get; init; } = TimeSpan.FromSeconds(30);
+}

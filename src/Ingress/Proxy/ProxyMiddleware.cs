@@ -1,0 +1,91 @@
+using System.Diagnostics;
+using Ballast.Ingress.LoadBalancing;
+using Ballast.Ingress.Listeners;
+using Ballast.Ingress.Metrics;
+using Microsoft.AspNetCore.Http;
+using Yarp.ReverseProxy.Forwarder;
+
+namespace Ballast.Ingress.Proxy;
+
+/// <summary>
+/// The terminal handler of the proxy listeners: listener (by local port) → route → pool → endpoint →
+/// YARP's forwarder. No endpoint routing, no MVC: one state read, a few dictionary lookups, then forwarding.
+/// </summary>
+public sealed class ProxyMiddleware
+{
+    private static readonly byte[] NoRouteBody = "no route\n"u8.ToArray();
+    private static readonly byte[] NoEndpointBody = "no endpoint available\n"u8.ToArray();
+    private static readonly byte[] NoListenerBody = "no listener\n"u8.ToArray();
+
+    private readonly DataPlane.DataPlane _dataPlane;
+    private readonly IHttpForwarder _forwarder;
+    private readonly IngressMetrics _metrics;
+    private readonly Prometheus.Gauge _inFlight;
+
+    public ProxyMiddleware(DataPlane.DataPlane dataPlane, IHttpForwarder forwarder, IngressMetrics metrics)
+    {
+        _dataPlane = dataPlane;
+        _forwarder = forwarder;
+        _metrics = metrics;
+        _inFlight = metrics.InFlight;
+    }
+
+    public async Task InvokeAsync(HttpContext context)
+    {
+        if (context.Features.Get<PriorKnowledgeHttp2Feature>() is not null)
+        {
+            // The prior-knowledge detection borrows Kestrel's TLS/ALPN path to select HTTP/2; the connection is cleartext.
+            context.Request.Scheme = "http";
+        }
+
+        var state = _dataPlane.Current;
+        if (!state.Routers.TryGetValue(context.Connection.LocalPort, out var router))
+        {
+            await WriteAsync(context, StatusCodes.Status404NotFound, NoListenerBody);
+            return;
+        }
+        var route = router.Match(context.Request);
+        if (route is null)
+        {
+            router.NoRoute.Inc();
+            await WriteAsync(context, StatusCodes.Status404NotFound, NoRouteBody);
+            return;
+        }
+        if (!route.TrySelectPool(context.Request, out var pool, out var requestConfig))
+        {
+            await WriteAsync(context, StatusCodes.Status503ServiceUnavailable, NoEndpointBody);
+            return;
+        }
+        var endpoint = pool.Balancer.Pick(pool.UsesKey ? RequestHashKey.Compute(context, pool.Config.LoadBalancing) : PickContext.None);
+        if (endpoint is null)
+        {
+            pool.NoEndpoint.Inc();
+            await WriteAsync(context, StatusCodes.Status503ServiceUnavailable, NoEndpointBody);
+            return;
+        }
+
+        endpoint.OnRequestStarted();
+        _inFlight.Inc();
+        var started = Stopwatch.GetTimestamp();
+        try
+        {
+            await _forwarder.SendAsync(context, endpoint.DestinationPrefix, pool.Invoker, requestConfig, route.Transformer);
+        }
+        finally
+        {
+            var elapsed = Stopwatch.GetElapsedTime(started);
+            endpoint.OnRequestFinished(elapsed);
+            _inFlight.Dec();
+            route.Metrics.Duration.Observe(elapsed.TotalSeconds);
+            route.Metrics.CountRequest(pool.Id, endpoint, context.Response.StatusCode);
+        }
+    }
+
+    private static Task WriteAsync(HttpContext context, int status, byte[] body)
+    {
+        context.Response.StatusCode = status;
+        context.Response.ContentType = "text/plain";
+        context.Response.ContentLength = body.Length;
+        return context.Response.Body.WriteAsync(body, 0, body.Length);
+    }
+}

@@ -1,0 +1,118 @@
+using System.Text.RegularExpressions;
+using Ballast.Model.Snapshots;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Primitives;
+
+namespace Ballast.Ingress.Routing;
+
+/// <summary>
+/// The non-host part of a route's match (path, methods, headers, query), compiled once per snapshot.
+/// Matching reads the request without allocating (header and query lookups are the framework's).
+/// Regexes run with <see cref="RegexOptions.NonBacktracking"/>: linear time whatever the input.
+/// </summary>
+public sealed class RequestMatcher
+{
+    private const RegexOptions Options = RegexOptions.NonBacktracking | RegexOptions.CultureInvariant;
+
+    private readonly PathMatchKind _pathKind;
+    private readonly string _path;
+    private readonly Regex? _pathRegex;
+    private readonly string[] _methods;
+    private readonly ValueMatcher[] _headers;
+    private readonly ValueMatcher[] _query;
+
+    public RequestMatcher(MatchSnapshot match)
+    {
+        _pathKind = match.PathKind;
+        _path = match.Path;
+        if (_pathKind == PathMatchKind.Regex)
+        {
+            // Anchored: the whole path must match, as Gateway API's RegularExpression path match means.
+            _pathRegex = new Regex("^(?:" + match.Path + ")$", Options);
+        }
+        else if (_pathKind == PathMatchKind.Prefix && (_path is "" or "/"))
+        {
+            _pathKind = PathMatchKind.Any;
+        }
+        _methods = [.. match.Methods];
+        _headers = [.. match.Headers.Select(h => new ValueMatcher(h))];
+        _query = [.. match.Query.Select(q => new ValueMatcher(q))];
+    }
+
+    public bool Matches(HttpRequest request)
+    {
+        if (!MatchesPath(request.Path.Value ?? "/")) return false;
+        if (_methods.Length > 0 && !MatchesMethod(request.Method)) return false;
+        foreach (var header in _headers)
+        {
+            if (!header.Matches(request.Headers[header.Name])) return false;
+        }
+        if (_query.Length > 0)
+        {
+            var query = request.Query;
+            foreach (var parameter in _query)
+            {
+                if (!parameter.Matches(query[parameter.Name])) return false;
+            }
+        }
+        return true;
+    }
+
+    internal bool MatchesPath(string path)
+    {
+        switch (_pathKind)
+        {
+            case PathMatchKind.Any:
+                return true;
+            case PathMatchKind.Exact:
+                return string.Equals(path, _path, StringComparison.Ordinal);
+            case PathMatchKind.Prefix:
+                // Segment-wise: "/api" matches "/api" and "/api/x", not "/apix". A prefix ending in "/" is a segment already.
+                if (!path.StartsWith(_path, StringComparison.Ordinal)) return false;
+                return path.Length == _path.Length || _path[^1] == '/' || path[_path.Length] == '/';
+            case PathMatchKind.Regex:
+                return _pathRegex!.IsMatch(path);
+            default:
+                return false;
+        }
+    }
+
+    private bool MatchesMethod(string method)
+    {
+        foreach (var m in _methods)
+        {
+            if (string.Equals(m, method, StringComparison.OrdinalIgnoreCase)) return true;
+        }
+        return false;
+    }
+
+    private sealed class ValueMatcher
+    {
+        private readonly ValueMatchKind _kind;
+        private readonly string _value;
+        private readonly Regex? _regex;
+
+        public ValueMatcher(ValueMatchSnapshot match)
+        {
+            Name = match.Name;
+            _kind = match.Kind;
+            _value = match.Value;
+            if (_kind == ValueMatchKind.Regex) _regex = new Regex("^(?:" + match.Value + ")$", Options);
+        }
+
+        public string Name { get; }
+
+        /// <summary>True when any of the values matches (a repeated header or parameter).</summary>
+        public bool Matches(StringValues values)
+        {
+            if (values.Count == 0) return false;
+            if (_kind == ValueMatchKind.Present) return true;
+            foreach (var value in values)
+            {
+                if (value is null) continue;
+                if (_kind == ValueMatchKind.Exact ? string.Equals(value, _value, StringComparison.Ordinal) : _regex!.IsMatch(value)) return true;
+            }
+            return false;
+        }
+    }
+}

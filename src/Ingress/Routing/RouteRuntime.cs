@@ -1,0 +1,86 @@
+using Ballast.Ingress.Metrics;
+using Ballast.Ingress.Pools;
+using Ballast.Ingress.Proxy;
+using Ballast.Model.Resources;
+using Ballast.Model.Snapshots;
+using Microsoft.AspNetCore.Http;
+using Yarp.ReverseProxy.Forwarder;
+
+namespace Ballast.Ingress.Routing;
+
+/// <summary>
+/// One route of one snapshot, ready for the hot path: its matcher, its pools (canary override, then the
+/// weighted split), the forwarder settings per pool, its header transformer and its cached metric children.
+/// </summary>
+public sealed class RouteRuntime
+{
+    private readonly PoolRuntime?[] _pools;
+    private readonly ForwarderRequestConfig[] _requestConfigs;
+    private readonly WeightedSequence _split;
+    private readonly int _canaryIndex = -1;
+    private readonly CanarySnapshot? _canary;
+
+    public RouteRuntime(RouteSnapshot config, IReadOnlyDictionary<string, PoolRuntime> pools, IngressMetrics metrics)
+    {
+        Config = config;
+        Id = config.Id;
+        Matcher = new RequestMatcher(config.Match);
+        var poolIds = config.Backends.Select(b => b.PoolId).ToList();
+        var weights = config.Backends.Select(b => pools.ContainsKey(b.PoolId) ? b.Weight : 0).ToList();
+        if (config.Canary is { } canary && (canary.HeaderName is not null || canary.CookieName is not null))
+        {
+            _canary = canary;
+            _canaryIndex = poolIds.IndexOf(canary.PoolId);
+            if (_canaryIndex < 0)
+            {
+                // The canary pool takes no share of the split, only the forced requests.
+                poolIds.Add(canary.PoolId);
+                weights.Add(0);
+                _canaryIndex = poolIds.Count - 1;
+            }
+        }
+        _pools = [.. poolIds.Select(id => pools.TryGetValue(id, out var p) ? p : null)];
+        _requestConfigs = [.. _pools.Select(p => PoolTransport.RequestConfig(p?.Config.Protocol ?? PoolProtocol.HTTP1, config.Timeout))];
+        _split = new WeightedSequence(weights);
+        Transformer = new ForwardingTransformer(config.RequestHeaders, config.ResponseHeaders);
+        Metrics = new RouteMetrics(metrics, Id);
+    }
+
+    public string Id { get; }
+    public RouteSnapshot Config { get; }
+    public RequestMatcher Matcher { get; }
+    public ForwardingTransformer Transformer { get; }
+    public RouteMetrics Metrics { get; }
+
+    /// <summary>The pool for this request (canary override first, then the split) and its forwarder settings; false when none.</summary>
+    public bool TrySelectPool(HttpRequest request, out PoolRuntime pool, out ForwarderRequestConfig requestConfig)
+    {
+        var index = _canaryIndex >= 0 && IsCanaryRequest(request) ? _canaryIndex : _split.Next();
+        if (index >= 0 && _pools[index] is { } selected)
+        {
+            pool = selected;
+            requestConfig = _requestConfigs[index];
+            return true;
+        }
+        pool = null!;
+        requestConfig = null!;
+        return false;
+    }
+
+    private bool IsCanaryRequest(HttpRequest request)
+    {
+        var canary = _canary!;
+        if (canary.HeaderName is { } header)
+        {
+            foreach (var value in request.Headers[header])
+            {
+                if (canary.HeaderValue is null || string.Equals(value, canary.HeaderValue, StringComparison.Ordinal)) return true;
+            }
+        }
+        if (canary.CookieName is { } cookie && request.Headers.Cookie.Count > 0)
+        {
+            if (request.Cookies.TryGetValue(cookie, out var value) && string.Equals(value, canary.CookieValue, StringComparison.Ordinal)) return true;
+        }
+        return false;
+    }
+}

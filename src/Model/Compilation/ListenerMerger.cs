@@ -1,0 +1,76 @@
+using System.Collections.Immutable;
+using Ballast.Model.Snapshots;
+
+namespace Ballast.Model.Compilation;
+
+/// <summary>
+/// Puts the listeners of all policies on their ports. Two HTTP (or two HTTPS) listeners on one port
+/// become one listener carrying both policies' routes; any other sharing is a conflict reported on the
+/// later policy, naming the earlier. Two routes with the identical match on one port: the later one is
+/// dropped with a conflict. Policies arrive in resource order, so "earlier" is stable.
+/// </summary>
+internal static class ListenerMerger
+{
+    private sealed class Port(CompiledPolicy owner, CompiledListener listener)
+    {
+        public CompiledPolicy Owner { get; } = owner;
+        public CompiledListener Listener { get; } = listener;
+        public List<RoutePrecedence.Entry> Routes { get; } = [];
+        public List<L4RouteSnapshot> L4Routes { get; } = [];
+        public Dictionary<string, (CompiledPolicy Policy, CompiledRoute Route)> Matches { get; } = new(StringComparer.Ordinal);
+    }
+
+    public static ImmutableArray<ListenerSnapshot> Merge(IReadOnlyList<CompiledPolicy> policies)
+    {
+        var ports = new SortedDictionary<int, Port>();
+        foreach (var policy in policies)
+        {
+            // Which of this policy's listeners made it onto a port (name → port).
+            var placed = new Dictionary<string, Port>(StringComparer.Ordinal);
+            foreach (var l in policy.Listeners)
+            {
+                if (!ports.TryGetValue(l.Spec.Port, out var port))
+                {
+                    ports[l.Spec.Port] = placed[l.Spec.Name] = new Port(policy, l);
+                    continue;
+                }
+                var earlier = $"{port.Owner.Report.Key} {port.Listener.Field}";
+                if (port.Listener.Kind != l.Kind || l.Kind is not (ListenerKind.Http or ListenerKind.Https))
+                    policy.Report.Conflict(l.Field.Field("port"), $"port {l.Spec.Port} is already used by {earlier} ({port.Listener.Spec.Protocol}); only HTTP or HTTPS listeners of the same protocol share a port");
+                else if (port.Listener.Address != l.Address)
+                    policy.Report.Conflict(l.Field.Field("address"), $"port {l.Spec.Port} is already bound on {port.Listener.Address} by {earlier}");
+                else placed[l.Spec.Name] = port;
+            }
+
+            foreach (var route in policy.Routes)
+                foreach (var name in route.ListenerNames)
+                {
+                    if (!placed.TryGetValue(name, out var port)) continue;
+                    if (port.Matches.TryGetValue(route.MatchKey, out var first))
+                    {
+                        if (first.Policy != policy || first.Route != route)
+                            policy.Report.Conflict(route.Field.Field("match"),
+                                $"the same match as {first.Policy.Report.Key} {first.Route.Field} on port {port.Listener.Spec.Port}; this route is ignored there");
+                        continue;
+                    }
+                    port.Matches[route.MatchKey] = (policy, route);
+                    port.Routes.Add(new RoutePrecedence.Entry(route.Route, policy.Order, route.Index));
+                }
+
+            foreach (var route in policy.L4Routes)
+                if (placed.TryGetValue(route.ListenerName, out var port)) port.L4Routes.Add(route.Route);
+        }
+
+        return [.. ports.Values.Select(p => new ListenerSnapshot
+        {
+            Name = p.Listener.Spec.Name,
+            Address = p.Listener.Address,
+            Port = p.Listener.Spec.Port,
+            Kind = p.Listener.Kind,
+            Routes = [.. RoutePrecedence.Order(p.Routes)],
+            L4Routes = [.. p.L4Routes],
+            AcceptProxyProtocol = p.Listener.Spec.AcceptProxyProtocol ?? false,
+            MaxConnections = p.Listener.Spec.MaxConnections,
+        })];
+    }
+}

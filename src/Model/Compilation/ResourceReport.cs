@@ -1,0 +1,39 @@
+using Ballast.Model.Resources;
+
+namespace Ballast.Model.Compilation;
+
+/// <summary>What kind of trouble a resource is in; it decides what is left out and which condition says so.</summary>
+internal enum ProblemKind
+{
+    /// <summary>The resource itself is wrong: it is left out of the snapshot (Accepted=False, Invalid).</summary>
+    Invalid,
+    /// <summary>It clashes with an earlier resource: the clashing part is left out (Accepted=False, Conflicted).</summary>
+    Conflict,
+    /// <summary>It names something that is missing or unusable: the naming part is left out (ResolvedRefs=False).</summary>
+    Reference,
+}
+
+internal sealed record Problem(ProblemKind Kind, string Reason, Diagnostic Diagnostic);
+
+/// <summary>Collects the problems of one resource while its rules run.</summary>
+internal sealed class ResourceReport(Resource resource)
+{
+    public Resource Resource { get; } = resource;
+    public ResourceKey Key { get; } = resource.Key;
+    public List<Problem> Problems { get; } = [];
+
+    public bool IsInvalid => Problems.Any(p => p.Kind == ProblemKind.Invalid);
+
+    /// <summary>A rule the resource breaks on its own.</summary>
+    public void Error(FieldPath field, string message) => Add(ProblemKind.Invalid, "Invalid", field, message);
+
+    public void Conflict(FieldPath field, string message) => Add(ProblemKind.Conflict, "Conflicted", field, message);
+
+    public void Unresolved(string reason, FieldPath field, string message) => Add(ProblemKind.Reference, reason, field, message);
+
+    private void Add(ProblemKind kind, string reason, FieldPath field, string message) =>
+        Problems.Add(new Problem(kind, reason, new Diagnostic(Key, field.Value, message, Resource.Source)));
+
+    /// <summary>Counts errors added so far, so a caller can tell whether a block of rules added any.</summary>
+    public int Count => Problems.Count;
+}

@@ -1,0 +1,173 @@
+using System.Collections.Immutable;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Ballast.Model.Compilation;
+using Ballast.Model.Resources;
+using Ballast.Model.Serialization;
+using YamlDotNet.Core;
+using YamlDotNet.RepresentationModel;
+
+namespace Ballast.Model.Yaml;
+
+/// <summary>What a folder or a file of YAML held: the resources that parsed, and every problem found.</summary>
+public sealed record LoadResult
+{
+    public IReadOnlyList<LoadBalancerPolicy> Policies { get; init; } = [];
+    public IReadOnlyList<BackendPool> Pools { get; init; } = [];
+    public ImmutableArray<Diagnostic> Diagnostics { get; init; } = [];
+    public bool HasErrors => Diagnostics.Any(d => d.Severity == Severity.Error);
+
+    /// <summary>Field positions of each loaded document, keyed by the document's start (a resource's <see cref="Resource.Source"/>).</summary>
+    internal IReadOnlyDictionary<SourceLocation, MarkMap> Marks { get; init; } = new Dictionary<SourceLocation, MarkMap>();
+
+    /// <summary>
+    /// Points a Compiler diagnostic (which knows only the resource's document) at the line of its field,
+    /// so <c>validate</c> and the file provider can say <c>pool.yaml:12:9</c>.
+    /// </summary>
+    public Diagnostic Locate(Diagnostic diagnostic)
+    {
+        if (diagnostic.Location is not { } doc || !Marks.TryGetValue(doc, out var marks)) return diagnostic;
+        return marks.ValueOf(diagnostic.FieldPath) is { } m
+            ? diagnostic with { Location = new SourceLocation(doc.File, (int)m.Line, (int)m.Column) }
+            : diagnostic;
+    }
+}
+
+/// <summary>
+/// Reads CR-shaped YAML (the same documents <c>kubectl apply</c> takes) into typed resources.
+/// A resource with any problem is left out and every problem names file, line, column and field.
+/// </summary>
+public static class ResourceLoader
+{
+    private static readonly string[] Kinds = [LoadBalancerPolicy.KindName, BackendPool.KindName];
+
+    /// <summary>Every <c>*.yaml</c> and <c>*.yml</c> below <paramref name="dir"/>, in path order; paths in messages are relative to it.</summary>
+    public static LoadResult LoadDirectory(string dir)
+    {
+        var files = Directory.EnumerateFiles(dir, "*.*", SearchOption.AllDirectories)
+            .Where(f => f.EndsWith(".yaml", StringComparison.OrdinalIgnoreCase) || f.EndsWith(".yml", StringComparison.OrdinalIgnoreCase))
+            .Select(f => Path.GetRelativePath(dir, f).Replace('\\', '/'))
+            .Order(StringComparer.Ordinal)
+            .ToList();
+        var acc = new Accumulator();
+        foreach (var rel in files)
+        {
+            string text;
+            try { text = File.ReadAllText(Path.Combine(dir, rel)); }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                acc.Diagnostics.Add(new Diagnostic(null, "", $"cannot read file: {e.Message}", new SourceLocation(rel, 1, 1)));
+                continue;
+            }
+            Load(text, rel, acc);
+        }
+        return acc.ToResult();
+    }
+
+    public static LoadResult LoadText(string yaml, string fileName)
+    {
+        var acc = new Accumulator();
+        Load(yaml, fileName, acc);
+        return acc.ToResult();
+    }
+
+    private sealed class Accumulator
+    {
+        public readonly List<LoadBalancerPolicy> Policies = [];
+        public readonly List<BackendPool> Pools = [];
+        public readonly List<Diagnostic> Diagnostics = [];
+        public readonly Dictionary<SourceLocation, MarkMap> Marks = [];
+        public LoadResult ToResult() => new() { Policies = Policies, Pools = Pools, Diagnostics = [.. Diagnostics], Marks = Marks };
+    }
+
+    private static void Load(string yaml, string file, Accumulator acc)
+    {
+        var stream = new YamlStream();
+        try
+        {
+            stream.Load(new StringReader(yaml));
+        }
+        catch (YamlException e)
+        {
+            // A syntax error stops the parser: the documents before it are lost too, which is why we say so.
+            var message = e.InnerException is { } inner ? $"{e.Message} ({inner.Message})" : e.Message;
+            acc.Diagnostics.Add(new Diagnostic(null, "", $"invalid YAML, the whole file is skipped: {message}", Loc(file, e.Start)));
+            return;
+        }
+        foreach (var doc in stream.Documents) LoadDocument(doc, file, acc);
+    }
+
+    private static void LoadDocument(YamlDocument doc, string file, Accumulator acc)
+    {
+        var root = doc.RootNode;
+        if (root is YamlScalarNode { Value: null or "" } or YamlScalarNode { Value: "~" or "null" }) return; // empty document
+        var docLoc = Loc(file, root.Start);
+
+        var marks = new MarkMap();
+        marks.Add("", root.Start, root.Start);
+        var yamlErrors = new List<(string Path, Mark Mark, string Message)>();
+        var node = YamlToJson.Convert(root, "", marks, yamlErrors);
+        if (node is not JsonObject obj)
+        {
+            acc.Diagnostics.Add(new Diagnostic(null, "", "expected a resource (an object with apiVersion, kind, metadata and spec)", docLoc));
+            return;
+        }
+
+        var kind = obj["kind"] is JsonValue k && k.GetValueKind() == JsonValueKind.String ? k.GetValue<string>() : null;
+        var name = obj["metadata"]?["name"] is JsonValue n && n.GetValueKind() == JsonValueKind.String ? n.GetValue<string>() : null;
+        var ns = obj["metadata"]?["namespace"] is JsonValue s && s.GetValueKind() == JsonValueKind.String ? s.GetValue<string>() : null;
+        ResourceKey? key = kind is not null && Kinds.Contains(kind) && !string.IsNullOrEmpty(name)
+            ? new ResourceKey(kind, string.IsNullOrEmpty(ns) ? "default" : ns, name) : null;
+
+        var errors = new List<Diagnostic>();
+        void Error(string path, string message, bool atKey = false)
+        {
+            var mark = atKey ? marks.KeyOf(path) : marks.ValueOf(path);
+            errors.Add(new Diagnostic(key, path, message, mark is { } m ? Loc(file, m) : docLoc));
+        }
+
+        foreach (var (path, mark, message) in yamlErrors)
+            errors.Add(new Diagnostic(key, path, message, Loc(file, mark)));
+
+        var apiVersion = obj["apiVersion"] is JsonValue av && av.GetValueKind() == JsonValueKind.String ? av.GetValue<string>() : null;
+        Type? type = null;
+        if (apiVersion is null) Error("apiVersion", $"required; use \"{ApiGroup.ApiVersion}\"");
+        else if (apiVersion != ApiGroup.ApiVersion) Error("apiVersion", $"unknown apiVersion \"{apiVersion}\"; allowed: {ApiGroup.ApiVersion}");
+        if (kind is null) Error("kind", $"required; one of {string.Join(", ", Kinds)}");
+        else if (kind == LoadBalancerPolicy.KindName) type = typeof(LoadBalancerPolicy);
+        else if (kind == BackendPool.KindName) type = typeof(BackendPool);
+        else Error("kind", $"unknown kind \"{kind}\"; allowed: {string.Join(", ", Kinds)}");
+        if (string.IsNullOrEmpty(name)) Error(obj["metadata"] is null ? "" : "metadata", "metadata.name is required");
+
+        if (type is not null)
+        {
+            var shapeErrors = new List<(string Path, string Message, bool AtKey)>();
+            ShapeChecker.Check(obj, type, "", nullable: false, shapeErrors);
+            foreach (var (path, message, atKey) in shapeErrors) Error(path, message, atKey);
+        }
+
+        if (errors.Count > 0)
+        {
+            acc.Diagnostics.AddRange(errors);
+            return;
+        }
+
+        try
+        {
+            var resource = (Resource)obj.Deserialize(type!, ModelJson.Options)!;
+            resource.Source = docLoc;
+            acc.Marks[docLoc] = marks;
+            if (resource is LoadBalancerPolicy p) acc.Policies.Add(p);
+            else if (resource is BackendPool b) acc.Pools.Add(b);
+        }
+        catch (JsonException e)
+        {
+            // The shape check should have caught it; if not, still point at the field.
+            var path = (e.Path ?? "$").TrimStart('$').TrimStart('.');
+            Error(path, e.Message);
+            acc.Diagnostics.AddRange(errors);
+        }
+    }
+
+    private static SourceLocation Loc(string file, Mark mark) => new(file, (int)mark.Line, (int)mark.Column);
+}
