@@ -145,7 +145,9 @@ public sealed class ActiveHealthChecker : IDisposable
 
         public void Start(TimeSpan firstDelay)
         {
-            _timer = _owner._time.CreateTimer(static s => _ = ((EndpointProber)s!).RunAsync(), this, firstDelay, Timeout.InfiniteTimeSpan);
+            // Armed only once assigned: a probe that completes synchronously (a loopback connect) re-arms _timer.
+            _timer = _owner._time.CreateTimer(static s => _ = ((EndpointProber)s!).RunAsync(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+            _timer.Change(firstDelay, Timeout.InfiniteTimeSpan);
         }
 
         private async Task RunAsync()
