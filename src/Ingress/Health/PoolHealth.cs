@@ -20,6 +20,8 @@ public sealed class PoolHealth : IDisposable
     private readonly Lock _sync = new();
     private readonly DrainTracker _drains;
     private readonly Random _random;
+    private readonly HashSet<EndpointState> _terminating = new(ReferenceEqualityComparer.Instance);
+    private readonly List<EndpointState> _pendingTerminating = [];
     private ActiveHealthChecker? _active;
     private volatile OutlierDetector? _passive;
     private SlowStartRamp? _slowStart;
@@ -67,7 +69,13 @@ public sealed class PoolHealth : IDisposable
             foreach (var endpoint in endpoints)
             {
                 _drains.Cancel(endpoint);
+                if (endpoint.Config.Draining ? _terminating.Add(endpoint) : _terminating.Remove(endpoint))
+                {
+                    _pendingTerminating.Add(endpoint);
+                }
             }
+
+            _terminating.IntersectWith(endpoints);
 
             foreach (var endpoint in removed)
             {
@@ -80,6 +88,14 @@ public sealed class PoolHealth : IDisposable
             ConfigureSlowStart(previous, config, endpoints, known);
             _configured = true;
         }
+
+        foreach (var endpoint in _pendingTerminating)
+        {
+            LogTransition(endpoint, endpoint.Config.Draining ? HealthChange.DrainStarted : HealthChange.DrainFinished,
+                endpoint.Config.Draining ? "terminating: no new requests while other endpoints are available" : "no longer terminating");
+        }
+
+        _pendingTerminating.Clear();
     }
 
     private void ConfigureActive(PoolSnapshot previous, PoolSnapshot config, ImmutableArray<EndpointState> endpoints)
@@ -160,11 +176,16 @@ public sealed class PoolHealth : IDisposable
     /// <summary>One attempt's outcome, for passive health. Hot path: a null check when passive health is off.</summary>
     public void Report(EndpointState endpoint, AttemptOutcome outcome) => _passive?.Report(endpoint, outcome);
 
-    private void OnChanged(EndpointState endpoint, HealthChange change, string cause)
+    private void LogTransition(EndpointState endpoint, HealthChange change, string cause)
     {
         var level = change is HealthChange.ActiveDown or HealthChange.Ejected ? LogLevel.Warning : LogLevel.Information;
         _services.Logger.Log(level, "Endpoint {Endpoint} of pool {Pool}: {Change}: {Cause}", endpoint.Id, _poolId, change, cause);
         _services.Metrics?.Transitions.WithLabels(_poolId, endpoint.Id, change.ToString()).Inc();
+    }
+
+    private void OnChanged(EndpointState endpoint, HealthChange change, string cause)
+    {
+        LogTransition(endpoint, change, cause);
         switch (change)
         {
             case HealthChange.ActiveUp:

@@ -57,6 +57,7 @@ public sealed class PoolRuntime : IDisposable
     public HttpMessageInvoker? Update(PoolSnapshot config)
     {
         var byId = Endpoints.ToDictionary(e => e.Id, StringComparer.Ordinal);
+        foreach (var draining in Health.Draining) byId.TryAdd(draining.Id, draining); // back before its drain ended
         var next = ImmutableArray.CreateBuilder<EndpointState>(config.Endpoints.Length);
         foreach (var endpoint in config.Endpoints)
         {
