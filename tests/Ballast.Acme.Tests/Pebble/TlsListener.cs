@@ -1,0 +1,70 @@
+using System.Net;
+using System.Net.Security;
+using System.Net.Sockets;
+using System.Security.Cryptography.X509Certificates;
+using Ballast.Acme.Certificates;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Server.Kestrel.Https;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace Ballast.Acme.Tests.Pebble;
+
+/// <summary>
+/// A Kestrel HTTPS listener serving whatever certificate the manager currently holds (swapped on
+/// CertificateChanged) — how the ingress is expected to consume the manager — and a probe that connects
+/// with SNI and returns the certificate it was served.
+/// </summary>
+internal sealed class TlsListener : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+    private SslStreamCertificateContext? _context;
+
+    public int Port { get; private set; }
+
+    private TlsListener(WebApplication app) => _app = app;
+
+    public static async Task<TlsListener> StartAsync(CertificateManager manager)
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        TlsListener? self = null;
+        builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, 0, o => o.UseHttps(new TlsHandshakeCallbackOptions
+        {
+            OnConnection = _ => ValueTask.FromResult(new SslServerAuthenticationOptions
+            {
+                ServerCertificateContext = Volatile.Read(ref self!._context)
+                    ?? throw new InvalidOperationException("No certificate yet."),
+            }),
+        })));
+        var app = builder.Build();
+        app.MapGet("/", () => "ok");
+        self = new TlsListener(app);
+        if (manager.Current is { } current) self._context = current.CreateCertificateContext();
+        manager.CertificateChanged += c => Volatile.Write(ref self._context, c.CreateCertificateContext());
+        await app.StartAsync();
+        self.Port = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First()).Port;
+        return self;
+    }
+
+    /// <summary>Handshakes as a client trusting only <paramref name="root"/>; returns the served leaf.</summary>
+    public async Task<X509Certificate2> ProbeAsync(string hostname, X509Certificate2 root)
+    {
+        using var tcp = new TcpClient();
+        await tcp.ConnectAsync(IPAddress.Loopback, Port);
+        await using var tls = new SslStream(tcp.GetStream());
+        var policy = new X509ChainPolicy { TrustMode = X509ChainTrustMode.CustomRootTrust, RevocationMode = X509RevocationMode.NoCheck };
+        policy.CustomTrustStore.Add(root);
+        await tls.AuthenticateAsClientAsync(new SslClientAuthenticationOptions { TargetHost = hostname, CertificateChainPolicy = policy });
+        return new X509Certificate2(tls.RemoteCertificate!);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+    }
+}

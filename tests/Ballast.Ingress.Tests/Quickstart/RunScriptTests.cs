@@ -1,0 +1,93 @@
+using System.Diagnostics;
+using System.Net.Sockets;
+using Ballast.Testing;
+
+namespace Ballast.Ingress.Tests.Quickstart;
+
+/// <summary>
+/// The README's run command, as a user runs it: <c>./run.sh</c> builds, starts three echo backends and
+/// Ballast on samples/quickstart, serves on :8080, and Ctrl-C leaves no process behind.
+/// Uses the quickstart's fixed ports (8080, 9001-9003, 9901) because that is what the README promises.
+/// </summary>
+public sealed class RunScriptTests
+{
+    [Fact]
+    public async Task Quickstart_answers_from_all_three_demo_backends_and_ctrl_c_stops_everything()
+    {
+        var kill = ExternalTool.Require("kill");
+        using var script = Process.Start(new ProcessStartInfo("bash", [RepoPaths.Of("run.sh")])
+        {
+            WorkingDirectory = RepoPaths.Root,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        })!;
+        var output = new System.Text.StringBuilder();
+        script.OutputDataReceived += (_, e) => { lock (output) output.AppendLine(e.Data); };
+        script.ErrorDataReceived += (_, e) => { lock (output) output.AppendLine(e.Data); };
+        script.BeginOutputReadLine();
+        script.BeginErrorReadLine();
+        try
+        {
+            using var client = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
+            var backends = new HashSet<string>();
+            // The script builds in Release first: allow for a cold build on a busy machine.
+            var deadline = DateTime.UtcNow.AddMinutes(4);
+            while (backends.Count < 3 && DateTime.UtcNow < deadline && !script.HasExited)
+            {
+                try
+                {
+                    using var response = await client.GetAsync("http://127.0.0.1:8080/hello");
+                    if (response.IsSuccessStatusCode && response.Headers.TryGetValues("X-Backend", out var names))
+                    {
+                        backends.Add(names.Single());
+                        continue;
+                    }
+                }
+                catch (HttpRequestException) { }
+                catch (TaskCanceledException) { }
+                await Task.Delay(250);
+            }
+
+            Assert.True(backends.SetEquals(["echo-1", "echo-2", "echo-3"]),
+                $"backends seen: [{string.Join(", ", backends)}]\n{Snapshot(output)}");
+        }
+        finally
+        {
+            // Ctrl-C: SIGINT to the script, which stops what it started.
+            if (!script.HasExited)
+            {
+                Process.Start(kill, ["-INT", script.Id.ToString()])!.WaitForExit();
+            }
+            await script.WaitForExitAsync(new CancellationTokenSource(TimeSpan.FromSeconds(30)).Token);
+        }
+
+        foreach (var port in new[] { 8080, 9001, 9002, 9003, 9901 })
+        {
+            Assert.False(await IsListening(port), $"port {port} still open after Ctrl-C\n{Snapshot(output)}");
+        }
+    }
+
+    private static async Task<bool> IsListening(int port)
+    {
+        // A stopping process may hold its socket for a moment: poll briefly before calling it a leftover.
+        for (var i = 0; i < 20; i++)
+        {
+            using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+            try
+            {
+                await socket.ConnectAsync("127.0.0.1", port);
+            }
+            catch (SocketException)
+            {
+                return false;
+            }
+            await Task.Delay(250);
+        }
+        return true;
+    }
+
+    private static string Snapshot(System.Text.StringBuilder output)
+    {
+        lock (output) return output.ToString();
+    }
+}
