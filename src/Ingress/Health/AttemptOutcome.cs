@@ -13,6 +13,8 @@ public enum AttemptOutcomeKind
     Timeout,
     /// <summary>The client went away or the request was cancelled: says nothing about the backend.</summary>
     Cancelled,
+    /// <summary>An L4 connection to the backend opened (TCP/TLS passthrough): a success for passive health.</summary>
+    Connected,
 }
 
 /// <summary>The outcome of one attempt: its kind and, for responses, the status code.</summary>
@@ -24,23 +26,25 @@ public readonly record struct AttemptOutcome(AttemptOutcomeKind Kind, int Status
     public static readonly AttemptOutcome Reset = new(AttemptOutcomeKind.Reset);
     public static readonly AttemptOutcome Timeout = new(AttemptOutcomeKind.Timeout);
     public static readonly AttemptOutcome Cancelled = new(AttemptOutcomeKind.Cancelled);
+    public static readonly AttemptOutcome Connected = new(AttemptOutcomeKind.Connected);
 
     /// <summary>What passive health counts against the endpoint: connect failures, resets, timeouts and 5xx.</summary>
     public bool IsBackendFailure => Kind switch
     {
         AttemptOutcomeKind.Response => StatusCode >= 500,
-        AttemptOutcomeKind.Cancelled => false,
+        AttemptOutcomeKind.Cancelled or AttemptOutcomeKind.Connected => false,
         _ => true,
     };
 
     /// <summary>What clears the failure count: an answer below 500. Cancellations are neutral.</summary>
-    public bool IsBackendSuccess => Kind == AttemptOutcomeKind.Response && StatusCode < 500;
+    public bool IsBackendSuccess => Kind == AttemptOutcomeKind.Connected || (Kind == AttemptOutcomeKind.Response && StatusCode < 500);
 
     public override string ToString() => Kind == AttemptOutcomeKind.Response ? $"HTTP {StatusCode}" : Kind switch
     {
         AttemptOutcomeKind.ConnectFailure => "connect failure",
         AttemptOutcomeKind.Reset => "connection reset",
         AttemptOutcomeKind.Timeout => "timeout",
+        AttemptOutcomeKind.Connected => "connected",
         _ => "cancelled",
     };
 }
