@@ -147,6 +147,32 @@ public sealed class RetryEndToEndTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task A_503_is_retried_on_another_endpoint_and_never_reaches_the_client()
+    {
+        await using var sick = await TestBackend.StartAsync("sick", async ctx =>
+        {
+            ctx.Response.StatusCode = 503;
+            await ctx.Response.WriteAsync("overloaded");
+        });
+        await using var good = await TestBackend.StartAsync("good");
+        await using var ingress = await IngressFixture.StartAsync();
+        var port = FreePort.Next();
+        await ingress.ApplyAsync(Of(1, [Listener(port, Route("r", ("ns/p", 1)) with { Retries = Retries })], Pool("ns/p", sick, good)));
+        var client = ingress.Client(port);
+
+        for (var i = 0; i < 10; i++)
+        {
+            using var response = await client.GetAsync($"/x/{i}");
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            Assert.Equal("good", await response.Content.ReadAsStringAsync());
+            Assert.False(response.Headers.Contains("X-Backend") && response.Headers.GetValues("X-Backend").Contains("sick"));
+        }
+
+        Assert.True(sick.Requests > 0);
+        Assert.Equal(sick.Requests, PrometheusText.Value(await ingress.MetricsAsync(), "ballast_retries_total{route=\"r\"}"));
+    }
+
+    [Fact]
     public async Task With_every_backend_failing_retries_stay_within_the_budget()
     {
         await using var a = await TestBackend.StartAsync("a", ctx => { ctx.Response.StatusCode = 503; return Task.CompletedTask; });
