@@ -82,6 +82,7 @@ internal static class ListenerMerger
             L4Routes = [.. p.L4Routes],
             AcceptProxyProtocol = p.Listener.Spec.AcceptProxyProtocol ?? false,
             MaxConnections = p.Listener.Spec.MaxConnections,
+            AccessControl = p.Listener.AccessControl,
         })];
     }
 }

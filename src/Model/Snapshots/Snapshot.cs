@@ -40,6 +40,7 @@ public sealed record ListenerSnapshot
     public ImmutableArray<L4RouteSnapshot> L4Routes { get; init; } = [];
     public bool AcceptProxyProtocol { get; init; }
     public int? MaxConnections { get; init; }
+    public AccessControlSnapshot? AccessControl { get; init; }
 }
 
 public sealed record RouteSnapshot
@@ -53,6 +54,8 @@ public sealed record RouteSnapshot
     public RetrySnapshot? Retries { get; init; }
     public HeaderRulesSnapshot? RequestHeaders { get; init; }
     public HeaderRulesSnapshot? ResponseHeaders { get; init; }
+    public RateLimitSnapshot? RateLimit { get; init; }
+    public AccessControlSnapshot? AccessControl { get; init; }
 }
 
 public enum PathMatchKind { Any, Exact, Prefix, Regex }
