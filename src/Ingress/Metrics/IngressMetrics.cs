@@ -35,6 +35,7 @@ public sealed class IngressMetrics
         FailedReloads = factory.CreateCounter("ballast_reload_failures_total",
             "Configuration changes rejected (diagnostic errors); the last good snapshot kept serving.");
         Listeners = factory.CreateGauge("ballast_listeners", "Listeners the current snapshot names.");
+        Policies = new Policies.PolicyMetrics(factory);
     }
 
     public CollectorRegistry Registry { get; }
@@ -47,4 +48,6 @@ public sealed class IngressMetrics
     public Counter Reloads { get; }
     public Counter FailedReloads { get; }
     public Gauge Listeners { get; }
+    /// <summary>Rate limits, access lists, circuit breakers.</summary>
+    public Policies.PolicyMetrics Policies { get; }
 }

@@ -27,6 +27,8 @@ public sealed class PoolRuntime
         Invoker = PoolTransport.CreateInvoker(config);
         Endpoints = [.. config.Endpoints.Select(e => new EndpointState(e))];
         NoEndpoint = metrics.NoEndpoint.WithLabels(Id);
+        Breaker = new Policies.CircuitBreaking.PoolCircuitBreaker(Id, metrics.Policies);
+        Breaker.Configure(config.CircuitBreaker);
         _balancer = _balancerFactory(AvailableEndpoints.Select(Endpoints), config.LoadBalancing);
     }
 
@@ -39,6 +41,8 @@ public sealed class PoolRuntime
     /// <summary>Chooses among the available endpoints; replaced (never mutated) when that set changes.</summary>
     public ILoadBalancer Balancer => _balancer;
     public Counter.Child NoEndpoint { get; }
+    /// <summary>The pool's concurrency limits (per replica); one instance for the pool's life, so counts survive reloads.</summary>
+    public Policies.CircuitBreaking.PoolCircuitBreaker Breaker { get; }
     /// <summary>Whether the algorithm hashes a request key (computed per request only then).</summary>
     public bool UsesKey => LoadBalancerRegistry.UsesKey(Config.LoadBalancing.Algorithm);
 
@@ -59,6 +63,7 @@ public sealed class PoolRuntime
         }
         Config = config;
         Endpoints = next.MoveToImmutable();
+        Breaker.Configure(config.CircuitBreaker);
 
         HttpMessageInvoker? retired = null;
         var key = PoolTransportKey.Of(config);

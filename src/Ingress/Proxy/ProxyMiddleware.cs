@@ -16,6 +16,7 @@ public sealed class ProxyMiddleware
     private static readonly byte[] NoRouteBody = "no route\n"u8.ToArray();
     private static readonly byte[] NoEndpointBody = "no endpoint available\n"u8.ToArray();
     private static readonly byte[] NoListenerBody = "no listener\n"u8.ToArray();
+    private static readonly byte[] OverloadedBody = "pool overloaded\n"u8.ToArray();
 
     private readonly DataPlane.DataPlane _dataPlane;
     private readonly IHttpForwarder _forwarder;
@@ -44,6 +45,12 @@ public sealed class ProxyMiddleware
             await WriteAsync(context, StatusCodes.Status404NotFound, NoListenerBody);
             return;
         }
+        if (router.Access is { } listenerAccess && !listenerAccess.Admits(context.Connection.RemoteIpAddress))
+        {
+            listenerAccess.Denied.Inc();
+            await Policies.RoutePolicies.Forbid(context);
+            return;
+        }
         var route = router.Match(context.Request);
         if (route is null)
         {
@@ -51,6 +58,7 @@ public sealed class ProxyMiddleware
             await WriteAsync(context, StatusCodes.Status404NotFound, NoRouteBody);
             return;
         }
+        if (route.Policies is { } policies && !await policies.AdmitAsync(context)) return;
         if (!route.TrySelectPool(context.Request, out var pool, out var requestConfig))
         {
             await WriteAsync(context, StatusCodes.Status503ServiceUnavailable, NoEndpointBody);
@@ -61,6 +69,12 @@ public sealed class ProxyMiddleware
         {
             pool.NoEndpoint.Inc();
             await WriteAsync(context, StatusCodes.Status503ServiceUnavailable, NoEndpointBody);
+            return;
+        }
+
+        if (!pool.Breaker.TryEnter(out var counted))
+        {
+            await WriteAsync(context, StatusCodes.Status503ServiceUnavailable, OverloadedBody);
             return;
         }
 
@@ -75,6 +89,7 @@ public sealed class ProxyMiddleware
         {
             var elapsed = Stopwatch.GetElapsedTime(started);
             endpoint.OnRequestFinished(elapsed);
+            if (counted) pool.Breaker.Exit();
             _inFlight.Dec();
             route.Metrics.Duration.Observe(elapsed.TotalSeconds);
             route.Metrics.CountRequest(pool.Id, endpoint, context.Response.StatusCode);

@@ -1,4 +1,5 @@
 using Ballast.Ingress.Metrics;
+using Ballast.Ingress.Policies;
 using Ballast.Ingress.Pools;
 using Ballast.Ingress.Proxy;
 using Ballast.Model.Resources;
@@ -20,7 +21,8 @@ public sealed class RouteRuntime
     private readonly int _canaryIndex = -1;
     private readonly CanarySnapshot? _canary;
 
-    public RouteRuntime(RouteSnapshot config, IReadOnlyDictionary<string, PoolRuntime> pools, IngressMetrics metrics)
+    public RouteRuntime(RouteSnapshot config, IReadOnlyDictionary<string, PoolRuntime> pools, IngressMetrics metrics,
+        TimeProvider? time = null, RoutePolicies? previousPolicies = null)
     {
         Config = config;
         Id = config.Id;
@@ -44,6 +46,7 @@ public sealed class RouteRuntime
         _split = new WeightedSequence(weights);
         Transformer = new ForwardingTransformer(config.RequestHeaders, config.ResponseHeaders);
         Metrics = new RouteMetrics(metrics, Id);
+        Policies = RoutePolicies.Create(config, metrics.Policies, time ?? TimeProvider.System, previousPolicies);
     }
 
     public string Id { get; }
@@ -51,6 +54,8 @@ public sealed class RouteRuntime
     public RequestMatcher Matcher { get; }
     public ForwardingTransformer Transformer { get; }
     public RouteMetrics Metrics { get; }
+    /// <summary>Access list and rate limit, run before a pool is chosen; null when the route has none.</summary>
+    public RoutePolicies? Policies { get; }
 
     /// <summary>The pool for this request (canary override first, then the split) and its forwarder settings; false when none.</summary>
     public bool TrySelectPool(HttpRequest request, out PoolRuntime pool, out ForwarderRequestConfig requestConfig)
