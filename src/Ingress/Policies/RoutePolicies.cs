@@ -1,5 +1,6 @@
 using System.Globalization;
 using Ballast.Ingress.Policies.AccessControl;
+using Ballast.Ingress.Policies.Auth;
 using Ballast.Ingress.Policies.RateLimiting;
 using Ballast.Model.Snapshots;
 using Microsoft.AspNetCore.Http;
@@ -17,13 +18,16 @@ public sealed class RoutePolicies
 {
     private static readonly byte[] ForbiddenBody = "forbidden\n"u8.ToArray();
     private static readonly byte[] TooManyBody = "too many requests\n"u8.ToArray();
+    private static readonly byte[] UnauthorizedBody = "unauthorized\n"u8.ToArray();
 
     private readonly IpAccessList? _access;
     private readonly LocalRateLimiter? _rateLimit;
     private readonly Counter.Child? _rateLimited;
+    private readonly JwtAuthenticator? _jwt;
 
-    private RoutePolicies(IpAccessList? access, LocalRateLimiter? rateLimit, Counter.Child? rateLimited)
+    private RoutePolicies(IpAccessList? access, LocalRateLimiter? rateLimit, Counter.Child? rateLimited, JwtAuthenticator? jwt)
     {
+        _jwt = jwt;
         _access = access;
         _rateLimit = rateLimit;
         _rateLimited = rateLimited;
@@ -41,8 +45,14 @@ public sealed class RoutePolicies
         {
             limiter = previous?._rateLimit is { } old && old.Config == limit ? old : new LocalRateLimiter(limit, time);
         }
-        if (access is null && limiter is null) return null;
-        return new RoutePolicies(access, limiter, limiter is null ? null : metrics.RateLimited.WithLabels(route.Id));
+        JwtAuthenticator? jwt = null;
+        if (route.Jwt is { } jwtConfig)
+        {
+            // Same settings: keep the fetched key set (no refetch per reload).
+            jwt = previous?._jwt is { } oldJwt && oldJwt.Config == jwtConfig ? oldJwt : new JwtAuthenticator(jwtConfig);
+        }
+        if (access is null && limiter is null && jwt is null) return null;
+        return new RoutePolicies(access, limiter, limiter is null ? null : metrics.RateLimited.WithLabels(route.Id), jwt);
     }
 
     public ValueTask<bool> AdmitAsync(HttpContext context)
@@ -52,6 +62,23 @@ public sealed class RoutePolicies
             access.Denied.Inc();
             return RefuseAsync(Forbid(context));
         }
+        if (_jwt is { } jwt) return AuthenticateThenLimitAsync(context, jwt);
+        return Limit(context);
+    }
+
+    private async ValueTask<bool> AuthenticateThenLimitAsync(HttpContext context, JwtAuthenticator jwt)
+    {
+        if (!await jwt.AuthenticateAsync(context))
+        {
+            context.Response.Headers.WWWAuthenticate = "Bearer error=\"invalid_token\"";
+            await Write(context, StatusCodes.Status401Unauthorized, UnauthorizedBody);
+            return false;
+        }
+        return await Limit(context);
+    }
+
+    private ValueTask<bool> Limit(HttpContext context)
+    {
         if (_rateLimit is { } limiter && !limiter.TryAcquire(context, out var retryAfter))
         {
             _rateLimited!.Inc();

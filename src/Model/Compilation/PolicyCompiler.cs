@@ -128,6 +128,7 @@ internal sealed class PolicyCompiler(CompilerInput input, IReadOnlyDictionary<st
         var attach = AttachTo(r, field.Field("listeners"), route.Listeners, listeners, http: true);
         var rateLimit = TrafficPolicyRules.RateLimit(r, field.Field("rateLimit"), route.RateLimit);
         var access = TrafficPolicyRules.AccessControl(r, field.Field("accessControl"), route.AccessControl);
+        var jwt = AuthRules.Jwt(r, field.Field("auth").Field("jwt"), route.Auth?.Jwt);
 
         var resolved = true;
         var backends = Backends(r, field.Field("backends"), route.Backends, policy, http: true, ref resolved);
@@ -164,6 +165,7 @@ internal sealed class PolicyCompiler(CompilerInput input, IReadOnlyDictionary<st
             ResponseHeaders = response,
             RateLimit = rateLimit,
             AccessControl = access,
+            Jwt = jwt,
         };
         return new CompiledRoute(snapshot, index, field, attach, MatchRules.Key(match));
     }

@@ -78,6 +78,7 @@ public sealed class HttpRouteSpec
     public HeaderModifierSpec? RequestHeaders { get; set; }
     public HeaderModifierSpec? ResponseHeaders { get; set; }
     public RateLimitSpec? RateLimit { get; set; }
+    public AuthSpec? Auth { get; set; }
     /// <summary>IP allow/deny lists for this route (after the listener's).</summary>
     public AccessControlSpec? AccessControl { get; set; }
 }

@@ -36,3 +36,30 @@ public sealed class AccessControlSpec
     public List<string>? Allow { get; set; }
     public List<string>? Deny { get; set; }
 }
+
+/// <summary>Authentication a route demands before forwarding.</summary>
+public sealed class AuthSpec
+{
+    public JwtAuthSpec? Jwt { get; set; }
+}
+
+/// <summary>
+/// Bearer JWT validation with keys from a JWKS URL (https, or http on a loopback address only). The issuer
+/// and one of the audiences must match; only RS256 and ES256 signatures are accepted, never "none".
+/// </summary>
+public sealed class JwtAuthSpec
+{
+    public string Issuer { get; set; } = "";
+    public List<string>? Audiences { get; set; }
+    public string JwksUrl { get; set; } = "";
+    /// <summary>RS256 and/or ES256; both when absent.</summary>
+    public List<string>? Algorithms { get; set; }
+    /// <summary>Allowed clock difference for exp/nbf; 30s when absent, at most 5m.</summary>
+    public Duration? ClockSkew { get; set; }
+    /// <summary>How often the key set is fetched again; 10m when absent (an unknown kid also triggers a refresh).</summary>
+    public Duration? JwksRefresh { get; set; }
+    /// <summary>Claim → request header sent to the backend (a client's own copy of that header is dropped).</summary>
+    public Dictionary<string, string>? ForwardClaims { get; set; }
+    /// <summary>Remove the Authorization header before the backend.</summary>
+    public bool? StripCredential { get; set; }
+}

@@ -25,3 +25,23 @@ public sealed record AccessControlSnapshot
     public ImmutableArray<string> Allow { get; init; } = [];
     public ImmutableArray<string> Deny { get; init; } = [];
 }
+
+public sealed record JwtAuthSnapshot
+{
+    public string Issuer { get; init; } = "";
+    public ImmutableArray<string> Audiences { get; init; } = [];
+    public string JwksUrl { get; init; } = "";
+    public ImmutableArray<string> Algorithms { get; init; } = ["RS256", "ES256"];
+    public TimeSpan ClockSkew { get; init; } = TimeSpan.FromSeconds(30);
+    public TimeSpan JwksRefresh { get; init; } = TimeSpan.FromMinutes(10);
+    /// <summary>Claim type → header name, ordered by claim.</summary>
+    public ImmutableArray<KeyValuePair<string, string>> ForwardClaims { get; init; } = [];
+    public bool StripCredential { get; init; }
+
+    public bool Equals(JwtAuthSnapshot? other) =>
+        other is not null && Issuer == other.Issuer && Audiences.SequenceEqual(other.Audiences) && JwksUrl == other.JwksUrl
+        && Algorithms.SequenceEqual(other.Algorithms) && ClockSkew == other.ClockSkew && JwksRefresh == other.JwksRefresh
+        && ForwardClaims.SequenceEqual(other.ForwardClaims) && StripCredential == other.StripCredential;
+
+    public override int GetHashCode() => HashCode.Combine(Issuer, JwksUrl, ClockSkew);
+}

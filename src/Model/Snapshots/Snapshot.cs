@@ -55,6 +55,7 @@ public sealed record RouteSnapshot
     public HeaderRulesSnapshot? RequestHeaders { get; init; }
     public HeaderRulesSnapshot? ResponseHeaders { get; init; }
     public RateLimitSnapshot? RateLimit { get; init; }
+    public JwtAuthSnapshot? Jwt { get; init; }
     public AccessControlSnapshot? AccessControl { get; init; }
 }
 

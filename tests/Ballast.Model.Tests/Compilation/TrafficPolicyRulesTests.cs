@@ -24,11 +24,29 @@ public class TrafficPolicyRulesTests
     [InlineData("accessControl: { deny: [ 10.0.0.0/8, \"10.1.2.3/8\" ] }", "spec.routes[0].accessControl.deny[1]: \"10.1.2.3/8\" is not a CIDR")]
     [InlineData("accessControl: { allow: [ nonsense ] }", "spec.routes[0].accessControl.allow[0]: \"nonsense\" is not a CIDR")]
     [InlineData("accessControl: { }", "spec.routes[0].accessControl: one of allow or deny is required")]
+    [InlineData("auth: { jwt: { issuer: i, audiences: [ a ], jwksUrl: \"http://keys.example.com/jwks\" } }", "spec.routes[0].auth.jwt.jwksUrl: must be https outside loopback")]
+    [InlineData("auth: { jwt: { issuer: i, audiences: [ a ], jwksUrl: \"ftp://x/jwks\" } }", "spec.routes[0].auth.jwt.jwksUrl: expected an absolute https URL")]
+    [InlineData("auth: { jwt: { issuer: i, audiences: [ a ], jwksUrl: \"https://x/jwks\", algorithms: [ RS256, HS256 ] } }", "spec.routes[0].auth.jwt.algorithms[1]: expected RS256 or ES256, got \"HS256\"")]
+    [InlineData("auth: { jwt: { issuer: i, audiences: [ a ], jwksUrl: \"https://x/jwks\", algorithms: [ none ] } }", "spec.routes[0].auth.jwt.algorithms[0]: expected RS256 or ES256, got \"none\"")]
+    [InlineData("auth: { jwt: { audiences: [ a ], jwksUrl: \"https://x/jwks\" } }", "spec.routes[0].auth.jwt.issuer: required")]
+    [InlineData("auth: { jwt: { issuer: i, jwksUrl: \"https://x/jwks\" } }", "spec.routes[0].auth.jwt.audiences: at least one audience is required")]
+    [InlineData("auth: { jwt: { issuer: i, audiences: [ a ], jwksUrl: \"https://x/jwks\", clockSkew: 10m } }", "spec.routes[0].auth.jwt.clockSkew: must be between 0s and 5m")]
+    [InlineData("auth: { jwt: { issuer: i, audiences: [ a ], jwksUrl: \"https://x/jwks\", forwardClaims: { sub: \"X User\" } } }", "spec.routes[0].auth.jwt.forwardClaims.sub: \"X User\" is not a valid header name")]
     public void Policy_errors_name_the_field(string policy, string expected)
     {
         var r = CompileRoute($"- {{ backends: [ {{ pool: a }} ], {policy} }}");
         HasError(r, expected);
         Assert.Empty(r.Snapshot.Listeners);
+    }
+
+    [Fact]
+    public void A_loopback_JWKS_URL_over_http_is_accepted_with_defaults()
+    {
+        var r = CompileRoute("- { backends: [ { pool: a } ], auth: { jwt: { issuer: i, audiences: [ a ], jwksUrl: \"http://127.0.0.1:9999/jwks\" } } }");
+        Assert.Empty(r.Diagnostics);
+        var jwt = r.Snapshot.Listeners.Single().Routes.Single().Jwt!;
+        Assert.Equal(["RS256", "ES256"], jwt.Algorithms.ToArray());
+        Assert.Equal((TimeSpan.FromSeconds(30), false), (jwt.ClockSkew, jwt.StripCredential));
     }
 
     [Fact]
