@@ -1,3 +1,4 @@
+using Ballast.Ingress.Health;
 using Ballast.Ingress.Metrics;
 using Ballast.Ingress.Policies;
 using Ballast.Ingress.Pools;
@@ -21,7 +22,7 @@ public sealed class RouteRuntime
     private readonly int _canaryIndex = -1;
     private readonly CanarySnapshot? _canary;
 
-    public RouteRuntime(RouteSnapshot config, IReadOnlyDictionary<string, PoolRuntime> pools, IngressMetrics metrics,
+    public RouteRuntime(RouteSnapshot config, IReadOnlyDictionary<string, PoolRuntime> pools, IngressMetrics metrics, HealthServices? health = null,
         TimeProvider? time = null, RoutePolicies? previousPolicies = null)
     {
         Config = config;
@@ -47,6 +48,9 @@ public sealed class RouteRuntime
         Transformer = new ForwardingTransformer(config.RequestHeaders, config.ResponseHeaders);
         Metrics = new RouteMetrics(metrics, Id);
         Policies = RoutePolicies.Create(config, metrics.Policies, time ?? TimeProvider.System, previousPolicies);
+        Retry = config.Retries is { Attempts: > 0 } retries
+            ? new RouteRetry(retries, Transformer, health?.Time ?? TimeProvider.System, health?.Metrics, Id)
+            : null;
     }
 
     public string Id { get; }
@@ -54,8 +58,10 @@ public sealed class RouteRuntime
     public RequestMatcher Matcher { get; }
     public ForwardingTransformer Transformer { get; }
     public RouteMetrics Metrics { get; }
-    /// <summary>Access list and rate limit, run before a pool is chosen; null when the route has none.</summary>
+    /// <summary>Access list, JWT and rate limit, run before a pool is chosen; null when the route has none.</summary>
     public RoutePolicies? Policies { get; }
+    /// <summary>The route's retry policy and budget; null when the route does not retry.</summary>
+    public RouteRetry? Retry { get; }
 
     /// <summary>The pool for this request (canary override first, then the split) and its forwarder settings; false when none.</summary>
     public bool TrySelectPool(HttpRequest request, out PoolRuntime pool, out ForwarderRequestConfig requestConfig)
