@@ -25,6 +25,8 @@ public sealed class DataPlane : IDisposable
     private readonly Lock _applyLock = new();
     private volatile DataPlaneState _current = DataPlaneState.Empty;
     private long _appliedCount;
+    /// <summary>Each route's policy chain by route id, so the next apply can carry rate-limit state over.</summary>
+    private Dictionary<string, Policies.RoutePolicies> _policiesByRoute = new(StringComparer.Ordinal);
 
     public DataPlane(BalancerFactory balancerFactory, IngressMetrics metrics, TimeProvider time, ILogger<DataPlane> logger, HealthServices? health = null)
     {
@@ -76,6 +78,7 @@ public sealed class DataPlane : IDisposable
             }
 
             var routers = new Dictionary<int, ListenerRouter>();
+            var policies = new Dictionary<string, Policies.RoutePolicies>(StringComparer.Ordinal);
             foreach (var listener in snapshot.Listeners)
             {
                 if (listener.Kind is not (ListenerKind.Http or ListenerKind.Https)) continue;
@@ -84,10 +87,18 @@ public sealed class DataPlane : IDisposable
                     _logger.LogWarning("Listener {Listener}: port {Port} is already used by another HTTP listener; ignored.", listener.Name, listener.Port);
                     continue;
                 }
-                var routes = listener.Routes.Select(r => new RouteRuntime(r, pools, _metrics, _health)).ToList();
-                routers[listener.Port] = new ListenerRouter(listener, routes, _metrics.NoRoute.WithLabels(listener.Name));
+                var routes = listener.Routes.Select(r => new RouteRuntime(r, pools, _metrics, _health, _time, _policiesByRoute.GetValueOrDefault(r.Id))).ToList();
+                foreach (var route in routes)
+                {
+                    if (route.Policies is { } p) policies.TryAdd(route.Id, p);
+                }
+                routers[listener.Port] = new ListenerRouter(listener, routes, _metrics.NoRoute.WithLabels(listener.Name))
+                {
+                    Access = Policies.AccessControl.IpAccessList.Create(listener.AccessControl, _metrics.Policies, "listener:" + listener.Name),
+                };
             }
 
+            _policiesByRoute = policies;
             next = new DataPlaneState(snapshot, routers.ToFrozenDictionary(), pools.ToFrozenDictionary(StringComparer.Ordinal));
             _current = next;
             Interlocked.Increment(ref _appliedCount);

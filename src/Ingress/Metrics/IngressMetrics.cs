@@ -36,6 +36,7 @@ public sealed class IngressMetrics
             "Configuration changes rejected (diagnostic errors); the last good snapshot kept serving.");
         Listeners = factory.CreateGauge("ballast_listeners", "Listeners the current snapshot names.");
         BackendTls = new Tls.BackendTlsReporter(Registry);
+        Policies = new Policies.PolicyMetrics(factory);
     }
 
     /// <summary>Re-encryption to backends: its failure counter and logger (see Tls/BackendTls.cs).</summary>
@@ -51,4 +52,6 @@ public sealed class IngressMetrics
     public Counter Reloads { get; }
     public Counter FailedReloads { get; }
     public Gauge Listeners { get; }
+    /// <summary>Rate limits, access lists, circuit breakers.</summary>
+    public Policies.PolicyMetrics Policies { get; }
 }

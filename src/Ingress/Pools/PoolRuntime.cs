@@ -31,6 +31,8 @@ public sealed class PoolRuntime : IDisposable
         Invoker = PoolTransport.CreateInvoker(config, _metrics.BackendTls);
         Endpoints = [.. config.Endpoints.Select(e => new EndpointState(e))];
         NoEndpoint = metrics.NoEndpoint.WithLabels(Id);
+        Breaker = new Policies.CircuitBreaking.PoolCircuitBreaker(Id, metrics.Policies);
+        Breaker.Configure(config.CircuitBreaker);
         Health = new PoolHealth(config, health ?? new HealthServices(TimeProvider.System), RecomputeAvailable);
         _balancer = null!;
         Health.Configure(config, Endpoints, []);
@@ -46,6 +48,8 @@ public sealed class PoolRuntime : IDisposable
     /// <summary>Chooses among the available endpoints; replaced (never mutated) when that set changes.</summary>
     public ILoadBalancer Balancer => _balancer;
     public Counter.Child NoEndpoint { get; }
+    /// <summary>The pool's concurrency limits (per replica); one instance for the pool's life, so counts survive reloads.</summary>
+    public Policies.CircuitBreaking.PoolCircuitBreaker Breaker { get; }
     /// <summary>Active and passive health, slow start, draining and availability of this pool's endpoints.</summary>
     public PoolHealth Health { get; }
     /// <summary>Whether the algorithm hashes a request key (computed per request only then).</summary>
@@ -71,6 +75,7 @@ public sealed class PoolRuntime : IDisposable
         var removed = Endpoints.Where(e => !kept.Contains(e)).ToList();
         Config = config;
         Endpoints = next.MoveToImmutable();
+        Breaker.Configure(config.CircuitBreaker);
         Health.Configure(config, Endpoints, removed);
 
         HttpMessageInvoker? retired = null;

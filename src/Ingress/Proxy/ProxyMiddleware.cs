@@ -17,6 +17,7 @@ public sealed class ProxyMiddleware
     private static readonly byte[] NoRouteBody = "no route\n"u8.ToArray();
     private static readonly byte[] NoEndpointBody = "no endpoint available\n"u8.ToArray();
     private static readonly byte[] NoListenerBody = "no listener\n"u8.ToArray();
+    private static readonly byte[] OverloadedBody = "pool overloaded\n"u8.ToArray();
 
     private readonly DataPlane.DataPlane _dataPlane;
     private readonly IngressMetrics _metrics;
@@ -52,6 +53,12 @@ public sealed class ProxyMiddleware
             await WriteAsync(context, StatusCodes.Status404NotFound, NoListenerBody);
             return;
         }
+        if (router.Access is { } listenerAccess && !listenerAccess.Admits(context.Connection.RemoteIpAddress))
+        {
+            listenerAccess.Denied.Inc();
+            await Policies.RoutePolicies.Forbid(context);
+            return;
+        }
         var route = router.Match(context.Request);
         if (route is null)
         {
@@ -59,6 +66,7 @@ public sealed class ProxyMiddleware
             await WriteAsync(context, StatusCodes.Status404NotFound, NoRouteBody);
             return;
         }
+        if (route.Policies is { } policies && !await policies.AdmitAsync(context)) return;
         if (!route.TrySelectPool(context.Request, out var pool, out var requestConfig))
         {
             await WriteAsync(context, StatusCodes.Status503ServiceUnavailable, NoEndpointBody);
@@ -73,8 +81,20 @@ public sealed class ProxyMiddleware
             return;
         }
 
-        // Passive health, drain deadlines and retries (to another endpoint, within the budget) live there.
-        await _forward.ForwardAsync(context, route, pool, requestConfig, endpoint, pick);
+        if (!pool.Breaker.TryEnter(out var counted))
+        {
+            await WriteAsync(context, StatusCodes.Status503ServiceUnavailable, OverloadedBody);
+            return;
+        }
+        try
+        {
+            // Passive health, drain deadlines and retries (to another endpoint, within the budget) live there.
+            await _forward.ForwardAsync(context, route, pool, requestConfig, endpoint, pick);
+        }
+        finally
+        {
+            if (counted) pool.Breaker.Exit();
+        }
     }
 
     private static Task WriteAsync(HttpContext context, int status, byte[] body)

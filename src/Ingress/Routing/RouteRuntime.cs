@@ -1,5 +1,6 @@
 using Ballast.Ingress.Health;
 using Ballast.Ingress.Metrics;
+using Ballast.Ingress.Policies;
 using Ballast.Ingress.Pools;
 using Ballast.Ingress.Proxy;
 using Ballast.Model.Resources;
@@ -21,7 +22,8 @@ public sealed class RouteRuntime
     private readonly int _canaryIndex = -1;
     private readonly CanarySnapshot? _canary;
 
-    public RouteRuntime(RouteSnapshot config, IReadOnlyDictionary<string, PoolRuntime> pools, IngressMetrics metrics, HealthServices? health = null)
+    public RouteRuntime(RouteSnapshot config, IReadOnlyDictionary<string, PoolRuntime> pools, IngressMetrics metrics, HealthServices? health = null,
+        TimeProvider? time = null, RoutePolicies? previousPolicies = null)
     {
         Config = config;
         Id = config.Id;
@@ -45,6 +47,7 @@ public sealed class RouteRuntime
         _split = new WeightedSequence(weights);
         Transformer = new ForwardingTransformer(config.RequestHeaders, config.ResponseHeaders);
         Metrics = new RouteMetrics(metrics, Id);
+        Policies = RoutePolicies.Create(config, metrics.Policies, time ?? TimeProvider.System, previousPolicies);
         Retry = config.Retries is { Attempts: > 0 } retries
             ? new RouteRetry(retries, Transformer, health?.Time ?? TimeProvider.System, health?.Metrics, Id)
             : null;
@@ -55,6 +58,8 @@ public sealed class RouteRuntime
     public RequestMatcher Matcher { get; }
     public ForwardingTransformer Transformer { get; }
     public RouteMetrics Metrics { get; }
+    /// <summary>Access list, JWT and rate limit, run before a pool is chosen; null when the route has none.</summary>
+    public RoutePolicies? Policies { get; }
     /// <summary>The route's retry policy and budget; null when the route does not retry.</summary>
     public RouteRetry? Retry { get; }
 

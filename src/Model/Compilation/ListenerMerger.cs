@@ -90,6 +90,7 @@ internal static class ListenerMerger
             AcceptProxyProtocol = p.Listener.Spec.AcceptProxyProtocol ?? false,
             MaxConnections = p.Listener.Spec.MaxConnections,
             Tls = MergeTls(p.Tls),
+            AccessControl = p.Listener.AccessControl,
         })];
     }
 

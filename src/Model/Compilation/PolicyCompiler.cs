@@ -74,7 +74,11 @@ internal sealed class PolicyCompiler(CompilerInput input, IReadOnlyDictionary<st
                 ListenerProtocol.UDP => ListenerKind.Udp,
                 _ => ListenerKind.TlsPassthrough,
             };
-            into.Add(new CompiledListener(l, at, kind, l.Address ?? "0.0.0.0", hostnames, ListenerTlsRules.Compile(r, at.Field("tls"), l, hostnames, input)));
+            var access = TrafficPolicyRules.AccessControl(r, at.Field("accessControl"), l.AccessControl);
+            if (access is not null && kind is not (ListenerKind.Http or ListenerKind.Https))
+                r.Error(at.Field("accessControl"), $"only HTTP and HTTPS listeners take accessControl (this one is {l.Protocol})");
+            into.Add(new CompiledListener(l, at, kind, l.Address ?? "0.0.0.0", hostnames,
+                ListenerTlsRules.Compile(r, at.Field("tls"), l, hostnames, input), access));
         }
     }
 
@@ -123,6 +127,9 @@ internal sealed class PolicyCompiler(CompilerInput input, IReadOnlyDictionary<st
         var request = RouteOptionRules.Headers(r, field.Field("requestHeaders"), route.RequestHeaders);
         var response = RouteOptionRules.Headers(r, field.Field("responseHeaders"), route.ResponseHeaders);
         var attach = AttachTo(r, field.Field("listeners"), route.Listeners, listeners, http: true);
+        var rateLimit = TrafficPolicyRules.RateLimit(r, field.Field("rateLimit"), route.RateLimit);
+        var access = TrafficPolicyRules.AccessControl(r, field.Field("accessControl"), route.AccessControl);
+        var jwt = AuthRules.Jwt(r, field.Field("auth").Field("jwt"), route.Auth?.Jwt);
 
         var resolved = true;
         var backends = Backends(r, field.Field("backends"), route.Backends, policy, http: true, ref resolved);
@@ -157,6 +164,9 @@ internal sealed class PolicyCompiler(CompilerInput input, IReadOnlyDictionary<st
             Retries = retries,
             RequestHeaders = request,
             ResponseHeaders = response,
+            RateLimit = rateLimit,
+            AccessControl = access,
+            Jwt = jwt,
         };
         return new CompiledRoute(snapshot, index, field, attach, MatchRules.Key(match));
     }

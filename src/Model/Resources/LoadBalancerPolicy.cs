@@ -34,6 +34,8 @@ public sealed class ListenerSpec
     /// <summary>Accept a PROXY protocol header from an upstream load balancer.</summary>
     public bool? AcceptProxyProtocol { get; set; }
     public int? MaxConnections { get; set; }
+    /// <summary>IP allow/deny lists for every request on this listener (checked before routing).</summary>
+    public AccessControlSpec? AccessControl { get; set; }
 }
 
 [JsonConverter(typeof(JsonStringEnumConverter<TlsMode>))]
@@ -75,6 +77,10 @@ public sealed class HttpRouteSpec
     public Duration? Timeout { get; set; }
     public HeaderModifierSpec? RequestHeaders { get; set; }
     public HeaderModifierSpec? ResponseHeaders { get; set; }
+    public RateLimitSpec? RateLimit { get; set; }
+    public AuthSpec? Auth { get; set; }
+    /// <summary>IP allow/deny lists for this route (after the listener's).</summary>
+    public AccessControlSpec? AccessControl { get; set; }
 }
 
 /// <summary>All given conditions must hold. At most one of path, pathPrefix, pathRegex.</summary>

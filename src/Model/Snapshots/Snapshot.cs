@@ -46,6 +46,7 @@ public sealed record ListenerSnapshot
     public ImmutableArray<L4RouteSnapshot> L4Routes { get; init; } = [];
     public bool AcceptProxyProtocol { get; init; }
     public int? MaxConnections { get; init; }
+    public AccessControlSnapshot? AccessControl { get; init; }
     /// <summary>TLS termination (HTTPS listeners): the certificates, resolved to PEM, and the redirect/HSTS options.</summary>
     public ListenerTlsSnapshot? Tls { get; init; }
 }
@@ -85,6 +86,9 @@ public sealed record RouteSnapshot
     public RetrySnapshot? Retries { get; init; }
     public HeaderRulesSnapshot? RequestHeaders { get; init; }
     public HeaderRulesSnapshot? ResponseHeaders { get; init; }
+    public RateLimitSnapshot? RateLimit { get; init; }
+    public JwtAuthSnapshot? Jwt { get; init; }
+    public AccessControlSnapshot? AccessControl { get; init; }
 }
 
 public enum PathMatchKind { Any, Exact, Prefix, Regex }

@@ -1,0 +1,119 @@
+using System.Globalization;
+using Ballast.Ingress.Policies.AccessControl;
+using Ballast.Ingress.Policies.Auth;
+using Ballast.Ingress.Policies.RateLimiting;
+using Ballast.Model.Snapshots;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Net.Http.Headers;
+using Prometheus;
+
+namespace Ballast.Ingress.Policies;
+
+/// <summary>
+/// A route's compiled policy chain, run before a pool is chosen: IP access list, then rate limit. Null for
+/// a route without policies, so such routes pay one null check. When a policy refuses, it writes the
+/// response itself and <see cref="AdmitAsync"/> returns false.
+/// </summary>
+public sealed class RoutePolicies
+{
+    private static readonly byte[] ForbiddenBody = "forbidden\n"u8.ToArray();
+    private static readonly byte[] TooManyBody = "too many requests\n"u8.ToArray();
+    private static readonly byte[] UnauthorizedBody = "unauthorized\n"u8.ToArray();
+
+    private readonly IpAccessList? _access;
+    private readonly LocalRateLimiter? _rateLimit;
+    private readonly Counter.Child? _rateLimited;
+    private readonly JwtAuthenticator? _jwt;
+
+    private RoutePolicies(IpAccessList? access, LocalRateLimiter? rateLimit, Counter.Child? rateLimited, JwtAuthenticator? jwt)
+    {
+        _jwt = jwt;
+        _access = access;
+        _rateLimit = rateLimit;
+        _rateLimited = rateLimited;
+    }
+
+    /// <summary>
+    /// The chain for a route, or null when it has none. The previous chain of the same route id hands over
+    /// its rate limiter when the limit is unchanged, so a reload does not refill everyone's budget.
+    /// </summary>
+    public static RoutePolicies? Create(RouteSnapshot route, PolicyMetrics metrics, TimeProvider time, RoutePolicies? previous)
+    {
+        var access = IpAccessList.Create(route.AccessControl, metrics, "route:" + route.Id);
+        LocalRateLimiter? limiter = null;
+        if (route.RateLimit is { } limit)
+        {
+            limiter = previous?._rateLimit is { } old && old.Config == limit ? old : new LocalRateLimiter(limit, time);
+        }
+        JwtAuthenticator? jwt = null;
+        if (route.Jwt is { } jwtConfig)
+        {
+            // Same settings: keep the fetched key set (no refetch per reload).
+            jwt = previous?._jwt is { } oldJwt && oldJwt.Config == jwtConfig ? oldJwt : new JwtAuthenticator(jwtConfig);
+        }
+        if (access is null && limiter is null && jwt is null) return null;
+        return new RoutePolicies(access, limiter, limiter is null ? null : metrics.RateLimited.WithLabels(route.Id), jwt);
+    }
+
+    public ValueTask<bool> AdmitAsync(HttpContext context)
+    {
+        if (_access is { } access && !access.Admits(context.Connection.RemoteIpAddress))
+        {
+            access.Denied.Inc();
+            return RefuseAsync(Forbid(context));
+        }
+        if (_jwt is { } jwt) return AuthenticateThenLimitAsync(context, jwt);
+        return Limit(context);
+    }
+
+    private async ValueTask<bool> AuthenticateThenLimitAsync(HttpContext context, JwtAuthenticator jwt)
+    {
+        if (!await jwt.AuthenticateAsync(context))
+        {
+            context.Response.Headers.WWWAuthenticate = "Bearer error=\"invalid_token\"";
+            await Write(context, StatusCodes.Status401Unauthorized, UnauthorizedBody);
+            return false;
+        }
+        return await Limit(context);
+    }
+
+    private ValueTask<bool> Limit(HttpContext context)
+    {
+        if (_rateLimit is { } limiter && !limiter.TryAcquire(context, out var retryAfter))
+        {
+            _rateLimited!.Inc();
+            return RefuseAsync(TooMany(context, limiter, retryAfter));
+        }
+        return new ValueTask<bool>(true);
+    }
+
+    /// <summary>403 for a listener's or route's access list.</summary>
+    public static Task Forbid(HttpContext context) => Write(context, StatusCodes.Status403Forbidden, ForbiddenBody);
+
+    private static Task TooMany(HttpContext context, LocalRateLimiter limiter, TimeSpan retryAfter)
+    {
+        // Whole seconds, rounded up: a client that waits Retry-After gets through.
+        var seconds = Math.Max(1, (long)Math.Ceiling(retryAfter.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
+        var headers = context.Response.Headers;
+        headers[HeaderNames.RetryAfter] = seconds;
+        headers["RateLimit-Limit"] = limiter.LimitText;
+        headers["RateLimit-Remaining"] = "0";
+        headers["RateLimit-Reset"] = seconds;
+        headers["RateLimit-Policy"] = limiter.PolicyText;
+        return Write(context, StatusCodes.Status429TooManyRequests, TooManyBody);
+    }
+
+    private static async ValueTask<bool> RefuseAsync(Task written)
+    {
+        await written;
+        return false;
+    }
+
+    private static Task Write(HttpContext context, int status, byte[] body)
+    {
+        context.Response.StatusCode = status;
+        context.Response.ContentType = "text/plain";
+        context.Response.ContentLength = body.Length;
+        return context.Response.Body.WriteAsync(body, 0, body.Length);
+    }
+}

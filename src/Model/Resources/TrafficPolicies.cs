@@ -1,0 +1,65 @@
+using System.Text.Json.Serialization;
+
+namespace Ballast.Model.Resources;
+
+[JsonConverter(typeof(JsonStringEnumConverter<RateLimitKey>))]
+public enum RateLimitKey { ClientIp, Header, Route }
+
+[JsonConverter(typeof(JsonStringEnumConverter<RateLimitMode>))]
+public enum RateLimitMode { Local, Global }
+
+/// <summary>
+/// A route's request rate limit: exactly one of requestsPerSecond / requestsPerMinute, with an optional burst
+/// (how many requests may arrive at once; defaults to the per-period figure). Limits are per key.
+/// </summary>
+public sealed class RateLimitSpec
+{
+    public int? RequestsPerSecond { get; set; }
+    public int? RequestsPerMinute { get; set; }
+    public int? Burst { get; set; }
+    /// <summary>What one budget belongs to: the client's IP (default), a header's value (an API key), or the route as a whole.</summary>
+    public RateLimitKey Key { get; set; } = RateLimitKey.ClientIp;
+    /// <summary>The header for <c>key: Header</c>.</summary>
+    public string? Header { get; set; }
+    /// <summary>CIDRs of proxies in front of Ballast: from them, the client IP is the right-most X-Forwarded-For entry that is not a trusted proxy.</summary>
+    public List<string>? TrustedProxies { get; set; }
+    /// <summary>Local: each replica counts on its own. Global: counters shared in Redis (not implemented yet: rejected by the Compiler).</summary>
+    public RateLimitMode Mode { get; set; } = RateLimitMode.Local;
+}
+
+/// <summary>
+/// IP allow and deny lists in CIDR notation (a bare address is a /32 or /128). Deny wins; when an allow list is
+/// given, only addresses on it pass. Checked against the connection's peer address.
+/// </summary>
+public sealed class AccessControlSpec
+{
+    public List<string>? Allow { get; set; }
+    public List<string>? Deny { get; set; }
+}
+
+/// <summary>Authentication a route demands before forwarding.</summary>
+public sealed class AuthSpec
+{
+    public JwtAuthSpec? Jwt { get; set; }
+}
+
+/// <summary>
+/// Bearer JWT validation with keys from a JWKS URL (https, or http on a loopback address only). The issuer
+/// and one of the audiences must match; only RS256 and ES256 signatures are accepted, never "none".
+/// </summary>
+public sealed class JwtAuthSpec
+{
+    public string Issuer { get; set; } = "";
+    public List<string>? Audiences { get; set; }
+    public string JwksUrl { get; set; } = "";
+    /// <summary>RS256 and/or ES256; both when absent.</summary>
+    public List<string>? Algorithms { get; set; }
+    /// <summary>Allowed clock difference for exp/nbf; 30s when absent, at most 5m.</summary>
+    public Duration? ClockSkew { get; set; }
+    /// <summary>How often the key set is fetched again; 10m when absent (an unknown kid also triggers a refresh).</summary>
+    public Duration? JwksRefresh { get; set; }
+    /// <summary>Claim → request header sent to the backend (a client's own copy of that header is dropped).</summary>
+    public Dictionary<string, string>? ForwardClaims { get; set; }
+    /// <summary>Remove the Authorization header before the backend.</summary>
+    public bool? StripCredential { get; set; }
+}
