@@ -1,5 +1,7 @@
 using System.Collections.Immutable;
 using Ballast.Ingress.Admin;
+using Ballast.Ingress.Affinity;
+using Ballast.Ingress.Redis;
 using Ballast.Ingress.LoadBalancing;
 using Ballast.Ingress.Listeners;
 using Ballast.Ingress.Metrics;
@@ -83,6 +85,17 @@ public sealed class IngressHost : IAsyncDisposable
         services.AddSingleton<DataPlaneRuntime>();
         services.AddHttpForwarder();
         services.AddSingleton<ProxyMiddleware>();
+        // The shared Redis connection exists only in active-active mode; other features resolve it the same way.
+        if (options.Redis is { } redis)
+        {
+            services.AddSingleton(sp => new RedisConnection(redis, sp.GetRequiredService<IngressMetrics>(), sp.GetRequiredService<ILogger<RedisConnection>>()));
+            services.AddSingleton(sp => new SharedAffinityStore(sp.GetRequiredService<RedisConnection>(), sp.GetRequiredService<AffinityTable>()));
+        }
+        services.AddSingleton(options.AffinityKeys ?? AffinityKeyRing.Random());
+        services.AddSingleton<AffinityMetrics>();
+        services.AddSingleton(sp => new AffinityTable(time, options.AffinityTableCapacity));
+        services.AddSingleton(sp => new AffinityRouter(sp.GetRequiredService<AffinityKeyRing>(), sp.GetRequiredService<AffinityMetrics>(),
+            sp.GetRequiredService<AffinityTable>(), sp.GetService<SharedAffinityStore>(), time));
 
         var app = builder.Build();
         var proxy = app.Services.GetRequiredService<ProxyMiddleware>();
@@ -161,5 +174,6 @@ public sealed class IngressHost : IAsyncDisposable
         await _app.DisposeAsync();
         DataPlane.Dispose();
         _applyGate.Dispose();
+        if (_app.Services.GetService<RedisConnection>() is { } redis) await redis.DisposeAsync();
     }
 }

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Ballast.Ingress.Affinity;
 using Ballast.Ingress.LoadBalancing;
 using Ballast.Ingress.Listeners;
 using Ballast.Ingress.Metrics;
@@ -21,9 +22,11 @@ public sealed class ProxyMiddleware
     private readonly IHttpForwarder _forwarder;
     private readonly IngressMetrics _metrics;
     private readonly Prometheus.Gauge _inFlight;
+    private readonly AffinityRouter _affinity;
 
-    public ProxyMiddleware(DataPlane.DataPlane dataPlane, IHttpForwarder forwarder, IngressMetrics metrics)
+    public ProxyMiddleware(DataPlane.DataPlane dataPlane, IHttpForwarder forwarder, IngressMetrics metrics, AffinityRouter affinity)
     {
+        _affinity = affinity;
         _dataPlane = dataPlane;
         _forwarder = forwarder;
         _metrics = metrics;
@@ -56,7 +59,10 @@ public sealed class ProxyMiddleware
             await WriteAsync(context, StatusCodes.Status503ServiceUnavailable, NoEndpointBody);
             return;
         }
-        var endpoint = pool.Balancer.Pick(pool.UsesKey ? RequestHashKey.Compute(context, pool.Config.LoadBalancing) : PickContext.None);
+        // Sticky pools ask the affinity component (cookie or table, falling back to the balancer); others the balancer.
+        var endpoint = pool.Config.SessionAffinity is null
+            ? pool.Balancer.Pick(pool.UsesKey ? RequestHashKey.Compute(context, pool.Config.LoadBalancing) : PickContext.None)
+            : await _affinity.ChooseAsync(context, pool);
         if (endpoint is null)
         {
             pool.NoEndpoint.Inc();
