@@ -169,11 +169,12 @@ public sealed class IngressHost : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        var redis = _app.Services.GetService<RedisConnection>();
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(5));
         try { await _app.StopAsync(cts.Token); } catch (OperationCanceledException) { }
         await _app.DisposeAsync();
         DataPlane.Dispose();
         _applyGate.Dispose();
-        if (_app.Services.GetService<RedisConnection>() is { } redis) await redis.DisposeAsync();
+        if (redis is not null) await redis.DisposeAsync();
     }
 }

@@ -20,11 +20,11 @@ public sealed class AffinityCluster : IAsyncDisposable
     public static readonly AffinityKeyRing SharedKeys = new([Enumerable.Range(7, 32).Select(i => (byte)i).ToArray()]);
 
     private readonly List<TestBackend> _backends = [];
-    private readonly SessionAffinitySnapshot _affinity;
+    private readonly SessionAffinitySnapshot? _affinity;
     private readonly LoadBalancingSnapshot _balancing;
     private long _version;
 
-    private AffinityCluster(SessionAffinitySnapshot affinity, LoadBalancingSnapshot balancing)
+    private AffinityCluster(SessionAffinitySnapshot? affinity, LoadBalancingSnapshot balancing)
     {
         _affinity = affinity;
         _balancing = balancing;
@@ -35,7 +35,7 @@ public sealed class AffinityCluster : IAsyncDisposable
 
     public sealed record Replica(IngressFixture Ingress, int Port, HttpClient Client);
 
-    public static async Task<AffinityCluster> StartAsync(int replicas, int backends, SessionAffinitySnapshot affinity,
+    public static async Task<AffinityCluster> StartAsync(int replicas, int backends, SessionAffinitySnapshot? affinity,
         LoadBalancingSnapshot? balancing = null, RedisServer? redis = null)
     {
         var cluster = new AffinityCluster(affinity, balancing ?? new LoadBalancingSnapshot { Algorithm = LoadBalancingAlgorithm.RoundRobin });
