@@ -1,5 +1,5 @@
-using System.Diagnostics;
 using Ballast.Ingress.Affinity;
+using Ballast.Ingress.Health;
 using Ballast.Ingress.LoadBalancing;
 using Ballast.Ingress.Listeners;
 using Ballast.Ingress.Metrics;
@@ -19,18 +19,16 @@ public sealed class ProxyMiddleware
     private static readonly byte[] NoListenerBody = "no listener\n"u8.ToArray();
 
     private readonly DataPlane.DataPlane _dataPlane;
-    private readonly IHttpForwarder _forwarder;
     private readonly IngressMetrics _metrics;
-    private readonly Prometheus.Gauge _inFlight;
+    private readonly HealthAwareForwarder _forward;
     private readonly AffinityRouter _affinity;
 
     public ProxyMiddleware(DataPlane.DataPlane dataPlane, IHttpForwarder forwarder, IngressMetrics metrics, AffinityRouter affinity)
     {
         _affinity = affinity;
         _dataPlane = dataPlane;
-        _forwarder = forwarder;
         _metrics = metrics;
-        _inFlight = metrics.InFlight;
+        _forward = new HealthAwareForwarder(forwarder, metrics.InFlight);
     }
 
     public async Task InvokeAsync(HttpContext context)
@@ -59,10 +57,9 @@ public sealed class ProxyMiddleware
             await WriteAsync(context, StatusCodes.Status503ServiceUnavailable, NoEndpointBody);
             return;
         }
+        var pick = pool.UsesKey ? RequestHashKey.Compute(context, pool.Config.LoadBalancing) : PickContext.None;
         // Sticky pools ask the affinity component (cookie or table, falling back to the balancer); others the balancer.
-        var endpoint = pool.Config.SessionAffinity is null
-            ? pool.Balancer.Pick(pool.UsesKey ? RequestHashKey.Compute(context, pool.Config.LoadBalancing) : PickContext.None)
-            : await _affinity.ChooseAsync(context, pool);
+        var endpoint = pool.Config.SessionAffinity is null ? pool.Balancer.Pick(pick) : await _affinity.ChooseAsync(context, pool);
         if (endpoint is null)
         {
             pool.NoEndpoint.Inc();
@@ -70,21 +67,8 @@ public sealed class ProxyMiddleware
             return;
         }
 
-        endpoint.OnRequestStarted();
-        _inFlight.Inc();
-        var started = Stopwatch.GetTimestamp();
-        try
-        {
-            await _forwarder.SendAsync(context, endpoint.DestinationPrefix, pool.Invoker, requestConfig, route.Transformer);
-        }
-        finally
-        {
-            var elapsed = Stopwatch.GetElapsedTime(started);
-            endpoint.OnRequestFinished(elapsed);
-            _inFlight.Dec();
-            route.Metrics.Duration.Observe(elapsed.TotalSeconds);
-            route.Metrics.CountRequest(pool.Id, endpoint, context.Response.StatusCode);
-        }
+        // Passive health, drain deadlines and retries (to another endpoint, within the budget) live there.
+        await _forward.ForwardAsync(context, route, pool, requestConfig, endpoint, pick);
     }
 
     private static Task WriteAsync(HttpContext context, int status, byte[] body)
