@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
 using Ballast.Ingress.Endpoints;
 using Ballast.Ingress.LoadBalancing;
@@ -24,6 +25,14 @@ public sealed class AffinityRouter
     private readonly AffinityTable _table;
     private readonly SharedAffinityStore? _shared;
     private readonly TimeProvider _time;
+    // Cookie values this replica has verified (per pool): a repeat visit costs a hash and a lookup, not an HMAC.
+    private readonly ConcurrentDictionary<ulong, VerifiedCookie> _verified = new();
+    private int _verifiedCount;
+
+    /// <summary>Most verified cookie values remembered; past it the memory is cleared (and refilled on use).</summary>
+    public const int MaxVerifiedCookies = 100_000;
+
+    private sealed record VerifiedCookie(string Value, ulong Tag, int KeyIndex, long Expires);
 
     public AffinityRouter(AffinityKeyRing keys, AffinityMetrics metrics, AffinityTable table, SharedAffinityStore? shared, TimeProvider time)
     {
@@ -58,7 +67,7 @@ public sealed class AffinityRouter
         var now = _time.GetUtcNow().ToUnixTimeSeconds();
         var value = AffinityCookie.Find(context.Request.Headers.Cookie, view.Settings.CookieName);
         var pinned = false;
-        if (!value.IsEmpty && AffinityCookie.TryDecode(value, _keys.Keys.AsSpan(), view.PoolKey, now, out var tag, out var keyIndex, out var expires))
+        if (!value.IsEmpty && TryVerify(value, view, now, out var tag, out var keyIndex, out var expires))
         {
             if (view.ByTag[keyIndex].TryGetValue(tag, out var endpoint))
             {
@@ -73,6 +82,24 @@ public sealed class AffinityRouter
         if (pinned) view.Repins.Inc();
         SetCookie(context, view, chosen, now);
         return chosen;
+    }
+
+    private bool TryVerify(ReadOnlySpan<char> value, AffinityView view, long now, out ulong tag, out int keyIndex, out long expires)
+    {
+        var id = HashKey.Combine(view.PoolKey, value);
+        if (_verified.TryGetValue(id, out var known) && known.Expires > now && value.SequenceEqual(known.Value))
+        {
+            (tag, keyIndex, expires) = (known.Tag, known.KeyIndex, known.Expires);
+            return true;
+        }
+        if (!AffinityCookie.TryDecode(value, _keys.Keys.AsSpan(), view.PoolKey, now, out tag, out keyIndex, out expires)) return false;
+        if (Interlocked.Increment(ref _verifiedCount) > MaxVerifiedCookies)
+        {
+            _verified.Clear();
+            Volatile.Write(ref _verifiedCount, 0);
+        }
+        _verified[id] = new VerifiedCookie(value.ToString(), tag, keyIndex, expires);
+        return true;
     }
 
     private void SetCookie(HttpContext context, AffinityView view, EndpointState endpoint, long now)
