@@ -12,8 +12,11 @@ public static class CommandLine
 {
     public const string Usage = """
         usage:
-          ballast run --config DIR [--admin-port N]   serve the folder's policies and pools; reload on change
-          ballast --config DIR [--admin-port N]       the same
+          ballast run --config DIR [--admin-port N] [--redis HOST:PORT] [--affinity-key-file FILE]
+                                                      serve the folder's policies and pools; reload on change
+          ballast --config DIR [...]                  the same
+            --redis HOST:PORT          share the affinity table with other replicas through Redis
+            --affinity-key-file FILE   keys that sign affinity cookies: base64, one per line, newest first
           ballast validate DIR                        check the folder; exit 1 on any error
         """;
 
@@ -43,6 +46,16 @@ public static class CommandLine
             Console.Error.WriteLine($"--config: {run.ConfigDirectory}: no such directory");
             return 1;
         }
+        Affinity.AffinityKeyRing? keys = null;
+        if (run.AffinityKeyFile is { } keyFile)
+        {
+            try { keys = Affinity.AffinityKeyRing.Load(keyFile); }
+            catch (Exception e) when (e is FormatException or IOException or UnauthorizedAccessException)
+            {
+                Console.Error.WriteLine(e is FormatException ? e.Message : $"--affinity-key-file {keyFile}: {e.Message}");
+                return 1;
+            }
+        }
         var stop = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => { c.Cancel = true; stop.TrySetResult(); });
         using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; stop.TrySetResult(); });
@@ -50,6 +63,8 @@ public static class CommandLine
         await using var host = await IngressHost.StartAsync(new IngressOptions
         {
             AdminPort = run.AdminPort,
+            Redis = run.Redis,
+            AffinityKeys = keys,
             ConfigureLogging = logging => logging.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss "; }),
         });
         var logger = host.LoggerFactory.CreateLogger("Ballast");
@@ -67,10 +82,15 @@ public static class CommandLine
 /// <summary>The options of <c>ballast run</c>.</summary>
 public sealed record RunArguments(string ConfigDirectory, int AdminPort)
 {
+    public Redis.RedisOptions? Redis { get; init; }
+    public string? AffinityKeyFile { get; init; }
+
     public static bool TryParse(string[] args, out RunArguments result, out string error)
     {
         string? config = null;
         var adminPort = 9901;
+        Redis.RedisOptions? redis = null;
+        string? keyFile = null;
         result = null!;
         error = "";
         for (var i = 0; i < args.Length; i++)
@@ -90,6 +110,14 @@ public sealed record RunArguments(string ConfigDirectory, int AdminPort)
                     }
                     i++;
                     break;
+                case "--redis" when value is not null:
+                    if (!Ballast.Ingress.Redis.RedisOptions.TryParse(value, out redis, out error)) return false;
+                    i++;
+                    break;
+                case "--affinity-key-file" when value is not null:
+                    keyFile = value;
+                    i++;
+                    break;
                 default:
                     error = $"unknown or incomplete argument '{args[i]}'";
                     return false;
@@ -100,7 +128,7 @@ public sealed record RunArguments(string ConfigDirectory, int AdminPort)
             error = "--config DIR is required";
             return false;
         }
-        result = new RunArguments(config, adminPort);
+        result = new RunArguments(config, adminPort) { Redis = redis, AffinityKeyFile = keyFile };
         return true;
     }
 }

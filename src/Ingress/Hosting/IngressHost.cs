@@ -1,5 +1,7 @@
 using System.Collections.Immutable;
 using Ballast.Ingress.Admin;
+using Ballast.Ingress.Affinity;
+using Ballast.Ingress.Redis;
 using Ballast.Ingress.Health;
 using Ballast.Ingress.LoadBalancing;
 using Ballast.Ingress.Listeners;
@@ -106,6 +108,17 @@ public sealed class IngressHost : IAsyncDisposable
         services.AddSingleton<DataPlaneRuntime>();
         services.AddHttpForwarder();
         services.AddSingleton<ProxyMiddleware>();
+        // The shared Redis connection exists only in active-active mode; other features resolve it the same way.
+        if (options.Redis is { } redis)
+        {
+            services.AddSingleton(sp => new RedisConnection(redis, sp.GetRequiredService<IngressMetrics>(), sp.GetRequiredService<ILogger<RedisConnection>>()));
+            services.AddSingleton(sp => new SharedAffinityStore(sp.GetRequiredService<RedisConnection>(), sp.GetRequiredService<AffinityTable>()));
+        }
+        services.AddSingleton(options.AffinityKeys ?? AffinityKeyRing.Random());
+        services.AddSingleton<AffinityMetrics>();
+        services.AddSingleton(sp => new AffinityTable(time, options.AffinityTableCapacity));
+        services.AddSingleton(sp => new AffinityRouter(sp.GetRequiredService<AffinityKeyRing>(), sp.GetRequiredService<AffinityMetrics>(),
+            sp.GetRequiredService<AffinityTable>(), sp.GetService<SharedAffinityStore>(), time));
 
         var app = builder.Build();
         var proxy = app.Services.GetRequiredService<ProxyMiddleware>();
@@ -183,10 +196,12 @@ public sealed class IngressHost : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        var redis = _app.Services.GetService<RedisConnection>();
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(5));
         try { await _app.StopAsync(cts.Token); } catch (OperationCanceledException) { }
         await _app.DisposeAsync();
         DataPlane.Dispose();
         _applyGate.Dispose();
+        if (redis is not null) await redis.DisposeAsync();
     }
 }

@@ -1,5 +1,7 @@
 using System.Net;
+using Ballast.Ingress.Affinity;
 using Ballast.Ingress.Pools;
+using Ballast.Ingress.Redis;
 using Microsoft.Extensions.Logging;
 
 namespace Ballast.Ingress.Hosting;
@@ -19,4 +21,10 @@ public sealed record IngressOptions
     public TimeSpan BindTimeout { get; init; } = TimeSpan.FromSeconds(10);
     /// <summary>A client that opens a connection and sends nothing for this long is closed before protocol selection.</summary>
     public TimeSpan FirstBytesTimeout { get; init; } = TimeSpan.FromSeconds(30);
+    /// <summary>The shared Redis of active-active replicas (affinity table, global limits); null: single replica, no Redis.</summary>
+    public RedisOptions? Redis { get; init; }
+    /// <summary>The keys that sign affinity cookies (same on every replica); null: a random key for this process.</summary>
+    public AffinityKeyRing? AffinityKeys { get; init; }
+    /// <summary>Most pins the local affinity table holds.</summary>
+    public int AffinityTableCapacity { get; init; } = 100_000;
 }

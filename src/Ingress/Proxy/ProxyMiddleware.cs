@@ -1,3 +1,4 @@
+using Ballast.Ingress.Affinity;
 using Ballast.Ingress.Health;
 using Ballast.Ingress.LoadBalancing;
 using Ballast.Ingress.Listeners;
@@ -23,10 +24,12 @@ public sealed class ProxyMiddleware
     private readonly IngressMetrics _metrics;
     private readonly HealthAwareForwarder _forward;
     private readonly HttpsEdge _httpsEdge;
+    private readonly AffinityRouter _affinity;
 
-    public ProxyMiddleware(DataPlane.DataPlane dataPlane, IHttpForwarder forwarder, IngressMetrics metrics, HttpsEdge httpsEdge)
+    public ProxyMiddleware(DataPlane.DataPlane dataPlane, IHttpForwarder forwarder, IngressMetrics metrics, HttpsEdge httpsEdge, AffinityRouter affinity)
     {
         _httpsEdge = httpsEdge;
+        _affinity = affinity;
         _dataPlane = dataPlane;
         _metrics = metrics;
         _forward = new HealthAwareForwarder(forwarder, metrics.InFlight);
@@ -73,7 +76,8 @@ public sealed class ProxyMiddleware
             return;
         }
         var pick = pool.UsesKey ? RequestHashKey.Compute(context, pool.Config.LoadBalancing) : PickContext.None;
-        var endpoint = pool.Balancer.Pick(pick);
+        // Sticky pools ask the affinity component (cookie or table, falling back to the balancer); others the balancer.
+        var endpoint = pool.Config.SessionAffinity is null ? pool.Balancer.Pick(pick) : await _affinity.ChooseAsync(context, pool);
         if (endpoint is null)
         {
             pool.NoEndpoint.Inc();

@@ -1,0 +1,22 @@
+using Ballast.Ingress.Metrics;
+using Prometheus;
+
+namespace Ballast.Ingress.Affinity;
+
+/// <summary>Counters of the affinity component, in the ingress's registry. Pool children are cached per pool view.</summary>
+public sealed class AffinityMetrics
+{
+    public AffinityMetrics(IngressMetrics metrics)
+    {
+        var factory = Prometheus.Metrics.WithCustomRegistry(metrics.Registry);
+        Repins = factory.CreateCounter("ballast_affinity_repins_total",
+            "Clients moved to a new endpoint because their pinned endpoint was unhealthy, ejected or gone, by pool.",
+            new CounterConfiguration { LabelNames = ["pool"] });
+        LocalDecisions = factory.CreateCounter("ballast_affinity_local_decisions_total",
+            "Pins decided by this replica alone because the shared Redis was slow or unreachable, by pool.",
+            new CounterConfiguration { LabelNames = ["pool"] });
+    }
+
+    public Counter Repins { get; }
+    public Counter LocalDecisions { get; }
+}
