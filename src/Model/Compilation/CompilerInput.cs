@@ -18,6 +18,12 @@ public sealed record CompilerInput
     /// <summary>Contents of Secrets (or files) that resources name, keyed by <c>namespace/name</c> (or the file path).</summary>
     public IReadOnlyDictionary<string, ResolvedSecret> Secrets { get; init; } = ImmutableDictionary<string, ResolvedSecret>.Empty;
 
+    /// <summary>
+    /// Set by <c>validate</c>, which sees no cluster: a Service or Secret that is not in <see cref="Services"/> /
+    /// <see cref="Secrets"/> is then a warning (it may well exist in the cluster), not an error.
+    /// </summary>
+    public bool ClusterObjectsUnknown { get; init; }
+
     /// <summary>The version to stamp on the snapshot (the caller keeps the counter: the Compiler has no state).</summary>
     public long Version { get; init; }
 }

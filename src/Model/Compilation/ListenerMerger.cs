@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using Ballast.Model.Compilation.Rules;
 using Ballast.Model.Snapshots;
 
 namespace Ballast.Model.Compilation;
@@ -18,6 +19,14 @@ internal static class ListenerMerger
         public List<RoutePrecedence.Entry> Routes { get; } = [];
         public List<L4RouteSnapshot> L4Routes { get; } = [];
         public Dictionary<string, (CompiledPolicy Policy, CompiledRoute Route)> Matches { get; } = new(StringComparer.Ordinal);
+    }
+
+    /// <summary>A route that names no hosts takes its listener's <c>hostnames</c> (when the listener has some).</summary>
+    private static CompiledRoute WithListenerHosts(CompiledRoute route, CompiledListener listener)
+    {
+        if (!route.Route.Match.Hosts.IsEmpty || listener.Hostnames.IsEmpty) return route;
+        var match = route.Route.Match with { Hosts = listener.Hostnames };
+        return route with { Route = route.Route with { Match = match }, MatchKey = MatchRules.Key(match) };
     }
 
     public static ImmutableArray<ListenerSnapshot> Merge(IReadOnlyList<CompiledPolicy> policies)
@@ -42,13 +51,15 @@ internal static class ListenerMerger
                 else placed[l.Spec.Name] = port;
             }
 
-            foreach (var route in policy.Routes)
-                foreach (var name in route.ListenerNames)
+            var own = policy.Listeners.GroupBy(l => l.Spec.Name).ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal);
+            foreach (var declared in policy.Routes)
+                foreach (var name in declared.ListenerNames)
                 {
                     if (!placed.TryGetValue(name, out var port)) continue;
+                    var route = WithListenerHosts(declared, own[name]);
                     if (port.Matches.TryGetValue(route.MatchKey, out var first))
                     {
-                        if (first.Policy != policy || first.Route != route)
+                        if (first.Policy != policy || first.Route.Index != route.Index)
                             policy.Report.Conflict(route.Field.Field("match"),
                                 $"the same match as {first.Policy.Report.Key} {first.Route.Field} on port {port.Listener.Spec.Port}; this route is ignored there");
                         continue;

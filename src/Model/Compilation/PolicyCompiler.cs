@@ -63,7 +63,7 @@ internal sealed class PolicyCompiler(CompilerInput input, IReadOnlyDictionary<st
             if (l.Port is < 1 or > 65535) r.Error(at.Field("port"), $"must be between 1 and 65535, got {l.Port}");
             else if (!ports.TryAdd(l.Port, i)) r.Error(at.Field("port"), $"duplicate port {l.Port} (also {field.Index(ports[l.Port])})");
             if (l.Address is { } addr && !Names.IsIp(addr)) r.Error(at.Field("address"), $"\"{addr}\" is not an IP address");
-            _ = MatchRules.Hosts(r, at.Field("hostnames"), l.Hostnames);
+            var hostnames = MatchRules.Hosts(r, at.Field("hostnames"), l.Hostnames);
             Ranges.Check(r, at.Field("maxConnections"), l.MaxConnections, 1, int.MaxValue);
             ListenerTls(r, at, l);
             var kind = l.Protocol switch
@@ -74,7 +74,7 @@ internal sealed class PolicyCompiler(CompilerInput input, IReadOnlyDictionary<st
                 ListenerProtocol.UDP => ListenerKind.Udp,
                 _ => ListenerKind.TlsPassthrough,
             };
-            into.Add(new CompiledListener(l, at, kind, l.Address ?? "0.0.0.0"));
+            into.Add(new CompiledListener(l, at, kind, l.Address ?? "0.0.0.0", hostnames));
         }
     }
 
@@ -109,7 +109,7 @@ internal sealed class PolicyCompiler(CompilerInput input, IReadOnlyDictionary<st
             else if ((c.CertificateFile is null) != (c.KeyFile is null)) r.Error(cf, "certificateFile and keyFile go together");
             var ns = r.Key.Namespace;
             if (c.SecretRef is { } secret && !input.Secrets.ContainsKey($"{ns}/{secret}"))
-                r.Unresolved("SecretNotFound", cf.Field("secretRef"), $"Secret \"{secret}\" not found in namespace \"{ns}\"");
+                r.UnresolvedClusterObject(input, "SecretNotFound", cf.Field("secretRef"), $"Secret \"{secret}\" not found in namespace \"{ns}\"");
         }
     }
 

@@ -93,7 +93,7 @@ internal static class PoolCompiler
         var id = $"{ns}/{svc.Name}";
         if (!input.Services.TryGetValue(id, out var resolved))
         {
-            r.Unresolved("ServiceNotFound", field.Field("name"), $"Service \"{svc.Name}\" not found in namespace \"{ns}\"");
+            r.UnresolvedClusterObject(input, "ServiceNotFound", field.Field("name"), $"Service \"{svc.Name}\" not found in namespace \"{ns}\"");
             return;
         }
         var port = resolved.Ports.FirstOrDefault(p => svc.Port is { } n ? p.Port == n : p.Name == svc.PortName);

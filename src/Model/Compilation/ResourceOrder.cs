@@ -6,8 +6,9 @@ namespace Ballast.Model.Compilation;
 internal static class ResourceOrder
 {
     public static List<T> Sort<T>(IEnumerable<T> resources) where T : Resource =>
-        resources.OrderBy(r => r.Metadata.CreationTimestamp ?? DateTimeOffset.MinValue)
-            .ThenBy(r => r.NamespaceOrDefault, StringComparer.Ordinal)
-            .ThenBy(r => r.Metadata.Name, StringComparer.Ordinal)
+        resources.Where(r => r is not null)
+            .OrderBy(r => r.Metadata?.CreationTimestamp ?? DateTimeOffset.MinValue)
+            .ThenBy(r => r.Metadata?.Namespace is { Length: > 0 } ns ? ns : "default", StringComparer.Ordinal)
+            .ThenBy(r => r.Metadata?.Name ?? "", StringComparer.Ordinal)
             .ToList();
 }

@@ -19,7 +19,8 @@ internal sealed record Problem(ProblemKind Kind, string Reason, Diagnostic Diagn
 internal sealed class ResourceReport(Resource resource)
 {
     public Resource Resource { get; } = resource;
-    public ResourceKey Key { get; } = resource.Key;
+    // Metadata may be null in a resource System.Text.Json read from a bad document: NullGuard reports it.
+    public ResourceKey Key { get; } = resource.Metadata is null ? new ResourceKey(resource.Kind, "default", "") : resource.Key;
     public List<Problem> Problems { get; } = [];
 
     public bool IsInvalid => Problems.Any(p => p.Kind == ProblemKind.Invalid);
@@ -31,8 +32,13 @@ internal sealed class ResourceReport(Resource resource)
 
     public void Unresolved(string reason, FieldPath field, string message) => Add(ProblemKind.Reference, reason, field, message);
 
-    private void Add(ProblemKind kind, string reason, FieldPath field, string message) =>
-        Problems.Add(new Problem(kind, reason, new Diagnostic(Key, field.Value, message, Resource.Source)));
+    /// <summary>A Service or Secret missing from the input; only a warning when the input cannot know the cluster.</summary>
+    public void UnresolvedClusterObject(CompilerInput input, string reason, FieldPath field, string message) =>
+        Add(ProblemKind.Reference, reason, field, input.ClusterObjectsUnknown ? message + " (not checked: no cluster)" : message,
+            input.ClusterObjectsUnknown ? Severity.Warning : Severity.Error);
+
+    private void Add(ProblemKind kind, string reason, FieldPath field, string message, Severity severity = Severity.Error) =>
+        Problems.Add(new Problem(kind, reason, new Diagnostic(Key, field.Value, message, Resource.Source, severity)));
 
     /// <summary>Counts errors added so far, so a caller can tell whether a block of rules added any.</summary>
     public int Count => Problems.Count;

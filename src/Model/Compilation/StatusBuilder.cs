@@ -9,7 +9,7 @@ internal static class StatusBuilder
 {
     public static ResourceStatus Build(ResourceReport report, EndpointCounts? endpoints = null, ImmutableArray<RouteSplitStatus> splits = default)
     {
-        var generation = report.Resource.Metadata.Generation;
+        var generation = report.Resource.Metadata?.Generation;
         var invalid = report.Problems.Where(p => p.Kind == ProblemKind.Invalid).ToList();
         var conflicts = report.Problems.Where(p => p.Kind == ProblemKind.Conflict).ToList();
         var refs = report.Problems.Where(p => p.Kind == ProblemKind.Reference).ToList();

@@ -19,7 +19,7 @@ public static class Validator
     public static ValidationReport ValidateDirectory(string dir)
     {
         var loaded = ResourceLoader.LoadDirectory(dir);
-        var compiled = Compiler.Compile(new CompilerInput { Policies = loaded.Policies, Pools = loaded.Pools });
+        var compiled = Compiler.Compile(new CompilerInput { Policies = loaded.Policies, Pools = loaded.Pools, ClusterObjectsUnknown = true });
         var snapshot = compiled.Snapshot;
         return new ValidationReport(
             [.. loaded.Diagnostics, .. compiled.Diagnostics.Select(loaded.Locate)],

@@ -130,6 +130,10 @@ public static class ResourceLoader
             errors.Add(new Diagnostic(key, path, message, Loc(file, mark)));
 
         var apiVersion = obj["apiVersion"] is JsonValue av && av.GetValueKind() == JsonValueKind.String ? av.GetValue<string>() : null;
+        // A GitOps folder mixes our resources with Namespaces, Deployments, Services …: those belong to
+        // kubectl, not to us, so documents of other API groups are skipped. Inside ballast.dev, an unknown
+        // kind or version is an error.
+        if (apiVersion is not null && !apiVersion.StartsWith(ApiGroup.Group + "/", StringComparison.Ordinal)) return;
         Type? type = null;
         if (apiVersion is null) Error("apiVersion", $"required; use \"{ApiGroup.ApiVersion}\"");
         else if (apiVersion != ApiGroup.ApiVersion) Error("apiVersion", $"unknown apiVersion \"{apiVersion}\"; allowed: {ApiGroup.ApiVersion}");

@@ -127,3 +127,17 @@ public class PoolRulesTests
         Assert.Equal("SecretNotFound", r.Statuses[Key].Conditions.Single(c => c.Type == ConditionTypes.ResolvedRefs).Reason);
     }
 }
+
+public class ClusterObjectsUnknownTests
+{
+    [Fact]
+    public void Without_a_cluster_missing_services_and_secrets_are_warnings()
+    {
+        var r = Compile(Pool("p", "tls: { caSecretRef: ca }", endpoints: "service: { name: orders, port: 80 }")
+            + Policy("q", "listeners: [ { name: web, port: 80 } ]\nroutes: [ { backends: [ { pool: p } ] } ]"),
+            new CompilerInput { ClusterObjectsUnknown = true });
+        Assert.False(r.HasErrors, Messages(r));
+        Assert.Equal(2, r.Diagnostics.Count(d => d.Severity == Severity.Warning));
+        Assert.Single(r.Snapshot.Listeners.Single().Routes);
+    }
+}

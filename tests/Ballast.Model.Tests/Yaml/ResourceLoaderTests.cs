@@ -168,6 +168,23 @@ public class ResourceLoaderTests
     }
 
     [Fact]
+    public void Documents_of_other_API_groups_are_skipped()
+    {
+        var r = ResourceLoader.LoadText("""
+            apiVersion: v1
+            kind: Service
+            metadata: { name: a }
+            spec: { ports: [ { port: 80 } ] }
+            ---
+            apiVersion: apps/v1
+            kind: Deployment
+            metadata: { name: a }
+            """, "x.yaml");
+        Assert.Empty(r.Diagnostics);
+        Assert.Empty(r.Pools);
+    }
+
+    [Fact]
     public void A_missing_name_is_an_error()
     {
         var r = ResourceLoader.LoadText("""

@@ -43,7 +43,7 @@ internal static class BackendTlsRules
     {
         if (!input.Secrets.TryGetValue(id, out var secret))
         {
-            r.Unresolved("SecretNotFound", field, $"Secret \"{id}\" not found");
+            r.UnresolvedClusterObject(input, "SecretNotFound", field, $"Secret \"{id}\" not found");
             return null;
         }
         if (secret.Data.TryGetValue(dataKey, out var bytes) || (secret.Data.Count == 1 && (bytes = secret.Data.Values.First()) is not null))

@@ -1,0 +1,38 @@
+using Ballast.Ingress.Endpoints;
+using Ballast.Ingress.LoadBalancing;
+using Ballast.Model.Resources;
+
+namespace Ballast.Ingress.L4;
+
+/// <summary>
+/// The narrow seam between the L4 listeners and a backend pool: everything a listener needs to place one
+/// connection (or UDP session). The data plane implements it over its pool runtime (balancer, health,
+/// backups already applied); tests implement it with a tiny round robin. <see cref="Pick"/> is called
+/// concurrently and must not lock.
+/// </summary>
+public interface IL4EndpointSource
+{
+    /// <summary><c>namespace/name</c> of the pool: the metrics label.</summary>
+    string PoolId { get; }
+
+    /// <summary>How long one connect attempt may take before the next endpoint is tried.</summary>
+    TimeSpan ConnectTimeout { get; }
+
+    /// <summary>PROXY protocol header to send to the backend before any client byte.</summary>
+    ProxyProtocolVersion ProxyProtocol { get; }
+
+    /// <summary>When set, the pick is keyed by the client address (source-IP hashing algorithms).</summary>
+    bool HashOnClientAddress { get; }
+
+    /// <summary>Pool-wide connection cap shared by every listener that routes here (circuitBreaker.maxConnections).</summary>
+    ConnectionLimit Connections { get; }
+
+    /// <summary>An endpoint, or null when the pool has none to offer.</summary>
+    EndpointState? Pick(in PickContext context);
+
+    /// <summary>Passive health: a connect attempt to <paramref name="endpoint"/> failed (refused, unreachable, timed out).</summary>
+    void ReportConnectFailure(EndpointState endpoint);
+
+    /// <summary>Passive health: a connect attempt succeeded (resets consecutive-failure counts).</summary>
+    void ReportConnectSuccess(EndpointState endpoint);
+}

@@ -1,0 +1,99 @@
+using System.Net;
+using Ballast.Operator.Delivery;
+using Ballast.Operator.Leadership;
+using Ballast.Operator.Reconcile;
+using k8s;
+
+namespace Ballast.Operator;
+
+public sealed record OperatorOptions
+{
+    /// <summary>A kubeconfig file; null: in-cluster configuration.</summary>
+    public string? Kubeconfig { get; init; }
+    /// <summary>Identity in the leader Lease (the pod name in a cluster).</summary>
+    public string Identity { get; init; } = Environment.MachineName;
+    public string LeaseNamespace { get; init; } = "default";
+    public string LeaseName { get; init; } = "ballast-operator";
+    public TimeSpan LeaseDuration { get; init; } = TimeSpan.FromSeconds(15);
+    public TimeSpan RetryPeriod { get; init; } = TimeSpan.FromSeconds(2);
+    public TimeSpan Resync { get; init; } = TimeSpan.FromMinutes(5);
+    /// <summary>Address and port of the snapshot server (port 0: OS-chosen).</summary>
+    public IPEndPoint SnapshotListen { get; init; } = new(IPAddress.Any, 8443);
+    /// <summary>The bearer token replicas present.</summary>
+    public string SnapshotToken { get; init; } = "";
+    public TimeSpan PollWait { get; init; } = TimeSpan.FromSeconds(30);
+}
+
+/// <summary>The operator assembled: KubernetesClient, informers and reconcile, leader election, snapshot server.</summary>
+public sealed class OperatorHost : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+    private readonly CancellationTokenSource _stop = new();
+    private Task _controllerLoop = Task.CompletedTask;
+    private Task _electionLoop = Task.CompletedTask;
+    private readonly Kubernetes _client;
+
+    public Controller Controller { get; }
+    public LeaseElector Elector { get; }
+    public SnapshotHub Hub { get; }
+    public Uri SnapshotUri { get; }
+
+    private OperatorHost(WebApplication app, Kubernetes client, Controller controller, LeaseElector elector, SnapshotHub hub, Uri uri)
+    {
+        _app = app;
+        _client = client;
+        Controller = controller;
+        Elector = elector;
+        Hub = hub;
+        SnapshotUri = uri;
+    }
+
+    public static async Task<OperatorHost> StartAsync(OperatorOptions options, TimeProvider? time = null, ILoggerFactory? loggers = null)
+    {
+        if (string.IsNullOrEmpty(options.SnapshotToken))
+            throw new ArgumentException("SnapshotToken: set the bearer token replicas use (BALLAST_SNAPSHOT_TOKEN)", nameof(options));
+        time ??= TimeProvider.System;
+        loggers ??= Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance;
+        var logger = loggers.CreateLogger("Ballast.Operator");
+        var config = options.Kubeconfig is null
+            ? KubernetesClientConfiguration.InClusterConfig()
+            : KubernetesClientConfiguration.BuildConfigFromConfigFile(options.Kubeconfig);
+        var client = new Kubernetes(config);
+        var hub = new SnapshotHub(time);
+        var elector = new LeaseElector(client, options.LeaseNamespace, options.LeaseName, options.Identity, time, logger)
+        {
+            LeaseDuration = options.LeaseDuration,
+            RetryPeriod = options.RetryPeriod,
+        };
+        var controller = new Controller(client, hub, time, logger, () => elector.IsLeader, options.Resync);
+        elector.LeadershipChanged += _ => controller.Kick();
+
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.WebHost.ConfigureKestrel(k => k.Listen(options.SnapshotListen));
+        var app = builder.Build();
+        SnapshotEndpoints.Map(app, hub, options.SnapshotToken, options.PollWait);
+        app.MapGet("/healthz", () => Results.Ok("ok"));
+        await app.StartAsync();
+        var address = app.Urls.First();
+        var host = new OperatorHost(app, client, controller, elector, hub, new Uri(address.Replace("0.0.0.0", "127.0.0.1").Replace("[::]", "127.0.0.1")));
+        return host.Start();
+    }
+
+    private OperatorHost Start()
+    {
+        _controllerLoop = Task.Run(() => Controller.RunAsync(_stop.Token));
+        _electionLoop = Task.Run(() => Elector.RunAsync(_stop.Token));
+        return this;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stop.CancelAsync();
+        try { await Task.WhenAll(_controllerLoop, _electionLoop).WaitAsync(TimeSpan.FromSeconds(10)); } catch (TimeoutException) { }
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+        try { await _app.StopAsync(cts.Token); } catch (OperationCanceledException) { }
+        await _app.DisposeAsync();
+        _client.Dispose();
+    }
+}

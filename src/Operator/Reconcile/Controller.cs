@@ -1,0 +1,247 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Ballast.Model.Compilation;
+using Ballast.Model.Resources;
+using Ballast.Model.Serialization;
+using Ballast.Operator.Delivery;
+using Ballast.Operator.Queue;
+using Ballast.Operator.Status;
+using Ballast.Operator.Watching;
+using k8s;
+using k8s.Autorest;
+using k8s.Models;
+
+namespace Ballast.Operator.Reconcile;
+
+/// <summary>
+/// The reconcile loop. Level-triggered and idempotent: any change (or a resync) queues one "compile" key, which
+/// recompiles the whole desired state from the informers' caches into a snapshot, publishes it when its content
+/// changed, and queues a status key per resource; the status step writes <c>/status</c> only when the composed
+/// status differs from what the object carries. Only the leader writes.
+/// </summary>
+public sealed class Controller
+{
+    private const string CompileKey = "compile";
+    private readonly IKubernetes _client;
+    private readonly SnapshotHub _hub;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly Func<bool> _isLeader;
+    private readonly WorkQueue<string> _queue;
+    private readonly ConcurrentDictionary<ResourceKey, ResourceStatus> _desired = new();
+    /// <summary>The last spec of each resource that compiled cleanly: a later invalid edit falls back to it.</summary>
+    private readonly Dictionary<ResourceKey, Resource> _lastAccepted = [];
+
+    public Informer<JsonElement> Pools { get; }
+    public Informer<JsonElement> Policies { get; }
+    public Informer<V1Service> Services { get; }
+    public Informer<V1EndpointSlice> Slices { get; }
+    public Informer<V1Secret> Secrets { get; }
+
+    /// <summary>Status writes that went to the API server (tests assert "no churn" on it).</summary>
+    public int StatusWrites => Volatile.Read(ref _statusWrites);
+    private int _statusWrites;
+
+    public int Compiles { get; private set; }
+    public CompileResult? LastResult { get; private set; }
+
+    public Controller(IKubernetes client, SnapshotHub hub, TimeProvider time, ILogger logger, Func<bool> isLeader, TimeSpan resync)
+    {
+        _client = client;
+        _hub = hub;
+        _time = time;
+        _logger = logger;
+        _isLeader = isLeader;
+        _queue = new WorkQueue<string>(time, TimeSpan.FromMilliseconds(50), TimeSpan.FromSeconds(30));
+        Pools = new("backendpools", new ListWatchSources.Custom(client, "backendpools"), time, logger, resync);
+        Policies = new("loadbalancerpolicies", new ListWatchSources.Custom(client, "loadbalancerpolicies"), time, logger, resync);
+        Services = new("services", ListWatchSources.Services(client), time, logger, resync);
+        Slices = new("endpointslices", ListWatchSources.EndpointSlices(client), time, logger, resync);
+        Secrets = new("secrets", ListWatchSources.Secrets(client), time, logger, resync);
+        foreach (var informer in new Action<Action>[] { a => Pools.Changed += a, a => Policies.Changed += a, a => Services.Changed += a, a => Slices.Changed += a, a => Secrets.Changed += a })
+            informer(() => _queue.Add(CompileKey));
+        hub.ReplicasChanged += () => _queue.Add(CompileKey);
+    }
+
+    /// <summary>Queue a full pass (on leadership change, for instance).</summary>
+    public void Kick() => _queue.Add(CompileKey);
+
+    public async Task RunAsync(CancellationToken ct)
+    {
+        var informers = new[] { Pools.RunAsync(ct), Policies.RunAsync(ct), Services.RunAsync(ct), Slices.RunAsync(ct), Secrets.RunAsync(ct) };
+        try
+        {
+            await Task.WhenAll(Pools.Synced, Policies.Synced, Services.Synced, Slices.Synced, Secrets.Synced).WaitAsync(ct);
+            _queue.Add(CompileKey);
+            while (!ct.IsCancellationRequested)
+            {
+                var key = await _queue.TakeAsync(ct);
+                try
+                {
+                    if (key == CompileKey) CompileAndPublish();
+                    else await WriteStatusAsync(key, ct);
+                    _queue.Forget(key);
+                }
+                catch (OperationCanceledException) when (ct.IsCancellationRequested) { throw; }
+                catch (Exception e) when (e is HttpOperationException or HttpRequestException or KubernetesException or IOException)
+                {
+                    var delay = _queue.AddRateLimited(key, ct);
+                    _logger.LogInformation("{Key}: {Error}; retrying in {Delay}", key, e.Message, delay);
+                }
+                finally
+                {
+                    _queue.Done(key);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested) { }
+        await Task.WhenAll(informers);
+    }
+
+    private void CompileAndPublish()
+    {
+        var (pools, badPools) = DesiredState.Parse<BackendPool>(Pools.Items, BackendPool.KindName);
+        var (policies, badPolicies) = DesiredState.Parse<LoadBalancerPolicy>(Policies.Items, LoadBalancerPolicy.KindName);
+        var input = new CompilerInput
+        {
+            Pools = pools,
+            Policies = policies,
+            Services = DesiredState.Services(Services.Items, Slices.Items),
+            Secrets = DesiredState.Secrets(Secrets.Items),
+        };
+        var first = Compiler.Compile(input);
+        var result = first;
+
+        // One team's typo must not take down others, nor its own working config: a rejected resource is compiled
+        // with its last accepted spec instead, and its status still says what is wrong with the new one.
+        var rejected = first.Statuses.Where(s => IsRejected(s.Value)).Select(s => s.Key).ToHashSet();
+        foreach (var bad in badPools.Concat(badPolicies)) rejected.Add(bad.Key);
+        if (rejected.Any(_lastAccepted.ContainsKey))
+        {
+            result = Compiler.Compile(input with
+            {
+                Pools = [.. pools.Where(p => !rejected.Contains(p.Key)), .. Fallbacks<BackendPool>(rejected)],
+                Policies = [.. policies.Where(p => !rejected.Contains(p.Key)), .. Fallbacks<LoadBalancerPolicy>(rejected)],
+            });
+        }
+        foreach (var resource in pools.Cast<Resource>().Concat(policies))
+            if (!rejected.Contains(resource.Key) && first.Statuses.ContainsKey(resource.Key)) _lastAccepted[resource.Key] = resource;
+        foreach (var key in _lastAccepted.Keys.ToList())
+            if (!first.Statuses.ContainsKey(key) && !rejected.Contains(key)) _lastAccepted.Remove(key); // deleted
+
+        _desired.Clear();
+        foreach (var (key, status) in result.Statuses)
+            _desired[key] = rejected.Contains(key) && first.Statuses.TryGetValue(key, out var own) ? own : status;
+        foreach (var bad in badPools.Concat(badPolicies))
+            _desired[bad.Key] = StatusComposer.Unreadable(bad.Key, bad.Generation, bad.Message);
+
+        Compiles++;
+        LastResult = result;
+        var current = _hub.Current;
+        if (!_hub.HasSnapshot || current.ContentHash != result.Snapshot.ContentHash)
+        {
+            // Versions are wall-clock based (and strictly increasing here), so they keep rising across operator restarts.
+            var version = Math.Max(current.Version + 1, _time.GetUtcNow().ToUnixTimeMilliseconds());
+            _hub.Publish(result.Snapshot with { Version = version });
+            _logger.LogInformation("published snapshot {Version} ({Hash}): {Pools} pools, {Listeners} listeners",
+                version, result.Snapshot.ContentHash, result.Snapshot.Pools.Length, result.Snapshot.Listeners.Length);
+        }
+        if (_isLeader())
+            foreach (var key in _desired.Keys) _queue.Add($"{key.Kind}|{key.Namespace}|{key.Name}");
+    }
+
+    private IEnumerable<T> Fallbacks<T>(HashSet<ResourceKey> rejected) where T : Resource =>
+        rejected.Select(k => _lastAccepted.GetValueOrDefault(k)).OfType<T>();
+
+    private static bool IsRejected(ResourceStatus status) =>
+        status.Conditions.Any(c => c.Type == ConditionTypes.Accepted && c.Status == ConditionStatus.False);
+
+    private async Task WriteStatusAsync(string queueKey, CancellationToken ct)
+    {
+        if (!_isLeader()) return;
+        var parts = queueKey.Split('|');
+        var key = new ResourceKey(parts[0], parts[1], parts[2]);
+        if (!_desired.TryGetValue(key, out var compiled)) return;
+        var isPool = key.Kind == BackendPool.KindName;
+        var informer = isPool ? Pools : Policies;
+        if (!informer.TryGet($"{key.Namespace}/{key.Name}", out var stored)) return;
+        var meta = stored.GetProperty("metadata");
+        var generation = meta.TryGetProperty("generation", out var g) ? g.GetInt64() : 0;
+        var programmed = _hub.IsProgrammed(key.ToString(), generation);
+        var now = _time.GetUtcNow();
+        var existingStatus = stored.TryGetProperty("status", out var s) ? s : default;
+
+        object desired;
+        List<Condition>? oldConditions;
+        if (isPool)
+        {
+            var existing = existingStatus.ValueKind == JsonValueKind.Object ? existingStatus.Deserialize<BackendPoolStatus>(ModelJson.Options) : null;
+            oldConditions = existing?.Conditions;
+            desired = StatusComposer.Pool(compiled, programmed, generation, existing, now);
+        }
+        else
+        {
+            var existing = existingStatus.ValueKind == JsonValueKind.Object ? existingStatus.Deserialize<LoadBalancerPolicyStatus>(ModelJson.Options) : null;
+            oldConditions = existing?.Conditions;
+            desired = StatusComposer.Policy(compiled, programmed, generation, existing, now);
+        }
+        var desiredNode = JsonSerializer.SerializeToNode(desired, desired.GetType(), ModelJson.Options)!;
+        var existingNode = existingStatus.ValueKind == JsonValueKind.Object
+            ? JsonSerializer.SerializeToNode(existingStatus.Deserialize(desired.GetType(), ModelJson.Options), desired.GetType(), ModelJson.Options)
+            : null;
+        if (JsonNode.DeepEquals(desiredNode, existingNode)) return;
+
+        var body = new JsonObject
+        {
+            ["apiVersion"] = ApiGroup.ApiVersion,
+            ["kind"] = key.Kind,
+            ["metadata"] = new JsonObject
+            {
+                ["name"] = key.Name,
+                ["namespace"] = key.Namespace,
+                ["resourceVersion"] = meta.GetProperty("resourceVersion").GetString(),
+            },
+            ["status"] = desiredNode,
+        };
+        await _client.CustomObjects.ReplaceNamespacedCustomObjectStatusAsync(body, ApiGroup.Group, ApiGroup.Version, key.Namespace,
+            isPool ? "backendpools" : "loadbalancerpolicies", key.Name, cancellationToken: ct);
+        Interlocked.Increment(ref _statusWrites);
+        await RecordTransitionAsync(key, meta, oldConditions, desiredNode, ct);
+    }
+
+    /// <summary>A Kubernetes Event when Accepted changes (or first appears), so `kubectl describe` tells the story.</summary>
+    private async Task RecordTransitionAsync(ResourceKey key, JsonElement meta, List<Condition>? before, JsonNode status, CancellationToken ct)
+    {
+        var after = status["conditions"]?.AsArray().FirstOrDefault(c => c?["type"]?.GetValue<string>() == ConditionTypes.Accepted);
+        if (after is null) return;
+        var newStatus = after["status"]!.GetValue<string>();
+        if (before?.FirstOrDefault(c => c.Type == ConditionTypes.Accepted)?.Status == newStatus) return;
+        var ok = newStatus == ConditionStatus.True;
+        var now = _time.GetUtcNow().UtcDateTime;
+        try
+        {
+            await _client.CoreV1.CreateNamespacedEventAsync(new Corev1Event
+            {
+                Metadata = new V1ObjectMeta { GenerateName = key.Name + ".", NamespaceProperty = key.Namespace },
+                InvolvedObject = new V1ObjectReference
+                {
+                    ApiVersion = ApiGroup.ApiVersion, Kind = key.Kind, Name = key.Name, NamespaceProperty = key.Namespace,
+                    Uid = meta.TryGetProperty("uid", out var uid) ? uid.GetString() : null,
+                },
+                Type = ok ? "Normal" : "Warning",
+                Reason = ok ? "Accepted" : after["reason"]?.GetValue<string>() ?? "Invalid",
+                Message = ok ? $"{key.Kind} accepted" : after["message"]?.GetValue<string>() ?? "",
+                Source = new V1EventSource { Component = "ballast-operator" },
+                FirstTimestamp = now,
+                LastTimestamp = now,
+                Count = 1,
+            }, key.Namespace, cancellationToken: ct);
+        }
+        catch (HttpOperationException e) when (e.Response.StatusCode != HttpStatusCode.Conflict)
+        {
+            _logger.LogWarning("event for {Key}: {Error}", key, e.Message); // an event is best effort
+        }
+    }
+}

@@ -1,0 +1,75 @@
+using System.Runtime.CompilerServices;
+using System.Text.Json;
+using Ballast.Model.Resources;
+using k8s;
+using k8s.Models;
+
+namespace Ballast.Operator.Watching;
+
+/// <summary>Lists and watches of the kinds the operator reads, through KubernetesClient.</summary>
+public static class ListWatchSources
+{
+    /// <summary>How long one watch request may stay open before the client starts a new one.</summary>
+    public static int WatchTimeoutSeconds { get; set; } = 300;
+
+    /// <summary>A Ballast custom resource, kept as raw JSON (converted to the model types when compiling).</summary>
+    public sealed class Custom(IKubernetes client, string plural) : IListWatch<JsonElement>
+    {
+        public async Task<(IReadOnlyList<JsonElement> Items, string ResourceVersion)> ListAsync(CancellationToken ct)
+        {
+            var list = (JsonElement)await client.CustomObjects.ListCustomObjectForAllNamespacesAsync(ApiGroup.Group, ApiGroup.Version, plural, cancellationToken: ct);
+            var items = list.GetProperty("items").EnumerateArray().Select(e => e.Clone()).ToList();
+            return (items, list.GetProperty("metadata").GetProperty("resourceVersion").GetString() ?? "");
+        }
+
+        public async IAsyncEnumerable<(WatchEventType Type, JsonElement Object)> WatchAsync(string resourceVersion, Action<Exception> onError, [EnumeratorCancellation] CancellationToken ct)
+        {
+            await foreach (var (type, obj) in client.CustomObjects.WatchListCustomObjectForAllNamespacesAsync(
+                ApiGroup.Group, ApiGroup.Version, plural, allowWatchBookmarks: true, resourceVersion: resourceVersion,
+                timeoutSeconds: WatchTimeoutSeconds, onError: onError, cancellationToken: ct))
+                yield return (type, ((JsonElement)obj).Clone());
+        }
+
+        public (string Key, string? ResourceVersion) Identify(JsonElement obj)
+        {
+            var meta = obj.GetProperty("metadata");
+            var ns = meta.TryGetProperty("namespace", out var n) ? n.GetString() : "";
+            var name = meta.TryGetProperty("name", out var nm) ? nm.GetString() : "";
+            return ($"{ns}/{name}", meta.TryGetProperty("resourceVersion", out var rv) ? rv.GetString() : null);
+        }
+    }
+
+    /// <summary>A built-in kind through its typed list call (<c>watch=true</c> on the same call streams changes).</summary>
+    public sealed class Typed<T, TList>(
+        Func<bool?, string?, int?, CancellationToken, Task<k8s.Autorest.HttpOperationResponse<TList>>> list) : IListWatch<T>
+        where T : IKubernetesObject<V1ObjectMeta>
+        where TList : IKubernetesObject<V1ListMeta>, IItems<T>
+    {
+        public async Task<(IReadOnlyList<T> Items, string ResourceVersion)> ListAsync(CancellationToken ct)
+        {
+            using var response = await list(null, null, null, ct);
+            return (response.Body.Items.ToList(), response.Body.Metadata.ResourceVersion);
+        }
+
+        public async IAsyncEnumerable<(WatchEventType Type, T Object)> WatchAsync(string resourceVersion, Action<Exception> onError, [EnumeratorCancellation] CancellationToken ct)
+        {
+            // KubernetesClient 21 marks this extension obsolete in favour of per-kind WatchList calls that the core
+            // all-namespaces lists do not have; it is the same watcher underneath.
+#pragma warning disable CS0618
+            var stream = list(true, resourceVersion, WatchTimeoutSeconds, ct).WatchAsync<T, TList>(onError, ct);
+#pragma warning restore CS0618
+            await foreach (var item in stream) yield return item;
+        }
+
+        public (string Key, string? ResourceVersion) Identify(T obj) => ($"{obj.Metadata.NamespaceProperty}/{obj.Metadata.Name}", obj.Metadata.ResourceVersion);
+    }
+
+    public static Typed<V1Service, V1ServiceList> Services(IKubernetes c) =>
+        new((watch, rv, timeout, ct) => c.CoreV1.ListServiceForAllNamespacesWithHttpMessagesAsync(allowWatchBookmarks: watch, resourceVersion: rv, timeoutSeconds: timeout, watch: watch, cancellationToken: ct));
+
+    public static Typed<V1EndpointSlice, V1EndpointSliceList> EndpointSlices(IKubernetes c) =>
+        new((watch, rv, timeout, ct) => c.DiscoveryV1.ListEndpointSliceForAllNamespacesWithHttpMessagesAsync(allowWatchBookmarks: watch, resourceVersion: rv, timeoutSeconds: timeout, watch: watch, cancellationToken: ct));
+
+    public static Typed<V1Secret, V1SecretList> Secrets(IKubernetes c) =>
+        new((watch, rv, timeout, ct) => c.CoreV1.ListSecretForAllNamespacesWithHttpMessagesAsync(allowWatchBookmarks: watch, resourceVersion: rv, timeoutSeconds: timeout, watch: watch, cancellationToken: ct));
+}
