@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using Ballast.Ingress.Admin;
+using Ballast.Ingress.Health;
 using Ballast.Ingress.LoadBalancing;
 using Ballast.Ingress.Listeners;
 using Ballast.Ingress.Metrics;
@@ -62,6 +63,9 @@ public sealed class IngressHost : IAsyncDisposable
         builder.Logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.None);
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         builder.Logging.AddFilter("Yarp", LogLevel.Warning);
+        // Kestrel warns that cleartext Http1AndHttp2 endpoints serve HTTP/1.1 only; PriorKnowledgeHttp2Middleware
+        // makes that untrue. Bind failures are logged as Critical and still show.
+        builder.Logging.AddFilter("Microsoft.AspNetCore.Server.Kestrel", LogLevel.Error);
 
         builder.WebHost.UseKestrel(kestrel =>
         {
@@ -80,6 +84,8 @@ public sealed class IngressHost : IAsyncDisposable
         services.AddSingleton<IngressMetrics>();
         var time = options.Time;
         services.AddSingleton(options.Balancers ?? ((endpoints, lb) => LoadBalancerRegistry.Create(endpoints, lb, random: null, timeProvider: time)));
+        services.AddSingleton(sp => new HealthServices(time, sp.GetRequiredService<ILoggerFactory>().CreateLogger("Ballast.Health"),
+            new HealthMetrics(sp.GetRequiredService<IngressMetrics>().Registry)));
         services.AddSingleton<DataPlaneRuntime>();
         services.AddHttpForwarder();
         services.AddSingleton<ProxyMiddleware>();
@@ -88,7 +94,8 @@ public sealed class IngressHost : IAsyncDisposable
         var proxy = app.Services.GetRequiredService<ProxyMiddleware>();
         IngressHost? host = null;
         var adminPort = -1;
-        var admin = new AdminHandler(app.Services.GetRequiredService<IngressMetrics>(), () => host!.GetReadiness());
+        var dataPlane = app.Services.GetRequiredService<DataPlaneRuntime>();
+        var admin = new AdminHandler(app.Services.GetRequiredService<IngressMetrics>(), () => host!.GetReadiness(), () => dataPlane.Current.Pools.Values);
         app.Run(context => context.Connection.LocalPort == adminPort ? admin.HandleAsync(context) : proxy.InvokeAsync(context));
 
         await app.StartAsync(cancellationToken);
