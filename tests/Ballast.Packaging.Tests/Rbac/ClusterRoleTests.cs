@@ -1,0 +1,76 @@
+using System.Text.Json.Nodes;
+using Ballast.Packaging.Tests.Support;
+
+namespace Ballast.Packaging.Tests.Rbac;
+
+/// <summary>
+/// Least privilege, checked against reality: the verbs the chart grants are exactly the API calls the operator
+/// makes when it runs the samples against the API emulator — nothing it needs is missing, nothing granted is unused.
+/// </summary>
+public sealed class ClusterRoleTests
+{
+    private sealed record Grant(string Group, string Resource, string Verb)
+    {
+        public override string ToString() => $"{(Group.Length == 0 ? "core" : Group)} {Resource} {Verb}";
+    }
+
+    private static IEnumerable<(Grant Grant, string[] Names)> Grants(JsonObject role) =>
+        from rule in role["rules"]!.AsArray()
+        from g in rule!["apiGroups"]!.AsArray()
+        from r in rule["resources"]!.AsArray()
+        from v in rule["verbs"]!.AsArray()
+        select (new Grant(g!.GetValue<string>(), r!.GetValue<string>(), v!.GetValue<string>()),
+                rule["resourceNames"]?.AsArray().Select(n => n!.GetValue<string>()).ToArray() ?? []);
+
+    [Fact]
+    public async Task The_operator_roles_grant_exactly_the_API_calls_the_operator_makes()
+    {
+        const string leaseName = "ballast-operator";
+        var docs = await Support.Helm.TemplateAsync($"operator.leaderElection.leaseName={leaseName}");
+        var clusterRole = docs.Only("ClusterRole");
+        var role = docs.Only("Role");
+        var clusterGrants = Grants(clusterRole).ToList();
+        var roleGrants = Grants(role).ToList();
+        Assert.DoesNotContain(clusterGrants.Concat(roleGrants), g => g.Grant.Verb == "*" || g.Grant.Resource == "*" || g.Grant.Group == "*");
+        var granted = clusterGrants.Concat(roleGrants).Select(g => g.Grant).ToHashSet();
+
+        await using var op = await OperatorInEmulator.StartAsync(leaseNamespace: "default", leaseName: leaseName);
+        await op.ApplySamplesAsync();
+        await op.ReplicaAppliesNewestAsync("ingress-0");
+        // Run until every granted call was seen (each is needed) — or the deadline says one is never used.
+        HashSet<Grant> Used() => op.Proxy.Calls.Select(c => new Grant(c.Group, c.Resource, c.Verb)).ToHashSet();
+        await Eventually.GetAsync(() => Task.FromResult(Used()), used => used.IsSupersetOf(granted),
+            "the operator to use every granted verb (never used: " + string.Join(", ", granted.Except(Used())) + ")",
+            within: TimeSpan.FromSeconds(20));
+
+        var used = Used();
+        Assert.True(used.SetEquals(granted),
+            $"used but not granted: [{string.Join(", ", used.Except(granted))}]; granted but not used: [{string.Join(", ", granted.Except(used))}]");
+
+        // The Role's rules (leases) are namespaced: every Lease call stays in the operator's namespace, and calls
+        // on an existing Lease name the one Lease the rule lists.
+        foreach (var call in op.Proxy.Calls.Where(c => c.Group == "coordination.k8s.io"))
+        {
+            Assert.Equal("default", call.Namespace);
+            var rule = roleGrants.Single(g => g.Grant == new Grant(call.Group, call.Resource, call.Verb));
+            if (rule.Names.Length > 0) Assert.Contains(call.Name, rule.Names);
+        }
+        // Everything else is cluster-wide (list/watch across namespaces, status and events in each resource's namespace).
+        Assert.All(op.Proxy.Calls.Where(c => c.Group != "coordination.k8s.io"),
+            c => Assert.Contains(clusterGrants, g => g.Grant == new Grant(c.Group, c.Resource, c.Verb)));
+    }
+
+    [Fact]
+    public void The_call_classifier_maps_paths_and_methods_to_RBAC_verbs()
+    {
+        Assert.Equal(new ApiCall("ballast.dev", "backendpools", "watch", null, null),
+            RecordingApiProxy.Classify("GET", "/apis/ballast.dev/v1alpha1/backendpools", "true"));
+        Assert.Equal(new ApiCall("", "services", "list", null, null), RecordingApiProxy.Classify("GET", "/api/v1/services", ""));
+        Assert.Equal(new ApiCall("ballast.dev", "loadbalancerpolicies/status", "update", "shop", "shop"),
+            RecordingApiProxy.Classify("PUT", "/apis/ballast.dev/v1alpha1/namespaces/shop/loadbalancerpolicies/shop/status", ""));
+        Assert.Equal(new ApiCall("coordination.k8s.io", "leases", "get", "default", "ballast-operator"),
+            RecordingApiProxy.Classify("GET", "/apis/coordination.k8s.io/v1/namespaces/default/leases/ballast-operator", ""));
+        Assert.Equal(new ApiCall("", "events", "create", "shop", null), RecordingApiProxy.Classify("POST", "/api/v1/namespaces/shop/events", ""));
+        Assert.Null(RecordingApiProxy.Classify("GET", "/apis", ""));
+    }
+}

@@ -1,0 +1,135 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json.Nodes;
+using Ballast.KubeEmulator;
+using Ballast.Operator;
+using Ballast.Testing;
+
+namespace Ballast.Packaging.Tests.Support;
+
+/// <summary>
+/// The real operator (in process) against the API emulator, through <see cref="RecordingApiProxy"/> so every
+/// API call is recorded; the repository's samples/kubernetes applied as `kubectl apply` would.
+/// </summary>
+public sealed class OperatorInEmulator : IAsyncDisposable
+{
+    public const string ReplicaToken = "packaging-test-token";
+    public KubeApiEmulator Api { get; }
+    public RecordingApiProxy Proxy { get; }
+    public OperatorHost Operator { get; }
+    private readonly string _dir;
+
+    private OperatorInEmulator(KubeApiEmulator api, RecordingApiProxy proxy, OperatorHost op, string dir)
+    {
+        Api = api;
+        Proxy = proxy;
+        Operator = op;
+        _dir = dir;
+    }
+
+    /// <param name="leaseNamespace">Where the leader Lease lives: the release namespace in the chart.</param>
+    public static async Task<OperatorInEmulator> StartAsync(string leaseNamespace = "default", string leaseName = "ballast-operator")
+    {
+        var api = await KubeApiEmulator.StartAsync();
+        var proxy = await RecordingApiProxy.StartAsync(api.BaseUri);
+        var dir = Directory.CreateTempSubdirectory("ballast-packaging-op-").FullName;
+        var kubeconfig = proxy.WriteKubeconfig(Path.Combine(dir, "kubeconfig"), api.Token);
+        var op = await OperatorHost.StartAsync(new OperatorOptions
+        {
+            Kubeconfig = kubeconfig,
+            Identity = "operator-0",
+            LeaseNamespace = leaseNamespace,
+            LeaseName = leaseName,
+            SnapshotListen = new IPEndPoint(IPAddress.Loopback, 0),
+            SnapshotToken = ReplicaToken,
+            PollWait = TimeSpan.FromSeconds(1),
+            RetryPeriod = TimeSpan.FromMilliseconds(200),
+            LeaseDuration = TimeSpan.FromSeconds(3),
+        });
+        return new OperatorInEmulator(api, proxy, op, dir);
+    }
+
+    /// <summary>kubectl apply of samples/kubernetes, plus the EndpointSlices a cluster would add for its Services.</summary>
+    public async Task ApplySamplesAsync()
+    {
+        foreach (var file in Directory.GetFiles(RepoPaths.Of("samples", "kubernetes"), "*.yaml").Order(StringComparer.Ordinal))
+            await ApplyAsync(Yaml.Documents(File.ReadAllText(file)));
+        foreach (var (service, ip) in new[] { ("echo-v1", "10.0.0.1"), ("echo-v2", "10.0.1.1") })
+            await ApplyAsync([JsonNode.Parse($$$"""
+                {"apiVersion":"discovery.k8s.io/v1","kind":"EndpointSlice",
+                 "metadata":{"name":"{{{service}}}-abc","namespace":"shop","labels":{"kubernetes.io/service-name":"{{{service}}}"}},
+                 "addressType":"IPv4","ports":[{"name":"http","port":8080}],
+                 "endpoints":[{"addresses":["{{{ip}}}"],"conditions":{"ready":true,"serving":true,"terminating":false}}]}
+                """)!.AsObject()]);
+    }
+
+    public async Task ApplyAsync(IEnumerable<JsonObject> objects)
+    {
+        using var http = ApiClient();
+        foreach (var obj in objects)
+        {
+            var apiVersion = obj["apiVersion"]!.GetValue<string>();
+            var kind = obj["kind"]!.GetValue<string>();
+            var type = ResourceType.Defaults.Single(t => t.ApiVersion == apiVersion && t.Kind == kind);
+            var ns = obj["metadata"]!["namespace"]?.GetValue<string>() ?? "default";
+            var name = obj["metadata"]!["name"]!.GetValue<string>();
+            var prefix = (type.Group.Length == 0 ? "/api/v1" : $"/apis/{type.GroupVersion}") + (type.Namespaced ? $"/namespaces/{ns}" : "") + $"/{type.Plural}";
+            var existing = await http.GetAsync($"{prefix}/{name}");
+            HttpResponseMessage response;
+            if (existing.IsSuccessStatusCode)
+            {
+                var current = JsonNode.Parse(await existing.Content.ReadAsStringAsync())!;
+                var body = (JsonObject)obj.DeepClone();
+                body["metadata"]!["resourceVersion"] = current["metadata"]!["resourceVersion"]!.DeepClone();
+                response = await http.PutAsync($"{prefix}/{name}", new StringContent(body.ToJsonString(), Encoding.UTF8, "application/json"));
+            }
+            else response = await http.PostAsync(prefix, new StringContent(obj.ToJsonString(), Encoding.UTF8, "application/json"));
+            if (!response.IsSuccessStatusCode)
+                throw new InvalidOperationException($"apply {kind} {ns}/{name}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
+        }
+    }
+
+    /// <summary>Reads a Ballast resource straight from the emulator (not through the recording proxy).</summary>
+    public async Task<JsonObject> GetAsync(string plural, string ns, string name)
+    {
+        using var http = ApiClient();
+        return JsonNode.Parse(await http.GetStringAsync($"/apis/ballast.dev/v1alpha1/namespaces/{ns}/{plural}/{name}"))!.AsObject();
+    }
+
+    public static JsonObject? Condition(JsonObject obj, string type) =>
+        obj["status"]?["conditions"]?.AsArray().FirstOrDefault(c => c!["type"]!.GetValue<string>() == type)?.AsObject();
+
+    /// <summary>An ingress replica's side of delivery: fetch the newest snapshot and report it applied.</summary>
+    public async Task ReplicaAppliesNewestAsync(string replica)
+    {
+        using var http = new HttpClient { BaseAddress = Operator.SnapshotUri };
+        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", ReplicaToken);
+        var snapshot = JsonNode.Parse(await http.GetStringAsync($"/v1/snapshot?after=0&replica={replica}"))!;
+        (await http.PostAsJsonAsync($"/v1/replicas/{replica}", new { version = snapshot["version"]!.GetValue<long>() })).EnsureSuccessStatusCode();
+    }
+
+    /// <summary>A replica that connects (reports it runs nothing yet) but has not applied anything.</summary>
+    public async Task ReplicaConnectsWithoutApplyingAsync(string replica)
+    {
+        using var http = new HttpClient { BaseAddress = Operator.SnapshotUri };
+        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", ReplicaToken);
+        (await http.PostAsJsonAsync($"/v1/replicas/{replica}", new { version = 0 })).EnsureSuccessStatusCode();
+    }
+
+    private HttpClient ApiClient()
+    {
+        var http = new HttpClient { BaseAddress = Api.BaseUri };
+        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", Api.Token);
+        return http;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await Operator.DisposeAsync();
+        await Proxy.DisposeAsync();
+        await Api.DisposeAsync();
+        try { Directory.Delete(_dir, recursive: true); } catch (IOException) { }
+    }
+}
