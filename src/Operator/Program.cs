@@ -1,4 +1,5 @@
 using System.Net;
+using System.Runtime.InteropServices;
 using Ballast.Operator;
 using Ballast.Operator.Crds;
 
@@ -33,9 +34,18 @@ var options = new OperatorOptions
     SnapshotToken = token,
 };
 await using var host = await OperatorHost.StartAsync(options, TimeProvider.System, loggers);
-var stopped = new TaskCompletionSource();
-Console.CancelKeyPress += (_, e) => { e.Cancel = true; stopped.TrySetResult(); };
-AppDomain.CurrentDomain.ProcessExit += (_, _) => stopped.TrySetResult();
+// Stop on SIGTERM (Kubernetes) and SIGINT (Ctrl-C), then dispose the host (watches, delivery, elector).
+// The web host inside OperatorHost takes over the default signal handling, so Console.CancelKeyPress and
+// ProcessExit never fire: register the signals ourselves. The Lease is not released on stop: a standby
+// takes over when it expires.
+var stopped = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+void Stop(PosixSignalContext context)
+{
+    context.Cancel = true;
+    stopped.TrySetResult();
+}
+using var onTerm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
+using var onInt = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
 await stopped.Task;
 return 0;
 
