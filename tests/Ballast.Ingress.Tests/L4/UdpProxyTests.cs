@@ -12,16 +12,16 @@ public sealed class UdpProxyTests
     private static async Task<string> ExchangeAsync(Socket client, IPEndPoint proxy, string payload)
     {
         var buffer = new byte[2048];
-        for (var attempt = 0; ; attempt++) // UDP may drop even on loopback under load: one resend, then fail
+        for (var attempt = 0; ; attempt++) // UDP may drop even on loopback under load: two resends, then fail
         {
             await client.SendToAsync(Encoding.ASCII.GetBytes(payload), SocketFlags.None, proxy);
-            using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(2));
+            using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(5));
             try
             {
                 var n = await client.ReceiveAsync(buffer, SocketFlags.None, cts.Token);
                 return Encoding.ASCII.GetString(buffer, 0, n);
             }
-            catch (OperationCanceledException) when (attempt == 0) { }
+            catch (OperationCanceledException) when (attempt < 2) { }
         }
     }
 
