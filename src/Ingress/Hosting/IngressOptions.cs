@@ -19,4 +19,9 @@ public sealed record IngressOptions
     public TimeSpan BindTimeout { get; init; } = TimeSpan.FromSeconds(10);
     /// <summary>A client that opens a connection and sends nothing for this long is closed before protocol selection.</summary>
     public TimeSpan FirstBytesTimeout { get; init; } = TimeSpan.FromSeconds(30);
+    /// <summary>
+    /// Bind every proxy listener (HTTP and L4) on this address instead of the snapshot's (e.g. the pod IP; in
+    /// tests, two replicas on one machine: 127.0.0.1 and 127.0.0.2). Null: the snapshot's addresses.
+    /// </summary>
+    public IPAddress? ListenerAddress { get; init; }
 }
