@@ -72,6 +72,9 @@ public sealed class IngressHost : IAsyncDisposable
         builder.Logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.None);
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         builder.Logging.AddFilter("Yarp", LogLevel.Warning);
+        // Kestrel warns that cleartext Http1AndHttp2 endpoints serve HTTP/1.1 only; PriorKnowledgeHttp2Middleware
+        // makes that untrue. Bind failures are logged as Critical and still show.
+        builder.Logging.AddFilter("Microsoft.AspNetCore.Server.Kestrel", LogLevel.Error);
 
         builder.WebHost.UseKestrel(kestrel =>
         {
