@@ -167,7 +167,10 @@ public sealed class IngressHost : IAsyncDisposable
         var version = CurrentSnapshot.Version;
         if (!DataPlane.HasSnapshot) return new Readiness(false, version, "no snapshot applied yet");
         var bound = BoundPorts();
-        var missing = _listeners.Current.Where(l => !bound.Contains(l.Port)).Select(l => $"{l.Address}:{l.Port}").Concat(L4.Failures).ToList();
+        // From the snapshot being served, not from Kestrel's configuration: between the data-plane switch and the
+        // configuration update, the latter still names the old listeners and would report ready too early.
+        var missing = CurrentSnapshot.Listeners.Where(l => l.Kind == ListenerKind.Http && !bound.Contains(l.Port))
+            .Select(l => $"{l.Address}:{l.Port}").Distinct().Concat(L4.Failures).ToList();
         return missing.Count == 0
             ? new Readiness(true, version, "")
             : new Readiness(false, version, "listeners not bound: " + string.Join(", ", missing));

@@ -3,6 +3,7 @@ using System.Net;
 using System.Text.Json.Nodes;
 using Ballast.Operator.Tests.Support;
 using Ballast.Testing;
+using Xunit.Abstractions;
 using k8s;
 using k8s.Models;
 
@@ -12,7 +13,7 @@ namespace Ballast.Operator.Tests.EndToEnd;
 /// The whole chain: Kubernetes API (emulator) ← real KubernetesClient → operator (in-process) → long-poll
 /// snapshot delivery → two ingress replicas (in-process IngressHosts) → real backends.
 /// </summary>
-public sealed class OperatorFedReplicasTests
+public sealed class OperatorFedReplicasTests(ITestOutputHelper output)
 {
     private const string Ns = "shop";
 
@@ -88,6 +89,7 @@ public sealed class OperatorFedReplicasTests
             Assert.True(clients.Failures.IsEmpty, "failed requests: " + string.Join("; ", clients.Failures.Take(5)));
             Assert.True(sent > 400, $"only {sent} requests sent");
             var share = (double)after2 / (after1 + after2);
+            output.WriteLine($"{sent} requests by 64 clients across the canary step, 0 failed; on the new split v1={after1} v2={after2} ({share:P1})");
             Assert.InRange(share, 0.4, 0.6); // 1/1 now (it was 10% before the change)
 
             // The operator goes away: both replicas keep serving the last snapshot.
