@@ -1,4 +1,6 @@
+using Ballast.Ingress.Health;
 using Ballast.Ingress.Metrics;
+using Ballast.Ingress.Pools;
 using Microsoft.AspNetCore.Http;
 using Prometheus;
 
@@ -6,15 +8,18 @@ namespace Ballast.Ingress.Admin;
 
 /// <summary>
 /// The admin listener: <c>/metrics</c> (Prometheus text format), <c>/healthz</c> (the process answers),
-/// <c>/readyz</c> (a snapshot is applied and every listener it names is bound).
+/// <c>/readyz</c> (a snapshot is applied and every listener it names is bound), <c>/admin/pools</c> (JSON: every
+/// pool's mode and every endpoint's health state).
 /// </summary>
 public sealed class AdminHandler
 {
     private readonly IngressMetrics _metrics;
     private readonly Func<Readiness> _readiness;
+    private readonly Func<IEnumerable<PoolRuntime>> _pools;
 
-    public AdminHandler(IngressMetrics metrics, Func<Readiness> readiness)
+    public AdminHandler(IngressMetrics metrics, Func<Readiness> readiness, Func<IEnumerable<PoolRuntime>>? pools = null)
     {
+        _pools = pools ?? (() => []);
         _metrics = metrics;
         _readiness = readiness;
     }
@@ -38,9 +43,13 @@ public sealed class AdminHandler
                 response.ContentType = "text/plain";
                 await response.WriteAsync(readiness.Ready ? $"ready: snapshot {readiness.Version}\n" : $"not ready: {readiness.Reason}\n");
                 break;
+            case "/admin/pools":
+                response.ContentType = "application/json";
+                await PoolsView.WriteAsync(response.Body, _pools(), context.RequestAborted);
+                break;
             default:
                 response.StatusCode = StatusCodes.Status404NotFound;
-                await response.WriteAsync("admin: /metrics, /healthz, /readyz\n");
+                await response.WriteAsync("admin: /metrics, /healthz, /readyz, /admin/pools\n");
                 break;
         }
     }

@@ -1,4 +1,5 @@
 using System.Collections.Frozen;
+using Ballast.Ingress.Health;
 using Ballast.Ingress.LoadBalancing;
 using Ballast.Ingress.Metrics;
 using Ballast.Ingress.Pools;
@@ -20,12 +21,14 @@ public sealed class DataPlane : IDisposable
     private readonly IngressMetrics _metrics;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
+    private readonly HealthServices _health;
     private readonly Lock _applyLock = new();
     private volatile DataPlaneState _current = DataPlaneState.Empty;
     private long _appliedCount;
 
-    public DataPlane(BalancerFactory balancerFactory, IngressMetrics metrics, TimeProvider time, ILogger<DataPlane> logger)
+    public DataPlane(BalancerFactory balancerFactory, IngressMetrics metrics, TimeProvider time, ILogger<DataPlane> logger, HealthServices? health = null)
     {
+        _health = health ?? new HealthServices(time, logger, new HealthMetrics(metrics.Registry));
         _balancerFactory = balancerFactory;
         _metrics = metrics;
         _time = time;
@@ -61,25 +64,27 @@ public sealed class DataPlane : IDisposable
                 }
                 else
                 {
-                    pool = new PoolRuntime(poolConfig, _balancerFactory, _metrics);
+                    pool = new PoolRuntime(poolConfig, _balancerFactory, _metrics, _health);
                 }
                 pools[poolConfig.Id] = pool;
             }
             foreach (var (id, pool) in previous.Pools)
             {
-                if (!pools.ContainsKey(id)) retired.Add(pool.Invoker);
+                if (pools.ContainsKey(id)) continue;
+                retired.Add(pool.Invoker);
+                pool.Dispose(); // stops its health checks; in-flight requests finish on the retired invoker
             }
 
             var routers = new Dictionary<int, ListenerRouter>();
             foreach (var listener in snapshot.Listeners)
             {
-                if (listener.Kind != ListenerKind.Http) continue;
+                if (listener.Kind is not (ListenerKind.Http or ListenerKind.Https)) continue;
                 if (routers.ContainsKey(listener.Port))
                 {
                     _logger.LogWarning("Listener {Listener}: port {Port} is already used by another HTTP listener; ignored.", listener.Name, listener.Port);
                     continue;
                 }
-                var routes = listener.Routes.Select(r => new RouteRuntime(r, pools, _metrics)).ToList();
+                var routes = listener.Routes.Select(r => new RouteRuntime(r, pools, _metrics, _health)).ToList();
                 routers[listener.Port] = new ListenerRouter(listener, routes, _metrics.NoRoute.WithLabels(listener.Name));
             }
 
@@ -111,6 +116,10 @@ public sealed class DataPlane : IDisposable
 
     public void Dispose()
     {
-        foreach (var pool in _current.Pools.Values) pool.Invoker.Dispose();
+        foreach (var pool in _current.Pools.Values)
+        {
+            pool.Dispose();
+            pool.Invoker.Dispose();
+        }
     }
 }

@@ -22,6 +22,8 @@ public sealed class FolderSnapshotSource : IAsyncDisposable
     private readonly ITimer _timer;
     private readonly SemaphoreSlim _reloadGate = new(1, 1);
     private FileSystemWatcher? _watcher;
+    // TLS files outside the folder (Tls/TlsFileResolver): changes there reload too.
+    private Tls.ExternalFileWatcher? _tlsFiles;
     private long _version;
     private int _disposed;
 
@@ -88,10 +90,13 @@ public sealed class FolderSnapshotSource : IAsyncDisposable
     private async Task<bool> ReloadCoreAsync(CancellationToken cancellationToken)
     {
         var loaded = ResourceLoader.LoadDirectory(_directory);
+        var files = Tls.TlsFileResolver.Resolve(loaded.Policies, loaded.Pools, _directory);
+        if (Volatile.Read(ref _disposed) == 0) (_tlsFiles ??= new Tls.ExternalFileWatcher(NotifyChanged)).Watch(files.Directories);
         var compiled = Compiler.Compile(new CompilerInput
         {
             Policies = loaded.Policies,
             Pools = loaded.Pools,
+            Secrets = files.Secrets,
             Version = _version + 1,
         });
         var diagnostics = loaded.Diagnostics.AddRange(compiled.Diagnostics.Select(loaded.Locate));
@@ -120,6 +125,7 @@ public sealed class FolderSnapshotSource : IAsyncDisposable
     {
         if (Interlocked.Exchange(ref _disposed, 1) == 1) return;
         _watcher?.Dispose();
+        _tlsFiles?.Dispose();
         await _timer.DisposeAsync();
         // Let a reload in progress finish before the host goes away.
         await _reloadGate.WaitAsync();

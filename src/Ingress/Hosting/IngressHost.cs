@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using Ballast.Ingress.Admin;
+using Ballast.Ingress.Health;
 using Ballast.Ingress.L4.Metrics;
 using Ballast.Ingress.L4.Wiring;
 using Ballast.Ingress.LoadBalancing;
@@ -7,6 +8,7 @@ using Ballast.Ingress.Listeners;
 using Ballast.Ingress.Metrics;
 using Ballast.Ingress.Pools;
 using Ballast.Ingress.Proxy;
+using Ballast.Ingress.Tls;
 using Ballast.Model.Snapshots;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -45,9 +47,16 @@ public sealed class IngressHost : IAsyncDisposable
         _addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!;
         DataPlane = app.Services.GetRequiredService<DataPlaneRuntime>();
         Metrics = app.Services.GetRequiredService<IngressMetrics>();
+        Tls = app.Services.GetRequiredService<TlsCertificateStore>();
+        Tls.Logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger<TlsCertificateStore>();
+        Metrics.BackendTls.Logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger<BackendTlsReporter>();
+        _httpsEdge = app.Services.GetRequiredService<HttpsEdge>();
         // L4 metrics go to the host's registry too, so the admin /metrics shows them.
         L4 = new L4ListenerSet(new L4Metrics(Metrics.Registry), options.Time, LoggerFactory.CreateLogger<L4ListenerSet>());
     }
+
+    private readonly HttpsEdge _httpsEdge;
+    public TlsCertificateStore Tls { get; }
 
     /// <summary>The TCP, TLS-passthrough and UDP listeners (own sockets, not Kestrel).</summary>
     public L4ListenerSet L4 { get; }
@@ -62,6 +71,9 @@ public sealed class IngressHost : IAsyncDisposable
     public static async Task<IngressHost> StartAsync(IngressOptions options, CancellationToken cancellationToken = default)
     {
         var listeners = new ListenerConfigurationProvider();
+        var metrics = new IngressMetrics();
+        var tlsStore = new TlsCertificateStore(new TlsMetrics(metrics.Registry), options.Time,
+            Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
         var listenerConfig = new ConfigurationBuilder().Add(listeners).Build();
 
         var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
@@ -83,16 +95,24 @@ public sealed class IngressHost : IAsyncDisposable
             // the client's ":scheme: http" must not be rejected for it.
             kestrel.AllowAlternateSchemes = true;
             kestrel.ConfigureEndpointDefaults(listen =>
-                listen.Use(next => new PriorKnowledgeHttp2Middleware(next, options.FirstBytesTimeout).OnConnectionAsync));
+            {
+                // HTTPS ports are known to the store before Kestrel reloads its endpoints (ApplyAsync applies it first).
+                if (listen.IPEndPoint is { } ep && tlsStore.IsHttpsPort(ep.Port)) TlsListenerSetup.Configure(listen, ep.Port, tlsStore);
+                else listen.Use(next => new PriorKnowledgeHttp2Middleware(next, options.FirstBytesTimeout).OnConnectionAsync);
+            });
             kestrel.Listen(options.AdminAddress, options.AdminPort, listen => listen.Protocols = Microsoft.AspNetCore.Server.Kestrel.Core.HttpProtocols.Http1AndHttp2);
             kestrel.Configure(listenerConfig, reloadOnChange: true);
         });
 
         var services = builder.Services;
         services.AddSingleton(options.Time);
-        services.AddSingleton<IngressMetrics>();
+        services.AddSingleton(metrics);
+        services.AddSingleton(tlsStore);
+        services.AddSingleton<HttpsEdge>();
         var time = options.Time;
         services.AddSingleton(options.Balancers ?? ((endpoints, lb) => LoadBalancerRegistry.Create(endpoints, lb, random: null, timeProvider: time)));
+        services.AddSingleton(sp => new HealthServices(time, sp.GetRequiredService<ILoggerFactory>().CreateLogger("Ballast.Health"),
+            new HealthMetrics(sp.GetRequiredService<IngressMetrics>().Registry)));
         services.AddSingleton<DataPlaneRuntime>();
         services.AddHttpForwarder();
         services.AddSingleton<ProxyMiddleware>();
@@ -101,7 +121,8 @@ public sealed class IngressHost : IAsyncDisposable
         var proxy = app.Services.GetRequiredService<ProxyMiddleware>();
         IngressHost? host = null;
         var adminPort = -1;
-        var admin = new AdminHandler(app.Services.GetRequiredService<IngressMetrics>(), () => host!.GetReadiness());
+        var dataPlane = app.Services.GetRequiredService<DataPlaneRuntime>();
+        var admin = new AdminHandler(app.Services.GetRequiredService<IngressMetrics>(), () => host!.GetReadiness(), () => dataPlane.Current.Pools.Values);
         app.Run(context => context.Connection.LocalPort == adminPort ? admin.HandleAsync(context) : proxy.InvokeAsync(context));
 
         await app.StartAsync(cancellationToken);
@@ -129,7 +150,10 @@ public sealed class IngressHost : IAsyncDisposable
             }
             DataPlane.Apply(snapshot);
             L4.Apply(DataPlane.Current);
-            var wanted = snapshot.Listeners.Where(l => l.Kind == ListenerKind.Http).Select(l => (l.Address, l.Port)).ToList();
+            // Certificates before listeners: a newly bound HTTPS endpoint must find its port in the store.
+            Tls.Apply(snapshot);
+            _httpsEdge.Apply(snapshot);
+            var wanted = snapshot.Listeners.Where(l => l.Kind is ListenerKind.Http or ListenerKind.Https).Select(l => (l.Address, l.Port)).ToList();
             if (!_listeners.Current.SequenceEqual(wanted.Distinct())) _listeners.Update(snapshot.Listeners);
             var deadline = DateTime.UtcNow + _bindTimeout;
             while (!ListenersMatch() && DateTime.UtcNow < deadline)
@@ -169,7 +193,7 @@ public sealed class IngressHost : IAsyncDisposable
         var bound = BoundPorts();
         // From the snapshot being served, not from Kestrel's configuration: between the data-plane switch and the
         // configuration update, the latter still names the old listeners and would report ready too early.
-        var missing = CurrentSnapshot.Listeners.Where(l => l.Kind == ListenerKind.Http && !bound.Contains(l.Port))
+        var missing = CurrentSnapshot.Listeners.Where(l => l.Kind is ListenerKind.Http or ListenerKind.Https && !bound.Contains(l.Port))
             .Select(l => $"{l.Address}:{l.Port}").Distinct().Concat(L4.Failures).ToList();
         return missing.Count == 0
             ? new Readiness(true, version, "")

@@ -25,11 +25,14 @@ public sealed class ListenerConfigurationProvider : ConfigurationProvider, IConf
         var current = new List<(string, int)>();
         foreach (var listener in listeners)
         {
-            if (listener.Kind != ListenerKind.Http) continue;
+            if (listener.Kind is not (ListenerKind.Http or ListenerKind.Https)) continue;
             var address = string.IsNullOrEmpty(listener.Address) ? "0.0.0.0" : listener.Address;
             if (current.Contains((address, listener.Port))) continue;
             current.Add((address, listener.Port));
-            var name = "http_" + address.Replace('.', '_').Replace(':', '_') + "_" + listener.Port.ToString(CultureInfo.InvariantCulture);
+            // The kind is in the name: a port that turns from HTTP to HTTPS is a changed endpoint, rebound with TLS.
+            // The URL stays http://: TLS is added by the endpoint defaults (Tls/TlsListenerSetup), not by Kestrel's
+            // certificate configuration, so that the certificate is chosen per handshake from the snapshot.
+            var name = (listener.Kind == ListenerKind.Https ? "https_" : "http_") + address.Replace('.', '_').Replace(':', '_') + "_" + listener.Port.ToString(CultureInfo.InvariantCulture);
             var host = address.Contains(':') ? "[" + address + "]" : address;
             data[$"Endpoints:{name}:Url"] = $"http://{host}:{listener.Port.ToString(CultureInfo.InvariantCulture)}";
             data[$"Endpoints:{name}:Protocols"] = "Http1AndHttp2";

@@ -35,7 +35,11 @@ public sealed class IngressMetrics
         FailedReloads = factory.CreateCounter("ballast_reload_failures_total",
             "Configuration changes rejected (diagnostic errors); the last good snapshot kept serving.");
         Listeners = factory.CreateGauge("ballast_listeners", "Listeners the current snapshot names.");
+        BackendTls = new Tls.BackendTlsReporter(Registry);
     }
+
+    /// <summary>Re-encryption to backends: its failure counter and logger (see Tls/BackendTls.cs).</summary>
+    public Tls.BackendTlsReporter BackendTls { get; }
 
     public CollectorRegistry Registry { get; }
     public Counter Requests { get; }

@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using Ballast.Ingress.Endpoints;
+using Ballast.Ingress.Health;
 using Ballast.Ingress.LoadBalancing;
 using Ballast.Ingress.Metrics;
 using Ballast.Model.Snapshots;
@@ -13,21 +14,27 @@ namespace Ballast.Ingress.Pools;
 /// current balancer over the available endpoints. Mutated only by <see cref="DataPlane.DataPlane"/> while it
 /// builds a new state (off the hot path, one apply at a time); the hot path reads <see cref="Balancer"/>.
 /// </summary>
-public sealed class PoolRuntime
+public sealed class PoolRuntime : IDisposable
 {
     private readonly BalancerFactory _balancerFactory;
+    private readonly Lock _recomputeLock = new();
     private volatile ILoadBalancer _balancer;
+    private readonly IngressMetrics _metrics;
 
-    public PoolRuntime(PoolSnapshot config, BalancerFactory balancerFactory, IngressMetrics metrics)
+    public PoolRuntime(PoolSnapshot config, BalancerFactory balancerFactory, IngressMetrics metrics, HealthServices? health = null)
     {
         _balancerFactory = balancerFactory;
+        _metrics = metrics;
         Id = config.Id;
         Config = config;
         TransportKey = PoolTransportKey.Of(config);
-        Invoker = PoolTransport.CreateInvoker(config);
+        Invoker = PoolTransport.CreateInvoker(config, _metrics.BackendTls);
         Endpoints = [.. config.Endpoints.Select(e => new EndpointState(e))];
         NoEndpoint = metrics.NoEndpoint.WithLabels(Id);
-        _balancer = _balancerFactory(AvailableEndpoints.Select(Endpoints), config.LoadBalancing);
+        Health = new PoolHealth(config, health ?? new HealthServices(TimeProvider.System), RecomputeAvailable);
+        _balancer = null!;
+        Health.Configure(config, Endpoints, []);
+        RecomputeAvailable();
     }
 
     public string Id { get; }
@@ -39,6 +46,8 @@ public sealed class PoolRuntime
     /// <summary>Chooses among the available endpoints; replaced (never mutated) when that set changes.</summary>
     public ILoadBalancer Balancer => _balancer;
     public Counter.Child NoEndpoint { get; }
+    /// <summary>Active and passive health, slow start, draining and availability of this pool's endpoints.</summary>
+    public PoolHealth Health { get; }
     /// <summary>Whether the algorithm hashes a request key (computed per request only then).</summary>
     public bool UsesKey => LoadBalancerRegistry.UsesKey(Config.LoadBalancing.Algorithm);
 
@@ -50,6 +59,7 @@ public sealed class PoolRuntime
     public HttpMessageInvoker? Update(PoolSnapshot config)
     {
         var byId = Endpoints.ToDictionary(e => e.Id, StringComparer.Ordinal);
+        foreach (var draining in Health.Draining) byId.TryAdd(draining.Id, draining); // back before its drain ended
         var next = ImmutableArray.CreateBuilder<EndpointState>(config.Endpoints.Length);
         foreach (var endpoint in config.Endpoints)
         {
@@ -57,15 +67,18 @@ public sealed class PoolRuntime
             else state = new EndpointState(endpoint);
             next.Add(state);
         }
+        var kept = new HashSet<EndpointState>(next, ReferenceEqualityComparer.Instance);
+        var removed = Endpoints.Where(e => !kept.Contains(e)).ToList();
         Config = config;
         Endpoints = next.MoveToImmutable();
+        Health.Configure(config, Endpoints, removed);
 
         HttpMessageInvoker? retired = null;
         var key = PoolTransportKey.Of(config);
         if (key != TransportKey)
         {
             retired = Invoker;
-            Invoker = PoolTransport.CreateInvoker(config);
+            Invoker = PoolTransport.CreateInvoker(config, _metrics.BackendTls);
             TransportKey = key;
         }
         RecomputeAvailable();
@@ -73,12 +86,19 @@ public sealed class PoolRuntime
     }
 
     /// <summary>
-    /// Rebuilds the balancer from the current endpoint set (non-draining primaries, else backups, else
-    /// draining). The one place that decides availability: health checking calls it when an endpoint's
-    /// health changes.
+    /// Rebuilds the balancer over the endpoints <see cref="Health"/> makes available (healthy primaries;
+    /// backups when no primary is; panic and draining rules, see <see cref="Availability"/>). Called on every
+    /// reload and by health on every transition (from its timers), hence the lock: a rebuild never publishes a
+    /// balancer over an endpoint set older than the one another rebuild already published.
     /// </summary>
     public void RecomputeAvailable()
     {
-        _balancer = _balancerFactory(AvailableEndpoints.Select(Endpoints), Config.LoadBalancing);
+        lock (_recomputeLock)
+        {
+            _balancer = _balancerFactory(Health.Select(Endpoints).Endpoints, Config.LoadBalancing);
+        }
     }
+
+    /// <summary>The pool left the configuration: stops its probers and timers.</summary>
+    public void Dispose() => Health.Dispose();
 }

@@ -17,7 +17,7 @@ public sealed record PoolTransportKey(PoolProtocol Protocol, TimeSpan ConnectTim
 /// <summary>Builds the outbound HTTP client of a pool and the per-protocol request settings.</summary>
 public static class PoolTransport
 {
-    public static HttpMessageInvoker CreateInvoker(PoolSnapshot pool)
+    public static HttpMessageInvoker CreateInvoker(PoolSnapshot pool, Tls.BackendTlsReporter? backendTls = null)
     {
         var handler = new SocketsHttpHandler
         {
@@ -31,6 +31,8 @@ public static class PoolTransport
             ConnectTimeout = pool.ConnectTimeout > TimeSpan.Zero ? pool.ConnectTimeout : TimeSpan.FromSeconds(5),
             PooledConnectionIdleTimeout = TimeSpan.FromSeconds(90),
         };
+        // Re-encryption (pool.Tls): trust, SNI, client certificate; see Tls/BackendTls.cs.
+        (backendTls ?? new Tls.BackendTlsReporter(new Prometheus.CollectorRegistry())).Configure(handler, pool);
         return new HttpMessageInvoker(handler, disposeHandler: true);
     }
 

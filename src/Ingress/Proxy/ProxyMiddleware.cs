@@ -1,7 +1,8 @@
-using System.Diagnostics;
+using Ballast.Ingress.Health;
 using Ballast.Ingress.LoadBalancing;
 using Ballast.Ingress.Listeners;
 using Ballast.Ingress.Metrics;
+using Ballast.Ingress.Tls;
 using Microsoft.AspNetCore.Http;
 using Yarp.ReverseProxy.Forwarder;
 
@@ -18,16 +19,16 @@ public sealed class ProxyMiddleware
     private static readonly byte[] NoListenerBody = "no listener\n"u8.ToArray();
 
     private readonly DataPlane.DataPlane _dataPlane;
-    private readonly IHttpForwarder _forwarder;
     private readonly IngressMetrics _metrics;
-    private readonly Prometheus.Gauge _inFlight;
+    private readonly HealthAwareForwarder _forward;
+    private readonly HttpsEdge _httpsEdge;
 
-    public ProxyMiddleware(DataPlane.DataPlane dataPlane, IHttpForwarder forwarder, IngressMetrics metrics)
+    public ProxyMiddleware(DataPlane.DataPlane dataPlane, IHttpForwarder forwarder, IngressMetrics metrics, HttpsEdge httpsEdge)
     {
+        _httpsEdge = httpsEdge;
         _dataPlane = dataPlane;
-        _forwarder = forwarder;
         _metrics = metrics;
-        _inFlight = metrics.InFlight;
+        _forward = new HealthAwareForwarder(forwarder, metrics.InFlight);
     }
 
     public async Task InvokeAsync(HttpContext context)
@@ -36,6 +37,13 @@ public sealed class ProxyMiddleware
         {
             // The prior-knowledge detection borrows Kestrel's TLS/ALPN path to select HTTP/2; the connection is cleartext.
             context.Request.Scheme = "http";
+        }
+
+        // ACME challenges, HTTP→HTTPS redirect, HSTS (see Tls/HttpsEdge).
+        if (_httpsEdge.TryAnswer(context) is { } answered)
+        {
+            await answered;
+            return;
         }
 
         var state = _dataPlane.Current;
@@ -56,7 +64,8 @@ public sealed class ProxyMiddleware
             await WriteAsync(context, StatusCodes.Status503ServiceUnavailable, NoEndpointBody);
             return;
         }
-        var endpoint = pool.Balancer.Pick(pool.UsesKey ? RequestHashKey.Compute(context, pool.Config.LoadBalancing) : PickContext.None);
+        var pick = pool.UsesKey ? RequestHashKey.Compute(context, pool.Config.LoadBalancing) : PickContext.None;
+        var endpoint = pool.Balancer.Pick(pick);
         if (endpoint is null)
         {
             pool.NoEndpoint.Inc();
@@ -64,21 +73,8 @@ public sealed class ProxyMiddleware
             return;
         }
 
-        endpoint.OnRequestStarted();
-        _inFlight.Inc();
-        var started = Stopwatch.GetTimestamp();
-        try
-        {
-            await _forwarder.SendAsync(context, endpoint.DestinationPrefix, pool.Invoker, requestConfig, route.Transformer);
-        }
-        finally
-        {
-            var elapsed = Stopwatch.GetElapsedTime(started);
-            endpoint.OnRequestFinished(elapsed);
-            _inFlight.Dec();
-            route.Metrics.Duration.Observe(elapsed.TotalSeconds);
-            route.Metrics.CountRequest(pool.Id, endpoint, context.Response.StatusCode);
-        }
+        // Passive health, drain deadlines and retries (to another endpoint, within the budget) live there.
+        await _forward.ForwardAsync(context, route, pool, requestConfig, endpoint, pick);
     }
 
     private static Task WriteAsync(HttpContext context, int status, byte[] body)

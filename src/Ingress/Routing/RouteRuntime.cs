@@ -1,3 +1,4 @@
+using Ballast.Ingress.Health;
 using Ballast.Ingress.Metrics;
 using Ballast.Ingress.Pools;
 using Ballast.Ingress.Proxy;
@@ -20,7 +21,7 @@ public sealed class RouteRuntime
     private readonly int _canaryIndex = -1;
     private readonly CanarySnapshot? _canary;
 
-    public RouteRuntime(RouteSnapshot config, IReadOnlyDictionary<string, PoolRuntime> pools, IngressMetrics metrics)
+    public RouteRuntime(RouteSnapshot config, IReadOnlyDictionary<string, PoolRuntime> pools, IngressMetrics metrics, HealthServices? health = null)
     {
         Config = config;
         Id = config.Id;
@@ -44,6 +45,9 @@ public sealed class RouteRuntime
         _split = new WeightedSequence(weights);
         Transformer = new ForwardingTransformer(config.RequestHeaders, config.ResponseHeaders);
         Metrics = new RouteMetrics(metrics, Id);
+        Retry = config.Retries is { Attempts: > 0 } retries
+            ? new RouteRetry(retries, Transformer, health?.Time ?? TimeProvider.System, health?.Metrics, Id)
+            : null;
     }
 
     public string Id { get; }
@@ -51,6 +55,8 @@ public sealed class RouteRuntime
     public RequestMatcher Matcher { get; }
     public ForwardingTransformer Transformer { get; }
     public RouteMetrics Metrics { get; }
+    /// <summary>The route's retry policy and budget; null when the route does not retry.</summary>
+    public RouteRetry? Retry { get; }
 
     /// <summary>The pool for this request (canary override first, then the split) and its forwarder settings; false when none.</summary>
     public bool TrySelectPool(HttpRequest request, out PoolRuntime pool, out ForwarderRequestConfig requestConfig)

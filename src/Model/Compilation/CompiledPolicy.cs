@@ -18,7 +18,7 @@ internal sealed class CompiledPolicy(LoadBalancerPolicy policy, ResourceReport r
 }
 
 /// <param name="Hostnames">Lower-cased <c>listener.hostnames</c>: the hosts of this listener's routes that name none.</param>
-internal sealed record CompiledListener(ListenerSpec Spec, FieldPath Field, ListenerKind Kind, string Address, ImmutableArray<string> Hostnames);
+internal sealed record CompiledListener(ListenerSpec Spec, FieldPath Field, ListenerKind Kind, string Address, ImmutableArray<string> Hostnames, ListenerTlsSnapshot? Tls = null);
 
 internal sealed record CompiledRoute(RouteSnapshot Route, int Index, FieldPath Field, ImmutableArray<string> ListenerNames, string MatchKey);
 

@@ -61,6 +61,7 @@ public static class Compiler
             Listeners = listeners,
             Pools = used,
             Generations = generations.ToImmutable(),
+            AcmeChallenges = input.AcmeChallenges.ToImmutableDictionary(StringComparer.Ordinal),
         };
         snapshot = snapshot with { Version = input.Version, ContentHash = SnapshotHash.Compute(snapshot) };
 

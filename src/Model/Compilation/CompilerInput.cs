@@ -19,6 +19,15 @@ public sealed record CompilerInput
     public IReadOnlyDictionary<string, ResolvedSecret> Secrets { get; init; } = ImmutableDictionary<string, ResolvedSecret>.Empty;
 
     /// <summary>
+    /// Certificates obtained by ACME, keyed by <c>namespace/policy/listener</c> (entries <c>tls.crt</c>, <c>tls.key</c>):
+    /// they serve that listener ahead of its configured certificates.
+    /// </summary>
+    public IReadOnlyDictionary<string, ResolvedSecret> AcmeCertificates { get; init; } = ImmutableDictionary<string, ResolvedSecret>.Empty;
+
+    /// <summary>Pending HTTP-01 challenges (token → key authorization), copied into the snapshot.</summary>
+    public IReadOnlyDictionary<string, string> AcmeChallenges { get; init; } = ImmutableDictionary<string, string>.Empty;
+
+    /// <summary>
     /// Set by <c>validate</c>, which sees no cluster: a Service or Secret that is not in <see cref="Services"/> /
     /// <see cref="Secrets"/> is then a warning (it may well exist in the cluster), not an error.
     /// </summary>

@@ -19,6 +19,8 @@ internal static class ListenerMerger
         public List<RoutePrecedence.Entry> Routes { get; } = [];
         public List<L4RouteSnapshot> L4Routes { get; } = [];
         public Dictionary<string, (CompiledPolicy Policy, CompiledRoute Route)> Matches { get; } = new(StringComparer.Ordinal);
+        /// <summary>HTTPS: the TLS settings of every listener on this port, earliest first (certificates are pooled).</summary>
+        public List<ListenerTlsSnapshot> Tls { get; } = [];
     }
 
     /// <summary>A route that names no hosts takes its listener's <c>hostnames</c> (when the listener has some).</summary>
@@ -41,6 +43,7 @@ internal static class ListenerMerger
                 if (!ports.TryGetValue(l.Spec.Port, out var port))
                 {
                     ports[l.Spec.Port] = placed[l.Spec.Name] = new Port(policy, l);
+                    if (l.Tls is not null) placed[l.Spec.Name].Tls.Add(l.Tls);
                     continue;
                 }
                 var earlier = $"{port.Owner.Report.Key} {port.Listener.Field}";
@@ -48,7 +51,11 @@ internal static class ListenerMerger
                     policy.Report.Conflict(l.Field.Field("port"), $"port {l.Spec.Port} is already used by {earlier} ({port.Listener.Spec.Protocol}); only HTTP or HTTPS listeners of the same protocol share a port");
                 else if (port.Listener.Address != l.Address)
                     policy.Report.Conflict(l.Field.Field("address"), $"port {l.Spec.Port} is already bound on {port.Listener.Address} by {earlier}");
-                else placed[l.Spec.Name] = port;
+                else
+                {
+                    placed[l.Spec.Name] = port;
+                    if (l.Tls is not null) port.Tls.Add(l.Tls);
+                }
             }
 
             var own = policy.Listeners.GroupBy(l => l.Spec.Name).ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal);
@@ -82,6 +89,27 @@ internal static class ListenerMerger
             L4Routes = [.. p.L4Routes],
             AcceptProxyProtocol = p.Listener.Spec.AcceptProxyProtocol ?? false,
             MaxConnections = p.Listener.Spec.MaxConnections,
+            Tls = MergeTls(p.Tls),
         })];
+    }
+
+    /// <summary>
+    /// HTTPS listeners sharing a port pool their certificates (SNI chooses among all; the earliest policy's first
+    /// certificate is the default). Redirect and HSTS are per listener in the spec but per port on the wire: any
+    /// listener asking for them turns them on, the longest HSTS max-age wins.
+    /// </summary>
+    private static ListenerTlsSnapshot? MergeTls(List<ListenerTlsSnapshot> all)
+    {
+        if (all.Count == 0) return null;
+        if (all.Count == 1) return all[0];
+        var hsts = all.Where(t => t.Hsts is not null).Select(t => t.Hsts).Max();
+        var anyHost = all.Any(t => t.Hostnames.IsEmpty);
+        return new ListenerTlsSnapshot
+        {
+            Certificates = [.. all.SelectMany(t => t.Certificates)],
+            RedirectHttp = all.Any(t => t.RedirectHttp),
+            Hsts = hsts,
+            Hostnames = anyHost ? [] : [.. all.SelectMany(t => t.Hostnames).Distinct(StringComparer.Ordinal)],
+        };
     }
 }

@@ -74,7 +74,7 @@ internal sealed class PolicyCompiler(CompilerInput input, IReadOnlyDictionary<st
                 ListenerProtocol.UDP => ListenerKind.Udp,
                 _ => ListenerKind.TlsPassthrough,
             };
-            into.Add(new CompiledListener(l, at, kind, l.Address ?? "0.0.0.0", hostnames));
+            into.Add(new CompiledListener(l, at, kind, l.Address ?? "0.0.0.0", hostnames, ListenerTlsRules.Compile(r, at.Field("tls"), l, hostnames, input)));
         }
     }
 

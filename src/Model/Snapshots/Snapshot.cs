@@ -22,6 +22,12 @@ public sealed record Snapshot
     /// <summary>The generation of each resource this snapshot was compiled from ("Kind ns/name" → generation).</summary>
     public ImmutableDictionary<string, long> Generations { get; init; } = ImmutableDictionary<string, long>.Empty;
 
+    /// <summary>
+    /// Pending ACME HTTP-01 challenges (token → key authorization): every replica answers
+    /// <c>/.well-known/acme-challenge/{token}</c> on its HTTP listeners from here, whichever replica ordered.
+    /// </summary>
+    public ImmutableDictionary<string, string> AcmeChallenges { get; init; } = ImmutableDictionary<string, string>.Empty;
+
     public static readonly Snapshot Empty = new();
 }
 
@@ -40,6 +46,32 @@ public sealed record ListenerSnapshot
     public ImmutableArray<L4RouteSnapshot> L4Routes { get; init; } = [];
     public bool AcceptProxyProtocol { get; init; }
     public int? MaxConnections { get; init; }
+    /// <summary>TLS termination (HTTPS listeners): the certificates, resolved to PEM, and the redirect/HSTS options.</summary>
+    public ListenerTlsSnapshot? Tls { get; init; }
+}
+
+public sealed record ListenerTlsSnapshot
+{
+    /// <summary>
+    /// Certificates to choose from by SNI (exact names, then one-label wildcards from each certificate's DNS names).
+    /// The first is the default for clients that send no SNI or an unknown name.
+    /// </summary>
+    public ImmutableArray<ListenerCertificateSnapshot> Certificates { get; init; } = [];
+    /// <summary>HTTP listeners of the same hostnames answer 308 to https on this listener's port.</summary>
+    public bool RedirectHttp { get; init; }
+    /// <summary>Strict-Transport-Security max-age sent on responses of this listener; null: no header.</summary>
+    public TimeSpan? Hsts { get; init; }
+    /// <summary>The host names this listener serves (lower case); the redirect applies to these (all when empty).</summary>
+    public ImmutableArray<string> Hostnames { get; init; } = [];
+}
+
+/// <summary>A server certificate: the chain (leaf first) and its private key, as PEM.</summary>
+public sealed record ListenerCertificateSnapshot
+{
+    /// <summary>Where it came from, for logs and status: <c>secret ns/name</c>, <c>file path</c> or <c>acme ns/policy/listener</c>.</summary>
+    public string Source { get; init; } = "";
+    public string CertificatePem { get; init; } = "";
+    public string KeyPem { get; init; } = "";
 }
 
 public sealed record RouteSnapshot

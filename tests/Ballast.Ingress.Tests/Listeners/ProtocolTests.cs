@@ -100,7 +100,7 @@ public sealed class ProtocolTests
             await ingress.ApplyAsync(Of(1, [Listener(port, Route("r", ("grpc", 1)))], pool));
 
             using var channel = GrpcChannel.ForAddress($"http://127.0.0.1:{port}");
-            var client = new Health.HealthClient(channel);
+            var client = new Grpc.Health.V1.Health.HealthClient(channel);
             const int calls = 300;
             for (var i = 0; i < calls; i++)
             {

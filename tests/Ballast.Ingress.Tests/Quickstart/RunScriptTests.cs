@@ -15,7 +15,8 @@ public sealed class RunScriptTests
     public async Task Quickstart_answers_from_all_three_demo_backends_and_ctrl_c_stops_everything()
     {
         var kill = ExternalTool.Require("kill");
-        using var script = Process.Start(new ProcessStartInfo("bash", [RepoPaths.Of("run.sh")])
+        // Its own process group (setsid), so that Ctrl-C can be sent to the group as a terminal does.
+        using var script = Process.Start(new ProcessStartInfo(ExternalTool.Require("setsid"), ["bash", RepoPaths.Of("run.sh")])
         {
             WorkingDirectory = RepoPaths.Root,
             RedirectStandardOutput = true,
@@ -26,10 +27,10 @@ public sealed class RunScriptTests
         script.ErrorDataReceived += (_, e) => { lock (output) output.AppendLine(e.Data); };
         script.BeginOutputReadLine();
         script.BeginErrorReadLine();
+        var backends = new HashSet<string>();
         try
         {
             using var client = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
-            var backends = new HashSet<string>();
             // The script builds in Release first: allow for a cold build on a busy machine.
             var deadline = DateTime.UtcNow.AddMinutes(4);
             while (backends.Count < 3 && DateTime.UtcNow < deadline && !script.HasExited)
@@ -48,18 +49,21 @@ public sealed class RunScriptTests
                 await Task.Delay(250);
             }
 
-            Assert.True(backends.SetEquals(["echo-1", "echo-2", "echo-3"]),
-                $"backends seen: [{string.Join(", ", backends)}]\n{Snapshot(output)}");
         }
         finally
         {
-            // Ctrl-C: SIGINT to the script, which stops what it started.
+            // Ctrl-C: SIGINT to the script's process group, as a terminal sends it.
             if (!script.HasExited)
             {
-                Process.Start(kill, ["-INT", script.Id.ToString()])!.WaitForExit();
+                Process.Start(kill, ["-INT", "--", "-" + script.Id])!.WaitForExit();
             }
-            await script.WaitForExitAsync(new CancellationTokenSource(TimeSpan.FromSeconds(30)).Token);
         }
+
+        var exited = script.WaitForExit(TimeSpan.FromSeconds(60));
+        if (!exited) script.Kill(entireProcessTree: true);
+        Assert.True(backends.SetEquals(["echo-1", "echo-2", "echo-3"]),
+            $"backends seen: [{string.Join(", ", backends)}]\n{Snapshot(output)}");
+        Assert.True(exited, $"run.sh did not stop within 60 s of Ctrl-C\n{Snapshot(output)}");
 
         foreach (var port in new[] { 8080, 9001, 9002, 9003, 9901 })
         {
