@@ -1,4 +1,5 @@
 using Ballast.Ingress.Endpoints;
+using Ballast.Ingress.Health;
 using Ballast.Ingress.LoadBalancing;
 using Ballast.Ingress.Pools;
 using Ballast.Model.Resources;
@@ -35,9 +36,8 @@ public sealed class PoolEndpointSource : IL4EndpointSource
 
     public EndpointState? Pick(in PickContext context) => _pool.Balancer.Pick(context);
 
-    // Passive health is not on main yet (its engineer plugs it into PoolRuntime/EndpointState); L4 connect
-    // failures are already counted in ballast_l4_connect_failures_total and retried on another endpoint.
-    public void ReportConnectFailure(EndpointState endpoint) { }
+    // Passive health (the pool's outlier detector, when the pool configures one) sees L4 connects as the L7 path's attempts.
+    public void ReportConnectFailure(EndpointState endpoint) => _pool.Health.Report(endpoint, AttemptOutcome.ConnectFailure);
 
-    public void ReportConnectSuccess(EndpointState endpoint) { }
+    public void ReportConnectSuccess(EndpointState endpoint) => _pool.Health.Report(endpoint, AttemptOutcome.Connected);
 }
