@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Runtime.InteropServices;
+using Ballast.Ingress.Control;
 using Ballast.Ingress.FileProvider;
 using Ballast.Ingress.Hosting;
 using Ballast.Model.Validation;
@@ -17,6 +18,10 @@ public static class CommandLine
           ballast --config DIR [...]                  the same
             --redis HOST:PORT          share the affinity table with other replicas through Redis
             --affinity-key-file FILE   keys that sign affinity cookies: base64, one per line, newest first
+          ballast run --operator URL --token-file FILE --replica-id ID [--state-dir DIR] [--admin-port N]
+                                                      a replica fed by the operator's snapshots (long-poll);
+                                                      keeps the last good one in DIR (default ./ballast-state)
+                                                      and starts from it when the operator is unreachable
           ballast validate DIR                        check the folder; exit 1 on any error
         """;
 
@@ -41,6 +46,7 @@ public static class CommandLine
 
     private static async Task<int> ServeAsync(RunArguments run)
     {
+        if (run.Operator is { } op) return await ServeFromOperatorAsync(run, op);
         if (!Directory.Exists(run.ConfigDirectory))
         {
             Console.Error.WriteLine($"--config: {run.ConfigDirectory}: no such directory");
@@ -77,17 +83,59 @@ public static class CommandLine
         logger.LogInformation("Stopping.");
         return 0;
     }
+
+    private static async Task<int> ServeFromOperatorAsync(RunArguments run, OperatorArguments op)
+    {
+        string token;
+        try
+        {
+            token = File.ReadAllText(op.TokenFile).Trim();
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            Console.Error.WriteLine($"--token-file: {op.TokenFile}: {e.Message}");
+            return 1;
+        }
+        if (token.Length == 0)
+        {
+            Console.Error.WriteLine($"--token-file: {op.TokenFile} is empty");
+            return 1;
+        }
+        var stop = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => { c.Cancel = true; stop.TrySetResult(); });
+        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; stop.TrySetResult(); });
+
+        await using var host = await IngressHost.StartAsync(new IngressOptions
+        {
+            AdminPort = run.AdminPort,
+            ConfigureLogging = logging => logging.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss "; }),
+        });
+        var logger = host.LoggerFactory.CreateLogger("Ballast");
+        logger.LogInformation("Admin listener on port {Port} (/metrics, /healthz, /readyz).", host.AdminPort);
+        Directory.CreateDirectory(op.StateDirectory);
+        await using var source = new OperatorSnapshotSource(op.Url, token, op.ReplicaId, op.StateDirectory, host, TimeProvider.System,
+            host.LoggerFactory.CreateLogger<OperatorSnapshotSource>());
+        source.Start();
+        logger.LogInformation("Replica {Replica} following {Operator}; last good snapshot in {State}.", op.ReplicaId, op.Url, Path.GetFullPath(op.StateDirectory));
+        await stop.Task;
+        logger.LogInformation("Stopping.");
+        return 0;
+    }
 }
 
-/// <summary>The options of <c>ballast run</c>.</summary>
+/// <summary>Operator mode of <c>ballast run</c>: where the snapshots come from and where the last good one is kept.</summary>
+public sealed record OperatorArguments(Uri Url, string TokenFile, string ReplicaId, string StateDirectory);
+
+/// <summary>The options of <c>ballast run</c> (<see cref="Operator"/> set: operator mode, no config folder).</summary>
 public sealed record RunArguments(string ConfigDirectory, int AdminPort)
 {
     public Redis.RedisOptions? Redis { get; init; }
     public string? AffinityKeyFile { get; init; }
+    public OperatorArguments? Operator { get; init; }
 
     public static bool TryParse(string[] args, out RunArguments result, out string error)
     {
-        string? config = null;
+        string? config = null, operatorUrl = null, tokenFile = null, replicaId = null, stateDir = null;
         var adminPort = 9901;
         Redis.RedisOptions? redis = null;
         string? keyFile = null;
@@ -100,6 +148,22 @@ public sealed record RunArguments(string ConfigDirectory, int AdminPort)
             {
                 case "--config" when value is not null:
                     config = value;
+                    i++;
+                    break;
+                case "--operator" when value is not null:
+                    operatorUrl = value;
+                    i++;
+                    break;
+                case "--token-file" when value is not null:
+                    tokenFile = value;
+                    i++;
+                    break;
+                case "--replica-id" when value is not null:
+                    replicaId = value;
+                    i++;
+                    break;
+                case "--state-dir" when value is not null:
+                    stateDir = value;
                     i++;
                     break;
                 case "--admin-port" when value is not null:
@@ -123,9 +187,27 @@ public sealed record RunArguments(string ConfigDirectory, int AdminPort)
                     return false;
             }
         }
+        if (operatorUrl is not null)
+        {
+            if (config is not null) { error = "--config and --operator: choose one source of configuration"; return false; }
+            if (!Uri.TryCreate(operatorUrl.EndsWith('/') ? operatorUrl : operatorUrl + "/", UriKind.Absolute, out var url) || url.Scheme is not ("http" or "https"))
+            {
+                error = $"--operator: '{operatorUrl}' is not an http(s) URL";
+                return false;
+            }
+            if (tokenFile is null) { error = "--token-file FILE is required with --operator"; return false; }
+            if (replicaId is null) { error = "--replica-id ID is required with --operator"; return false; }
+            result = new RunArguments("", adminPort) { Operator = new OperatorArguments(url, tokenFile, replicaId, stateDir ?? "ballast-state") };
+            return true;
+        }
+        if (tokenFile is not null || replicaId is not null || stateDir is not null)
+        {
+            error = "--token-file, --replica-id and --state-dir go with --operator";
+            return false;
+        }
         if (config is null)
         {
-            error = "--config DIR is required";
+            error = "--config DIR (or --operator URL) is required";
             return false;
         }
         result = new RunArguments(config, adminPort) { Redis = redis, AffinityKeyFile = keyFile };

@@ -73,7 +73,14 @@ public sealed class SnapshotClient(
 
     public async Task RunAsync(CancellationToken ct)
     {
-        await LoadLastGoodAsync(ct);
+        try
+        {
+            await LoadLastGoodAsync(ct);
+        }
+        catch (Exception e) when (!ct.IsCancellationRequested)
+        {
+            logger.LogWarning("{Path}: could not apply the last good snapshot ({Error}); waiting for the operator", lastGoodPath, e.Message);
+        }
         var backoff = TimeSpan.FromMilliseconds(200);
         while (!ct.IsCancellationRequested)
         {
@@ -83,8 +90,9 @@ public sealed class SnapshotClient(
                 backoff = TimeSpan.FromMilliseconds(200);
             }
             catch (OperationCanceledException) when (ct.IsCancellationRequested) { break; }
-            catch (Exception e) when (e is HttpRequestException or JsonException or TaskCanceledException or IOException)
+            catch (Exception e) when (!ct.IsCancellationRequested)
             {
+                // Never let the replica's loop die (HTTP, JSON, I/O, a snapshot the data plane rejects).
                 // Operator away or a bad answer: keep serving what we have and try again, slower each time.
                 logger.LogWarning("snapshot poll: {Error}; keeping version {Version}, retrying in {Delay}", e.Message, AppliedVersion, backoff);
                 try { await Task.Delay(backoff, time, ct); } catch (OperationCanceledException) { break; }

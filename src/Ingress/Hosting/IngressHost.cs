@@ -3,6 +3,8 @@ using Ballast.Ingress.Admin;
 using Ballast.Ingress.Affinity;
 using Ballast.Ingress.Redis;
 using Ballast.Ingress.Health;
+using Ballast.Ingress.L4.Metrics;
+using Ballast.Ingress.L4.Wiring;
 using Ballast.Ingress.LoadBalancing;
 using Ballast.Ingress.Listeners;
 using Ballast.Ingress.Metrics;
@@ -34,9 +36,12 @@ public sealed class IngressHost : IAsyncDisposable
     private readonly IServerAddressesFeature _addresses;
     private readonly TimeSpan _bindTimeout;
     private readonly SemaphoreSlim _applyGate = new(1, 1);
+    private readonly System.Net.IPAddress? _listenerAddress;
 
-    private IngressHost(WebApplication app, ListenerConfigurationProvider listeners, int adminPort, TimeSpan bindTimeout)
+    private IngressHost(WebApplication app, ListenerConfigurationProvider listeners, int adminPort, IngressOptions options)
     {
+        var bindTimeout = options.BindTimeout;
+        _listenerAddress = options.ListenerAddress;
         _app = app;
         _listeners = listeners;
         AdminPort = adminPort;
@@ -48,10 +53,15 @@ public sealed class IngressHost : IAsyncDisposable
         Tls.Logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger<TlsCertificateStore>();
         Metrics.BackendTls.Logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger<BackendTlsReporter>();
         _httpsEdge = app.Services.GetRequiredService<HttpsEdge>();
+        // L4 metrics go to the host's registry too, so the admin /metrics shows them.
+        L4 = new L4ListenerSet(new L4Metrics(Metrics.Registry), options.Time, LoggerFactory.CreateLogger<L4ListenerSet>());
     }
 
     private readonly HttpsEdge _httpsEdge;
     public TlsCertificateStore Tls { get; }
+
+    /// <summary>The TCP, TLS-passthrough and UDP listeners (own sockets, not Kestrel).</summary>
+    public L4ListenerSet L4 { get; }
 
     public int AdminPort { get; }
     public DataPlaneRuntime DataPlane { get; }
@@ -132,7 +142,7 @@ public sealed class IngressHost : IAsyncDisposable
         var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!;
         // Only the admin endpoint is bound at this point (no snapshot yet, so no proxy endpoint).
         adminPort = options.AdminPort != 0 ? options.AdminPort : new Uri(addresses.Addresses.Single()).Port;
-        host = new IngressHost(app, listeners, adminPort, options.BindTimeout);
+        host = new IngressHost(app, listeners, adminPort, options);
         return host;
     }
 
@@ -146,7 +156,13 @@ public sealed class IngressHost : IAsyncDisposable
         await _applyGate.WaitAsync(cancellationToken);
         try
         {
+            if (_listenerAddress is not null)
+            {
+                var address = _listenerAddress.ToString();
+                snapshot = snapshot with { Listeners = [.. snapshot.Listeners.Select(l => l with { Address = address })] };
+            }
             DataPlane.Apply(snapshot);
+            L4.Apply(DataPlane.Current);
             // Certificates before listeners: a newly bound HTTPS endpoint must find its port in the store.
             Tls.Apply(snapshot);
             _httpsEdge.Apply(snapshot);
@@ -188,7 +204,10 @@ public sealed class IngressHost : IAsyncDisposable
         var version = CurrentSnapshot.Version;
         if (!DataPlane.HasSnapshot) return new Readiness(false, version, "no snapshot applied yet");
         var bound = BoundPorts();
-        var missing = _listeners.Current.Where(l => !bound.Contains(l.Port)).Select(l => $"{l.Address}:{l.Port}").ToList();
+        // From the snapshot being served, not from Kestrel's configuration: between the data-plane switch and the
+        // configuration update, the latter still names the old listeners and would report ready too early.
+        var missing = CurrentSnapshot.Listeners.Where(l => l.Kind is ListenerKind.Http or ListenerKind.Https && !bound.Contains(l.Port))
+            .Select(l => $"{l.Address}:{l.Port}").Distinct().Concat(L4.Failures).ToList();
         return missing.Count == 0
             ? new Readiness(true, version, "")
             : new Readiness(false, version, "listeners not bound: " + string.Join(", ", missing));
@@ -200,6 +219,7 @@ public sealed class IngressHost : IAsyncDisposable
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(5));
         try { await _app.StopAsync(cts.Token); } catch (OperationCanceledException) { }
         await _app.DisposeAsync();
+        await L4.DisposeAsync();
         DataPlane.Dispose();
         _applyGate.Dispose();
         if (redis is not null) await redis.DisposeAsync();

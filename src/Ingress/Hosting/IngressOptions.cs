@@ -27,4 +27,9 @@ public sealed record IngressOptions
     public AffinityKeyRing? AffinityKeys { get; init; }
     /// <summary>Most pins the local affinity table holds.</summary>
     public int AffinityTableCapacity { get; init; } = 100_000;
+    /// <summary>
+    /// Bind every proxy listener (HTTP and L4) on this address instead of the snapshot's (e.g. the pod IP; in
+    /// tests, two replicas on one machine: 127.0.0.1 and 127.0.0.2). Null: the snapshot's addresses.
+    /// </summary>
+    public IPAddress? ListenerAddress { get; init; }
 }

@@ -35,4 +35,10 @@ public interface IL4EndpointSource
 
     /// <summary>Passive health: a connect attempt succeeded (resets consecutive-failure counts).</summary>
     void ReportConnectSuccess(EndpointState endpoint);
+
+    /// <summary>
+    /// The source one new connection (UDP: session) uses. A plain pool is itself; a route split over several
+    /// weighted pools chooses one here, once per connection, before anything else is read from it.
+    /// </summary>
+    IL4EndpointSource Choose() => this;
 }

@@ -19,5 +19,5 @@ public sealed class TcpProxyListener : StreamProxyListener
     }
 
     private protected override ValueTask<IL4EndpointSource?> RouteAsync(Socket client, Prelude prelude, CancellationToken handshakeDeadline)
-        => ValueTask.FromResult<IL4EndpointSource?>(_source);
+        => ValueTask.FromResult<IL4EndpointSource?>(_source.Choose());
 }

@@ -39,7 +39,7 @@ public sealed class TlsPassthroughListener : StreamProxyListener
                 {
                     var status = ClientHelloParser.TryParse(prelude.Span, reassembly.Span, host.Span, out var hostLength);
                     if (status == ClientHelloStatus.Invalid) return null;
-                    if (status == ClientHelloStatus.Complete) return _router.Route(host.Span[..hostLength]);
+                    if (status == ClientHelloStatus.Complete) return _router.Route(host.Span[..hostLength])?.Choose();
                 }
                 if (prelude.IsFull) return null; // oversized
                 if (!await prelude.ReadMoreAsync(client, handshakeDeadline).ConfigureAwait(false)) return null;

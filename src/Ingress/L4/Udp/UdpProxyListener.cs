@@ -106,7 +106,7 @@ public sealed class UdpProxyListener : IAsyncDisposable
 
     private async ValueTask<UdpSession?> OpenSessionAsync(Socket listener, SocketAddress from)
     {
-        var source = _source;
+        var source = _source.Choose();
         var metrics = _options.Metrics.For(_options.Name, source.PoolId);
         if (!_sessionLimit.TryAcquire())
         {
