@@ -74,6 +74,11 @@ public sealed class OperatorHost : IAsyncDisposable
         var app = builder.Build();
         SnapshotEndpoints.Map(app, hub, options.SnapshotToken, options.PollWait);
         app.MapGet("/healthz", () => Results.Ok("ok"));
+        // Ready only on the leader once it has compiled a snapshot: ingress replicas poll the Service, so the
+        // Service must send them to the operator that publishes (a standby stays alive, just not ready).
+        app.MapGet("/readyz", () => elector.IsLeader && hub.HasSnapshot
+            ? Results.Ok("ready")
+            : Results.Text(elector.IsLeader ? "no snapshot compiled yet\n" : "standby\n", statusCode: StatusCodes.Status503ServiceUnavailable));
         await app.StartAsync();
         var address = app.Urls.First();
         var host = new OperatorHost(app, client, controller, elector, hub, new Uri(address.Replace("0.0.0.0", "127.0.0.1").Replace("[::]", "127.0.0.1")));
