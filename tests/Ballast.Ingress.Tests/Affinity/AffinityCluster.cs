@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using System.Collections.Immutable;
 using System.Net;
 using Ballast.Ingress.Affinity;
@@ -50,9 +51,25 @@ public sealed class AffinityCluster : IAsyncDisposable
             });
             var port = FreePort.Next();
             cluster.Replicas.Add(new Replica(ingress, port, ingress.Client(port)));
+            if (redis is not null) await WaitConnectedAsync(ingress);
         }
         await cluster.ApplyAsync();
         return cluster;
+    }
+
+    /// <summary>
+    /// A replica connects to Redis in the background and decides locally until then (by design: it must serve
+    /// at once). Tests of the shared table start once every replica is connected, as a rollout would be.
+    /// </summary>
+    private static async Task WaitConnectedAsync(IngressFixture ingress)
+    {
+        var connection = ingress.Host.Services.GetRequiredService<Ballast.Ingress.Redis.RedisConnection>();
+        var deadline = DateTime.UtcNow.AddSeconds(15);
+        while (!(connection.Multiplexer.IsCompletedSuccessfully && connection.Multiplexer.Result is { IsConnected: true }))
+        {
+            if (DateTime.UtcNow > deadline) throw new TimeoutException("the replica did not connect to Redis within 15 s");
+            await Task.Delay(20);
+        }
     }
 
     public async Task<TestBackend> AddBackendAsync(bool apply = true)
