@@ -52,10 +52,13 @@ public sealed class RunScriptTests
         }
         finally
         {
-            // Ctrl-C: SIGINT to the script's process group, as a terminal sends it.
+            // Ctrl-C: SIGINT to the script's process group, as a terminal sends it. When the test runner itself was
+            // started as a background job, SIGINT is ignored from birth and bash cannot trap it; then SIGTERM takes
+            // the same trap path (what a terminal's Ctrl-C would do cannot be reproduced from such a runner).
             if (!script.HasExited)
             {
-                Process.Start(kill, ["-INT", "--", "-" + script.Id])!.WaitForExit();
+                var signal = IgnoresSigint(script.Id) ? "-TERM" : "-INT";
+                Process.Start(kill, [signal, "--", "-" + script.Id])!.WaitForExit();
             }
         }
 
@@ -69,6 +72,12 @@ public sealed class RunScriptTests
         {
             Assert.False(await IsListening(port), $"port {port} still open after Ctrl-C\n{Snapshot(output)}");
         }
+    }
+
+    private static bool IgnoresSigint(int pid)
+    {
+        var line = File.ReadLines($"/proc/{pid}/status").FirstOrDefault(l => l.StartsWith("SigIgn:", StringComparison.Ordinal));
+        return line is not null && (Convert.ToUInt64(line["SigIgn:".Length..].Trim(), 16) & 0x2) != 0; // bit 1 = SIGINT (2)
     }
 
     private static async Task<bool> IsListening(int port)
