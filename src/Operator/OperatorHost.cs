@@ -1,6 +1,7 @@
 using System.Net;
 using Ballast.Operator.Delivery;
 using Ballast.Operator.Leadership;
+using Ballast.Operator.Metrics;
 using Ballast.Operator.Reconcile;
 using k8s;
 
@@ -22,6 +23,8 @@ public sealed record OperatorOptions
     /// <summary>The bearer token replicas present.</summary>
     public string SnapshotToken { get; init; } = "";
     public TimeSpan PollWait { get; init; } = TimeSpan.FromSeconds(30);
+    /// <summary>Address and port of <c>/metrics</c> (port 0: OS-chosen); null: no metrics listener.</summary>
+    public IPEndPoint? MetricsListen { get; init; }
 }
 
 /// <summary>The operator assembled: KubernetesClient, informers and reconcile, leader election, snapshot server.</summary>
@@ -32,14 +35,21 @@ public sealed class OperatorHost : IAsyncDisposable
     private Task _controllerLoop = Task.CompletedTask;
     private Task _electionLoop = Task.CompletedTask;
     private readonly Kubernetes _client;
+    private readonly IDisposable? _meters;
 
     public Controller Controller { get; }
     public LeaseElector Elector { get; }
     public SnapshotHub Hub { get; }
     public Uri SnapshotUri { get; }
+    public OperatorMetrics Metrics { get; }
+    /// <summary>Where <c>/metrics</c> answers (null when <see cref="OperatorOptions.MetricsListen"/> is null).</summary>
+    public Uri? MetricsUri { get; private init; }
 
-    private OperatorHost(WebApplication app, Kubernetes client, Controller controller, LeaseElector elector, SnapshotHub hub, Uri uri)
+    private OperatorHost(WebApplication app, Kubernetes client, Controller controller, LeaseElector elector, SnapshotHub hub, Uri uri,
+        OperatorMetrics metrics, IDisposable? meters)
     {
+        Metrics = metrics;
+        _meters = meters;
         _app = app;
         _client = client;
         Controller = controller;
@@ -67,12 +77,22 @@ public sealed class OperatorHost : IAsyncDisposable
         };
         var controller = new Controller(client, hub, time, logger, () => elector.IsLeader, options.Resync);
         elector.LeadershipChanged += _ => controller.Kick();
+        var metrics = new OperatorMetrics();
+        controller.Reconciled = metrics.Reconciled;
+        metrics.ObserveAtScrape(() => elector.IsLeader, hub, controller);
 
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
-        builder.WebHost.ConfigureKestrel(k => k.Listen(options.SnapshotListen));
+        Microsoft.AspNetCore.Server.Kestrel.Core.ListenOptions? snapshotListener = null, metricsListener = null;
+        builder.WebHost.ConfigureKestrel(k =>
+        {
+            k.Listen(options.SnapshotListen, l => snapshotListener = l);
+            if (options.MetricsListen is { } m) k.Listen(m, l => metricsListener = l);
+        });
         var app = builder.Build();
         SnapshotEndpoints.Map(app, hub, options.SnapshotToken, options.PollWait);
+        // Kestrel writes the bound port back into the listener's endpoint, so port 0 works too.
+        MetricsEndpoint.Map(app, metrics, port => metricsListener is { } l && l.IPEndPoint!.Port == port);
         app.MapGet("/healthz", () => Results.Ok("ok"));
         // Ready only on the leader once it has compiled a snapshot: ingress replicas poll the Service, so the
         // Service must send them to the operator that publishes (a standby stays alive, just not ready).
@@ -80,8 +100,11 @@ public sealed class OperatorHost : IAsyncDisposable
             ? Results.Ok("ready")
             : Results.Text(elector.IsLeader ? "no snapshot compiled yet\n" : "standby\n", statusCode: StatusCodes.Status503ServiceUnavailable));
         await app.StartAsync();
-        var address = app.Urls.First();
-        var host = new OperatorHost(app, client, controller, elector, hub, new Uri(address.Replace("0.0.0.0", "127.0.0.1").Replace("[::]", "127.0.0.1")));
+        var host = new OperatorHost(app, client, controller, elector, hub, new Uri($"http://127.0.0.1:{snapshotListener!.IPEndPoint!.Port}"),
+            metrics, MetricsEndpoint.ExportBallastMeters(metrics))
+        {
+            MetricsUri = metricsListener is null ? null : new Uri($"http://127.0.0.1:{metricsListener.IPEndPoint!.Port}"),
+        };
         return host.Start();
     }
 
@@ -100,5 +123,6 @@ public sealed class OperatorHost : IAsyncDisposable
         try { await _app.StopAsync(cts.Token); } catch (OperationCanceledException) { }
         await _app.DisposeAsync();
         _client.Dispose();
+        _meters?.Dispose();
     }
 }

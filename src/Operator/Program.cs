@@ -32,6 +32,7 @@ var options = new OperatorOptions
     LeaseNamespace = Environment.GetEnvironmentVariable("POD_NAMESPACE") ?? "default",
     SnapshotListen = IPEndPoint.Parse(ArgValue(args, "--listen") ?? "0.0.0.0:8443"),
     SnapshotToken = token,
+    MetricsListen = ArgValue(args, "--metrics-listen") is "off" ? null : IPEndPoint.Parse(ArgValue(args, "--metrics-listen") ?? "0.0.0.0:9090"),
 };
 await using var host = await OperatorHost.StartAsync(options, TimeProvider.System, loggers);
 // Stop on SIGTERM (Kubernetes) and SIGINT (Ctrl-C), then dispose the host (watches, delivery, elector).

@@ -45,6 +45,15 @@ public sealed class Controller
     private int _statusWrites;
 
     public int Compiles { get; private set; }
+
+    /// <summary>Keys waiting in the work queue.</summary>
+    public int QueueDepth => _queue.Length;
+
+    /// <summary>Every informer, for the counts the metrics report.</summary>
+    public IReadOnlyList<IInformerCounts> Informers => [Pools, Policies, Services, Slices, Secrets];
+
+    /// <summary>Called after each work item: its kind ("compile" or "status"), how long it took, whether it failed.</summary>
+    public Action<string, TimeSpan, bool>? Reconciled { get; set; }
     public CompileResult? LastResult { get; private set; }
 
     public Controller(IKubernetes client, SnapshotHub hub, TimeProvider time, ILogger logger, Func<bool> isLeader, TimeSpan resync)
@@ -78,6 +87,8 @@ public sealed class Controller
             while (!ct.IsCancellationRequested)
             {
                 var key = await _queue.TakeAsync(ct);
+                var started = _time.GetTimestamp();
+                var failed = false;
                 try
                 {
                     if (key == CompileKey) CompileAndPublish();
@@ -87,6 +98,7 @@ public sealed class Controller
                 catch (OperationCanceledException) when (ct.IsCancellationRequested) { throw; }
                 catch (Exception e) when (e is HttpOperationException or HttpRequestException or KubernetesException or IOException)
                 {
+                    failed = true;
                     var delay = _queue.AddRateLimited(key, ct);
                     _logger.LogInformation("{Key}: {Error}; retrying in {Delay}", key, e.Message, delay);
                 }
@@ -94,6 +106,7 @@ public sealed class Controller
                 {
                     _queue.Done(key);
                 }
+                Reconciled?.Invoke(key == CompileKey ? "compile" : "status", _time.GetElapsedTime(started), failed);
             }
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested) { }

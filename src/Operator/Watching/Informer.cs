@@ -17,13 +17,23 @@ public interface IListWatch<T>
     (string Key, string? ResourceVersion) Identify(T obj);
 }
 
+/// <summary>What an informer counts, whatever it caches (read by the operator's metrics at scrape time).</summary>
+public interface IInformerCounts
+{
+    string Name { get; }
+    /// <summary>The first list plus every re-list after 410 Gone.</summary>
+    int Lists { get; }
+    /// <summary>Watches that ended (timeout, dropped connection, error) while the informer kept running.</summary>
+    int WatchRestarts { get; }
+}
+
 /// <summary>
 /// A list-then-watch cache of one kind: lists, then watches from the list's resourceVersion (bookmarks keep that
 /// version fresh), resumes a dropped watch from the last version seen, and re-lists when the API server answers
 /// 410 Gone (the version was compacted away). <see cref="Changed"/> fires after every change and on each resync
 /// period, so the level-triggered reconciler re-reads the whole cache.
 /// </summary>
-public sealed class Informer<T>(string name, IListWatch<T> source, TimeProvider time, ILogger logger, TimeSpan resync)
+public sealed class Informer<T>(string name, IListWatch<T> source, TimeProvider time, ILogger logger, TimeSpan resync) : IInformerCounts
 {
     private readonly ConcurrentDictionary<string, T> _items = new();
     private readonly TaskCompletionSource _synced = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -33,7 +43,11 @@ public sealed class Informer<T>(string name, IListWatch<T> source, TimeProvider 
     public event Action? Changed;
 
     /// <summary>How many times the informer listed (the first list plus every re-list after 410 Gone).</summary>
-    public int Lists { get; private set; }
+    public int Lists => Volatile.Read(ref _lists);
+    private int _lists;
+
+    public int WatchRestarts => Volatile.Read(ref _watchRestarts);
+    private int _watchRestarts;
 
     public Task Synced => _synced.Task;
     public IReadOnlyCollection<T> Items => (IReadOnlyCollection<T>)_items.Values;
@@ -66,11 +80,13 @@ public sealed class Informer<T>(string name, IListWatch<T> source, TimeProvider 
                 }
                 else if (streamError is not null) throw streamError;
                 // A watch that simply ended (timeout, proxy, API server restart) resumes from the last version seen.
+                if (!ct.IsCancellationRequested) Interlocked.Increment(ref _watchRestarts);
             }
             catch (OperationCanceledException) when (ct.IsCancellationRequested) { break; }
             catch (Exception e) when (e is HttpOperationException or HttpRequestException or KubernetesException or IOException)
             {
                 logger.LogWarning("{Informer}: {Error}; retrying in {Delay}", name, e.Message, backoff);
+                if (!needList) Interlocked.Increment(ref _watchRestarts); // a failed list is not a watch restart
                 if (e is KubernetesException { Status.Code: 410 } or HttpOperationException { Response.StatusCode: System.Net.HttpStatusCode.Gone }) needList = true;
                 try { await Task.Delay(backoff, time, ct); } catch (OperationCanceledException) { break; }
                 backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, TimeSpan.FromSeconds(10).Ticks));
@@ -86,7 +102,7 @@ public sealed class Informer<T>(string name, IListWatch<T> source, TimeProvider 
         foreach (var key in _items.Keys) if (!fresh.ContainsKey(key)) _items.TryRemove(key, out _);
         foreach (var (key, item) in fresh) _items[key] = item;
         _resourceVersion = version;
-        Lists++;
+        Interlocked.Increment(ref _lists);
         _synced.TrySetResult();
         Changed?.Invoke();
     }

@@ -30,6 +30,7 @@ public sealed class OperatorFixture : IAsyncDisposable
         Kubeconfig = cluster.KubeconfigPath,
         Identity = identity,
         SnapshotListen = new IPEndPoint(IPAddress.Loopback, 0),
+        MetricsListen = new IPEndPoint(IPAddress.Loopback, 0),
         SnapshotToken = Token,
         PollWait = TimeSpan.FromSeconds(2),
         RetryPeriod = TimeSpan.FromMilliseconds(200),
