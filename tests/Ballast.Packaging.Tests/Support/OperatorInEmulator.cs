@@ -43,6 +43,7 @@ public sealed class OperatorInEmulator : IAsyncDisposable
             LeaseNamespace = leaseNamespace,
             LeaseName = leaseName,
             SnapshotListen = new IPEndPoint(IPAddress.Loopback, 0),
+            MetricsListen = new IPEndPoint(IPAddress.Loopback, 0),
             SnapshotToken = ReplicaToken,
             PollWait = TimeSpan.FromSeconds(1),
             RetryPeriod = TimeSpan.FromMilliseconds(200),
