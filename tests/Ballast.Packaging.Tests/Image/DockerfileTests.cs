@@ -75,7 +75,7 @@ public sealed class DockerfileTests(PublishedImage image) : IClassFixture<Publis
     }
 
     [Fact]
-    public async Task The_published_operator_starts_takes_the_lease_serves_healthz_and_stops_on_SIGTERM()
+    public async Task The_published_operator_starts_takes_the_lease_serves_healthz_and_metrics_and_stops_on_SIGTERM()
     {
         // The chart runs the operator as `command: [/app/ballast-operator]` from the same image.
         var op = Path.Combine(image.App, "ballast-operator");
@@ -86,7 +86,8 @@ public sealed class DockerfileTests(PublishedImage image) : IClassFixture<Publis
         {
             var kubeconfig = api.WriteKubeconfig(Path.Combine(dir, "kubeconfig"));
             var port = FreePort();
-            await using var process = new RunningProcess(op, ["--kubeconfig", kubeconfig, "--listen", $"127.0.0.1:{port}"], environment: RuntimeEnv(
+            var metricsPort = FreePort();
+            await using var process = new RunningProcess(op, ["--kubeconfig", kubeconfig, "--listen", $"127.0.0.1:{port}", "--metrics-listen", $"127.0.0.1:{metricsPort}"], environment: RuntimeEnv(
                 ("BALLAST_SNAPSHOT_TOKEN", "image-test"), ("POD_NAME", "ballast-operator-0"), ("POD_NAMESPACE", "default")));
             using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
             var healthy = await Eventually.GetAsync(() => StatusOf(http, $"http://127.0.0.1:{port}/healthz"), s => s == 200 || process.HasExited,
@@ -97,6 +98,9 @@ public sealed class DockerfileTests(PublishedImage image) : IClassFixture<Publis
                 l => l?["spec"]?["holderIdentity"]?.GetValue<string>() == "ballast-operator-0", "the operator to take the leader Lease",
                 within: TimeSpan.FromSeconds(30), every: TimeSpan.FromMilliseconds(200));
             Assert.NotNull(lease);
+            await Eventually.GetAsync(() => http.GetStringAsync($"http://127.0.0.1:{metricsPort}/metrics"),
+                m => Ballast.Testing.PrometheusScrape.Value(m, "ballast_operator_leader") == 1, "the operator's /metrics to report it leads",
+                within: TimeSpan.FromSeconds(10), every: TimeSpan.FromMilliseconds(200));
             Assert.Equal(0, await process.TerminateAsync(TimeSpan.FromSeconds(20)));
         }
         finally { Directory.Delete(dir, recursive: true); }
