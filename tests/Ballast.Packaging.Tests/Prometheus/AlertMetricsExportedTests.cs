@@ -13,7 +13,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 namespace Ballast.Packaging.Tests.Prometheus;
 
 /// <summary>
-/// An alert on a metric nobody exports never fires: every metric name the shipped rules use must appear, with a
+/// An alert on a metric nobody exports never fires: every metric name the shipped rules (and dashboard) use must appear, with a
 /// sample, in a real scrape of a running operator (in the API emulator, samples applied, a replica connected) or
 /// a running ingress (HTTP and HTTPS listeners, a pool with one dead endpoint, Redis configured, one request).
 /// </summary>
@@ -29,11 +29,19 @@ public sealed partial class AlertMetricsExportedTests
     [GeneratedRegex(@"\bballast_[a-z0-9_]+")]
     private static partial Regex MetricName();
 
-    /// <summary>Metric names in the plain rules file and the chart's PrometheusRule template (comment lines aside).</summary>
+    /// <summary>
+    /// Metric names in the plain rules file, the chart's PrometheusRule template (comment lines aside) and the
+    /// Grafana dashboard (a panel on a metric nobody exports is as empty as an alert that never fires).
+    /// </summary>
     private static SortedSet<string> NamesUsedByRules()
     {
         var names = new SortedSet<string>(StringComparer.Ordinal);
-        foreach (var file in new[] { RepoPaths.Of("config", "prometheus", "ballast-rules.yaml"), RepoPaths.Of("charts", "ballast", "templates", "prometheusrule.yaml") })
+        foreach (var file in new[]
+                 {
+                     RepoPaths.Of("config", "prometheus", "ballast-rules.yaml"),
+                     RepoPaths.Of("charts", "ballast", "templates", "prometheusrule.yaml"),
+                     RepoPaths.Of("config", "grafana", "ballast-dashboard.json"),
+                 })
             foreach (var line in File.ReadAllLines(file).Where(l => !l.TrimStart().StartsWith('#')))
                 foreach (Match m in MetricName().Matches(line))
                     names.Add(m.Value);
@@ -41,7 +49,7 @@ public sealed partial class AlertMetricsExportedTests
     }
 
     [Fact]
-    public async Task Every_metric_the_alert_rules_use_appears_in_a_scrape_of_the_running_operator_or_ingress()
+    public async Task Every_metric_the_alert_rules_and_the_dashboard_use_appears_in_a_scrape_of_the_running_operator_or_ingress()
     {
         var used = NamesUsedByRules();
         Assert.Contains("ballast_operator_leader", used); // the extraction itself works
@@ -51,7 +59,7 @@ public sealed partial class AlertMetricsExportedTests
         exported.UnionWith(PrometheusScrape.SampleNames(await ScrapeOperatorAsync()));
         exported.UnionWith(PrometheusScrape.SampleNames(await ScrapeIngressAsync()));
         var missing = used.Where(n => !exported.Contains(n) && !ExpectedLater.Contains(n)).ToList();
-        Assert.True(missing.Count == 0, "used by alert rules but exported by no process: " + string.Join(", ", missing));
+        Assert.True(missing.Count == 0, "used by alert rules or the dashboard but exported by no process: " + string.Join(", ", missing));
     }
 
     private static async Task<string> ScrapeOperatorAsync()
@@ -113,7 +121,8 @@ public sealed partial class AlertMetricsExportedTests
             await source.StartAsync();
             using var admin = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{host.AdminPort}") };
             await Eventually.GetAsync(() => admin.GetStringAsync("/metrics"),
-                m => m.Contains("ballast_endpoint_transitions_total{", StringComparison.Ordinal), "the dead endpoint to be marked down");
+                m => PrometheusScrape.Value(m, $"ballast_endpoint_state{{pool=\"default/web\",endpoint=\"127.0.0.1:{deadPort}\",state=\"unhealthy\"}}") == 1,
+                "the dead endpoint to be marked down");
             using var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{httpPort}") };
             (await client.GetAsync("/")).EnsureSuccessStatusCode();
             return await admin.GetStringAsync("/metrics");
