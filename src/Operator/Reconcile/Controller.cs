@@ -38,7 +38,8 @@ public sealed class Controller
     public Informer<JsonElement> Policies { get; }
     public Informer<V1Service> Services { get; }
     public Informer<V1EndpointSlice> Slices { get; }
-    public Informer<V1Secret> Secrets { get; }
+    /// <summary>Only the Secrets the resources reference (see <see cref="ReferencedSecrets"/>).</summary>
+    public ReferencedSecrets Secrets { get; }
 
     /// <summary>Status writes that went to the API server (tests assert "no churn" on it).</summary>
     public int StatusWrites => Volatile.Read(ref _statusWrites);
@@ -68,8 +69,8 @@ public sealed class Controller
         Policies = new("loadbalancerpolicies", new ListWatchSources.Custom(client, "loadbalancerpolicies"), time, logger, resync);
         Services = new("services", ListWatchSources.Services(client), time, logger, resync);
         Slices = new("endpointslices", ListWatchSources.EndpointSlices(client), time, logger, resync);
-        Secrets = new("secrets", ListWatchSources.Secrets(client), time, logger, resync);
-        foreach (var informer in new Action<Action>[] { a => Pools.Changed += a, a => Policies.Changed += a, a => Services.Changed += a, a => Slices.Changed += a, a => Secrets.Changed += a })
+        Secrets = new ReferencedSecrets(client, time, logger, resync, () => _queue.Add(CompileKey));
+        foreach (var informer in new Action<Action>[] { a => Pools.Changed += a, a => Policies.Changed += a, a => Services.Changed += a, a => Slices.Changed += a })
             informer(() => _queue.Add(CompileKey));
         hub.ReplicasChanged += () => _queue.Add(CompileKey);
     }
@@ -79,10 +80,10 @@ public sealed class Controller
 
     public async Task RunAsync(CancellationToken ct)
     {
-        var informers = new[] { Pools.RunAsync(ct), Policies.RunAsync(ct), Services.RunAsync(ct), Slices.RunAsync(ct), Secrets.RunAsync(ct) };
+        var informers = new[] { Pools.RunAsync(ct), Policies.RunAsync(ct), Services.RunAsync(ct), Slices.RunAsync(ct) };
         try
         {
-            await Task.WhenAll(Pools.Synced, Policies.Synced, Services.Synced, Slices.Synced, Secrets.Synced).WaitAsync(ct);
+            await Task.WhenAll(Pools.Synced, Policies.Synced, Services.Synced, Slices.Synced).WaitAsync(ct);
             _queue.Add(CompileKey);
             while (!ct.IsCancellationRequested)
             {
@@ -91,7 +92,7 @@ public sealed class Controller
                 var failed = false;
                 try
                 {
-                    if (key == CompileKey) CompileAndPublish();
+                    if (key == CompileKey) await CompileAndPublishAsync(ct);
                     else await WriteStatusAsync(key, ct);
                     _queue.Forget(key);
                 }
@@ -111,12 +112,16 @@ public sealed class Controller
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested) { }
         await Task.WhenAll(informers);
+        await Secrets.StopAllAsync();
     }
 
-    private void CompileAndPublish()
+    private async Task CompileAndPublishAsync(CancellationToken ct)
     {
         var (pools, badPools) = DesiredState.Parse<BackendPool>(Pools.Items, BackendPool.KindName);
         var (policies, badPolicies) = DesiredState.Parse<LoadBalancerPolicy>(Policies.Items, LoadBalancerPolicy.KindName);
+        // The last accepted specs of rejected resources may reference Secrets the new specs dropped: keep those too.
+        await Secrets.TrackAsync(DesiredState.SecretReferences(
+            [.. pools, .. _lastAccepted.Values.OfType<BackendPool>()], [.. policies, .. _lastAccepted.Values.OfType<LoadBalancerPolicy>()]), ct);
         var input = new CompilerInput
         {
             Pools = pools,

@@ -73,6 +73,31 @@ public static class DesiredState
         return result.ToImmutable();
     }
 
+    /// <summary>
+    /// <c>namespace/name</c> of every Secret the resources name (listener certificates, ACME account keys, backend
+    /// CA and client certificates): the only Secrets the operator watches. A Secret is always in its resource's namespace.
+    /// </summary>
+    public static IReadOnlySet<string> SecretReferences(IEnumerable<BackendPool> pools, IEnumerable<LoadBalancerPolicy> policies)
+    {
+        var keys = new SortedSet<string>(StringComparer.Ordinal);
+        void Add(Resource owner, string? name)
+        {
+            if (!string.IsNullOrEmpty(name)) keys.Add($"{owner.NamespaceOrDefault}/{name}");
+        }
+        foreach (var pool in pools)
+        {
+            Add(pool, pool.Spec.Tls?.CaSecretRef);
+            Add(pool, pool.Spec.Tls?.ClientCertificateSecretRef);
+        }
+        foreach (var policy in policies)
+            foreach (var listener in policy.Spec.Listeners ?? [])
+            {
+                foreach (var certificate in listener.Tls?.Certificates ?? []) Add(policy, certificate.SecretRef);
+                Add(policy, listener.Tls?.Acme?.AccountSecretRef);
+            }
+        return keys;
+    }
+
     public static ImmutableDictionary<string, ResolvedSecret> Secrets(IEnumerable<V1Secret> secrets) =>
         secrets.ToImmutableDictionary(
             s => $"{s.Metadata.NamespaceProperty}/{s.Metadata.Name}",

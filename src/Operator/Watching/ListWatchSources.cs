@@ -70,6 +70,8 @@ public static class ListWatchSources
     public static Typed<V1EndpointSlice, V1EndpointSliceList> EndpointSlices(IKubernetes c) =>
         new((watch, rv, timeout, ct) => c.DiscoveryV1.ListEndpointSliceForAllNamespacesWithHttpMessagesAsync(allowWatchBookmarks: watch, resourceVersion: rv, timeoutSeconds: timeout, watch: watch, cancellationToken: ct));
 
-    public static Typed<V1Secret, V1SecretList> Secrets(IKubernetes c) =>
-        new((watch, rv, timeout, ct) => c.CoreV1.ListSecretForAllNamespacesWithHttpMessagesAsync(allowWatchBookmarks: watch, resourceVersion: rv, timeoutSeconds: timeout, watch: watch, cancellationToken: ct));
+    /// <summary>One Secret by name (<c>fieldSelector=metadata.name=NAME</c> in its namespace): the operator never lists others.</summary>
+    public static Typed<V1Secret, V1SecretList> Secret(IKubernetes c, string ns, string name) =>
+        new((watch, rv, timeout, ct) => c.CoreV1.ListNamespacedSecretWithHttpMessagesAsync(ns, allowWatchBookmarks: watch, fieldSelector: $"metadata.name={name}",
+            resourceVersion: rv, timeoutSeconds: timeout, watch: watch, cancellationToken: ct));
 }
