@@ -1,9 +1,8 @@
-using System.Security.Cryptography;
-using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using System.Text.Json.Nodes;
 using Ballast.Model.Snapshots;
 using Ballast.Operator.Tests.Support;
+using Ballast.Testing;
 using k8s;
 using k8s.Models;
 
@@ -19,13 +18,8 @@ public sealed class ReferencedSecretsTests : IAsyncLifetime
 
     private static Dictionary<string, byte[]> TlsData(string subject)
     {
-        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-        var request = new CertificateRequest($"CN={subject}", key, HashAlgorithmName.SHA256);
-        var san = new SubjectAlternativeNameBuilder();
-        san.AddDnsName(subject);
-        request.CertificateExtensions.Add(san.Build());
-        using var cert = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddMinutes(-1), DateTimeOffset.UtcNow.AddDays(30));
-        return new() { ["tls.crt"] = Encoding.ASCII.GetBytes(cert.ExportCertificatePem()), ["tls.key"] = Encoding.ASCII.GetBytes(key.ExportPkcs8PrivateKeyPem()) };
+        var (cert, key) = SelfSignedCertificate.Create(subject);
+        return new() { ["tls.crt"] = Encoding.ASCII.GetBytes(cert), ["tls.key"] = Encoding.ASCII.GetBytes(key) };
     }
 
     private Task PutSecretAsync(string name, Dictionary<string, byte[]> data) =>

@@ -1,7 +1,5 @@
 using System.Net;
 using System.Net.Sockets;
-using System.Security.Cryptography;
-using System.Security.Cryptography.X509Certificates;
 using System.Text.RegularExpressions;
 using Ballast.Ingress.FileProvider;
 using Ballast.Ingress.Hosting;
@@ -132,16 +130,11 @@ public sealed partial class AlertMetricsExportedTests
 
     private static (string Cert, string Key) SelfSignedCertificate(string dir, string host)
     {
-        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-        var request = new CertificateRequest($"CN={host}", key, HashAlgorithmName.SHA256);
-        var san = new SubjectAlternativeNameBuilder();
-        san.AddDnsName(host);
-        request.CertificateExtensions.Add(san.Build());
-        using var cert = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddMinutes(-1), DateTimeOffset.UtcNow.AddDays(30));
+        var (cert, key) = Ballast.Testing.SelfSignedCertificate.Create(host);
         var certFile = Path.Combine(dir, "tls.crt");
         var keyFile = Path.Combine(dir, "tls.key");
-        File.WriteAllText(certFile, cert.ExportCertificatePem());
-        File.WriteAllText(keyFile, key.ExportPkcs8PrivateKeyPem());
+        File.WriteAllText(certFile, cert);
+        File.WriteAllText(keyFile, key);
         return (certFile, keyFile);
     }
 

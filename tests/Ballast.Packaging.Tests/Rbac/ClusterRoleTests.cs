@@ -36,6 +36,7 @@ public sealed class ClusterRoleTests
 
         await using var op = await OperatorInEmulator.StartAsync(leaseNamespace: "default", leaseName: leaseName);
         await op.ApplySamplesAsync();
+        await op.ApplyTlsPolicyAsync(); // a referenced Secret, so the operator reads Secrets at all
         await op.ReplicaAppliesNewestAsync("ingress-0");
         // Run until every granted call was seen (each is needed) — or the deadline says one is never used.
         HashSet<Grant> Used() => op.Proxy.Calls.Select(c => new Grant(c.Group, c.Resource, c.Verb)).ToHashSet();
@@ -55,6 +56,10 @@ public sealed class ClusterRoleTests
             var rule = roleGrants.Single(g => g.Grant == new Grant(call.Group, call.Resource, call.Verb));
             if (rule.Names.Length > 0) Assert.Contains(call.Name, rule.Names);
         }
+        // Secrets are read one by one in their namespace (fieldSelector=metadata.name), never listed cluster-wide.
+        var secretCalls = op.Proxy.Calls.Where(c => c.Resource == "secrets").ToList();
+        Assert.NotEmpty(secretCalls);
+        Assert.All(secretCalls, c => Assert.Equal("shop", c.Namespace));
         // Everything else is cluster-wide (list/watch across namespaces, status and events in each resource's namespace).
         Assert.All(op.Proxy.Calls.Where(c => c.Group != "coordination.k8s.io"),
             c => Assert.Contains(clusterGrants, g => g.Grant == new Grant(c.Group, c.Resource, c.Verb)));

@@ -66,6 +66,20 @@ public sealed class OperatorInEmulator : IAsyncDisposable
                 """)!.AsObject()]);
     }
 
+    /// <summary>A TLS Secret and a policy whose HTTPS listener references it (the samples reference no Secret).</summary>
+    public async Task ApplyTlsPolicyAsync()
+    {
+        var (cert, key) = SelfSignedCertificate.Create("secure.example.com");
+        await ApplyAsync([JsonNode.Parse($$$"""
+            {"apiVersion":"v1","kind":"Secret","type":"kubernetes.io/tls","metadata":{"name":"secure-tls","namespace":"shop"},
+             "data":{"tls.crt":"{{{Convert.ToBase64String(Encoding.ASCII.GetBytes(cert))}}}","tls.key":"{{{Convert.ToBase64String(Encoding.ASCII.GetBytes(key))}}}"}}
+            """)!.AsObject(), JsonNode.Parse("""
+            {"apiVersion":"ballast.dev/v1alpha1","kind":"LoadBalancerPolicy","metadata":{"name":"secure","namespace":"shop"},
+             "spec":{"listeners":[{"name":"https","port":8443,"protocol":"HTTPS","tls":{"certificates":[{"secretRef":"secure-tls"}]}}],
+                     "routes":[{"backends":[{"pool":"echo-v1"}]}]}}
+            """)!.AsObject()]);
+    }
+
     public async Task ApplyAsync(IEnumerable<JsonObject> objects)
     {
         using var http = ApiClient();
