@@ -148,6 +148,10 @@ public sealed class Controller
             if (!rejected.Contains(resource.Key) && first.Statuses.ContainsKey(resource.Key)) _lastAccepted[resource.Key] = resource;
         foreach (var key in _lastAccepted.Keys.ToList())
             if (!first.Statuses.ContainsKey(key) && !rejected.Contains(key)) _lastAccepted.Remove(key); // deleted
+        // Now that the fallbacks are known, stop watching Secrets that only a superseded spec named. Every current
+        // spec's references stay watched, valid or not: the Secret a rejected policy waits for must wake it up.
+        await Secrets.TrackAsync(DesiredState.SecretReferences(
+            [.. pools, .. Fallbacks<BackendPool>(rejected)], [.. policies, .. Fallbacks<LoadBalancerPolicy>(rejected)]), ct);
 
         _desired.Clear();
         foreach (var (key, status) in result.Statuses)
