@@ -45,6 +45,7 @@ public sealed class RedisConnection : IAsyncDisposable
     private async Task<ConnectionMultiplexer?> ConnectAsync()
     {
         var config = ConfigurationOptions.Parse(_options.Endpoint);
+        if (_options.Password is { } password) config.Password = password;
         config.AbortOnConnectFail = false; // keep retrying in the background; the replica serves meanwhile
         config.ConnectTimeout = (int)_options.ConnectTimeout.TotalMilliseconds;
         config.AsyncTimeout = Math.Max(1, (int)_options.OperationTimeout.TotalMilliseconds);

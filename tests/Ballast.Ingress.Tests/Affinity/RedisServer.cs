@@ -14,15 +14,22 @@ public sealed class RedisServer : IAsyncDisposable
     private readonly string _dir = Directory.CreateTempSubdirectory("ballast-redis-").FullName;
     private int? _pid;
 
-    private RedisServer(int port) => Port = port;
+    private readonly string? _password;
+
+    private RedisServer(int port, string? password)
+    {
+        Port = port;
+        _password = password;
+    }
 
     public int Port { get; }
     public string Endpoint => $"127.0.0.1:{Port}";
     private string PidFile => Path.Combine(_dir, "redis.pid");
 
-    public static async Task<RedisServer> StartAsync()
+    /// <param name="password">Clients must AUTH with it (<c>--requirepass</c>); null: no password.</param>
+    public static async Task<RedisServer> StartAsync(string? password = null)
     {
-        var server = new RedisServer(FreePort.Next());
+        var server = new RedisServer(FreePort.Next(), password);
         await server.RestartAsync();
         return server;
     }
@@ -39,6 +46,11 @@ public sealed class RedisServer : IAsyncDisposable
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         };
+        if (_password is not null)
+        {
+            start.ArgumentList.Add("--requirepass");
+            start.ArgumentList.Add(_password);
+        }
         using (var process = Process.Start(start)!)
         {
             await process.WaitForExitAsync();
@@ -83,7 +95,7 @@ public sealed class RedisServer : IAsyncDisposable
             var buffer = new byte[16];
             stream.ReadTimeout = 1000;
             var read = stream.Read(buffer);
-            return read > 0 && buffer[0] == (byte)'+';
+            return read > 0 && (buffer[0] == (byte)'+' || (_password is not null && buffer[0] == (byte)'-')); // -NOAUTH: up, wants a password
         }
         catch (Exception e) when (e is SocketException or IOException)
         {

@@ -111,16 +111,19 @@ public sealed class ChartTests
     }
 
     [Fact]
-    public async Task The_Redis_address_reaches_the_ingress_as_an_environment_variable()
+    public async Task The_Redis_address_reaches_the_ingress_as_an_argument_and_its_password_as_the_variable_it_reads()
     {
         var docs = await Support.Helm.TemplateAsync("ingress.redis.address=redis.cache.svc:6379", "ingress.redis.existingSecret=redis-auth");
-        var env = docs.Only("Deployment", "-ingress")["spec"]!["template"]!["spec"]!["containers"]![0]!["env"]!.AsArray();
-        Assert.Contains(env, e => e!["name"]!.GetValue<string>() == "BALLAST_AFFINITY_REDIS" && e["value"]!.GetValue<string>() == "redis.cache.svc:6379");
-        Assert.Contains(env, e => e!["name"]!.GetValue<string>() == "BALLAST_AFFINITY_REDIS_PASSWORD" && e["valueFrom"]!["secretKeyRef"]!["name"]!.GetValue<string>() == "redis-auth");
+        var container = docs.Only("Deployment", "-ingress")["spec"]!["template"]!["spec"]!["containers"]![0]!;
+        var args = container["args"]!.AsArray().Select(a => a!.GetValue<string>()).ToList();
+        Assert.Equal("redis.cache.svc:6379", args[args.IndexOf("--redis") + 1]);
+        var env = container["env"]!.AsArray();
+        Assert.Contains(env, e => e!["name"]!.GetValue<string>() == Ballast.Ingress.Redis.RedisOptions.PasswordVariable
+            && e["valueFrom"]!["secretKeyRef"]!["name"]!.GetValue<string>() == "redis-auth");
 
-        var none = await Support.Helm.TemplateAsync();
-        Assert.DoesNotContain(none.Only("Deployment", "-ingress")["spec"]!["template"]!["spec"]!["containers"]![0]!["env"]!.AsArray(),
-            e => e!["name"]!.GetValue<string>().StartsWith("BALLAST_AFFINITY", StringComparison.Ordinal));
+        var none = (await Support.Helm.TemplateAsync()).Only("Deployment", "-ingress")["spec"]!["template"]!["spec"]!["containers"]![0]!;
+        Assert.DoesNotContain(none["env"]!.AsArray(), e => e!["name"]!.GetValue<string>().Contains("REDIS", StringComparison.Ordinal));
+        Assert.DoesNotContain("--redis", none["args"]!.AsArray().Select(a => a!.GetValue<string>()));
     }
 
     [Fact]
