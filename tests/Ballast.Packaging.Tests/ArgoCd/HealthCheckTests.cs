@@ -74,6 +74,38 @@ public sealed class HealthCheckTests
         Assert.Contains("spec.routes[0].match", degraded.Message);
     }
 
+    [Fact]
+    public async Task What_the_API_server_holds_while_the_operator_is_away_is_Progressing_not_Healthy_or_Degraded()
+    {
+        await using var op = await OperatorInEmulator.StartAsync();
+        await op.ApplySamplesAsync();
+        await Eventually.GetAsync(() => op.GetAsync("loadbalancerpolicies", "shop", "shop"),
+            p => OperatorInEmulator.Condition(p, "Programmed")?["reason"]?.GetValue<string>() == "NoReplicas", "the policy compiled (Programmed=Unknown/NoReplicas)");
+        await op.ReplicaAppliesNewestAsync("ingress-0");
+        await Eventually.GetAsync(() => op.GetAsync("loadbalancerpolicies", "shop", "shop"),
+            p => OperatorInEmulator.Condition(p, "Programmed")?["status"]?.GetValue<string>() == "True", "policy Programmed=True");
+        await op.StopOperatorAsync();
+
+        // A real edit: the API server bumps metadata.generation; the status still speaks of the previous one.
+        var policy = Support.Yaml.Single(File.ReadAllText(RepoPaths.Of("samples", "kubernetes", "30-policy.yaml")));
+        policy["spec"]!["routes"]![0]!["backends"]![0]!["weight"] = 50;
+        await op.ApplyAsync([policy]);
+        var behind = await op.GetAsync("loadbalancerpolicies", "shop", "shop");
+        Assert.True(behind["metadata"]!["generation"]!.GetValue<long>() > behind["status"]!["observedGeneration"]!.GetValue<long>());
+        var (status, message) = await HealthAsync(behind);
+        Assert.Equal("Progressing", status);
+        Assert.Contains("not yet observed", message);
+
+        // A real new resource that no operator has seen: no status at all.
+        var pool = Support.Yaml.Documents(File.ReadAllText(RepoPaths.Of("samples", "kubernetes", "20-pools.yaml")))
+            .First(d => d["kind"]!.GetValue<string>() == "BackendPool");
+        pool["metadata"]!["name"] = "brand-new";
+        await op.ApplyAsync([pool]);
+        var fresh = await op.GetAsync("backendpools", "shop", "brand-new");
+        Assert.Null(fresh["status"]);
+        Assert.Equal("Progressing", (await HealthAsync(fresh)).Status);
+    }
+
     /// <summary>Runs the script as Argo CD does: the resource in the global <c>obj</c>, the result a table.</summary>
     private static async Task<(string Status, string Message)> HealthAsync(JsonObject resource)
     {

@@ -140,9 +140,19 @@ public sealed class OperatorInEmulator : IAsyncDisposable
         return http;
     }
 
+    private bool _operatorStopped;
+
+    /// <summary>Stops the operator (the emulator keeps running): what the API server then holds is nobody's doing but its own.</summary>
+    public async Task StopOperatorAsync()
+    {
+        if (_operatorStopped) return;
+        _operatorStopped = true;
+        await Operator.DisposeAsync();
+    }
+
     public async ValueTask DisposeAsync()
     {
-        await Operator.DisposeAsync();
+        await StopOperatorAsync();
         await Proxy.DisposeAsync();
         await Api.DisposeAsync();
         try { Directory.Delete(_dir, recursive: true); } catch (IOException) { }
