@@ -1,4 +1,5 @@
 using Ballast.Ingress.Health;
+using Ballast.Ingress.LoadBalancing;
 using Ballast.Ingress.Metrics;
 using Ballast.Ingress.Policies;
 using Ballast.Ingress.Pools;
