@@ -2,6 +2,8 @@ using System.Globalization;
 using Ballast.Ingress.Policies.AccessControl;
 using Ballast.Ingress.Policies.Auth;
 using Ballast.Ingress.Policies.RateLimiting;
+using Ballast.Ingress.Redis;
+using Ballast.Model.Resources;
 using Ballast.Model.Snapshots;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Net.Http.Headers;
@@ -10,7 +12,8 @@ using Prometheus;
 namespace Ballast.Ingress.Policies;
 
 /// <summary>
-/// A route's compiled policy chain, run before a pool is chosen: IP access list, then rate limit. Null for
+/// A route's compiled policy chain, run before a pool is chosen: IP access list, JWT, then rate limit (local or
+/// global). Null for
 /// a route without policies, so such routes pay one null check. When a policy refuses, it writes the
 /// response itself and <see cref="AdmitAsync"/> returns false.
 /// </summary>
@@ -22,26 +25,40 @@ public sealed class RoutePolicies
 
     private readonly IpAccessList? _access;
     private readonly LocalRateLimiter? _rateLimit;
-    private readonly Counter.Child? _rateLimited;
+    private readonly GlobalRateLimiter? _globalLimit;
+    private readonly Counter.Child _rateLimited;
     private readonly JwtAuthenticator? _jwt;
+    private readonly Counter _authFailures;
+    private readonly string _routeId;
 
-    private RoutePolicies(IpAccessList? access, LocalRateLimiter? rateLimit, Counter.Child? rateLimited, JwtAuthenticator? jwt)
+    private RoutePolicies(string routeId, IpAccessList? access, LocalRateLimiter? rateLimit, GlobalRateLimiter? globalLimit, JwtAuthenticator? jwt, PolicyMetrics metrics)
     {
+        _routeId = routeId;
         _jwt = jwt;
         _access = access;
         _rateLimit = rateLimit;
-        _rateLimited = rateLimited;
+        _globalLimit = globalLimit;
+        _rateLimited = metrics.RateLimited.WithLabels(routeId);
+        _authFailures = metrics.AuthFailures;
     }
 
     /// <summary>
     /// The chain for a route, or null when it has none. The previous chain of the same route id hands over
     /// its rate limiter when the limit is unchanged, so a reload does not refill everyone's budget.
     /// </summary>
-    public static RoutePolicies? Create(RouteSnapshot route, PolicyMetrics metrics, TimeProvider time, RoutePolicies? previous)
+    /// <param name="redis">The ingress's shared Redis, for global limits; null without <c>--redis</c> (global limits then enforce the local share).</param>
+    public static RoutePolicies? Create(RouteSnapshot route, PolicyMetrics metrics, TimeProvider time, RoutePolicies? previous, RedisConnection? redis = null)
     {
         var access = IpAccessList.Create(route.AccessControl, metrics, "route:" + route.Id);
         LocalRateLimiter? limiter = null;
-        if (route.RateLimit is { } limit)
+        GlobalRateLimiter? global = null;
+        if (route.RateLimit is { Mode: RateLimitMode.Global } globalLimit)
+        {
+            global = previous?._globalLimit is { } old && old.Config == globalLimit
+                ? old
+                : new GlobalRateLimiter(globalLimit, route.Id, redis, time, metrics.RateLimitDegraded.WithLabels(route.Id));
+        }
+        else if (route.RateLimit is { } limit)
         {
             limiter = previous?._rateLimit is { } old && old.Config == limit ? old : new LocalRateLimiter(limit, time);
         }
@@ -51,8 +68,8 @@ public sealed class RoutePolicies
             // Same settings: keep the fetched key set (no refetch per reload).
             jwt = previous?._jwt is { } oldJwt && oldJwt.Config == jwtConfig ? oldJwt : new JwtAuthenticator(jwtConfig);
         }
-        if (access is null && limiter is null && jwt is null) return null;
-        return new RoutePolicies(access, limiter, limiter is null ? null : metrics.RateLimited.WithLabels(route.Id), jwt);
+        if (access is null && limiter is null && global is null && jwt is null) return null;
+        return new RoutePolicies(route.Id, access, limiter, global, jwt, metrics);
     }
 
     public ValueTask<bool> AdmitAsync(HttpContext context)
@@ -68,8 +85,10 @@ public sealed class RoutePolicies
 
     private async ValueTask<bool> AuthenticateThenLimitAsync(HttpContext context, JwtAuthenticator jwt)
     {
-        if (!await jwt.AuthenticateAsync(context))
+        var outcome = await jwt.AuthenticateAsync(context);
+        if (outcome != AuthOutcome.Passed)
         {
+            _authFailures.WithLabels(_routeId, "jwt", AuthOutcomeLabels.Of(outcome)).Inc();
             context.Response.Headers.WWWAuthenticate = "Bearer error=\"invalid_token\"";
             await Write(context, StatusCodes.Status401Unauthorized, UnauthorizedBody);
             return false;
@@ -81,25 +100,35 @@ public sealed class RoutePolicies
     {
         if (_rateLimit is { } limiter && !limiter.TryAcquire(context, out var retryAfter))
         {
-            _rateLimited!.Inc();
-            return RefuseAsync(TooMany(context, limiter, retryAfter));
+            _rateLimited.Inc();
+            return RefuseAsync(TooMany(context, limiter.Texts, retryAfter));
         }
+        if (_globalLimit is { } global) return LimitGloballyAsync(context, global);
         return new ValueTask<bool>(true);
+    }
+
+    private async ValueTask<bool> LimitGloballyAsync(HttpContext context, GlobalRateLimiter global)
+    {
+        var (admitted, retryAfter) = await global.AcquireAsync(context);
+        if (admitted) return true;
+        _rateLimited.Inc();
+        await TooMany(context, global.Texts, retryAfter);
+        return false;
     }
 
     /// <summary>403 for a listener's or route's access list.</summary>
     public static Task Forbid(HttpContext context) => Write(context, StatusCodes.Status403Forbidden, ForbiddenBody);
 
-    private static Task TooMany(HttpContext context, LocalRateLimiter limiter, TimeSpan retryAfter)
+    private static Task TooMany(HttpContext context, RateLimitTexts texts, TimeSpan retryAfter)
     {
         // Whole seconds, rounded up: a client that waits Retry-After gets through.
         var seconds = Math.Max(1, (long)Math.Ceiling(retryAfter.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
         var headers = context.Response.Headers;
         headers[HeaderNames.RetryAfter] = seconds;
-        headers["RateLimit-Limit"] = limiter.LimitText;
+        headers["RateLimit-Limit"] = texts.Limit;
         headers["RateLimit-Remaining"] = "0";
         headers["RateLimit-Reset"] = seconds;
-        headers["RateLimit-Policy"] = limiter.PolicyText;
+        headers["RateLimit-Policy"] = texts.Policy;
         return Write(context, StatusCodes.Status429TooManyRequests, TooManyBody);
     }
 

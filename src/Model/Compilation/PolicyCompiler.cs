@@ -127,7 +127,7 @@ internal sealed class PolicyCompiler(CompilerInput input, IReadOnlyDictionary<st
         var request = RouteOptionRules.Headers(r, field.Field("requestHeaders"), route.RequestHeaders);
         var response = RouteOptionRules.Headers(r, field.Field("responseHeaders"), route.ResponseHeaders);
         var attach = AttachTo(r, field.Field("listeners"), route.Listeners, listeners, http: true);
-        var rateLimit = TrafficPolicyRules.RateLimit(r, field.Field("rateLimit"), route.RateLimit);
+        var rateLimit = TrafficPolicyRules.RateLimit(r, field.Field("rateLimit"), route.RateLimit, routeHasJwt: route.Auth?.Jwt is not null);
         var access = TrafficPolicyRules.AccessControl(r, field.Field("accessControl"), route.AccessControl);
         var jwt = AuthRules.Jwt(r, field.Field("auth").Field("jwt"), route.Auth?.Jwt);
 
