@@ -44,10 +44,13 @@ public sealed class AccessControlSpec
     public List<string>? Deny { get; set; }
 }
 
-/// <summary>Authentication a route demands before forwarding.</summary>
+/// <summary>Authentication a route demands before forwarding; every kind given must pass (JWT, API key, basic, then external).</summary>
 public sealed class AuthSpec
 {
     public JwtAuthSpec? Jwt { get; set; }
+    public ApiKeyAuthSpec? ApiKey { get; set; }
+    public BasicAuthSpec? Basic { get; set; }
+    public ExternalAuthSpec? External { get; set; }
 }
 
 /// <summary>
