@@ -21,8 +21,11 @@ public sealed class PolicyMetrics
             "Global rate-limit decisions made on the replica's local share (limit ÷ replicas) because Redis was unreachable, slow or not configured, by route.",
             new CounterConfiguration { LabelNames = ["route"] });
         AuthFailures = factory.CreateCounter("ballast_auth_failures_total",
-            "Requests refused by a route's authentication (never forwarded), by route, kind (jwt) and reason (missing, invalid, unavailable).",
+            "Requests refused by a route's authentication (never forwarded), by route, kind (jwt, apikey, basic, external) and reason (missing, invalid, unavailable, denied).",
             new CounterConfiguration { LabelNames = ["route", "kind", "reason"] });
+        AuthFailOpen = factory.CreateCounter("ballast_auth_fail_open_total",
+            "Requests admitted without an answer from the external auth service because the route sets failOpen, by route.",
+            new CounterConfiguration { LabelNames = ["route"] });
         CircuitOpen = factory.CreateCounter("ballast_circuit_breaker_rejected_total",
             "Requests refused with 503 at once because a pool's circuit-breaker limit was reached, by pool and limit.",
             new CounterConfiguration { LabelNames = ["pool", "limit"] });
@@ -33,4 +36,5 @@ public sealed class PolicyMetrics
     public Counter CircuitOpen { get; }
     public Counter RateLimitDegraded { get; }
     public Counter AuthFailures { get; }
+    public Counter AuthFailOpen { get; }
 }

@@ -27,14 +27,15 @@ public sealed class RoutePolicies
     private readonly LocalRateLimiter? _rateLimit;
     private readonly GlobalRateLimiter? _globalLimit;
     private readonly Counter.Child _rateLimited;
-    private readonly JwtAuthenticator? _jwt;
+    /// <summary>Every kind the route demands, in order (JWT, API key, basic, external); empty when none.</summary>
+    private readonly IRouteAuthenticator[] _auth;
     private readonly Counter _authFailures;
     private readonly string _routeId;
 
-    private RoutePolicies(string routeId, IpAccessList? access, LocalRateLimiter? rateLimit, GlobalRateLimiter? globalLimit, JwtAuthenticator? jwt, PolicyMetrics metrics)
+    private RoutePolicies(string routeId, IpAccessList? access, LocalRateLimiter? rateLimit, GlobalRateLimiter? globalLimit, IRouteAuthenticator[] auth, PolicyMetrics metrics)
     {
         _routeId = routeId;
-        _jwt = jwt;
+        _auth = auth;
         _access = access;
         _rateLimit = rateLimit;
         _globalLimit = globalLimit;
@@ -62,14 +63,16 @@ public sealed class RoutePolicies
         {
             limiter = previous?._rateLimit is { } old && old.Config == limit ? old : new LocalRateLimiter(limit, time);
         }
-        JwtAuthenticator? jwt = null;
-        if (route.Jwt is { } jwtConfig)
-        {
-            // Same settings: keep the fetched key set (no refetch per reload).
-            jwt = previous?._jwt is { } oldJwt && oldJwt.Config == jwtConfig ? oldJwt : new JwtAuthenticator(jwtConfig);
-        }
-        if (access is null && limiter is null && global is null && jwt is null) return null;
-        return new RoutePolicies(route.Id, access, limiter, global, jwt, metrics);
+        var auth = new List<IRouteAuthenticator>();
+        // Same settings as before: keep the instance (fetched key sets, remembered credentials, connections).
+        IRouteAuthenticator Reuse(object config, Func<IRouteAuthenticator> create) =>
+            previous?._auth.FirstOrDefault(a => a.Config.Equals(config)) ?? create();
+        if (route.Jwt is { } jwt) auth.Add(Reuse(jwt, () => new JwtAuthenticator(jwt)));
+        if (route.ApiKey is { } apiKey) auth.Add(Reuse(apiKey, () => new ApiKeyAuthenticator(apiKey)));
+        if (route.BasicAuth is { } basic) auth.Add(Reuse(basic, () => new BasicAuthenticator(basic)));
+        if (route.ExternalAuth is { } external) auth.Add(Reuse(external, () => new ExternalAuthenticator(external, metrics.AuthFailOpen.WithLabels(route.Id))));
+        if (access is null && limiter is null && global is null && auth.Count == 0) return null;
+        return new RoutePolicies(route.Id, access, limiter, global, [.. auth], metrics);
     }
 
     public ValueTask<bool> AdmitAsync(HttpContext context)
@@ -79,21 +82,30 @@ public sealed class RoutePolicies
             access.Denied.Inc();
             return RefuseAsync(Forbid(context));
         }
-        if (_jwt is { } jwt) return AuthenticateThenLimitAsync(context, jwt);
+        if (_auth.Length > 0) return AuthenticateThenLimitAsync(context);
         return Limit(context);
     }
 
-    private async ValueTask<bool> AuthenticateThenLimitAsync(HttpContext context, JwtAuthenticator jwt)
+    private async ValueTask<bool> AuthenticateThenLimitAsync(HttpContext context)
     {
-        var outcome = await jwt.AuthenticateAsync(context);
-        if (outcome != AuthOutcome.Passed)
+        foreach (var authenticator in _auth)
         {
-            _authFailures.WithLabels(_routeId, "jwt", AuthOutcomeLabels.Of(outcome)).Inc();
-            context.Response.Headers.WWWAuthenticate = "Bearer error=\"invalid_token\"";
-            await Write(context, StatusCodes.Status401Unauthorized, UnauthorizedBody);
-            return false;
+            var outcome = await authenticator.AuthenticateAsync(context);
+            if (outcome != AuthOutcome.Passed)
+            {
+                // The authenticator wrote the refusal; failures are rare, so the child is looked up here, not cached.
+                _authFailures.WithLabels(_routeId, authenticator.Kind, AuthOutcomeLabels.Of(outcome)).Inc();
+                return false;
+            }
         }
         return await Limit(context);
+    }
+
+    /// <summary>401 with the given <c>WWW-Authenticate</c> challenge.</summary>
+    internal static Task Unauthorized(HttpContext context, string challenge)
+    {
+        context.Response.Headers.WWWAuthenticate = challenge;
+        return Write(context, StatusCodes.Status401Unauthorized, UnauthorizedBody);
     }
 
     private ValueTask<bool> Limit(HttpContext context)
@@ -138,7 +150,7 @@ public sealed class RoutePolicies
         return false;
     }
 
-    private static Task Write(HttpContext context, int status, byte[] body)
+    internal static Task Write(HttpContext context, int status, byte[] body)
     {
         context.Response.StatusCode = status;
         context.Response.ContentType = "text/plain";

@@ -10,6 +10,8 @@ public enum AuthOutcome
     Invalid,
     /// <summary>What the check needs (a key set, an auth service) could not be reached: deny by default.</summary>
     Unavailable,
+    /// <summary>The external auth service answered, and not with a 2xx.</summary>
+    Denied,
 }
 
 /// <summary>The <c>reason</c> label of <c>ballast_auth_failures_total</c>.</summary>
@@ -20,6 +22,7 @@ public static class AuthOutcomeLabels
         AuthOutcome.Missing => "missing",
         AuthOutcome.Invalid => "invalid",
         AuthOutcome.Unavailable => "unavailable",
+        AuthOutcome.Denied => "denied",
         _ => "passed",
     };
 }

@@ -13,7 +13,7 @@ namespace Ballast.Ingress.Policies.Auth;
 /// interval and, rate-limited, when a token names an unknown kid); issuer, audience, lifetime with the clock
 /// skew, signature with the kid's key only (no trying every key) and RS256/ES256 only ("none" never passes).
 /// </summary>
-public sealed class JwtAuthenticator : IDisposable
+public sealed class JwtAuthenticator : IRouteAuthenticator, IDisposable
 {
     private readonly ConfigurationManager<JsonWebKeySet> _keys;
     private readonly HttpClient _http;
@@ -35,12 +35,22 @@ public sealed class JwtAuthenticator : IDisposable
     }
 
     public JwtAuthSnapshot Config { get; }
+    object IRouteAuthenticator.Config => Config;
+    public string Kind => "jwt";
+
+    /// <summary>Checks the bearer token; a refusal is answered 401 with <c>WWW-Authenticate: Bearer error="invalid_token"</c>.</summary>
+    public async ValueTask<AuthOutcome> AuthenticateAsync(HttpContext context)
+    {
+        var outcome = await CheckAsync(context);
+        if (outcome != AuthOutcome.Passed) await RoutePolicies.Unauthorized(context, "Bearer error=\"invalid_token\"");
+        return outcome;
+    }
 
     /// <summary>
     /// Passed when the request carries a valid token; then the configured claims are set as request headers and the
     /// token's claims become <see cref="HttpContext.User"/> (a rate limit keyed by a claim reads them there).
     /// </summary>
-    public async ValueTask<AuthOutcome> AuthenticateAsync(HttpContext context)
+    private async ValueTask<AuthOutcome> CheckAsync(HttpContext context)
     {
         var request = context.Request;
         // A client's own copies of the claim headers never reach the backend.
