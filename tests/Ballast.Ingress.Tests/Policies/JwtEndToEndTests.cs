@@ -70,29 +70,12 @@ public sealed class JwtEndToEndTests
         { "no token", "" },
     };
 
-    private sealed class Setup : IAsyncDisposable
-    {
-        public required TestBackend Jwks { get; init; }
-        public required TestBackend Backend { get; init; }
-        public required IngressFixture Ingress { get; init; }
-        public required HttpClient Client { get; init; }
-
-        public async ValueTask DisposeAsync()
-        {
-            await Ingress.DisposeAsync();
-            await Backend.DisposeAsync();
-            await Jwks.DisposeAsync();
-        }
-    }
-
-    private static async Task<Setup> StartAsync(RateLimitSnapshot? rateLimit = null)
+    private static async Task<PolicyRouteSetup> StartAsync(RateLimitSnapshot? rateLimit = null)
     {
         var jwksJson = Jwks();
         var jwks = await TestBackend.StartAsync("jwks", ctx => { ctx.Response.ContentType = "application/json"; return ctx.Response.WriteAsync(jwksJson); });
         var backend = await TestBackend.StartAsync("api", ctx => ctx.Response.WriteAsync(
             $"user={ctx.Request.Headers["X-User"]};auth={ctx.Request.Headers.Authorization.Count}"));
-        var ingress = await IngressFixture.StartAsync();
-        var port = FreePort.Next();
         var route = Route("r", ("p", 1)) with
         {
             Jwt = new JwtAuthSnapshot
@@ -106,8 +89,7 @@ public sealed class JwtEndToEndTests
             },
             RateLimit = rateLimit,
         };
-        await ingress.ApplyAsync(Of(1, [Listener(port, route)], Pool("p", backend)));
-        return new Setup { Jwks = jwks, Backend = backend, Ingress = ingress, Client = ingress.Client(port) };
+        return await PolicyRouteSetup.StartAsync(backend, route, jwks);
     }
 
     private static Task<HttpResponseMessage> Send(HttpClient client, string token, string? spoofedUser = null)
@@ -141,7 +123,7 @@ public sealed class JwtEndToEndTests
         Assert.Equal("Bearer", response.Headers.WwwAuthenticate.Single().Scheme);
         Assert.Equal(0, s.Backend.Requests);
         var reason = token.Length == 0 ? "missing" : "invalid";
-        Assert.Equal(1, PrometheusText.Value(await s.Ingress.MetricsAsync(), $"ballast_auth_failures_total{{route=\"r\",kind=\"jwt\",reason=\"{reason}\"}}"));
+        Assert.Equal(1, await s.AuthFailuresAsync("jwt", reason));
         // The same ingress still lets a good token through (the refusal was about the token, not the setup).
         Assert.Equal(HttpStatusCode.OK, (await Send(s.Client, Token())).StatusCode);
     }
