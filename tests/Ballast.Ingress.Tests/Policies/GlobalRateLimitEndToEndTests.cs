@@ -31,10 +31,10 @@ public sealed class GlobalRateLimitEndToEndTests(ITestOutputHelper output)
 
     private sealed record Replica(IngressFixture Ingress, FakeTimeProvider Time, HttpClient Client);
 
-    private static async Task<List<Replica>> StartReplicasAsync(RedisServer? redis, TestBackend backend, RateLimitSnapshot limit)
+    private static async Task<List<Replica>> StartReplicasAsync(RedisServer? redis, TestBackend backend, RateLimitSnapshot limit, int count = Replicas)
     {
         var replicas = new List<Replica>();
-        for (var i = 0; i < Replicas; i++)
+        for (var i = 0; i < count; i++)
         {
             var time = new FakeTimeProvider(DateTimeOffset.Parse("2026-01-01T00:00:00Z"));
             var ingress = await IngressFixture.StartAsync(new IngressOptions
@@ -148,7 +148,7 @@ public sealed class GlobalRateLimitEndToEndTests(ITestOutputHelper output)
     public async Task A_global_limit_on_a_replica_without_Redis_enforces_the_local_share_and_counts_it()
     {
         await using var backend = await TestBackend.StartAsync("a");
-        var replicas = await StartReplicasAsync(null, backend, Fifty(RateLimitMode.Global) with { Key = RateLimitKey.ClientIp });
+        var replicas = await StartReplicasAsync(null, backend, Fifty(RateLimitMode.Global) with { Key = RateLimitKey.ClientIp }, count: 1);
         try
         {
             var statuses = await Task.WhenAll(Enumerable.Range(0, 40).Select(async _ => (await replicas[0].Client.GetAsync("/")).StatusCode));
@@ -160,5 +160,44 @@ public sealed class GlobalRateLimitEndToEndTests(ITestOutputHelper output)
         {
             await DisposeAsync(replicas);
         }
+    }
+
+    [Fact]
+    public async Task Once_Redis_refuses_a_key_the_replica_refuses_it_locally_without_asking_Redis_again()
+    {
+        await using var redis = await RedisServer.StartAsync();
+        await using var backend = await TestBackend.StartAsync("a");
+        var limit = new RateLimitSnapshot { Limit = 2, Period = TimeSpan.FromMinutes(1), Burst = 2, Key = RateLimitKey.Route, Mode = RateLimitMode.Global, Replicas = 1 };
+        var replicas = await StartReplicasAsync(redis, backend, limit, count: 1);
+        try
+        {
+            var responses = new List<HttpResponseMessage>();
+            for (var i = 0; i < 20; i++) responses.Add(await replicas[0].Client.GetAsync("/"));
+
+            Assert.Equal(2, responses.Count(r => r.StatusCode == HttpStatusCode.OK));
+            Assert.All(responses.Skip(2), r =>
+            {
+                Assert.Equal(HttpStatusCode.TooManyRequests, r.StatusCode);
+                Assert.InRange(r.Headers.RetryAfter!.Delta!.Value.TotalSeconds, 29, 30); // one request per 30 s
+                Assert.Equal("2;w=60;burst=2", r.Headers.GetValues("RateLimit-Policy").Single());
+            });
+            // Two admissions and the first refusal asked Redis; the other 17 refusals were decided by the pre-check.
+            Assert.Equal(3, await ScriptCallsAsync(redis));
+        }
+        finally
+        {
+            await DisposeAsync(replicas);
+        }
+    }
+
+    /// <summary>How many scripts Redis has run (EVAL and EVALSHA), from its own INFO commandstats.</summary>
+    private static async Task<long> ScriptCallsAsync(RedisServer redis)
+    {
+        // The test's own admin connection: the replicas' connection rightly has no admin rights.
+        await using var mux = await StackExchange.Redis.ConnectionMultiplexer.ConnectAsync(redis.Endpoint + ",allowAdmin=true");
+        var info = await mux.GetServer(mux.GetEndPoints().Single()).InfoAsync("commandstats");
+        return info.SelectMany(g => g)
+            .Where(p => p.Key is "cmdstat_eval" or "cmdstat_evalsha")
+            .Sum(p => long.Parse(p.Value.Split(',')[0]["calls=".Length..]));
     }
 }
