@@ -25,6 +25,8 @@ public sealed record OperatorOptions
     public TimeSpan PollWait { get; init; } = TimeSpan.FromSeconds(30);
     /// <summary>Address and port of <c>/metrics</c> (port 0: OS-chosen); null: no metrics listener.</summary>
     public IPEndPoint? MetricsListen { get; init; }
+    /// <summary>ACME (policies' tls.acme listeners, run by the leader).</summary>
+    public Certificates.OperatorAcmeOptions Acme { get; init; } = new();
 }
 
 /// <summary>The operator assembled: KubernetesClient, informers and reconcile, leader election, snapshot server.</summary>
@@ -44,12 +46,14 @@ public sealed class OperatorHost : IAsyncDisposable
     public OperatorMetrics Metrics { get; }
     /// <summary>Where <c>/metrics</c> answers (null when <see cref="OperatorOptions.MetricsListen"/> is null).</summary>
     public Uri? MetricsUri { get; private init; }
+    public Certificates.OperatorCertificates Certificates { get; }
 
     private OperatorHost(WebApplication app, Kubernetes client, Controller controller, LeaseElector elector, SnapshotHub hub, Uri uri,
-        OperatorMetrics metrics, IDisposable? meters)
+        OperatorMetrics metrics, IDisposable? meters, Certificates.OperatorCertificates certificates)
     {
         Metrics = metrics;
         _meters = meters;
+        Certificates = certificates;
         _app = app;
         _client = client;
         Controller = controller;
@@ -75,7 +79,8 @@ public sealed class OperatorHost : IAsyncDisposable
             LeaseDuration = options.LeaseDuration,
             RetryPeriod = options.RetryPeriod,
         };
-        var controller = new Controller(client, hub, time, logger, () => elector.IsLeader, options.Resync);
+        var certificates = new Certificates.OperatorCertificates(client, hub, options.Acme);
+        var controller = new Controller(client, hub, time, logger, () => elector.IsLeader, options.Resync, certificates);
         elector.LeadershipChanged += _ => controller.Kick();
         var metrics = new OperatorMetrics();
         controller.Reconciled = metrics.Reconciled;
@@ -101,7 +106,7 @@ public sealed class OperatorHost : IAsyncDisposable
             : Results.Text(elector.IsLeader ? "no snapshot compiled yet\n" : "standby\n", statusCode: StatusCodes.Status503ServiceUnavailable));
         await app.StartAsync();
         var host = new OperatorHost(app, client, controller, elector, hub, new Uri($"http://127.0.0.1:{snapshotListener!.IPEndPoint!.Port}"),
-            metrics, MetricsEndpoint.ExportBallastMeters(metrics))
+            metrics, MetricsEndpoint.ExportBallastMeters(metrics), certificates)
         {
             MetricsUri = metricsListener is null ? null : new Uri($"http://127.0.0.1:{metricsListener.IPEndPoint!.Port}"),
         };
@@ -119,6 +124,7 @@ public sealed class OperatorHost : IAsyncDisposable
     {
         await _stop.CancelAsync();
         try { await Task.WhenAll(_controllerLoop, _electionLoop).WaitAsync(TimeSpan.FromSeconds(10)); } catch (TimeoutException) { }
+        await Certificates.DisposeAsync();
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(5));
         try { await _app.StopAsync(cts.Token); } catch (OperationCanceledException) { }
         await _app.DisposeAsync();

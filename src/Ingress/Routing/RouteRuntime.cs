@@ -1,4 +1,5 @@
 using Ballast.Ingress.Health;
+using Ballast.Ingress.LoadBalancing;
 using Ballast.Ingress.Metrics;
 using Ballast.Ingress.Policies;
 using Ballast.Ingress.Pools;
@@ -23,7 +24,7 @@ public sealed class RouteRuntime
     private readonly CanarySnapshot? _canary;
 
     public RouteRuntime(RouteSnapshot config, IReadOnlyDictionary<string, PoolRuntime> pools, IngressMetrics metrics, HealthServices? health = null,
-        TimeProvider? time = null, RoutePolicies? previousPolicies = null)
+        TimeProvider? time = null, RoutePolicies? previousPolicies = null, Redis.RedisConnection? redis = null)
     {
         Config = config;
         Id = config.Id;
@@ -47,7 +48,7 @@ public sealed class RouteRuntime
         _split = new WeightedSequence(weights);
         Transformer = new ForwardingTransformer(config.RequestHeaders, config.ResponseHeaders);
         Metrics = new RouteMetrics(metrics, Id);
-        Policies = RoutePolicies.Create(config, metrics.Policies, time ?? TimeProvider.System, previousPolicies);
+        Policies = RoutePolicies.Create(config, metrics.Policies, time ?? TimeProvider.System, previousPolicies, redis);
         Retry = config.Retries is { Attempts: > 0 } retries
             ? new RouteRetry(retries, Transformer, health?.Time ?? TimeProvider.System, health?.Metrics, Id)
             : null;

@@ -74,8 +74,9 @@ public static class DesiredState
     }
 
     /// <summary>
-    /// <c>namespace/name</c> of every Secret the resources name (listener certificates, ACME account keys, backend
-    /// CA and client certificates): the only Secrets the operator watches. A Secret is always in its resource's namespace.
+    /// <c>namespace/name</c> of every Secret the resources name (listener certificates, ACME account keys, route
+    /// API keys and basic-auth users, backend CA and client certificates): the only Secrets the operator watches.
+    /// A new kind of secretRef in the model must be added here, or the operator never sees its Secret. A Secret is always in its resource's namespace.
     /// </summary>
     public static IReadOnlySet<string> SecretReferences(IEnumerable<BackendPool> pools, IEnumerable<LoadBalancerPolicy> policies)
     {
@@ -90,11 +91,18 @@ public static class DesiredState
             Add(pool, pool.Spec.Tls?.ClientCertificateSecretRef);
         }
         foreach (var policy in policies)
+        {
             foreach (var listener in policy.Spec.Listeners ?? [])
             {
                 foreach (var certificate in listener.Tls?.Certificates ?? []) Add(policy, certificate.SecretRef);
                 Add(policy, listener.Tls?.Acme?.AccountSecretRef);
             }
+            foreach (var route in policy.Spec.Routes ?? [])
+            {
+                Add(policy, route.Auth?.ApiKey?.SecretRef);
+                Add(policy, route.Auth?.Basic?.SecretRef);
+            }
+        }
         return keys;
     }
 
