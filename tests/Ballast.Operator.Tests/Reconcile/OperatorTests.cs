@@ -113,7 +113,10 @@ public sealed class OperatorTests : IAsyncLifetime
         await ApplySamplesWithEndpointsAsync();
         await _f.SnapshotWhereAsync(s => Pool(s, "shop/echo-v1")?.Endpoints.Length == 2, "initial state");
         var listsBefore = _f.Operator.Controller.Slices.Lists;
-        _f.Cluster.Api.Store.Compact();            // every version the informers hold is now too old
+        // A write no informer watches, then compaction through it: every version the informers hold is now too old
+        // (without the write, an informer whose last bookmark carried the newest version could resume without 410).
+        await _f.Cluster.Client.CoordinationV1.CreateNamespacedLeaseAsync(new V1Lease { Metadata = new V1ObjectMeta { Name = "version-bump" } }, "default");
+        _f.Cluster.Api.Store.Compact();
         _f.Cluster.Api.DropAllWatches();           // and their streams end: they must re-watch, get 410, re-list
         await _f.SetEndpointsAsync("shop", "echo-v1", ("10.0.0.1", true, true, false), ("10.0.0.2", true, true, false), ("10.0.0.3", true, true, false));
         await _f.SnapshotWhereAsync(s => Pool(s, "shop/echo-v1")?.Endpoints.Length == 3, "the change made while the watch was down");
