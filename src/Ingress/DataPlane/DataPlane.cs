@@ -30,7 +30,7 @@ public sealed class DataPlane : IDisposable
 
     public DataPlane(BalancerFactory balancerFactory, IngressMetrics metrics, TimeProvider time, ILogger<DataPlane> logger, HealthServices? health = null)
     {
-        _health = health ?? new HealthServices(time, logger, new HealthMetrics(metrics.Registry));
+        _health = health ?? new HealthServices(time, logger, new HealthMetrics(metrics.Registry)) { BackendTls = metrics.BackendTls };
         _balancerFactory = balancerFactory;
         _metrics = metrics;
         _time = time;
