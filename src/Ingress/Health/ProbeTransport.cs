@@ -33,7 +33,9 @@ public sealed class ProbeTransport : IDisposable
         };
         if (pool.Tls is not null)
         {
-            (backendTls ?? new BackendTlsReporter(new Prometheus.CollectorRegistry())).Configure(_handler, pool);
+            // A gRPC check on an HTTP/1 pool still speaks HTTP/2: offer h2 in ALPN as an HTTP/2 pool would.
+            var tlsPool = Http2 && pool.Protocol == Model.Resources.PoolProtocol.HTTP1 ? pool with { Protocol = Model.Resources.PoolProtocol.HTTP2 } : pool;
+            (backendTls ?? new BackendTlsReporter(new Prometheus.CollectorRegistry())).Configure(_handler, tlsPool);
         }
 
         Invoker = new HttpMessageInvoker(_handler, disposeHandler: false);
