@@ -288,13 +288,19 @@ def tcp_markdown(data, args, present):
       "`iperf3 -s` origin for the round's duration (bytes/s; the proxy's CPU seconds per GiB relayed). "
       "**Connections**: `wrk -c64 -H 'Connection: close'` through the proxy to the three nginx origins (round "
       "robin): every request is a new TCP connection accepted, connected to an origin and closed, so req/s = "
-      "connections/s. None of the proxies looks inside the bytes.")
+      "connections/s. None of the proxies looks inside the bytes. Relay buffers are 32 KiB in all three "
+      "(HAProxy `tune.bufsize`, nginx `proxy_buffer_size`, Ballast's default); HAProxy `nbthread 1`, nginx one "
+      "worker; Ballast's threads all share core 0.")
     w("")
     w(f"Measured {args.date} on {args.machine}; {args.tools}.")
     w(f"Command: `{args.command}` ({args.rounds} interleaved round(s) of {args.duration} s per scenario, "
       "medians over rounds).")
     w("")
-    out.extend(load_note(args))
+    note = load_note(args)
+    out.extend(note)
+    if len(note) > 1:
+        w("On a loaded machine the scheduler shares core 0 per thread, so Ballast (several threads) gets a larger "
+          "share of it than single-threaded HAProxy and nginx: compare the CPU columns, not the throughput ones.")
     w("")
     w("| proxy | stream Gbit/s | CPU s per GiB | new connections/s | CPU µs per connection | errors |")
     w("|---|---:|---:|---:|---:|---:|")

@@ -17,6 +17,8 @@ haproxy_tcp_conf() {
 global
   maxconn $(( ($(ulimit -n) - 100) / 2 ))
   nbthread 1
+  # the same 32 KiB relay buffer as Ballast's (TcpProxyListener BufferSize) and nginx's below
+  tune.bufsize 32768
   pidfile $dir/haproxy.pid
 defaults
   mode tcp
@@ -46,6 +48,7 @@ load_module /usr/lib/nginx/modules/ngx_stream_module.so;
 $nginx_user worker_processes 1; daemon off; pid $dir/nginx.pid; error_log $dir/error.log warn; worker_rlimit_nofile 20000;
 events { worker_connections 19000; }
 stream {
+  proxy_buffer_size 32k;
   upstream iperf { server 127.0.0.1:$iperf_port; }
   upstream origins { server 127.0.0.1:${origin_ports[0]}; server 127.0.0.1:${origin_ports[1]}; server 127.0.0.1:${origin_ports[2]}; }
   server { listen 127.0.0.1:${tcp_stream_port[nginx]}; proxy_pass iperf; }
