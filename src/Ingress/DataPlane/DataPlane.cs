@@ -33,7 +33,7 @@ public sealed class DataPlane : IDisposable
         Redis.RedisConnection? redis = null)
     {
         _redis = redis; // global rate limits share the ingress's one Redis connection
-        _health = health ?? new HealthServices(time, logger, new HealthMetrics(metrics.Registry));
+        _health = health ?? new HealthServices(time, logger, new HealthMetrics(metrics.Registry)) { BackendTls = metrics.BackendTls };
         _balancerFactory = balancerFactory;
         _metrics = metrics;
         _time = time;
