@@ -99,7 +99,7 @@ start_tcp_proxy() {   # name: pinned on core 0; ready when an HTTP request throu
     ballast)
       ballast_tcp_conf
       local exe=("$out/ballast/ballast"); [ -x "${exe[0]}" ] || exe=(dotnet "$out/ballast/ballast.dll")
-      DOTNET_TC_CallCountingDelayMs=0 taskset -c 0 "${exe[@]}" run --config "$work/ballast-tcp" --admin-port $ballast_tcp_admin \
+      DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1 DOTNET_TC_CallCountingDelayMs=0 taskset -c 0 "${exe[@]}" run --config "$work/ballast-tcp" --admin-port $ballast_tcp_admin \
         >>"$work/ballast-tcp.log" 2>&1 & pid=$! ;;
   esac
   started "$pid"; tcp_pid[$name]=$pid
