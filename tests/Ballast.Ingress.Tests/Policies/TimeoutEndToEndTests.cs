@@ -1,8 +1,11 @@
 using System.Diagnostics;
 using System.Net;
+using System.Net.WebSockets;
+using System.Text;
 using Ballast.Ingress.Tests.Support;
 using Ballast.Model.Snapshots;
 using Ballast.Testing;
+using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using static Ballast.Ingress.Tests.Support.Snapshots;
 
@@ -65,5 +68,52 @@ public sealed class TimeoutEndToEndTests
         Assert.Equal(HttpStatusCode.OK, trickle.StatusCode);
         Assert.Equal("xxxxxxxxxx", await trickle.Content.ReadAsStringAsync());
         Assert.Null(PrometheusText.Value(await ingress.MetricsAsync(), "ballast_request_timeouts_total{route=\"r\"}"));
+    }
+
+    [Fact]
+    public async Task A_WebSocket_outlives_the_route_timeout_while_it_stays_active()
+    {
+        await using var backend = await TestBackend.StartAsync("ws", configure: app =>
+        {
+            app.UseWebSockets();
+            app.Run(async ctx =>
+            {
+                using var socket = await ctx.WebSockets.AcceptWebSocketAsync();
+                var buffer = new byte[1024];
+                while (true)
+                {
+                    var result = await socket.ReceiveAsync(buffer, CancellationToken.None);
+                    if (result.MessageType == WebSocketMessageType.Close)
+                    {
+                        await socket.CloseAsync(WebSocketCloseStatus.NormalClosure, null, CancellationToken.None);
+                        return;
+                    }
+                    await socket.SendAsync(buffer.AsMemory(0, result.Count), result.MessageType, result.EndOfMessage, CancellationToken.None);
+                }
+            });
+        });
+        await using var ingress = await IngressFixture.StartAsync();
+        var port = FreePort.Next();
+        var route = Route("r", ("p", 1)) with { Timeout = TimeSpan.FromMilliseconds(200), IdleTimeout = TimeSpan.FromSeconds(5) };
+        await ingress.ApplyAsync(Of(1, [Listener(port, route)], Pool("p", backend)));
+
+        using var client = new ClientWebSocket();
+        using var limit = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        await client.ConnectAsync(new Uri($"ws://127.0.0.1:{port}/echo"), limit.Token);
+        var session = Stopwatch.StartNew();
+        var echoed = 0;
+        // Keep talking for three times the route timeout: the session must not be cut.
+        while (session.Elapsed < TimeSpan.FromMilliseconds(600))
+        {
+            await client.SendAsync(Encoding.UTF8.GetBytes("ping"), WebSocketMessageType.Text, true, limit.Token);
+            var result = await client.ReceiveAsync(new byte[64], limit.Token);
+            Assert.Equal(4, result.Count);
+            echoed++;
+            await Task.Delay(50, limit.Token); // the client's pace, not a synchronisation
+        }
+        await client.CloseAsync(WebSocketCloseStatus.NormalClosure, "done", limit.Token);
+
+        Assert.True(echoed >= 3, $"{echoed} echoes");
+        Assert.Equal(0, PrometheusText.Value(await ingress.MetricsAsync(), "ballast_request_timeouts_total{route=\"r\"}") ?? 0);
     }
 }

@@ -67,7 +67,9 @@ public sealed class RouteShaping
                 limit.MaxRequestBodySize = declared ? max : null;
             if (!declared) context.Request.Body = limited = new LimitedRequestBody(context.Request.Body, max);
         }
-        if (_timeout is not { } timeout) return new Scope(null, default, default, limited);
+        // A WebSocket (upgrade or HTTP/2 extended CONNECT) lives as long as it is active: the idle timeout
+        // bounds it, a whole-request deadline would cut every long session.
+        if (_timeout is not { } timeout || IsUpgrade(context)) return new Scope(null, default, default, limited);
         var original = context.RequestAborted;
         var deadline = new CancellationTokenSource(timeout, _time);
         var link = original.UnsafeRegister(static s => ((CancellationTokenSource)s!).Cancel(), deadline);
@@ -105,6 +107,10 @@ public sealed class RouteShaping
             context.Response.StatusCode = StatusCodes.Status413PayloadTooLarge;
         }
     }
+
+    private static bool IsUpgrade(HttpContext context) =>
+        context.Features.Get<IHttpUpgradeFeature>()?.IsUpgradableRequest == true ||
+        context.Features.Get<IHttpExtendedConnectFeature>()?.IsExtendedConnect == true;
 
     /// <summary>Kestrel's "request body too large" (a BadHttpRequestException with 413), possibly wrapped by YARP.</summary>
     private static bool IsTooLarge(Exception? error) => error switch
