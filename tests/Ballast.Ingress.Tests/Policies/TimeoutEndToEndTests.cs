@@ -14,13 +14,13 @@ namespace Ballast.Ingress.Tests.Policies;
 /// <summary>A route's whole-request timeout (504) and idle timeout (504 after silence, none while data flows).</summary>
 public sealed class TimeoutEndToEndTests
 {
-    /// <summary>/silent never answers (until the proxy gives up); /trickle sends one byte every 100 ms, ten times.</summary>
+    /// <summary>/silent never answers (until the proxy gives up); /trickle sends one byte every 100 ms, fifteen times.</summary>
     private static Task<TestBackend> SlowAsync() => TestBackend.StartAsync("slow", async ctx =>
     {
         if (ctx.Request.Path == "/trickle")
         {
             await ctx.Response.StartAsync();
-            for (var i = 0; i < 10; i++)
+            for (var i = 0; i < 15; i++)
             {
                 await Task.Delay(100, ctx.RequestAborted);
                 await ctx.Response.Body.WriteAsync("x"u8.ToArray());
@@ -56,17 +56,20 @@ public sealed class TimeoutEndToEndTests
         await using var backend = await SlowAsync();
         await using var ingress = await IngressFixture.StartAsync();
         var port = FreePort.Next();
-        // 300 ms of silence ends a request; the trickle (1 s in all, a byte every 100 ms) is never silent that long.
-        var route = Route("r", ("p", 1)) with { IdleTimeout = TimeSpan.FromMilliseconds(300) };
+        // 1 s of silence ends a request; the trickle (1.5 s in all, a byte every 100 ms) is never silent that long,
+        // even on a loaded machine.
+        var route = Route("r", ("p", 1)) with { IdleTimeout = TimeSpan.FromSeconds(1) };
         await ingress.ApplyAsync(Of(1, [Listener(port, route)], Pool("p", backend)));
         var client = ingress.Client(port);
 
-        using var silent = await client.GetAsync("/silent");
-        using var trickle = await client.GetAsync("/trickle");
+        var silentTask = client.GetAsync("/silent");
+        var trickleTask = client.GetAsync("/trickle");
+        using var silent = await silentTask;
+        using var trickle = await trickleTask;
 
         Assert.Equal(HttpStatusCode.GatewayTimeout, silent.StatusCode);
         Assert.Equal(HttpStatusCode.OK, trickle.StatusCode);
-        Assert.Equal("xxxxxxxxxx", await trickle.Content.ReadAsStringAsync());
+        Assert.Equal(new string('x', 15), await trickle.Content.ReadAsStringAsync());
         Assert.Null(PrometheusText.Value(await ingress.MetricsAsync(), "ballast_request_timeouts_total{route=\"r\"}"));
     }
 
