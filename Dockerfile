@@ -32,8 +32,12 @@ COPY --from=build /app ./
 USER 1654:1654
 # Read-only root filesystem: no diagnostics IPC socket in /tmp, no globalization data needed.
 # Tier-up without the call-counting delay: steady state in seconds, not ~40 s (docs: stack notes).
+# Socket continuations inline on the epoll thread (+13-21% for YARP on this kind of machine): safe because
+# nothing on either program's socket paths blocks (no sync I/O or sync-over-async, only short non-blocking
+# locks; Redis affinity calls are async or fire-and-forget). See docs/benchmarks.md "Per-request cost".
 ENV DOTNET_EnableDiagnostics=0 \
-    DOTNET_TC_CallCountingDelayMs=0
+    DOTNET_TC_CallCountingDelayMs=0 \
+    DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1
 # Listener ports come from the LoadBalancerPolicy (use >= 1024: no NET_BIND_SERVICE); admin 9901; operator 8443.
 EXPOSE 8080 8443 9901
 ENTRYPOINT ["/app/ballast"]

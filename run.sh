@@ -28,7 +28,9 @@ for i in 1 2 3; do
   dotnet "$out/echo/echo-backend.dll" --name "echo-$i" --urls "http://127.0.0.1:900$i" &
   pids+=($!)
 done
-dotnet "$out/ballast/ballast.dll" run --config "$config" --admin-port 9901 &
+# The container image's runtime settings (Dockerfile ENV), so the quickstart runs what the image runs.
+DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1 DOTNET_TC_CallCountingDelayMs=0 \
+  dotnet "$out/ballast/ballast.dll" run --config "$config" --admin-port 9901 &
 pids+=($!)
 
 for _ in $(seq 1 100); do

@@ -22,14 +22,17 @@ public sealed class DataPlane : IDisposable
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly HealthServices _health;
+    private readonly Redis.RedisConnection? _redis;
     private readonly Lock _applyLock = new();
     private volatile DataPlaneState _current = DataPlaneState.Empty;
     private long _appliedCount;
     /// <summary>Each route's policy chain by route id, so the next apply can carry rate-limit state over.</summary>
     private Dictionary<string, Policies.RoutePolicies> _policiesByRoute = new(StringComparer.Ordinal);
 
-    public DataPlane(BalancerFactory balancerFactory, IngressMetrics metrics, TimeProvider time, ILogger<DataPlane> logger, HealthServices? health = null)
+    public DataPlane(BalancerFactory balancerFactory, IngressMetrics metrics, TimeProvider time, ILogger<DataPlane> logger, HealthServices? health = null,
+        Redis.RedisConnection? redis = null)
     {
+        _redis = redis; // global rate limits share the ingress's one Redis connection
         _health = health ?? new HealthServices(time, logger, new HealthMetrics(metrics.Registry));
         _balancerFactory = balancerFactory;
         _metrics = metrics;
@@ -87,7 +90,7 @@ public sealed class DataPlane : IDisposable
                     _logger.LogWarning("Listener {Listener}: port {Port} is already used by another HTTP listener; ignored.", listener.Name, listener.Port);
                     continue;
                 }
-                var routes = listener.Routes.Select(r => new RouteRuntime(r, pools, _metrics, _health, _time, _policiesByRoute.GetValueOrDefault(r.Id))).ToList();
+                var routes = listener.Routes.Select(r => new RouteRuntime(r, pools, _metrics, _health, _time, _policiesByRoute.GetValueOrDefault(r.Id), _redis)).ToList();
                 foreach (var route in routes)
                 {
                     if (route.Policies is { } p) policies.TryAdd(route.Id, p);

@@ -90,7 +90,7 @@ public sealed class FolderSnapshotSource : IAsyncDisposable
     private async Task<bool> ReloadCoreAsync(CancellationToken cancellationToken)
     {
         var loaded = ResourceLoader.LoadDirectory(_directory);
-        var files = Tls.TlsFileResolver.Resolve(loaded.Policies, loaded.Pools, _directory);
+        var files = Tls.TlsFileResolver.Resolve(loaded.Policies, loaded.Pools, _directory, Policies.Auth.AuthFiles.Paths(loaded.Policies));
         if (Volatile.Read(ref _disposed) == 0) (_tlsFiles ??= new Tls.ExternalFileWatcher(NotifyChanged)).Watch(files.Directories);
         var compiled = Compiler.Compile(new CompilerInput
         {

@@ -12,68 +12,59 @@ namespace Ballast.Ingress.LoadBalancing;
 /// </summary>
 internal sealed class PowerOfTwoChoicesBalancer : ILoadBalancer
 {
-    private readonly EndpointState[] _endpoints;
-    private readonly CumulativeWeights _weights;
-    private readonly AliasTable _alias;
-    private readonly EndpointIndex _index;
-    private readonly Random _random;
+    private readonly WeightedDraw _draw;
 
     public PowerOfTwoChoicesBalancer(ImmutableArray<EndpointState> endpoints, Random random)
     {
         Endpoints = endpoints;
-        _endpoints = [.. endpoints];
-        _weights = new CumulativeWeights(endpoints);
-        _alias = new AliasTable(endpoints);
-        _index = new EndpointIndex(endpoints);
-        _random = random;
+        _draw = new WeightedDraw(endpoints, random);
     }
 
     public ImmutableArray<EndpointState> Endpoints { get; }
 
     public EndpointState? Pick(in PickContext context)
     {
-        var endpoints = _endpoints;
-        var weights = _weights;
-        if (endpoints.Length == 1)
+        var draw = _draw;
+        if (draw.Count == 1)
         {
-            return endpoints[0];
+            return draw[0];
         }
 
-        var avoid = context.Avoid is null ? -1 : _index.Of(context.Avoid);
+        var avoid = draw.IndexOf(context.Avoid);
         if (avoid >= 0)
         {
-            if (endpoints.Length == 2)
+            if (draw.Count == 2)
             {
-                return endpoints[1 - avoid];
+                return draw[1 - avoid];
             }
 
             // Two distinct draws among the others: both exclude the avoided endpoint's slice of the range.
-            var a = weights.SampleExcluding(_random, avoid);
-            return Lighter(endpoints, weights, a, weights.SampleExcluding(_random, avoid, a));
+            var a = draw.SampleExcluding(avoid);
+            return Lighter(draw, a, draw.SampleExcluding(avoid, a));
         }
 
-        if (weights.IsUniform)
+        if (draw.IsUniform)
         {
-            var a = _random.Next(endpoints.Length);
-            return Lighter(endpoints, weights, a, weights.SampleExcluding(_random, a));
+            var a = draw.Sample();
+            return Lighter(draw, a, draw.SampleExcluding(a));
         }
 
-        var first = _alias.Sample(_random);
+        var first = draw.Sample();
         for (var attempt = 0; attempt < 3; attempt++)
         {
-            var second = _alias.Sample(_random);
+            var second = draw.Sample();
             if (second != first)
             {
-                return Lighter(endpoints, weights, first, second);
+                return Lighter(draw, first, second);
             }
         }
 
-        return Lighter(endpoints, weights, first, weights.SampleExcluding(_random, first));
+        return Lighter(draw, first, draw.SampleExcluding(first));
     }
 
-    private static EndpointState Lighter(EndpointState[] endpoints, CumulativeWeights weights, int a, int b)
+    private static EndpointState Lighter(WeightedDraw draw, int a, int b)
     {
-        long loadA = Math.Max(0, endpoints[a].InFlight) + 1, loadB = Math.Max(0, endpoints[b].InFlight) + 1;
-        return loadB * weights.WeightAt(a) < loadA * weights.WeightAt(b) ? endpoints[b] : endpoints[a];
+        long loadA = Math.Max(0, draw[a].InFlight) + 1, loadB = Math.Max(0, draw[b].InFlight) + 1;
+        return loadB * draw.WeightAt(a) < loadA * draw.WeightAt(b) ? draw[b] : draw[a];
     }
 }

@@ -4,9 +4,9 @@ using Ballast.Ingress.Endpoints;
 namespace Ballast.Ingress.LoadBalancing;
 
 /// <summary>
-/// nginx's smooth weighted round robin, unrolled once over a full cycle (sum of gcd-reduced weights): each step
-/// adds every endpoint's weight to its running score, takes the highest score and subtracts the total from it.
-/// Interleaves best, and no endpoint is picked more than `weight` times in a row.
+/// nginx's smooth weighted round robin over endpoints, unrolled once over a full cycle (sum of gcd-reduced
+/// weights) by <see cref="WeightedSequence.Unroll"/>. Interleaves best, and no endpoint is picked more than
+/// `weight` times in a row.
 /// </summary>
 internal sealed class SmoothWeightedSequence : IWeightedSequence
 {
@@ -35,22 +35,11 @@ internal sealed class SmoothWeightedSequence : IWeightedSequence
             return null;
         }
 
-        var cycle = new EndpointState[total];
-        var scores = new long[weights.Length];
+        var order = WeightedSequence.Unroll(weights, total);
+        var cycle = new EndpointState[order.Length];
         for (var step = 0; step < cycle.Length; step++)
         {
-            var best = 0;
-            for (var i = 0; i < weights.Length; i++)
-            {
-                scores[i] += weights[i];
-                if (scores[i] > scores[best])
-                {
-                    best = i;
-                }
-            }
-
-            scores[best] -= total;
-            cycle[step] = endpoints[best];
+            cycle[step] = endpoints[order[step]];
         }
 
         return new SmoothWeightedSequence(cycle);

@@ -10,32 +10,20 @@ namespace Ballast.Ingress.LoadBalancing;
 /// </summary>
 internal sealed class WeightedRandomBalancer : ILoadBalancer
 {
-    private readonly EndpointState[] _endpoints;
-    private readonly CumulativeWeights _weights;
-    private readonly AliasTable _alias;
-    private readonly EndpointIndex _index;
-    private readonly Random _random;
+    private readonly WeightedDraw _draw;
 
     public WeightedRandomBalancer(ImmutableArray<EndpointState> endpoints, Random random)
     {
         Endpoints = endpoints;
-        _endpoints = [.. endpoints];
-        _weights = new CumulativeWeights(endpoints);
-        _alias = new AliasTable(endpoints);
-        _index = new EndpointIndex(endpoints);
-        _random = random;
+        _draw = new WeightedDraw(endpoints, random);
     }
 
     public ImmutableArray<EndpointState> Endpoints { get; }
 
     public EndpointState? Pick(in PickContext context)
     {
-        var avoid = context.Avoid is null || _endpoints.Length < 2 ? -1 : _index.Of(context.Avoid);
-        if (avoid >= 0)
-        {
-            return _endpoints[_weights.SampleExcluding(_random, avoid)];
-        }
-
-        return _endpoints[_weights.IsUniform ? _random.Next(_endpoints.Length) : _alias.Sample(_random)];
+        var draw = _draw;
+        var avoid = context.Avoid is null || draw.Count < 2 ? -1 : draw.IndexOf(context.Avoid);
+        return draw[avoid >= 0 ? draw.SampleExcluding(avoid) : draw.Sample()];
     }
 }

@@ -42,7 +42,7 @@ internal static class Weights
         return sum;
     }
 
-    private static int Gcd(int a, int b)
+    public static int Gcd(int a, int b)
     {
         while (b != 0)
         {

@@ -17,6 +17,15 @@ public sealed class PolicyMetrics
         AccessDenied = factory.CreateCounter("ballast_access_denied_total",
             "Requests answered 403 by an IP allow/deny list, by scope (listener:<name> or route:<id>).",
             new CounterConfiguration { LabelNames = ["scope"] });
+        RateLimitDegraded = factory.CreateCounter("ballast_rate_limit_degraded_total",
+            "Global rate-limit decisions made on the replica's local share (limit ÷ replicas) because Redis was unreachable, slow or not configured, by route.",
+            new CounterConfiguration { LabelNames = ["route"] });
+        AuthFailures = factory.CreateCounter("ballast_auth_failures_total",
+            "Requests refused by a route's authentication (never forwarded), by route, kind (jwt, apikey, basic, external) and reason (missing, invalid, unavailable, denied).",
+            new CounterConfiguration { LabelNames = ["route", "kind", "reason"] });
+        AuthFailOpen = factory.CreateCounter("ballast_auth_fail_open_total",
+            "Requests admitted without an answer from the external auth service because the route sets failOpen, by route.",
+            new CounterConfiguration { LabelNames = ["route"] });
         CircuitOpen = factory.CreateCounter("ballast_circuit_breaker_rejected_total",
             "Requests refused with 503 at once because a pool's circuit-breaker limit was reached, by pool and limit.",
             new CounterConfiguration { LabelNames = ["pool", "limit"] });
@@ -25,4 +34,7 @@ public sealed class PolicyMetrics
     public Counter RateLimited { get; }
     public Counter AccessDenied { get; }
     public Counter CircuitOpen { get; }
+    public Counter RateLimitDegraded { get; }
+    public Counter AuthFailures { get; }
+    public Counter AuthFailOpen { get; }
 }

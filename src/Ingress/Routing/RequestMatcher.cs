@@ -39,9 +39,16 @@ public sealed class RequestMatcher
         _query = [.. match.Query.Select(q => new ValueMatcher(q))];
     }
 
-    public bool Matches(HttpRequest request)
+    /// <summary>How the path is matched; a prefix of "" or "/" is <see cref="PathMatchKind.Any"/>.</summary>
+    public PathMatchKind PathKind => _pathKind;
+    /// <summary>The exact path, the prefix or the (unanchored) regex source.</summary>
+    public string Path => _path;
+
+    public bool Matches(HttpRequest request) => MatchesPath(request.Path.Value ?? "/") && MatchesBeyondPath(request);
+
+    /// <summary>Methods, headers and query only: for a caller that matched the path already (the route index).</summary>
+    public bool MatchesBeyondPath(HttpRequest request)
     {
-        if (!MatchesPath(request.Path.Value ?? "/")) return false;
         if (_methods.Length > 0 && !MatchesMethod(request.Method)) return false;
         foreach (var header in _headers)
         {

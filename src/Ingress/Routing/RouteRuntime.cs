@@ -1,4 +1,5 @@
 using Ballast.Ingress.Health;
+using Ballast.Ingress.LoadBalancing;
 using Ballast.Ingress.Metrics;
 using Ballast.Ingress.Policies;
 using Ballast.Ingress.Policies.Shaping;
@@ -24,7 +25,7 @@ public sealed class RouteRuntime
     private readonly CanarySnapshot? _canary;
 
     public RouteRuntime(RouteSnapshot config, IReadOnlyDictionary<string, PoolRuntime> pools, IngressMetrics metrics, HealthServices? health = null,
-        TimeProvider? time = null, RoutePolicies? previousPolicies = null)
+        TimeProvider? time = null, RoutePolicies? previousPolicies = null, Redis.RedisConnection? redis = null)
     {
         Config = config;
         Id = config.Id;
@@ -51,7 +52,7 @@ public sealed class RouteRuntime
         Transformer = new ForwardingTransformer(config.RequestHeaders, config.ResponseHeaders, RequestRewrite.Create(config));
         Shaping = RouteShaping.Create(config, metrics.Shaping, time ?? TimeProvider.System);
         Metrics = new RouteMetrics(metrics, Id);
-        Policies = RoutePolicies.Create(config, metrics.Policies, time ?? TimeProvider.System, previousPolicies);
+        Policies = RoutePolicies.Create(config, metrics.Policies, time ?? TimeProvider.System, previousPolicies, redis);
         Retry = config.Retries is { Attempts: > 0 } retries
             ? new RouteRetry(retries, Transformer, health?.Time ?? TimeProvider.System, health?.Metrics, Id)
             : null;

@@ -16,9 +16,11 @@ public static class TlsFileResolver
 {
     public sealed record Result(ImmutableDictionary<string, ResolvedSecret> Secrets, ImmutableArray<string> Directories);
 
-    public static Result Resolve(IEnumerable<LoadBalancerPolicy> policies, IEnumerable<BackendPool> pools, string configDirectory)
+    /// <param name="otherFiles">More files resources name (API keys, basic-auth users), read and watched the same way.</param>
+    public static Result Resolve(IEnumerable<LoadBalancerPolicy> policies, IEnumerable<BackendPool> pools, string configDirectory,
+        IEnumerable<string>? otherFiles = null)
     {
-        var paths = new List<string>();
+        var paths = new List<string>(otherFiles ?? []);
         foreach (var policy in policies)
             foreach (var listener in policy.Spec.Listeners ?? [])
                 foreach (var c in listener.Tls?.Certificates ?? [])

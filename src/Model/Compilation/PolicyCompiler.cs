@@ -132,9 +132,13 @@ internal sealed class PolicyCompiler(CompilerInput input, IReadOnlyDictionary<st
         var request = RouteOptionRules.Headers(r, field.Field("requestHeaders"), route.RequestHeaders);
         var response = RouteOptionRules.Headers(r, field.Field("responseHeaders"), route.ResponseHeaders);
         var attach = AttachTo(r, field.Field("listeners"), route.Listeners, listeners, http: true);
-        var rateLimit = TrafficPolicyRules.RateLimit(r, field.Field("rateLimit"), route.RateLimit);
+        var rateLimit = TrafficPolicyRules.RateLimit(r, field.Field("rateLimit"), route.RateLimit, routeHasJwt: route.Auth?.Jwt is not null);
         var access = TrafficPolicyRules.AccessControl(r, field.Field("accessControl"), route.AccessControl);
         var jwt = AuthRules.Jwt(r, field.Field("auth").Field("jwt"), route.Auth?.Jwt);
+        var apiKey = CredentialRules.ApiKey(r, field.Field("auth").Field("apiKey"), route.Auth?.ApiKey, input);
+        var basicAuth = CredentialRules.Basic(r, field.Field("auth").Field("basic"), route.Auth?.Basic, input);
+        var externalAuth = CredentialRules.External(r, field.Field("auth").Field("external"), route.Auth?.External);
+        if (jwt is not null && basicAuth is not null) r.Error(field.Field("auth"), "jwt and basic both read the Authorization header: choose one");
 
         var resolved = true;
         // A redirect route answers by itself: it has nothing to forward to.
@@ -181,6 +185,9 @@ internal sealed class PolicyCompiler(CompilerInput input, IReadOnlyDictionary<st
             RateLimit = rateLimit,
             AccessControl = access,
             Jwt = jwt,
+            ApiKey = apiKey,
+            BasicAuth = basicAuth,
+            ExternalAuth = externalAuth,
         };
         return new CompiledRoute(snapshot, index, field, attach, MatchRules.Key(match));
     }

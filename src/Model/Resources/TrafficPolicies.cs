@@ -3,7 +3,7 @@ using System.Text.Json.Serialization;
 namespace Ballast.Model.Resources;
 
 [JsonConverter(typeof(JsonStringEnumConverter<RateLimitKey>))]
-public enum RateLimitKey { ClientIp, Header, Route }
+public enum RateLimitKey { ClientIp, Header, Route, Claim }
 
 [JsonConverter(typeof(JsonStringEnumConverter<RateLimitMode>))]
 public enum RateLimitMode { Local, Global }
@@ -17,14 +17,21 @@ public sealed class RateLimitSpec
     public int? RequestsPerSecond { get; set; }
     public int? RequestsPerMinute { get; set; }
     public int? Burst { get; set; }
-    /// <summary>What one budget belongs to: the client's IP (default), a header's value (an API key), or the route as a whole.</summary>
+    /// <summary>What one budget belongs to: the client's IP (default), a header's value (an API key), a claim of the route's validated JWT, or the route as a whole.</summary>
     public RateLimitKey Key { get; set; } = RateLimitKey.ClientIp;
     /// <summary>The header for <c>key: Header</c>.</summary>
     public string? Header { get; set; }
+    /// <summary>The JWT claim for <c>key: Claim</c> (e.g. <c>sub</c>); the route must have <c>auth.jwt</c>.</summary>
+    public string? Claim { get; set; }
     /// <summary>CIDRs of proxies in front of Ballast: from them, the client IP is the right-most X-Forwarded-For entry that is not a trusted proxy.</summary>
     public List<string>? TrustedProxies { get; set; }
-    /// <summary>Local: each replica counts on its own. Global: counters shared in Redis (not implemented yet: rejected by the Compiler).</summary>
+    /// <summary>Local: each replica counts on its own. Global: counters shared in Redis (the ingress's <c>--redis</c>), so the limit holds across replicas.</summary>
     public RateLimitMode Mode { get; set; } = RateLimitMode.Local;
+    /// <summary>
+    /// Global only, required: how many ingress replicas share the limit. While Redis is unreachable each replica
+    /// admits its local share, limit ÷ replicas (burst likewise, at least 1).
+    /// </summary>
+    public int? Replicas { get; set; }
 }
 
 /// <summary>
@@ -37,10 +44,13 @@ public sealed class AccessControlSpec
     public List<string>? Deny { get; set; }
 }
 
-/// <summary>Authentication a route demands before forwarding.</summary>
+/// <summary>Authentication a route demands before forwarding; every kind given must pass (JWT, API key, basic, then external).</summary>
 public sealed class AuthSpec
 {
     public JwtAuthSpec? Jwt { get; set; }
+    public ApiKeyAuthSpec? ApiKey { get; set; }
+    public BasicAuthSpec? Basic { get; set; }
+    public ExternalAuthSpec? External { get; set; }
 }
 
 /// <summary>

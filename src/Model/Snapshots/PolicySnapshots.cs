@@ -14,9 +14,13 @@ public sealed record RateLimitSnapshot
     public int Burst { get; init; }
     public RateLimitKey Key { get; init; } = RateLimitKey.ClientIp;
     public string? HeaderName { get; init; }
+    /// <summary>The JWT claim for <see cref="RateLimitKey.Claim"/>.</summary>
+    public string? ClaimName { get; init; }
     /// <summary>Normalised CIDRs (e.g. <c>10.0.0.0/8</c>).</summary>
     public ImmutableArray<string> TrustedProxies { get; init; } = [];
     public RateLimitMode Mode { get; init; } = RateLimitMode.Local;
+    /// <summary>Global mode: replicas sharing the limit; each admits Limit ÷ Replicas while Redis is unreachable.</summary>
+    public int Replicas { get; init; } = 1;
 }
 
 /// <summary>Normalised CIDRs (e.g. <c>10.0.0.0/8</c>, <c>2001:db8::/32</c>). Deny wins; a non-empty allow list admits only its members.</summary>

@@ -97,6 +97,9 @@ public sealed record RouteSnapshot
     public HeaderRulesSnapshot? ResponseHeaders { get; init; }
     public RateLimitSnapshot? RateLimit { get; init; }
     public JwtAuthSnapshot? Jwt { get; init; }
+    public ApiKeyAuthSnapshot? ApiKey { get; init; }
+    public BasicAuthSnapshot? BasicAuth { get; init; }
+    public ExternalAuthSnapshot? ExternalAuth { get; init; }
     public AccessControlSnapshot? AccessControl { get; init; }
 }
 

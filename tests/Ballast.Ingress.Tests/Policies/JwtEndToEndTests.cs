@@ -4,6 +4,7 @@ using System.Security.Claims;
 using System.Security.Cryptography;
 using System.Text;
 using Ballast.Ingress.Tests.Support;
+using Ballast.Model.Resources;
 using Ballast.Model.Snapshots;
 using Ballast.Testing;
 using Microsoft.AspNetCore.Http;
@@ -27,7 +28,7 @@ public sealed class JwtEndToEndTests
         return $"{{\"keys\":[{{\"kty\":\"RSA\",\"use\":\"sig\",\"alg\":\"RS256\",\"kid\":\"k1\",\"n\":\"{Base64UrlEncoder.Encode(p.Modulus)}\",\"e\":\"{Base64UrlEncoder.Encode(p.Exponent)}\"}}]}}";
     }
 
-    private static string Token(RSA? key = null, string kid = "k1", string issuer = Issuer, string audience = Audience, DateTime? expires = null)
+    private static string Token(RSA? key = null, string kid = "k1", string issuer = Issuer, string audience = Audience, DateTime? expires = null, string subject = "alice")
     {
         var now = DateTime.UtcNow;
         var exp = expires ?? now.AddMinutes(10);
@@ -35,7 +36,7 @@ public sealed class JwtEndToEndTests
         {
             Issuer = issuer,
             Audience = audience,
-            Subject = new ClaimsIdentity([new Claim("sub", "alice")]),
+            Subject = new ClaimsIdentity([new Claim("sub", subject)]),
             NotBefore = exp.AddMinutes(-20),
             IssuedAt = exp.AddMinutes(-20),
             Expires = exp,
@@ -69,29 +70,12 @@ public sealed class JwtEndToEndTests
         { "no token", "" },
     };
 
-    private sealed class Setup : IAsyncDisposable
-    {
-        public required TestBackend Jwks { get; init; }
-        public required TestBackend Backend { get; init; }
-        public required IngressFixture Ingress { get; init; }
-        public required HttpClient Client { get; init; }
-
-        public async ValueTask DisposeAsync()
-        {
-            await Ingress.DisposeAsync();
-            await Backend.DisposeAsync();
-            await Jwks.DisposeAsync();
-        }
-    }
-
-    private static async Task<Setup> StartAsync()
+    private static async Task<PolicyRouteSetup> StartAsync(RateLimitSnapshot? rateLimit = null)
     {
         var jwksJson = Jwks();
         var jwks = await TestBackend.StartAsync("jwks", ctx => { ctx.Response.ContentType = "application/json"; return ctx.Response.WriteAsync(jwksJson); });
         var backend = await TestBackend.StartAsync("api", ctx => ctx.Response.WriteAsync(
             $"user={ctx.Request.Headers["X-User"]};auth={ctx.Request.Headers.Authorization.Count}"));
-        var ingress = await IngressFixture.StartAsync();
-        var port = FreePort.Next();
         var route = Route("r", ("p", 1)) with
         {
             Jwt = new JwtAuthSnapshot
@@ -103,9 +87,9 @@ public sealed class JwtEndToEndTests
                 ForwardClaims = [KeyValuePair.Create("sub", "X-User")],
                 StripCredential = true,
             },
+            RateLimit = rateLimit,
         };
-        await ingress.ApplyAsync(Of(1, [Listener(port, route)], Pool("p", backend)));
-        return new Setup { Jwks = jwks, Backend = backend, Ingress = ingress, Client = ingress.Client(port) };
+        return await PolicyRouteSetup.StartAsync(backend, route, jwks);
     }
 
     private static Task<HttpResponseMessage> Send(HttpClient client, string token, string? spoofedUser = null)
@@ -138,7 +122,27 @@ public sealed class JwtEndToEndTests
         Assert.True(response.StatusCode == HttpStatusCode.Unauthorized, $"{why}: {response.StatusCode}");
         Assert.Equal("Bearer", response.Headers.WwwAuthenticate.Single().Scheme);
         Assert.Equal(0, s.Backend.Requests);
+        var reason = token.Length == 0 ? "missing" : "invalid";
+        Assert.Equal(1, await s.AuthFailuresAsync("jwt", reason));
         // The same ingress still lets a good token through (the refusal was about the token, not the setup).
         Assert.Equal(HttpStatusCode.OK, (await Send(s.Client, Token())).StatusCode);
+    }
+
+    [Fact]
+    public async Task A_rate_limit_keyed_by_the_sub_claim_gives_each_user_its_own_budget()
+    {
+        await using var s = await StartAsync(new RateLimitSnapshot
+        {
+            Limit = 2, Period = TimeSpan.FromHours(1), Burst = 2, Key = RateLimitKey.Claim, ClaimName = "sub",
+        });
+        var alice = Token(subject: "alice");
+        var bob = Token(subject: "bob");
+
+        var aliceStatuses = new[] { (await Send(s.Client, alice)).StatusCode, (await Send(s.Client, alice)).StatusCode, (await Send(s.Client, alice)).StatusCode };
+        var bobStatuses = new[] { (await Send(s.Client, bob)).StatusCode, (await Send(s.Client, bob)).StatusCode, (await Send(s.Client, bob)).StatusCode };
+
+        Assert.Equal([HttpStatusCode.OK, HttpStatusCode.OK, HttpStatusCode.TooManyRequests], aliceStatuses);
+        Assert.Equal([HttpStatusCode.OK, HttpStatusCode.OK, HttpStatusCode.TooManyRequests], bobStatuses);
+        Assert.Equal(4, s.Backend.Requests);
     }
 }

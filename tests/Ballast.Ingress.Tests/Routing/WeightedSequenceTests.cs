@@ -1,4 +1,4 @@
-using Ballast.Ingress.Routing;
+using Ballast.Ingress.LoadBalancing;
 
 namespace Ballast.Ingress.Tests.Routing;
 

@@ -20,7 +20,12 @@ public class TrafficPolicyRulesTests
     [InlineData("rateLimit: { requestsPerSecond: 5, key: Header, header: \"X Key\" }", "spec.routes[0].rateLimit.header: \"X Key\" is not a valid header name")]
     [InlineData("rateLimit: { requestsPerSecond: 5, key: Route, trustedProxies: [ 10.0.0.0/8 ] }", "spec.routes[0].rateLimit.trustedProxies: only used when key is ClientIp")]
     [InlineData("rateLimit: { requestsPerSecond: 5, trustedProxies: [ 10.0.0.0/33 ] }", "spec.routes[0].rateLimit.trustedProxies[0]: \"10.0.0.0/33\" is not a CIDR")]
-    [InlineData("rateLimit: { requestsPerSecond: 5, mode: Global }", "spec.routes[0].rateLimit.mode: Global (Redis-backed) rate limiting is not available")]
+    [InlineData("rateLimit: { requestsPerSecond: 5, mode: Global }", "spec.routes[0].rateLimit.replicas: required when mode is Global")]
+    [InlineData("rateLimit: { requestsPerSecond: 5, mode: Global, replicas: 0 }", "spec.routes[0].rateLimit.replicas: must be between 1 and 1000, got 0")]
+    [InlineData("rateLimit: { requestsPerSecond: 5, replicas: 3 }", "spec.routes[0].rateLimit.replicas: only used when mode is Global (mode is Local)")]
+    [InlineData("rateLimit: { requestsPerSecond: 5, key: Claim, claim: sub }", "spec.routes[0].rateLimit.key: Claim needs auth.jwt on the same route")]
+    [InlineData("rateLimit: { requestsPerSecond: 5, key: Claim }", "spec.routes[0].rateLimit.claim: required when key is Claim")]
+    [InlineData("rateLimit: { requestsPerSecond: 5, claim: sub }", "spec.routes[0].rateLimit.claim: only used when key is Claim (key is ClientIp)")]
     [InlineData("accessControl: { deny: [ 10.0.0.0/8, \"10.1.2.3/8\" ] }", "spec.routes[0].accessControl.deny[1]: \"10.1.2.3/8\" is not a CIDR")]
     [InlineData("accessControl: { allow: [ nonsense ] }", "spec.routes[0].accessControl.allow[0]: \"nonsense\" is not a CIDR")]
     [InlineData("accessControl: { }", "spec.routes[0].accessControl: one of allow or deny is required")]
@@ -47,6 +52,17 @@ public class TrafficPolicyRulesTests
         var jwt = r.Snapshot.Listeners.Single().Routes.Single().Jwt!;
         Assert.Equal(["RS256", "ES256"], jwt.Algorithms.ToArray());
         Assert.Equal((TimeSpan.FromSeconds(30), false), (jwt.ClockSkew, jwt.StripCredential));
+    }
+
+    [Fact]
+    public void A_global_limit_keyed_by_a_JWT_claim_compiles_with_its_replica_count()
+    {
+        var r = CompileRoute("- { backends: [ { pool: a } ], auth: { jwt: { issuer: i, audiences: [ a ], jwksUrl: \"https://x/jwks\" } }, " +
+            "rateLimit: { requestsPerMinute: 50, key: Claim, claim: sub, mode: Global, replicas: 3 } }");
+        Assert.Empty(r.Diagnostics);
+        var limit = r.Snapshot.Listeners.Single().Routes.Single().RateLimit!;
+        Assert.Equal((50, TimeSpan.FromMinutes(1), RateLimitKey.Claim, "sub", RateLimitMode.Global, 3),
+            (limit.Limit, limit.Period, limit.Key, limit.ClaimName, limit.Mode, limit.Replicas));
     }
 
     [Fact]

@@ -1,3 +1,4 @@
+using System.Security.Claims;
 using Ballast.Model.Snapshots;
 using Microsoft.AspNetCore.Http;
 using Microsoft.IdentityModel.JsonWebTokens;
@@ -12,7 +13,7 @@ namespace Ballast.Ingress.Policies.Auth;
 /// interval and, rate-limited, when a token names an unknown kid); issuer, audience, lifetime with the clock
 /// skew, signature with the kid's key only (no trying every key) and RS256/ES256 only ("none" never passes).
 /// </summary>
-public sealed class JwtAuthenticator : IDisposable
+public sealed class JwtAuthenticator : IRouteAuthenticator, IDisposable
 {
     private readonly ConfigurationManager<JsonWebKeySet> _keys;
     private readonly HttpClient _http;
@@ -34,16 +35,29 @@ public sealed class JwtAuthenticator : IDisposable
     }
 
     public JwtAuthSnapshot Config { get; }
+    object IRouteAuthenticator.Config => Config;
+    public string Kind => "jwt";
 
-    /// <summary>True when the request carries a valid token; then the configured claims are set as request headers.</summary>
-    public async ValueTask<bool> AuthenticateAsync(HttpContext context)
+    /// <summary>Checks the bearer token; a refusal is answered 401 with <c>WWW-Authenticate: Bearer error="invalid_token"</c>.</summary>
+    public async ValueTask<AuthOutcome> AuthenticateAsync(HttpContext context)
+    {
+        var outcome = await CheckAsync(context);
+        if (outcome != AuthOutcome.Passed) await RoutePolicies.Unauthorized(context, "Bearer error=\"invalid_token\"");
+        return outcome;
+    }
+
+    /// <summary>
+    /// Passed when the request carries a valid token; then the configured claims are set as request headers and the
+    /// token's claims become <see cref="HttpContext.User"/> (a rate limit keyed by a claim reads them there).
+    /// </summary>
+    private async ValueTask<AuthOutcome> CheckAsync(HttpContext context)
     {
         var request = context.Request;
         // A client's own copies of the claim headers never reach the backend.
         foreach (var (_, header) in Config.ForwardClaims) request.Headers.Remove(header);
 
         var authorization = request.Headers.Authorization;
-        if (authorization.Count != 1 || authorization[0] is not { } value || !value.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)) return false;
+        if (authorization.Count != 1 || authorization[0] is not { } value || !value.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)) return AuthOutcome.Missing;
         var token = value[7..].Trim();
 
         Validation validation;
@@ -53,20 +67,21 @@ public sealed class JwtAuthenticator : IDisposable
         }
         catch (Exception) when (!context.RequestAborted.IsCancellationRequested)
         {
-            return false; // keys unavailable: deny
+            return AuthOutcome.Unavailable; // keys unavailable: deny
         }
         var result = await _handler.ValidateTokenAsync(token, validation.Parameters);
         if (!result.IsValid)
         {
             if (result.Exception is SecurityTokenSignatureKeyNotFoundException) _keys.RequestRefresh(); // keys may have rotated
-            return false;
+            return AuthOutcome.Invalid;
         }
         foreach (var (claim, header) in Config.ForwardClaims)
         {
             if (result.ClaimsIdentity.FindFirst(claim)?.Value is { } claimValue) request.Headers[header] = claimValue;
         }
         if (Config.StripCredential) request.Headers.Remove("Authorization");
-        return true;
+        context.User = new ClaimsPrincipal(result.ClaimsIdentity);
+        return AuthOutcome.Passed;
     }
 
     private async Task<Validation> CurrentAsync(CancellationToken cancel)

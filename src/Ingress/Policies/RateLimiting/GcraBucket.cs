@@ -6,7 +6,7 @@ namespace Ballast.Ingress.Policies.RateLimiting;
 /// <c>interval</c> holding at most <c>burst</c> tokens, but lock-free, one long of state, no timer and no
 /// allocation per check. Times are in <see cref="TimeProvider.GetTimestamp"/> units.
 /// </summary>
-public sealed class GcraBucket
+public sealed class GcraBucket : IRateLimitCell
 {
     private long _tat = long.MinValue;
 

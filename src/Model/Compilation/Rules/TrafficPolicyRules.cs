@@ -8,7 +8,7 @@ namespace Ballast.Model.Compilation.Rules;
 /// <summary>Edge policies of listeners and routes: rate limits and IP allow/deny lists.</summary>
 internal static class TrafficPolicyRules
 {
-    public static RateLimitSnapshot? RateLimit(ResourceReport r, FieldPath field, RateLimitSpec? spec)
+    public static RateLimitSnapshot? RateLimit(ResourceReport r, FieldPath field, RateLimitSpec? spec, bool routeHasJwt)
     {
         if (spec is null) return null;
         if ((spec.RequestsPerSecond is null) == (spec.RequestsPerMinute is null))
@@ -23,11 +23,21 @@ internal static class TrafficPolicyRules
             else if (!Names.IsToken(spec.Header)) r.Error(field.Field("header"), $"\"{spec.Header}\" is not a valid header name");
         }
         else if (spec.Header is not null) r.Error(field.Field("header"), $"only used when key is Header (key is {spec.Key})");
+        if (spec.Key == RateLimitKey.Claim)
+        {
+            if (string.IsNullOrWhiteSpace(spec.Claim)) r.Error(field.Field("claim"), "required when key is Claim");
+            if (!routeHasJwt) r.Error(field.Field("key"), "Claim needs auth.jwt on the same route (the claim comes from its validated token)");
+        }
+        else if (spec.Claim is not null) r.Error(field.Field("claim"), $"only used when key is Claim (key is {spec.Key})");
         if (spec.TrustedProxies is not null && spec.Key != RateLimitKey.ClientIp)
             r.Error(field.Field("trustedProxies"), $"only used when key is ClientIp (key is {spec.Key})");
+        if (!Enum.IsDefined(spec.Mode)) r.Error(field.Field("mode"), $"expected Local or Global, got \"{spec.Mode}\"");
         if (spec.Mode == RateLimitMode.Global)
-            r.Error(field.Field("mode"), "Global (Redis-backed) rate limiting is not available in this version; use Local");
-        else if (!Enum.IsDefined(spec.Mode)) r.Error(field.Field("mode"), $"expected Local or Global, got \"{spec.Mode}\"");
+        {
+            if (spec.Replicas is null) r.Error(field.Field("replicas"), "required when mode is Global: the replica count, so each replica knows its local share (limit ÷ replicas) while Redis is unreachable");
+            Ranges.Check(r, field.Field("replicas"), spec.Replicas, 1, 1000);
+        }
+        else if (spec.Replicas is not null) r.Error(field.Field("replicas"), $"only used when mode is Global (mode is {spec.Mode})");
         var perMinute = spec.RequestsPerMinute is not null;
         var limit = spec.RequestsPerSecond ?? spec.RequestsPerMinute ?? 1;
         return new RateLimitSnapshot
@@ -37,8 +47,10 @@ internal static class TrafficPolicyRules
             Burst = spec.Burst ?? limit,
             Key = spec.Key,
             HeaderName = spec.Header,
+            ClaimName = spec.Claim,
             TrustedProxies = Cidrs(r, field.Field("trustedProxies"), spec.TrustedProxies),
             Mode = spec.Mode,
+            Replicas = spec.Replicas ?? 1,
         };
     }
 
