@@ -22,6 +22,8 @@ public sealed record OperatorOptions
     /// <summary>The bearer token replicas present.</summary>
     public string SnapshotToken { get; init; } = "";
     public TimeSpan PollWait { get; init; } = TimeSpan.FromSeconds(30);
+    /// <summary>ACME (policies' tls.acme listeners, run by the leader).</summary>
+    public Certificates.OperatorAcmeOptions Acme { get; init; } = new();
 }
 
 /// <summary>The operator assembled: KubernetesClient, informers and reconcile, leader election, snapshot server.</summary>
@@ -37,9 +39,12 @@ public sealed class OperatorHost : IAsyncDisposable
     public LeaseElector Elector { get; }
     public SnapshotHub Hub { get; }
     public Uri SnapshotUri { get; }
+    public Certificates.OperatorCertificates Certificates { get; }
 
-    private OperatorHost(WebApplication app, Kubernetes client, Controller controller, LeaseElector elector, SnapshotHub hub, Uri uri)
+    private OperatorHost(WebApplication app, Kubernetes client, Controller controller, LeaseElector elector, SnapshotHub hub, Uri uri,
+        Certificates.OperatorCertificates certificates)
     {
+        Certificates = certificates;
         _app = app;
         _client = client;
         Controller = controller;
@@ -65,7 +70,8 @@ public sealed class OperatorHost : IAsyncDisposable
             LeaseDuration = options.LeaseDuration,
             RetryPeriod = options.RetryPeriod,
         };
-        var controller = new Controller(client, hub, time, logger, () => elector.IsLeader, options.Resync);
+        var certificates = new Certificates.OperatorCertificates(client, hub, options.Acme);
+        var controller = new Controller(client, hub, time, logger, () => elector.IsLeader, options.Resync, certificates);
         elector.LeadershipChanged += _ => controller.Kick();
 
         var builder = WebApplication.CreateSlimBuilder();
@@ -81,7 +87,7 @@ public sealed class OperatorHost : IAsyncDisposable
             : Results.Text(elector.IsLeader ? "no snapshot compiled yet\n" : "standby\n", statusCode: StatusCodes.Status503ServiceUnavailable));
         await app.StartAsync();
         var address = app.Urls.First();
-        var host = new OperatorHost(app, client, controller, elector, hub, new Uri(address.Replace("0.0.0.0", "127.0.0.1").Replace("[::]", "127.0.0.1")));
+        var host = new OperatorHost(app, client, controller, elector, hub, new Uri(address.Replace("0.0.0.0", "127.0.0.1").Replace("[::]", "127.0.0.1")), certificates);
         return host.Start();
     }
 
@@ -96,6 +102,7 @@ public sealed class OperatorHost : IAsyncDisposable
     {
         await _stop.CancelAsync();
         try { await Task.WhenAll(_controllerLoop, _electionLoop).WaitAsync(TimeSpan.FromSeconds(10)); } catch (TimeoutException) { }
+        await Certificates.DisposeAsync();
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(5));
         try { await _app.StopAsync(cts.Token); } catch (OperationCanceledException) { }
         await _app.DisposeAsync();

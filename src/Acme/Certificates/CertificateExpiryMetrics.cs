@@ -4,24 +4,41 @@ using System.Diagnostics.Metrics;
 namespace Ballast.Acme.Certificates;
 
 /// <summary>
-/// <c>ballast_certificate_expiry_timestamp_seconds</c> per managed certificate (Unix seconds of notAfter),
-/// on the System.Diagnostics.Metrics meter "Ballast.Acme" (prometheus-net 8 exports meters by default).
+/// <c>ballast_certificate_expiry_timestamp_seconds</c> per managed certificate (Unix seconds of notAfter) and
+/// <c>ballast_certificate_renewal_failures_total{host}</c> (failed attempts to obtain or renew), on the
+/// System.Diagnostics.Metrics meter "Ballast.Acme". prometheus-net 8 exports meters into its default registry
+/// by itself (the operator); a host with its own registry listens to <see cref="Meter"/> (this instance only,
+/// so two in-process hosts do not see each other's certificates).
 /// </summary>
 public sealed class CertificateExpiryMetrics : IDisposable
 {
     public const string MeterName = "Ballast.Acme";
     public const string InstrumentName = "ballast_certificate_expiry_timestamp_seconds";
+    public const string FailuresInstrumentName = "ballast_certificate_renewal_failures_total";
 
     private readonly Meter _meter = new(MeterName);
     private readonly ConcurrentDictionary<string, CertificateManager> _managers = new(StringComparer.Ordinal);
+    private readonly Counter<long> _failures;
 
     public CertificateExpiryMetrics()
     {
         _meter.CreateObservableGauge(InstrumentName, Observe, unit: "s",
             description: "notAfter of each certificate obtained through ACME, as Unix time");
+        _failures = _meter.CreateCounter<long>(FailuresInstrumentName,
+            description: "Failed attempts to obtain or renew a certificate through ACME, by hostname");
     }
 
-    public void Track(CertificateManager manager) => _managers[manager.Name] = manager;
+    public Meter Meter => _meter;
+
+    /// <summary>Tracks the manager's expiry and counts its failed attempts, once per hostname.</summary>
+    public void Track(CertificateManager manager)
+    {
+        _managers[manager.Name] = manager;
+        manager.AttemptFailed += _ =>
+        {
+            foreach (var host in manager.Hostnames) _failures.Add(1, new KeyValuePair<string, object?>("host", host));
+        };
+    }
     public void Untrack(string name) => _managers.TryRemove(name, out _);
 
     private IEnumerable<Measurement<double>> Observe()

@@ -51,6 +51,9 @@ public sealed class CertificateManager
     /// <summary>Raised with each newly obtained certificate (and the one loaded from the store): serve it.</summary>
     public event Action<IssuedCertificate>? CertificateChanged;
 
+    /// <summary>Raised after each failed attempt to obtain or renew (the status already says why).</summary>
+    public event Action<ManagedCertificateStatus>? AttemptFailed;
+
     /// <summary>When the next tick has work: the renewal time, the back-off end, or now.</summary>
     public DateTimeOffset NextDueAt
     {
@@ -116,6 +119,7 @@ public sealed class CertificateManager
             _nextAttemptAt = now + _policy.Backoff(_failures, _random);
             var what = _current is null ? "Obtaining the certificate failed" : "Renewing the certificate failed (the current one still serves)";
             Publish(now, $"{what}: {ex.Message} Attempt {_failures}; next at {_nextAttemptAt:O}.");
+            AttemptFailed?.Invoke(Status);
         }
     }
 

@@ -77,6 +77,7 @@ public sealed class AcmeCertificateIssuer(AcmeClient client, IHttp01ChallengeSto
 
         challenges.Add(challenge.Token!, client.Http01KeyAuthorization(challenge.Token!));
         published.Add(challenge.Token!);
+        if (_options.PublishChallenges is { } publish) await publish(ct).ConfigureAwait(false);
         await client.RespondToChallengeAsync(challenge.Url, ct).ConfigureAwait(false);
 
         authorization = await client.PollAuthorizationAsync(authorizationUrl, ct).ConfigureAwait(false);

@@ -9,7 +9,8 @@ namespace Ballast.Ingress.Admin;
 /// <summary>
 /// The admin listener: <c>/metrics</c> (Prometheus text format), <c>/healthz</c> (the process answers),
 /// <c>/readyz</c> (a snapshot is applied and every listener it names is bound), <c>/admin/pools</c> (JSON: every
-/// pool's mode and every endpoint's health state).
+/// pool's mode and every endpoint's health state), <c>/admin/certificates</c> (JSON: each ACME listener's hostnames,
+/// notAfter, renewAt, ready, message; empty unless standalone ACME runs).
 /// </summary>
 public sealed class AdminHandler
 {
@@ -23,6 +24,9 @@ public sealed class AdminHandler
         _metrics = metrics;
         _readiness = readiness;
     }
+
+    /// <summary>The ACME listeners' certificate states (standalone mode).</summary>
+    public Func<IReadOnlyList<Ballast.Acme.Listeners.AcmeListenerStatus>> Certificates { get; init; } = () => [];
 
     public async Task HandleAsync(HttpContext context)
     {
@@ -47,9 +51,13 @@ public sealed class AdminHandler
                 response.ContentType = "application/json";
                 await PoolsView.WriteAsync(response.Body, _pools(), context.RequestAborted);
                 break;
+            case "/admin/certificates":
+                response.ContentType = "application/json";
+                await Acme.CertificatesView.WriteAsync(response.Body, Certificates(), context.RequestAborted);
+                break;
             default:
                 response.StatusCode = StatusCodes.Status404NotFound;
-                await response.WriteAsync("admin: /metrics, /healthz, /readyz, /admin/pools\n");
+                await response.WriteAsync("admin: /metrics, /healthz, /readyz, /admin/pools, /admin/certificates\n");
                 break;
         }
     }

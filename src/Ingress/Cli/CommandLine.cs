@@ -13,9 +13,11 @@ public static class CommandLine
 {
     public const string Usage = """
         usage:
-          ballast run --config DIR [--admin-port N] [--redis HOST:PORT] [--affinity-key-file FILE]
+          ballast run --config DIR [--admin-port N] [--redis HOST:PORT] [--affinity-key-file FILE] [--state-dir DIR]
                                                       serve the folder's policies and pools; reload on change
           ballast --config DIR [...]                  the same
+            --state-dir DIR            ACME account keys and certificates (tls.acme listeners) go to DIR/acme
+                                       (default ./ballast-state)
             --redis HOST:PORT          share the affinity table with other replicas through Redis
             --affinity-key-file FILE   keys that sign affinity cookies: base64, one per line, newest first
           ballast run --operator URL --token-file FILE --replica-id ID [--state-dir DIR] [--admin-port N]
@@ -66,11 +68,13 @@ public static class CommandLine
         using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => { c.Cancel = true; stop.TrySetResult(); });
         using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; stop.TrySetResult(); });
 
+        using var acmeHttp = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
         await using var host = await IngressHost.StartAsync(new IngressOptions
         {
             AdminPort = run.AdminPort,
             Redis = run.Redis,
             AffinityKeys = keys,
+            Acme = Acme.StandaloneAcme.Options(run.StateDirectory, acmeHttp),
             ConfigureLogging = logging => logging.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss "; }),
         });
         var logger = host.LoggerFactory.CreateLogger("Ballast");
@@ -132,6 +136,8 @@ public sealed record RunArguments(string ConfigDirectory, int AdminPort)
     public Redis.RedisOptions? Redis { get; init; }
     public string? AffinityKeyFile { get; init; }
     public OperatorArguments? Operator { get; init; }
+    /// <summary>Standalone: where ACME keeps account keys and certificates (under <c>acme/</c>).</summary>
+    public string StateDirectory { get; init; } = "ballast-state";
 
     public static bool TryParse(string[] args, out RunArguments result, out string error)
     {
@@ -200,9 +206,9 @@ public sealed record RunArguments(string ConfigDirectory, int AdminPort)
             result = new RunArguments("", adminPort) { Operator = new OperatorArguments(url, tokenFile, replicaId, stateDir ?? "ballast-state") };
             return true;
         }
-        if (tokenFile is not null || replicaId is not null || stateDir is not null)
+        if (tokenFile is not null || replicaId is not null)
         {
-            error = "--token-file, --replica-id and --state-dir go with --operator";
+            error = "--token-file and --replica-id go with --operator";
             return false;
         }
         if (config is null)
@@ -210,7 +216,7 @@ public sealed record RunArguments(string ConfigDirectory, int AdminPort)
             error = "--config DIR (or --operator URL) is required";
             return false;
         }
-        result = new RunArguments(config, adminPort) { Redis = redis, AffinityKeyFile = keyFile };
+        result = new RunArguments(config, adminPort) { Redis = redis, AffinityKeyFile = keyFile, StateDirectory = stateDir ?? "ballast-state" };
         return true;
     }
 }

@@ -34,6 +34,12 @@ public sealed class FolderSnapshotSource : IAsyncDisposable
         _debounce = debounce;
         _logger = logger;
         _timer = time.CreateTimer(_ => _ = ReloadAsync(), null, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        if (host.Acme is { } acme)
+        {
+            // ACME managers: a new certificate or token is a recompile; a new token is applied before the CA looks.
+            acme.Changed += NotifyChanged;
+            acme.PublishChallenges = ReloadAsync;
+        }
     }
 
     /// <summary>The diagnostics of the last load (errors of a rejected change, or warnings of an applied one).</summary>
@@ -97,6 +103,8 @@ public sealed class FolderSnapshotSource : IAsyncDisposable
             Policies = loaded.Policies,
             Pools = loaded.Pools,
             Secrets = files.Secrets,
+            AcmeCertificates = _host.Acme?.Certificates ?? System.Collections.Immutable.ImmutableDictionary<string, ResolvedSecret>.Empty,
+            AcmeChallenges = _host.Acme?.Challenges ?? System.Collections.Immutable.ImmutableDictionary<string, string>.Empty,
             Version = _version + 1,
         });
         var diagnostics = loaded.Diagnostics.AddRange(compiled.Diagnostics.Select(loaded.Locate));
@@ -110,6 +118,8 @@ public sealed class FolderSnapshotSource : IAsyncDisposable
             return false;
         }
         foreach (var d in diagnostics) _logger.LogWarning("{Diagnostic}", d.ToString());
+        // Managers follow the accepted configuration only (a rejected change orders nothing).
+        _host.Acme?.Reconcile(Ballast.Acme.Listeners.AcmeListeners.From(loaded.Policies));
 
         if (_host.DataPlane.HasSnapshot && compiled.Snapshot.ContentHash == _host.CurrentSnapshot.ContentHash && compiled.Snapshot.ContentHash != "")
         {

@@ -38,7 +38,8 @@ public sealed class IngressHost : IAsyncDisposable
     private readonly SemaphoreSlim _applyGate = new(1, 1);
     private readonly System.Net.IPAddress? _listenerAddress;
 
-    private IngressHost(WebApplication app, ListenerConfigurationProvider listeners, int adminPort, IngressOptions options)
+    private IngressHost(WebApplication app, ListenerConfigurationProvider listeners, int adminPort, IngressOptions options,
+        Ballast.Acme.Listeners.CertificateSupervisor? acme)
     {
         var bindTimeout = options.BindTimeout;
         _listenerAddress = options.ListenerAddress;
@@ -55,7 +56,12 @@ public sealed class IngressHost : IAsyncDisposable
         _httpsEdge = app.Services.GetRequiredService<HttpsEdge>();
         // L4 metrics go to the host's registry too, so the admin /metrics shows them.
         L4 = new L4ListenerSet(new L4Metrics(Metrics.Registry), options.Time, LoggerFactory.CreateLogger<L4ListenerSet>());
+        Acme = acme;
     }
+
+    /// <summary>Standalone ACME certificate managers (null unless <see cref="IngressOptions.Acme"/> is set).</summary>
+    public Ballast.Acme.Listeners.CertificateSupervisor? Acme { get; }
+    private Ingress.Acme.AcmeMetricsExport? _acmeMetrics;
 
     private readonly HttpsEdge _httpsEdge;
     public TlsCertificateStore Tls { get; }
@@ -135,14 +141,19 @@ public sealed class IngressHost : IAsyncDisposable
         IngressHost? host = null;
         var adminPort = -1;
         var dataPlane = app.Services.GetRequiredService<DataPlaneRuntime>();
-        var admin = new AdminHandler(app.Services.GetRequiredService<IngressMetrics>(), () => host!.GetReadiness(), () => dataPlane.Current.Pools.Values);
+        var acmeMetrics = options.Acme is null ? null : new Ingress.Acme.AcmeMetricsExport(app.Services.GetRequiredService<IngressMetrics>().Registry);
+        var acme = acmeMetrics is null ? null : new Ballast.Acme.Listeners.CertificateSupervisor(options.Acme!, acmeMetrics.Certificates);
+        var admin = new AdminHandler(app.Services.GetRequiredService<IngressMetrics>(), () => host!.GetReadiness(), () => dataPlane.Current.Pools.Values)
+        {
+            Certificates = () => acme?.Statuses ?? [],
+        };
         app.Run(context => context.Connection.LocalPort == adminPort ? admin.HandleAsync(context) : proxy.InvokeAsync(context));
 
         await app.StartAsync(cancellationToken);
         var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!;
         // Only the admin endpoint is bound at this point (no snapshot yet, so no proxy endpoint).
         adminPort = options.AdminPort != 0 ? options.AdminPort : new Uri(addresses.Addresses.Single()).Port;
-        host = new IngressHost(app, listeners, adminPort, options);
+        host = new IngressHost(app, listeners, adminPort, options, acme) { _acmeMetrics = acmeMetrics };
         return host;
     }
 
@@ -219,6 +230,8 @@ public sealed class IngressHost : IAsyncDisposable
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(5));
         try { await _app.StopAsync(cts.Token); } catch (OperationCanceledException) { }
         await _app.DisposeAsync();
+        if (Acme is not null) await Acme.DisposeAsync();
+        _acmeMetrics?.Dispose();
         await L4.DisposeAsync();
         DataPlane.Dispose();
         _applyGate.Dispose();

@@ -32,4 +32,9 @@ public sealed record IngressOptions
     /// tests, two replicas on one machine: 127.0.0.1 and 127.0.0.2). Null: the snapshot's addresses.
     /// </summary>
     public IPAddress? ListenerAddress { get; init; }
+    /// <summary>
+    /// Standalone ACME (see Acme/StandaloneAcme): run certificate managers for the policies' <c>tls.acme</c>
+    /// listeners. Null: no managers (operator mode: the operator's leader runs them).
+    /// </summary>
+    public Ballast.Acme.Listeners.CertificateSupervisorOptions? Acme { get; init; }
 }

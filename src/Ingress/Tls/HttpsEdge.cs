@@ -49,9 +49,11 @@ public sealed class HttpsEdge
             return null;
         }
         var path = context.Request.Path.Value;
-        if (state.Challenges.Count > 0 && path is not null && path.StartsWith(ChallengePrefix, StringComparison.Ordinal))
+        if (path is not null && path.StartsWith(ChallengePrefix, StringComparison.Ordinal))
         {
-            // Answered even where no route exists: the CA's validation must reach every replica on port 80.
+            // Answered here, before routing and redirect, even where no route exists: the CA's validation must
+            // reach every replica on port 80. An unknown token is a 404 from us, never a backend's answer (a
+            // backend must not be able to answer a challenge for a name the ingress holds).
             if (state.Challenges.TryGetValue(path[ChallengePrefix.Length..], out var keyAuthorization))
             {
                 context.Response.StatusCode = StatusCodes.Status200OK;
@@ -60,6 +62,9 @@ public sealed class HttpsEdge
                 context.Response.ContentLength = body.Length;
                 return context.Response.Body.WriteAsync(body, 0, body.Length);
             }
+            context.Response.StatusCode = StatusCodes.Status404NotFound;
+            context.Response.ContentLength = 0;
+            return Task.CompletedTask;
         }
         if (state.Redirects.Length > 0)
         {

@@ -47,8 +47,13 @@ public sealed class Controller
     public int Compiles { get; private set; }
     public CompileResult? LastResult { get; private set; }
 
-    public Controller(IKubernetes client, SnapshotHub hub, TimeProvider time, ILogger logger, Func<bool> isLeader, TimeSpan resync)
+    /// <summary>ACME certificate managers (leader only); null: no ACME.</summary>
+    private readonly Certificates.OperatorCertificates? _certificates;
+
+    public Controller(IKubernetes client, SnapshotHub hub, TimeProvider time, ILogger logger, Func<bool> isLeader, TimeSpan resync,
+        Certificates.OperatorCertificates? certificates = null)
     {
+        _certificates = certificates;
         _client = client;
         _hub = hub;
         _time = time;
@@ -63,6 +68,7 @@ public sealed class Controller
         foreach (var informer in new Action<Action>[] { a => Pools.Changed += a, a => Policies.Changed += a, a => Services.Changed += a, a => Slices.Changed += a, a => Secrets.Changed += a })
             informer(() => _queue.Add(CompileKey));
         hub.ReplicasChanged += () => _queue.Add(CompileKey);
+        if (certificates is not null) certificates.Changed += () => _queue.Add(CompileKey);
     }
 
     /// <summary>Queue a full pass (on leadership change, for instance).</summary>
@@ -104,8 +110,11 @@ public sealed class Controller
     {
         var (pools, badPools) = DesiredState.Parse<BackendPool>(Pools.Items, BackendPool.KindName);
         var (policies, badPolicies) = DesiredState.Parse<LoadBalancerPolicy>(Policies.Items, LoadBalancerPolicy.KindName);
+        _certificates?.Reconcile(policies, _isLeader());
         var input = new CompilerInput
         {
+            AcmeCertificates = _certificates?.Supervisor.Certificates ?? System.Collections.Immutable.ImmutableDictionary<string, ResolvedSecret>.Empty,
+            AcmeChallenges = _certificates?.Supervisor.Challenges ?? System.Collections.Immutable.ImmutableDictionary<string, string>.Empty,
             Pools = pools,
             Policies = policies,
             Services = DesiredState.Services(Services.Items, Slices.Items),
@@ -185,7 +194,10 @@ public sealed class Controller
         {
             var existing = existingStatus.ValueKind == JsonValueKind.Object ? existingStatus.Deserialize<LoadBalancerPolicyStatus>(ModelJson.Options) : null;
             oldConditions = existing?.Conditions;
-            desired = StatusComposer.Policy(compiled, programmed, generation, existing, now);
+            var acme = _certificates?.StatusesOf(key.Namespace, key.Name) ?? [];
+            var policyStatus = StatusComposer.Policy(Certificates.CertificateConditions.AddTo(compiled, acme, generation), programmed, generation, existing, now);
+            if (acme.Count > 0) policyStatus.Certificates = Certificates.CertificateConditions.Certificates(acme);
+            desired = policyStatus;
         }
         var desiredNode = JsonSerializer.SerializeToNode(desired, desired.GetType(), ModelJson.Options)!;
         var existingNode = existingStatus.ValueKind == JsonValueKind.Object

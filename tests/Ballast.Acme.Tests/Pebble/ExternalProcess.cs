@@ -30,6 +30,8 @@ internal sealed class ExternalProcess : IDisposable
         };
         foreach (var argument in arguments) info.ArgumentList.Add(argument);
         foreach (var (key, value) in environment) info.Environment[key] = value;
+        // Never inherited: validation must really happen (issue 8 forbids the always-valid switch in these tests).
+        info.Environment.Remove("PEBBLE_VA_ALWAYS_VALID");
         var process = new Process { StartInfo = info };
         var self = new ExternalProcess(Path.GetFileName(path), process);
         process.OutputDataReceived += (_, e) => self.Append(e.Data);

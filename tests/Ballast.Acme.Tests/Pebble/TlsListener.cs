@@ -50,17 +50,7 @@ internal sealed class TlsListener : IAsyncDisposable
         return self;
     }
 
-    /// <summary>Handshakes as a client trusting only <paramref name="root"/>; returns the served leaf.</summary>
-    public async Task<X509Certificate2> ProbeAsync(string hostname, X509Certificate2 root)
-    {
-        using var tcp = new TcpClient();
-        await tcp.ConnectAsync(IPAddress.Loopback, Port);
-        await using var tls = new SslStream(tcp.GetStream());
-        var policy = new X509ChainPolicy { TrustMode = X509ChainTrustMode.CustomRootTrust, RevocationMode = X509RevocationMode.NoCheck };
-        policy.CustomTrustStore.Add(root);
-        await tls.AuthenticateAsClientAsync(new SslClientAuthenticationOptions { TargetHost = hostname, CertificateChainPolicy = policy });
-        return new X509Certificate2(tls.RemoteCertificate!);
-    }
+    public Task<X509Certificate2> ProbeAsync(string hostname, X509Certificate2 root) => TlsProbe.ServedCertificateAsync(Port, hostname, root);
 
     public async ValueTask DisposeAsync()
     {

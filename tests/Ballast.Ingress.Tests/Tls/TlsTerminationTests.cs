@@ -150,25 +150,32 @@ public sealed class TlsTerminationTests
     }
 
     [Fact]
-    public async Task Acme_challenge_tokens_in_the_snapshot_are_answered_on_http_listeners_before_routing_and_redirect()
+    public async Task Acme_challenge_tokens_in_the_snapshot_are_answered_on_http_listeners_before_routing_and_redirect_and_unknown_tokens_get_404()
     {
         using var pki = new TestPki();
         await using var backend = await TestBackend.StartAsync("a");
         await using var ingress = await IngressFixture.StartAsync();
         var httpPort = FreePort.Next();
         var httpsPort = FreePort.Next();
-        var tls = TlsWith(pki.Certificate("site", "site.test")) with { RedirectHttp = true };
-        var snapshot = Of(1, [Listener(httpPort), HttpsListener(httpsPort, tls, Route("secure", ("p", 1)))], Pool("p", backend))
+        var tls = TlsWith(pki.Certificate("site", "site.test")) with { RedirectHttp = true, Hostnames = ["site.test"] };
+        // The HTTP listener has a catch-all route: a challenge path must still never reach the backend.
+        var snapshot = Of(1, [Listener(httpPort, Route("plain", ("p", 1))), HttpsListener(httpsPort, tls, Route("secure", ("p", 1)))], Pool("p", backend))
             with { AcmeChallenges = System.Collections.Immutable.ImmutableDictionary<string, string>.Empty.Add("tok-1", "tok-1.thumb") };
         await ingress.ApplyAsync(snapshot);
 
         var http = ingress.Client(httpPort);
         var answer = await http.GetAsync("/.well-known/acme-challenge/tok-1");
         var unknown = await http.GetAsync("/.well-known/acme-challenge/tok-2");
+        // A host the redirect does not cover is routed to the backend as usual.
+        var routed = await http.SendAsync(new HttpRequestMessage(HttpMethod.Get, "/other") { Headers = { Host = "other.test" } });
+        await ingress.ApplyAsync(snapshot with { Version = 2, AcmeChallenges = System.Collections.Immutable.ImmutableDictionary<string, string>.Empty });
+        var withdrawn = await http.GetAsync("/.well-known/acme-challenge/tok-1");
 
         Assert.Equal(HttpStatusCode.OK, answer.StatusCode);
         Assert.Equal("tok-1.thumb", await answer.Content.ReadAsStringAsync());
-        Assert.Equal(HttpStatusCode.PermanentRedirect, unknown.StatusCode);
-        Assert.Equal(0, backend.Requests);
+        Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, withdrawn.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, routed.StatusCode);
+        Assert.Equal(1, backend.Requests);
     }
 }
