@@ -98,6 +98,7 @@ public sealed class DataPlane : IDisposable
                 routers[listener.Port] = new ListenerRouter(listener, routes, _metrics.NoRoute.WithLabels(listener.Name))
                 {
                     Access = Policies.AccessControl.IpAccessList.Create(listener.AccessControl, _metrics.Policies, "listener:" + listener.Name),
+                    StripHeaders = Policies.Shaping.HeaderPrefixStripper.Create(listener.StripRequestHeaderPrefixes.IsDefault ? [] : listener.StripRequestHeaderPrefixes),
                 };
             }
 
