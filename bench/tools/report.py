@@ -4,6 +4,7 @@
   report.py parse wrk FILE PROXY SCENARIO ROUND CPU_TICKS CLK_TCK     -> TSV rows on stdout
   report.py parse h2load FILE PROXY SCENARIO ROUND CPU_TICKS CLK_TCK  -> TSV rows on stdout
   report.py parse ws FILE PROXY SCENARIO ROUND                        -> TSV rows on stdout
+  report.py parse iperf3 FILE PROXY SCENARIO ROUND CPU_TICKS CLK_TCK  -> TSV rows on stdout (iperf3 -J output)
   report.py report --tsv F --json F [--docs F] ...                    -> JSON file, Markdown on stdout
             (--tsv may name an earlier results .json to regenerate its Markdown)
 
@@ -21,6 +22,9 @@ PROXIES = ["ballast", "haproxy", "nginx", "yarp-stock", "yarp-tuned"]
 LABEL = {"ballast": "Ballast", "haproxy": "HAProxy", "nginx": "nginx",
          "yarp-stock": "bare YARP (stock)", "yarp-tuned": "bare YARP (tuned)"}
 SECTION = "## Whole proxy (bench/run)"
+TCP_SECTION = "## TCP proxy, Layer 4 (bench/run)"
+TCP_PROXIES = ["ballast", "haproxy", "nginx"]
+TCP_LABEL = {"ballast": "Ballast (TCP listener)", "haproxy": "HAProxy `mode tcp`", "nginx": "nginx `stream`"}
 
 
 def duration_us(text):
@@ -83,6 +87,19 @@ def parse_h2load(path, proxy, scen, rnd, ticks, clk_tck):
     rows(proxy, scen, rnd, m)
 
 
+def parse_iperf3(path, proxy, scen, rnd, ticks, clk_tck):
+    m = {"gbit_s": 0.0, "bytes": 0, "errors": 1}
+    try:
+        doc = json.load(open(path))
+        received = doc["end"]["sum_received"]
+        m = {"gbit_s": round(received["bits_per_second"] / 1e9, 3), "bytes": int(received["bytes"]), "errors": 0}
+        if int(ticks) > 0 and m["bytes"]:
+            m["cpu_s_per_gib"] = round(int(ticks) / int(clk_tck) / (m["bytes"] / 2**30), 3)
+    except (OSError, ValueError, KeyError) as e:
+        print(f"bench/run: {path} is not a finished iperf3 run ({e}):\n{open(path, errors='replace').read()[:2000]}", file=sys.stderr)
+    rows(proxy, scen, rnd, m)
+
+
 def parse_ws(path, proxy, scen, rnd):
     text = open(path, errors="replace").read().strip().splitlines()
     try:
@@ -133,13 +150,26 @@ def ratio(a, b):
     return f"{a / b:.2f}×" if a and b else "–"
 
 
+def section_head(heading):
+    return [heading, "", "<!-- Written by bench/run; rerun it rather than editing figures by hand. -->", ""]
+
+
+def load_note(args):
+    """The load-average line, and a warning when other work was running (shared by both sections)."""
+    lines = [f"Load average (1/5/15 min) before / after the run: {args.load}."]
+    try:
+        busy = float(args.load.split()[0]) > 1.0
+    except (ValueError, IndexError):
+        busy = False
+    if busy:
+        lines.append("**The machine was busy with other work during this run: the figures below are dominated by that "
+                     "noise. Rerun on an idle machine before drawing conclusions.**")
+    return lines
+
+
 def markdown(data, args, present):
-    out = []
+    out = section_head(SECTION)
     w = out.append
-    w(SECTION)
-    w("")
-    w("<!-- Written by bench/run; rerun it rather than editing figures by hand. -->")
-    w("")
     w("`bench/run` starts HAProxy, nginx, bare YARP (stock and with Ballast's runtime settings) and Ballast "
       "(`ballast run --config DIR` on a generated YAML folder: one HTTP listener, one route `/`, a RoundRobin "
       "BackendPool of three origins with an active HTTP health check, metrics on) and drives them side by side. "
@@ -160,14 +190,7 @@ def markdown(data, args, present):
       "`ActivityHeadersPropagator = null`, `DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1`, "
       "`DOTNET_TC_CallCountingDelayMs=0`. CPU per request = (utime+stime of the proxy's processes) / requests.")
     w("")
-    w(f"Load average (1/5/15 min) before / after the run: {args.load}.")
-    try:
-        busy = float(args.load.split()[0]) > 1.0
-    except (ValueError, IndexError):
-        busy = False
-    if busy:
-        w("**The machine was busy with other work during this run: the figures below are dominated by that "
-          "noise. Rerun on an idle machine before drawing conclusions.**")
+    out.extend(load_note(args))
     if args.skipped:
         w("")
         w(f"**Not measured: {args.skipped}.**")
@@ -256,17 +279,66 @@ def markdown(data, args, present):
     return "\n".join(out)
 
 
-def write_docs(path, section):
+def tcp_markdown(data, args, present):
+    out = section_head(TCP_SECTION)
+    w = out.append
+    w("The TCP scenario of `bench/run` (both modes; `bench/run --tcp-only` runs nothing else): HAProxy `mode tcp`, "
+      "nginx `stream` and Ballast's TCP listener (`protocol: TCP` with a tcpRoute, from a YAML folder), each alone "
+      "on core 0, load and origins on core 1. **Stream**: one `iperf3` stream pushed through the proxy to an "
+      "`iperf3 -s` origin for the round's duration (bytes/s; the proxy's CPU seconds per GiB relayed). "
+      "**Connections**: `wrk -c64 -H 'Connection: close'` through the proxy to the three nginx origins (round "
+      "robin): every request is a new TCP connection accepted, connected to an origin and closed, so req/s = "
+      "connections/s. None of the proxies looks inside the bytes. Relay buffers are 32 KiB in all three "
+      "(HAProxy `tune.bufsize`, nginx `proxy_buffer_size`, Ballast's default); HAProxy `nbthread 1`, nginx one "
+      "worker; Ballast's threads all share core 0.")
+    w("")
+    w(f"Measured {args.date} on {args.machine}; {args.tools}.")
+    w(f"Command: `{args.command}` ({args.rounds} interleaved round(s) of {args.duration} s per scenario, "
+      "medians over rounds).")
+    w("")
+    note = load_note(args)
+    out.extend(note)
+    if len(note) > 1:
+        w("On a loaded machine the scheduler shares core 0 per thread, so Ballast (several threads) gets a larger "
+          "share of it than single-threaded HAProxy and nginx: compare the CPU columns, not the throughput ones.")
+    w("")
+    w("| proxy | stream Gbit/s | CPU s per GiB | new connections/s | CPU µs per connection | errors |")
+    w("|---|---:|---:|---:|---:|---:|")
+    for p in present:
+        errors = sum(v for s in ("tcp-stream", "tcp-conn") for v in data[p].get(s, {}).get("errors", []) if isinstance(v, float))
+        w(f"| {TCP_LABEL[p]} | {fmt(med(data, p, 'tcp-stream', 'gbit_s'), 2)} | {fmt(med(data, p, 'tcp-stream', 'cpu_s_per_gib'), 2)} "
+          f"| {fmt(med(data, p, 'tcp-conn', 'rps'))} | {fmt(med(data, p, 'tcp-conn', 'cpu_us_per_req'), 1)} | {int(errors)} |")
+    if "ballast" in present:
+        w("")
+        w("Ratios (throughput: higher is better for Ballast; CPU: lower is better):")
+        w("")
+        w("| ratio | stream | CPU per GiB | connections/s | CPU per connection |")
+        w("|---|---:|---:|---:|---:|")
+        for peer in [q for q in ("haproxy", "nginx") if q in present]:
+            w(f"| Ballast / {TCP_LABEL[peer]} "
+              f"| {ratio(med(data, 'ballast', 'tcp-stream', 'gbit_s'), med(data, peer, 'tcp-stream', 'gbit_s'))} "
+              f"| {ratio(med(data, 'ballast', 'tcp-stream', 'cpu_s_per_gib'), med(data, peer, 'tcp-stream', 'cpu_s_per_gib'))} "
+              f"| {ratio(med(data, 'ballast', 'tcp-conn', 'rps'), med(data, peer, 'tcp-conn', 'rps'))} "
+              f"| {ratio(med(data, 'ballast', 'tcp-conn', 'cpu_us_per_req'), med(data, peer, 'tcp-conn', 'cpu_us_per_req'))} |")
+    w("")
+    return "\n".join(out)
+
+
+def write_docs(path, section, heading=SECTION):
     os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
     try:
         text = open(path).read()
     except FileNotFoundError:
         text = "# Benchmarks\n\n"
     lines = text.splitlines(keepends=True)
-    start = next((i for i, l in enumerate(lines) if l.strip() == SECTION), None)
+    start = next((i for i, l in enumerate(lines) if l.strip() == heading), None)
     if start is not None:
         end = next((i for i in range(start + 1, len(lines)) if lines[i].startswith("## ")), len(lines))
         lines[start:end] = [section + "\n"]
+    elif heading != SECTION and any(l.strip() == SECTION for l in lines):   # first time: right after the HTTP section
+        http = next(i for i, l in enumerate(lines) if l.strip() == SECTION)
+        end = next((i for i in range(http + 1, len(lines)) if lines[i].startswith("## ")), len(lines))
+        lines[end:end] = [section + "\n"]
     else:
         micro = next((i for i, l in enumerate(lines) if l.startswith("## ")), None)
         if micro is None:
@@ -293,23 +365,28 @@ def report(argv):
             setattr(args, name, str(old.get(key) or ""))
     else:
         data = load(args.tsv)
-    present = [p for p in PROXIES if p in data]
-    section = markdown(data, args, present)
+    tcp_scens = ("tcp-stream", "tcp-conn")
+    present = [p for p in PROXIES if any(s not in tcp_scens for s in data.get(p, {}))]
+    tcp_present = [p for p in TCP_PROXIES if any(s in data.get(p, {}) for s in tcp_scens)]
+    section = markdown(data, args, present) if present else ""
+    tcp_section = tcp_markdown(data, args, tcp_present) if tcp_present else ""
     doc = {"date": args.date, "command": args.command, "mode": args.mode, "rounds": int(args.rounds),
            "duration_s": float(args.duration), "machine": args.machine, "tools": args.tools,
            "skipped": args.skipped or None, "load_average_before_after": args.load, "raw": data,
-           "medians": {p: {s: {m: med(data, p, s, m) for m in ms} for s, ms in data[p].items()} for p in present}}
+           "medians": {p: {s: {m: med(data, p, s, m) for m in ms} for s, ms in data[p].items()} for p in data}}
     with open(args.json, "w") as f:
         json.dump(doc, f, indent=1, sort_keys=True)
-    if args.docs:
+    if args.docs and section:
         write_docs(args.docs, section)
-    print(section)
+    if args.docs and tcp_section:
+        write_docs(args.docs, tcp_section, TCP_SECTION)
+    print("\n".join(x for x in (section, tcp_section) if x))
 
 
 def main(argv):
     if len(argv) >= 2 and argv[0] == "parse":
         kind, rest = argv[1], argv[2:]
-        {"wrk": parse_wrk, "h2load": parse_h2load, "ws": parse_ws}[kind](*rest)
+        {"wrk": parse_wrk, "h2load": parse_h2load, "ws": parse_ws, "iperf3": parse_iperf3}[kind](*rest)
     elif argv and argv[0] == "report":
         report(argv[1:])
     else:

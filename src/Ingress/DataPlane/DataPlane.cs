@@ -33,7 +33,7 @@ public sealed class DataPlane : IDisposable
         Redis.RedisConnection? redis = null)
     {
         _redis = redis; // global rate limits share the ingress's one Redis connection
-        _health = health ?? new HealthServices(time, logger, new HealthMetrics(metrics.Registry));
+        _health = health ?? new HealthServices(time, logger, new HealthMetrics(metrics.Registry)) { BackendTls = metrics.BackendTls };
         _balancerFactory = balancerFactory;
         _metrics = metrics;
         _time = time;
@@ -98,6 +98,7 @@ public sealed class DataPlane : IDisposable
                 routers[listener.Port] = new ListenerRouter(listener, routes, _metrics.NoRoute.WithLabels(listener.Name))
                 {
                     Access = Policies.AccessControl.IpAccessList.Create(listener.AccessControl, _metrics.Policies, "listener:" + listener.Name),
+                    StripHeaders = Policies.Shaping.HeaderPrefixStripper.Create(listener.StripRequestHeaderPrefixes.IsDefault ? [] : listener.StripRequestHeaderPrefixes),
                 };
             }
 

@@ -24,14 +24,16 @@ public sealed class ActiveHealthChecker : IDisposable
     private bool _disposed;
 
     /// <param name="random">Seeded per replica in production (so replicas differ), fixed in tests; used under a lock.</param>
-    public ActiveHealthChecker(PoolSnapshot pool, ActiveHealthSnapshot check, TimeProvider time, Random random, HealthChangedHandler changed)
+    /// <param name="backendTls">The pool's re-encryption setup, shared with traffic (null: a private one).</param>
+    public ActiveHealthChecker(PoolSnapshot pool, ActiveHealthSnapshot check, TimeProvider time, Random random, HealthChangedHandler changed,
+        Tls.BackendTlsReporter? backendTls = null)
     {
         Validate(check);
         _check = check;
         _time = time;
         _random = random;
         _changed = changed;
-        _transport = new ProbeTransport(pool, check);
+        _transport = new ProbeTransport(pool, check, backendTls);
     }
 
     public ActiveHealthSnapshot Check => _check;

@@ -23,6 +23,12 @@ public sealed class HealthServices
     public TimeProvider Time { get; }
     public ILogger Logger { get; }
     public HealthMetrics? Metrics { get; }
+    /// <summary>
+    /// Re-encryption to backends, shared with traffic: an HTTPS probe is set up by the same code as the pool's
+    /// requests (trust, serverName as SNI and name check, client certificate) and its refusals are counted alike.
+    /// Null: a private reporter (tests, pools built outside a host).
+    /// </summary>
+    public Tls.BackendTlsReporter? BackendTls { get; init; }
 
     /// <summary>A Random for one pool's probers, derived from the replica's seed.</summary>
     public Random NewRandom()

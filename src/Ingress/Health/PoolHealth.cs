@@ -108,7 +108,7 @@ public sealed class PoolHealth : IDisposable
             _active = null;
             if (config.ActiveHealth is { } check)
             {
-                _active = new ActiveHealthChecker(config, check, _services.Time, _random, OnChanged);
+                _active = new ActiveHealthChecker(config, check, _services.Time, _random, OnChanged, _services.BackendTls);
             }
             else
             {

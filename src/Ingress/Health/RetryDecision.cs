@@ -20,6 +20,8 @@ public enum RetryVerdict
     ResponseStarted,
     /// <summary>The client went away.</summary>
     Cancelled,
+    /// <summary>The pool's circuit breaker already has <c>maxRetries</c> retries in flight.</summary>
+    PoolRetryLimit,
 }
 
 /// <summary>

@@ -120,7 +120,7 @@ public sealed class IngressHost : IAsyncDisposable
         var time = options.Time;
         services.AddSingleton(options.Balancers ?? ((endpoints, lb) => LoadBalancerRegistry.Create(endpoints, lb, random: null, timeProvider: time)));
         services.AddSingleton(sp => new HealthServices(time, sp.GetRequiredService<ILoggerFactory>().CreateLogger("Ballast.Health"),
-            new HealthMetrics(sp.GetRequiredService<IngressMetrics>().Registry)));
+            new HealthMetrics(sp.GetRequiredService<IngressMetrics>().Registry)) { BackendTls = sp.GetRequiredService<IngressMetrics>().BackendTls });
         services.AddSingleton<DataPlaneRuntime>();
         services.AddHttpForwarder();
         services.AddSingleton<ProxyMiddleware>();

@@ -37,6 +37,7 @@ public sealed class IngressMetrics
         Listeners = factory.CreateGauge("ballast_listeners", "Listeners the current snapshot names.");
         BackendTls = new Tls.BackendTlsReporter(Registry);
         Policies = new Policies.PolicyMetrics(factory);
+        Shaping = new Policies.Shaping.ShapingMetrics(factory);
     }
 
     /// <summary>Re-encryption to backends: its failure counter and logger (see Tls/BackendTls.cs).</summary>
@@ -54,4 +55,6 @@ public sealed class IngressMetrics
     public Gauge Listeners { get; }
     /// <summary>Rate limits, access lists, circuit breakers.</summary>
     public Policies.PolicyMetrics Policies { get; }
+    /// <summary>Body-size limits and request timeouts.</summary>
+    public Policies.Shaping.ShapingMetrics Shaping { get; }
 }

@@ -1,3 +1,4 @@
+using Ballast.Ingress.Policies.Shaping;
 using Ballast.Model.Snapshots;
 using Microsoft.AspNetCore.Http;
 using Yarp.ReverseProxy.Forwarder;
@@ -18,9 +19,11 @@ public sealed class ForwardingTransformer : HttpTransformer
 
     private readonly HeaderRulesSnapshot? _request;
     private readonly HeaderRulesSnapshot? _response;
+    private readonly RequestRewrite? _rewrite;
 
-    public ForwardingTransformer(HeaderRulesSnapshot? request, HeaderRulesSnapshot? response)
+    public ForwardingTransformer(HeaderRulesSnapshot? request, HeaderRulesSnapshot? response, RequestRewrite? rewrite = null)
     {
+        _rewrite = rewrite;
         _request = request is { Set.IsEmpty: true, Add.IsEmpty: true, Remove.IsEmpty: true } ? null : request;
         _response = response is { Set.IsEmpty: true, Add.IsEmpty: true, Remove.IsEmpty: true } ? null : response;
     }
@@ -54,6 +57,7 @@ public sealed class ForwardingTransformer : HttpTransformer
         }
 
         if (_request is { } rules) ApplyRequestRules(rules, proxyRequest);
+        _rewrite?.Apply(httpContext, proxyRequest, destinationPrefix);
     }
 
     public override async ValueTask<bool> TransformResponseAsync(HttpContext httpContext, HttpResponseMessage? proxyResponse, CancellationToken cancellationToken)

@@ -62,6 +62,7 @@ public sealed class ProxyMiddleware
             await Policies.RoutePolicies.Forbid(context);
             return;
         }
+        router.StripHeaders?.Strip(context.Request.Headers);
         var route = router.Match(context.Request);
         if (route is null)
         {
@@ -70,6 +71,12 @@ public sealed class ProxyMiddleware
             return;
         }
         if (route.Policies is { } policies && !await policies.AdmitAsync(context)) return;
+        // Redirects and declared bodies over the limit are answered here, before any pool is involved.
+        if (route.Shaping?.TryAnswer(context) is { } answeredByRoute)
+        {
+            await answeredByRoute;
+            return;
+        }
         if (!route.TrySelectPool(context.Request, out var pool, out var requestConfig))
         {
             await WriteAsync(context, StatusCodes.Status503ServiceUnavailable, NoEndpointBody);
@@ -90,6 +97,7 @@ public sealed class ProxyMiddleware
             await WriteAsync(context, StatusCodes.Status503ServiceUnavailable, OverloadedBody);
             return;
         }
+        var shaping = route.Shaping?.Begin(context) ?? default;
         try
         {
             // Passive health, drain deadlines and retries (to another endpoint, within the budget) live there.
@@ -98,6 +106,7 @@ public sealed class ProxyMiddleware
         finally
         {
             if (counted) pool.Breaker.Exit();
+            route.Shaping?.End(context, shaping);
         }
     }
 

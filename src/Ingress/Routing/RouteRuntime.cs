@@ -2,6 +2,7 @@ using Ballast.Ingress.Health;
 using Ballast.Ingress.LoadBalancing;
 using Ballast.Ingress.Metrics;
 using Ballast.Ingress.Policies;
+using Ballast.Ingress.Policies.Shaping;
 using Ballast.Ingress.Pools;
 using Ballast.Ingress.Proxy;
 using Ballast.Model.Resources;
@@ -44,9 +45,12 @@ public sealed class RouteRuntime
             }
         }
         _pools = [.. poolIds.Select(id => pools.TryGetValue(id, out var p) ? p : null)];
-        _requestConfigs = [.. _pools.Select(p => PoolTransport.RequestConfig(p?.Config.Protocol ?? PoolProtocol.HTTP1, config.Timeout))];
+        // The forwarder's activity (idle) timeout: idleTimeout, else the route timeout (which also bounds the whole request).
+        var idle = config.IdleTimeout ?? config.Timeout;
+        _requestConfigs = [.. _pools.Select(p => PoolTransport.RequestConfig(p?.Config.Protocol ?? PoolProtocol.HTTP1, idle))];
         _split = new WeightedSequence(weights);
-        Transformer = new ForwardingTransformer(config.RequestHeaders, config.ResponseHeaders);
+        Transformer = new ForwardingTransformer(config.RequestHeaders, config.ResponseHeaders, RequestRewrite.Create(config));
+        Shaping = RouteShaping.Create(config, metrics.Shaping, time ?? TimeProvider.System);
         Metrics = new RouteMetrics(metrics, Id);
         Policies = RoutePolicies.Create(config, metrics.Policies, time ?? TimeProvider.System, previousPolicies, redis);
         Retry = config.Retries is { Attempts: > 0 } retries
@@ -61,6 +65,8 @@ public sealed class RouteRuntime
     public RouteMetrics Metrics { get; }
     /// <summary>Access list, JWT and rate limit, run before a pool is chosen; null when the route has none.</summary>
     public RoutePolicies? Policies { get; }
+    /// <summary>Redirect, body-size limit and request timeout; null when the route has none.</summary>
+    public RouteShaping? Shaping { get; }
     /// <summary>The route's retry policy and budget; null when the route does not retry.</summary>
     public RouteRetry? Retry { get; }
 

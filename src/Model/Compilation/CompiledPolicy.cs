@@ -19,7 +19,7 @@ internal sealed class CompiledPolicy(LoadBalancerPolicy policy, ResourceReport r
 
 /// <param name="Hostnames">Lower-cased <c>listener.hostnames</c>: the hosts of this listener's routes that name none.</param>
 internal sealed record CompiledListener(ListenerSpec Spec, FieldPath Field, ListenerKind Kind, string Address, ImmutableArray<string> Hostnames,
-    ListenerTlsSnapshot? Tls = null, AccessControlSnapshot? AccessControl = null);
+    ListenerTlsSnapshot? Tls = null, AccessControlSnapshot? AccessControl = null, ImmutableArray<string> StripRequestHeaderPrefixes = default);
 
 internal sealed record CompiledRoute(RouteSnapshot Route, int Index, FieldPath Field, ImmutableArray<string> ListenerNames, string MatchKey);
 

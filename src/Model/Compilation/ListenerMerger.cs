@@ -91,6 +91,7 @@ internal static class ListenerMerger
             MaxConnections = p.Listener.Spec.MaxConnections,
             Tls = MergeTls(p.Tls),
             AccessControl = p.Listener.AccessControl,
+            StripRequestHeaderPrefixes = p.Listener.StripRequestHeaderPrefixes.IsDefault ? [] : p.Listener.StripRequestHeaderPrefixes,
         })];
     }
 

@@ -77,8 +77,9 @@ internal sealed class PolicyCompiler(CompilerInput input, IReadOnlyDictionary<st
             var access = TrafficPolicyRules.AccessControl(r, at.Field("accessControl"), l.AccessControl);
             if (access is not null && kind is not (ListenerKind.Http or ListenerKind.Https))
                 r.Error(at.Field("accessControl"), $"only HTTP and HTTPS listeners take accessControl (this one is {l.Protocol})");
+            var strip = ShapingRules.HeaderPrefixes(r, at.Field("stripRequestHeaderPrefixes"), l.StripRequestHeaderPrefixes, kind);
             into.Add(new CompiledListener(l, at, kind, l.Address ?? "0.0.0.0", hostnames,
-                ListenerTlsRules.Compile(r, at.Field("tls"), l, hostnames, input), access));
+                ListenerTlsRules.Compile(r, at.Field("tls"), l, hostnames, input), access, strip));
         }
     }
 
@@ -123,6 +124,10 @@ internal sealed class PolicyCompiler(CompilerInput input, IReadOnlyDictionary<st
         var before = r.Count;
         var match = MatchRules.Compile(r, field.Field("match"), route.Match);
         Ranges.Positive(r, field.Field("timeout"), route.Timeout);
+        Ranges.Positive(r, field.Field("idleTimeout"), route.IdleTimeout);
+        Ranges.Check(r, field.Field("maxRequestBodyBytes"), route.MaxRequestBodyBytes, 0, long.MaxValue);
+        var rewrite = ShapingRules.Rewrite(r, field.Field("rewrite"), route.Rewrite, match);
+        var redirect = ShapingRules.Redirect(r, field.Field("redirect"), route.Redirect, match);
         var retries = RouteOptionRules.Retries(r, field.Field("retries"), route.Retries);
         var request = RouteOptionRules.Headers(r, field.Field("requestHeaders"), route.RequestHeaders);
         var response = RouteOptionRules.Headers(r, field.Field("responseHeaders"), route.ResponseHeaders);
@@ -136,9 +141,14 @@ internal sealed class PolicyCompiler(CompilerInput input, IReadOnlyDictionary<st
         if (jwt is not null && basicAuth is not null) r.Error(field.Field("auth"), "jwt and basic both read the Authorization header: choose one");
 
         var resolved = true;
-        var backends = Backends(r, field.Field("backends"), route.Backends, policy, http: true, ref resolved);
+        // A redirect route answers by itself: it has nothing to forward to.
+        var backends = redirect is null ? Backends(r, field.Field("backends"), route.Backends, policy, http: true, ref resolved) : [];
+        if (redirect is not null && route.Backends is { Count: > 0 })
+            r.Error(field.Field("backends"), "a route with a redirect answers by itself: remove backends (or the redirect)");
+        if (redirect is not null && route.Canary is not null)
+            r.Error(field.Field("canary"), "a route with a redirect answers by itself: remove the canary (or the redirect)");
         CanarySnapshot? canary = null;
-        if (route.Canary is { } c)
+        if (route.Canary is { } c && redirect is null)
         {
             var cf = field.Field("canary");
             if (c.Header is null && c.Cookie is null) r.Error(cf, "one of header or cookie is required");
@@ -165,6 +175,10 @@ internal sealed class PolicyCompiler(CompilerInput input, IReadOnlyDictionary<st
             Backends = backends,
             Canary = canary,
             Timeout = route.Timeout?.Value,
+            IdleTimeout = route.IdleTimeout?.Value,
+            MaxRequestBodyBytes = route.MaxRequestBodyBytes,
+            Rewrite = rewrite,
+            Redirect = redirect,
             Retries = retries,
             RequestHeaders = request,
             ResponseHeaders = response,

@@ -33,6 +33,10 @@ internal static class PoolCompiler
         var affinity = AffinityRules.Compile(r, s.Field("sessionAffinity"), spec.SessionAffinity);
         var tls = BackendTlsRules.Compile(r, s.Field("tls"), spec.Tls, pool.NamespaceOrDefault, input);
         var breaker = CircuitBreaker(r, s.Field("circuitBreaker"), spec.CircuitBreaker);
+        // PROXY v1 is a text line in front of a byte stream; it has no datagram form, so a UDP pool would
+        // silently send no header at all.
+        if (spec.Protocol == PoolProtocol.UDP && spec.ProxyProtocol == ProxyProtocolVersion.V1)
+            r.Error(s.Field("proxyProtocol"), "V1 has no UDP form: use V2 (a binary header in front of every datagram) or None");
 
         var snapshot = new PoolSnapshot
         {

@@ -36,6 +36,8 @@ public sealed class ListenerSpec
     public int? MaxConnections { get; set; }
     /// <summary>IP allow/deny lists for every request on this listener (checked before routing).</summary>
     public AccessControlSpec? AccessControl { get; set; }
+    /// <summary>Client request headers whose names start with one of these prefixes (e.g. X-Internal-) are removed before routing, so clients cannot spoof internal headers.</summary>
+    public List<string>? StripRequestHeaderPrefixes { get; set; }
 }
 
 [JsonConverter(typeof(JsonStringEnumConverter<TlsMode>))]
@@ -74,7 +76,16 @@ public sealed class HttpRouteSpec
     public List<WeightedBackend>? Backends { get; set; }
     public CanarySpec? Canary { get; set; }
     public RetrySpec? Retries { get; set; }
+    /// <summary>The whole request, retries included: past it the client gets 504. Also the idle timeout when idleTimeout is absent.</summary>
     public Duration? Timeout { get; set; }
+    /// <summary>Longest silence from the backend (or client body) before the request is given up with 504.</summary>
+    public Duration? IdleTimeout { get; set; }
+    /// <summary>Largest request body in bytes: 413 for a larger Content-Length at once, or when a chunked body grows past it.</summary>
+    public long? MaxRequestBodyBytes { get; set; }
+    /// <summary>Host and path rewrites before forwarding.</summary>
+    public RewriteSpec? Rewrite { get; set; }
+    /// <summary>Answer with a redirect instead of forwarding (no backends then).</summary>
+    public RedirectSpec? Redirect { get; set; }
     public HeaderModifierSpec? RequestHeaders { get; set; }
     public HeaderModifierSpec? ResponseHeaders { get; set; }
     public RateLimitSpec? RateLimit { get; set; }

@@ -47,6 +47,8 @@ public sealed record ListenerSnapshot
     public bool AcceptProxyProtocol { get; init; }
     public int? MaxConnections { get; init; }
     public AccessControlSnapshot? AccessControl { get; init; }
+    /// <summary>Request header name prefixes removed from client requests before routing (e.g. "X-Internal-").</summary>
+    public ImmutableArray<string> StripRequestHeaderPrefixes { get; init; } = [];
     /// <summary>TLS termination (HTTPS listeners): the certificates, resolved to PEM, and the redirect/HSTS options.</summary>
     public ListenerTlsSnapshot? Tls { get; init; }
 }
@@ -82,7 +84,14 @@ public sealed record RouteSnapshot
     public MatchSnapshot Match { get; init; } = new();
     public ImmutableArray<BackendSnapshot> Backends { get; init; } = [];
     public CanarySnapshot? Canary { get; init; }
+    /// <summary>Whole-request timeout (504), retries included.</summary>
     public TimeSpan? Timeout { get; init; }
+    /// <summary>Idle (activity) timeout of the forwarder; falls back to <see cref="Timeout"/>.</summary>
+    public TimeSpan? IdleTimeout { get; init; }
+    public long? MaxRequestBodyBytes { get; init; }
+    public RewriteSnapshot? Rewrite { get; init; }
+    /// <summary>When set, the route answers with this redirect and has no backends.</summary>
+    public RedirectSnapshot? Redirect { get; init; }
     public RetrySnapshot? Retries { get; init; }
     public HeaderRulesSnapshot? RequestHeaders { get; init; }
     public HeaderRulesSnapshot? ResponseHeaders { get; init; }

@@ -27,6 +27,8 @@ internal static class SchemaRules
         ["MaxPendingRequests"] = (0, null),
         ["MaxRequests"] = (1, null),
         ["MaxRetries"] = (0, null),
+        ["MaxRequestBodyBytes"] = (0, null),
+        ["RedirectSpec.StatusCode"] = (301, 308),
     };
 
     /// <summary>Upper bounds on list sizes: the API server's CEL cost estimate needs them, and they stop runaway specs.</summary>
@@ -84,6 +86,18 @@ internal static class SchemaRules
         ["ListenerSpec"] =
         [
             new("self.protocol != 'HTTPS' || has(self.tls)", "an HTTPS listener needs tls"),
+        ],
+        ["RewriteSpec"] =
+        [
+            new("!(has(self.pathPrefix) && has(self.pathRegex))", "set pathPrefix or pathRegex, not both"),
+        ],
+        ["RedirectSpec"] =
+        [
+            new("!(has(self.path) && has(self.pathPrefix))", "set path or pathPrefix, not both"),
+        ],
+        ["HttpRouteSpec"] =
+        [
+            new("!(has(self.redirect) && has(self.backends))", "a route with a redirect takes no backends"),
         ],
         ["SessionAffinitySpec"] =
         [

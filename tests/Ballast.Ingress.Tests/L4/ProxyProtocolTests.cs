@@ -121,4 +121,23 @@ public sealed class ProxyProtocolTests
         Assert.Equal(ProxyHeaderStatus.Complete, ProxyProtocolReader.TryParse(buffer.AsSpan(0, n + 7), out header, out _));
         Assert.Null(header.Source);
     }
+
+    [Fact]
+    public void Measuring_a_datagrams_v2_header_agrees_with_parsing_it_and_refuses_v1_and_truncated_headers()
+    {
+        var buffer = new byte[ProxyProtocolWriter.MaxLength + 4];
+        foreach (var (client, local) in new[] { (Client4, Local4), (Client6, Local6) })
+        {
+            var n = ProxyProtocolWriter.Write(buffer, ProxyProtocolVersion.V2, client, local, datagram: true);
+            "data"u8.CopyTo(buffer.AsSpan(n));
+            Assert.Equal(ProxyHeaderStatus.Complete, ProxyProtocolReader.TryParse(buffer.AsSpan(0, n + 4), out _, out var parsed));
+            Assert.True(ProxyProtocolReader.TryMeasureV2(buffer.AsSpan(0, n + 4), out var measured));
+            Assert.Equal(parsed, measured);
+            Assert.Equal(n, measured);
+            Assert.False(ProxyProtocolReader.TryMeasureV2(buffer.AsSpan(0, n - 1), out _)); // cut short: no header
+        }
+        var v1 = ProxyProtocolWriter.Write(buffer, ProxyProtocolVersion.V1, Client4, Local4);
+        Assert.False(ProxyProtocolReader.TryMeasureV2(buffer.AsSpan(0, v1), out _));
+        Assert.False(ProxyProtocolReader.TryMeasureV2("plain datagram, no header"u8, out _));
+    }
 }

@@ -38,25 +38,7 @@ public sealed class ProtocolTests
     [Fact]
     public async Task A_websocket_echoes_through_the_proxy()
     {
-        await using var backend = await TestBackend.StartAsync("ws", configure: app =>
-        {
-            app.UseWebSockets();
-            app.Run(async ctx =>
-            {
-                using var socket = await ctx.WebSockets.AcceptWebSocketAsync();
-                var buffer = new byte[1024];
-                while (true)
-                {
-                    var result = await socket.ReceiveAsync(buffer, CancellationToken.None);
-                    if (result.MessageType == WebSocketMessageType.Close)
-                    {
-                        await socket.CloseAsync(WebSocketCloseStatus.NormalClosure, null, CancellationToken.None);
-                        return;
-                    }
-                    await socket.SendAsync(buffer.AsMemory(0, result.Count), result.MessageType, result.EndOfMessage, CancellationToken.None);
-                }
-            });
-        });
+        await using var backend = await WebSocketEcho.StartAsync();
         await using var ingress = await IngressFixture.StartAsync();
         var port = FreePort.Next();
         await ingress.ApplyAsync(Of(1, [Listener(port, Route("r", ("p", 1)))], Pool("p", backend)));

@@ -1,9 +1,6 @@
 using System.Net;
-using Ballast.Ingress.FileProvider;
 using Ballast.Ingress.Tests.Support;
 using Ballast.Testing;
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Time.Testing;
 
 namespace Ballast.Ingress.Tests.Policies;
 
@@ -14,47 +11,26 @@ public sealed class ApiKeyFileEndToEndTests
     public async Task Keys_from_a_file_are_enforced_and_a_rotated_file_takes_over_on_reload()
     {
         await using var backend = await TestBackend.StartAsync("api");
-        var folder = Directory.CreateTempSubdirectory("ballast-apikeys-").FullName;
-        try
-        {
-            var port = FreePort.Next();
-            File.WriteAllText(Path.Combine(folder, "keys.txt"), "# name:key\nci: ci-0123456789abcdef\n");
-            File.WriteAllText(Path.Combine(folder, "config.yaml"), $$"""
-                apiVersion: ballast.dev/v1alpha1
-                kind: BackendPool
-                metadata: { name: api }
-                spec:
-                  endpoints: [ { address: "127.0.0.1:{{backend.Port}}" } ]
-                ---
-                apiVersion: ballast.dev/v1alpha1
-                kind: LoadBalancerPolicy
-                metadata: { name: shop }
-                spec:
-                  listeners: [ { name: http, port: {{port}}, protocol: HTTP, address: 127.0.0.1 } ]
-                  routes:
-                    - backends: [ { pool: api } ]
-                      auth: { apiKey: { keysFile: keys.txt } }
-                """);
-            await using var ingress = await IngressFixture.StartAsync();
-            await using var source = new FolderSnapshotSource(folder, ingress.Host, new FakeTimeProvider(), TimeSpan.FromMilliseconds(100),
-                ingress.Host.LoggerFactory.CreateLogger<FolderSnapshotSource>());
-            Assert.True(await source.ReloadAsync());
-            var client = ingress.Client(port);
+        var port = FreePort.Next();
+        await using var ingress = await IngressFixture.StartAsync();
+        await using var folder = StandaloneFolder.Create(ingress, backend.Port, $$"""
+              listeners: [ { name: http, port: {{port}}, protocol: HTTP, address: 127.0.0.1 } ]
+              routes:
+                - backends: [ { pool: api } ]
+                  auth: { apiKey: { keysFile: keys.txt } }
+            """, new Dictionary<string, string> { ["keys.txt"] = "# name:key\nci: ci-0123456789abcdef\n" });
+        Assert.True(await folder.Source.ReloadAsync());
+        var client = ingress.Client(port);
 
-            Assert.Equal(HttpStatusCode.OK, await Send(client, "ci-0123456789abcdef"));
-            Assert.Equal(HttpStatusCode.Unauthorized, await Send(client, "ci-rotated-fedcba9876"));
+        Assert.Equal(HttpStatusCode.OK, await Send(client, "ci-0123456789abcdef"));
+        Assert.Equal(HttpStatusCode.Unauthorized, await Send(client, "ci-rotated-fedcba9876"));
 
-            File.WriteAllText(Path.Combine(folder, "keys.txt"), "ci: ci-rotated-fedcba9876\n");
-            Assert.True(await source.ReloadAsync());
+        File.WriteAllText(Path.Combine(folder.Path, "keys.txt"), "ci: ci-rotated-fedcba9876\n");
+        Assert.True(await folder.Source.ReloadAsync());
 
-            Assert.Equal(HttpStatusCode.Unauthorized, await Send(client, "ci-0123456789abcdef"));
-            Assert.Equal(HttpStatusCode.OK, await Send(client, "ci-rotated-fedcba9876"));
-            Assert.Equal(2, backend.Requests);
-        }
-        finally
-        {
-            Directory.Delete(folder, recursive: true);
-        }
+        Assert.Equal(HttpStatusCode.Unauthorized, await Send(client, "ci-0123456789abcdef"));
+        Assert.Equal(HttpStatusCode.OK, await Send(client, "ci-rotated-fedcba9876"));
+        Assert.Equal(2, backend.Requests);
     }
 
     private static async Task<HttpStatusCode> Send(HttpClient client, string key)

@@ -51,6 +51,7 @@ public class PoolRulesTests
     [InlineData("sessionAffinity: { type: Header }", "spec.sessionAffinity.headerName: required when type is Header")]
     [InlineData("sessionAffinity: { type: Cookie, ttl: 0s }", "spec.sessionAffinity.ttl: must be longer than 0")]
     [InlineData("circuitBreaker: { maxConnections: 0 }", "spec.circuitBreaker.maxConnections: must be between 1")]
+    [InlineData("protocol: UDP\nproxyProtocol: V1", "spec.proxyProtocol: V1 has no UDP form")]
     public void Pool_rules_name_the_field(string spec, string expected)
     {
         var r = Compile(Pool("p", spec));

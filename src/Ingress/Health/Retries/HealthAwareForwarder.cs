@@ -69,6 +69,8 @@ public sealed class HealthAwareForwarder
                 attempt.Current = endpoint;
                 attempt.Next = null;
                 attempt.SuppressedStatus = 0;
+                // A retry holds a slot of the pool's maxRetries until it ends.
+                attempt.StartAttempt();
                 endpoint.OnRequestStarted();
                 _inFlight.Inc();
                 var started = Stopwatch.GetTimestamp();
@@ -90,6 +92,7 @@ public sealed class HealthAwareForwarder
                 finally
                 {
                     timeout?.Dispose();
+                    attempt.EndAttempt();
                     if (attempt.SuppressedStatus == 0)
                     {
                         Finish(context, route, pool, endpoint, started);
@@ -122,6 +125,7 @@ public sealed class HealthAwareForwarder
         }
         finally
         {
+            attempt.ReleaseSlots();
             context.Features.Set<RetryAttempt>(null);
             if (body is not null)
             {

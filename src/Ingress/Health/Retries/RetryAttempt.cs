@@ -38,6 +38,11 @@ public sealed class RetryAttempt
     public int SuppressedStatus { get; set; }
     /// <summary>Where the planned retry goes.</summary>
     public EndpointState? Next { get; set; }
+    /// <summary>A slot of the pool's retry limit (circuit breaker <c>maxRetries</c>) taken for the planned retry.</summary>
+    private bool _plannedSlot;
+    /// <summary>The slot of the retry being sent now, held until it ends (or handed on to the next retry).</summary>
+    private bool _currentSlot;
+
     /// <summary>Why the last failed attempt was not retried (for tests and logs).</summary>
     public RetryVerdict LastVerdict { get; private set; } = RetryVerdict.NotRetriable;
 
@@ -59,14 +64,48 @@ public sealed class RetryAttempt
             return false;
         }
 
+        // Envoy's max_retries: retries in flight to this pool, across all routes; a refusal is counted by the
+        // breaker. A retry planned while the previous retry is still in flight takes over its slot.
+        var reuse = _currentSlot;
+        if (!reuse && !_pool.Breaker.TryEnterRetry())
+        {
+            LastVerdict = RetryVerdict.PoolRetryLimit;
+            return false;
+        }
+
         if (!_retry.Budget.TryAcquireRetry())
         {
+            if (!reuse) _pool.Breaker.ExitRetry();
             _retry.BudgetExhausted?.Inc();
             LastVerdict = RetryVerdict.AttemptsExhausted;
             return false;
         }
 
+        _currentSlot = false;
+        _plannedSlot = true;
         Next = next;
         return true;
+    }
+
+    /// <summary>An attempt starts: a planned retry's slot becomes the current one.</summary>
+    public void StartAttempt()
+    {
+        _currentSlot = _plannedSlot;
+        _plannedSlot = false;
+    }
+
+    /// <summary>An attempt ended: its slot of the pool's retry limit (if it still holds one) goes back.</summary>
+    public void EndAttempt()
+    {
+        if (_currentSlot) _pool.Breaker.ExitRetry();
+        _currentSlot = false;
+    }
+
+    /// <summary>The request is done: any slot still held (a retry planned but never sent) goes back.</summary>
+    public void ReleaseSlots()
+    {
+        EndAttempt();
+        if (_plannedSlot) _pool.Breaker.ExitRetry();
+        _plannedSlot = false;
     }
 }

@@ -37,19 +37,39 @@ public static class ProxyProtocolReader
         return ProxyHeaderStatus.Invalid;
     }
 
-    private static ProxyHeaderStatus ParseV2(ReadOnlySpan<byte> data, out ProxyHeader header, out int consumed)
+    /// <summary>
+    /// The length of the v2 header at the start of a datagram, without building its addresses (allocation-free, for
+    /// every datagram of a UDP session that is already open). False unless a whole, well-formed v2 header is there.
+    /// </summary>
+    public static bool TryMeasureV2(ReadOnlySpan<byte> datagram, out int consumed)
     {
-        header = default;
+        consumed = 0;
+        var sig = ProxyProtocolWriter.V2Signature;
+        if (datagram.Length < 16 || !datagram[..sig.Length].SequenceEqual(sig)) return false;
+        return V2Length(datagram, out consumed) == ProxyHeaderStatus.Complete;
+    }
+
+    /// <summary>Version, command and length of a v2 header whose 12-byte signature has been checked.</summary>
+    private static ProxyHeaderStatus V2Length(ReadOnlySpan<byte> data, out int consumed)
+    {
         consumed = 0;
         var versionCommand = data[12];
-        if (versionCommand >> 4 != 2) return ProxyHeaderStatus.Invalid;
-        var command = versionCommand & 0x0F;
-        if (command > 1) return ProxyHeaderStatus.Invalid;
+        if (versionCommand >> 4 != 2 || (versionCommand & 0x0F) > 1) return ProxyHeaderStatus.Invalid;
         int length = BinaryPrimitives.ReadUInt16BigEndian(data[14..]);
         if (length > MaxV2Payload) return ProxyHeaderStatus.Invalid;
         if (data.Length < 16 + length) return ProxyHeaderStatus.Incomplete;
         consumed = 16 + length;
-        var payload = data.Slice(16, length);
+        return ProxyHeaderStatus.Complete;
+    }
+
+    private static ProxyHeaderStatus ParseV2(ReadOnlySpan<byte> data, out ProxyHeader header, out int consumed)
+    {
+        header = default;
+        var status = V2Length(data, out consumed);
+        if (status != ProxyHeaderStatus.Complete) return status;
+        var command = data[12] & 0x0F;
+        var payload = data.Slice(16, consumed - 16);
+        var length = payload.Length;
         if (command == 0)
         {
             header = new ProxyHeader(2, null, null); // LOCAL: the upstream's own connection (health check)

@@ -16,6 +16,12 @@ public sealed record UdpListenerOptions
     public int? MaxSessions { get; init; }
     /// <summary>Largest datagram relayed (the UDP maximum by default).</summary>
     public int MaxDatagramSize { get; init; } = 65507;
+    /// <summary>
+    /// Every datagram starts with a PROXY v2 header from an upstream balancer (as nginx's UDP <c>proxy_protocol</c> sends);
+    /// the header's source is the client (hashing, the header towards the backend) and is stripped before relaying.
+    /// Datagrams without a valid v2 header are dropped (v1 has no UDP form).
+    /// </summary>
+    public bool AcceptProxyProtocol { get; init; }
     public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
     public L4Metrics Metrics { get; init; } = L4Metrics.Default;
 }

@@ -75,18 +75,26 @@ public sealed class UdpProxyListener : IAsyncDisposable
                 {
                     continue; // an ICMP error from an earlier send surfaces here on some systems: not fatal for the listener
                 }
-                var session = _sessions.TryGetValue(from, out var existing) ? existing : await OpenSessionAsync(socket, from).ConfigureAwait(false);
+                var received = buffer.AsMemory(HeaderRoom, n);
+                var upstreamHeader = 0; // bytes of an upstream balancer's PROXY header at the start of the datagram
+                if (_options.AcceptProxyProtocol && !ProxyProtocolReader.TryMeasureV2(received.Span, out upstreamHeader))
+                {
+                    _unrouted.Rejected.Inc();
+                    continue;
+                }
+                var session = _sessions.TryGetValue(from, out var existing) ? existing : await OpenSessionAsync(socket, from, received.Span).ConfigureAwait(false);
                 if (session is null) continue;
                 session.Touch();
+                var payload = n - upstreamHeader;
                 var header = session.ProxyHeader;
-                var start = HeaderRoom - header.Length;
+                var start = HeaderRoom + upstreamHeader - header.Length; // our header goes over the upstream's, no copy of the payload
                 header.CopyTo(buffer, start);
                 var metrics = session.Counters!;
                 try
                 {
-                    await session.Upstream.SendAsync(buffer.AsMemory(start, header.Length + n), SocketFlags.None).ConfigureAwait(false);
+                    await session.Upstream.SendAsync(buffer.AsMemory(start, header.Length + payload), SocketFlags.None).ConfigureAwait(false);
                     metrics.DatagramsIn.Inc();
-                    metrics.BytesIn.Inc(n);
+                    metrics.BytesIn.Inc(payload);
                 }
                 catch (Exception e) when (e is SocketException or ObjectDisposedException)
                 {
@@ -104,7 +112,19 @@ public sealed class UdpProxyListener : IAsyncDisposable
         }
     }
 
-    private async ValueTask<UdpSession?> OpenSessionAsync(Socket listener, SocketAddress from)
+    /// <param name="datagram">The first datagram; with <see cref="UdpListenerOptions.AcceptProxyProtocol"/> its header names the client.</param>
+    private ValueTask<UdpSession?> OpenSessionAsync(Socket listener, SocketAddress from, ReadOnlySpan<byte> datagram)
+    {
+        var client = (IPEndPoint)new IPEndPoint(IPAddress.Any, 0).Create(from);
+        if (_options.AcceptProxyProtocol && ProxyProtocolReader.TryParse(datagram, out var upstream, out _) == ProxyHeaderStatus.Complete
+            && upstream.Source is not null)
+        {
+            client = upstream.Source; // LOCAL or UNSPEC keep the sender's own address, as on TCP
+        }
+        return OpenSessionAsync(listener, from, client);
+    }
+
+    private async ValueTask<UdpSession?> OpenSessionAsync(Socket listener, SocketAddress from, IPEndPoint client)
     {
         var source = _source.Choose();
         var metrics = _options.Metrics.For(_options.Name, source.PoolId);
@@ -119,7 +139,6 @@ public sealed class UdpProxyListener : IAsyncDisposable
             metrics.Refused.Inc();
             return null;
         }
-        var client = (IPEndPoint)new IPEndPoint(IPAddress.Any, 0).Create(from);
         var endpoint = source.Pick(ClientAddressHash.Context(source, client, avoid: null));
         if (endpoint is null)
         {
@@ -129,14 +148,14 @@ public sealed class UdpProxyListener : IAsyncDisposable
             return null;
         }
         var target = endpoint.SocketAddress;
-        var upstream = new Socket(target is IPEndPoint ip ? ip.AddressFamily : AddressFamily.InterNetworkV6, SocketType.Dgram, ProtocolType.Udp);
+        var upstreamSocket = new Socket(target is IPEndPoint ip ? ip.AddressFamily : AddressFamily.InterNetworkV6, SocketType.Dgram, ProtocolType.Udp);
         try
         {
-            await upstream.ConnectAsync(target).ConfigureAwait(false); // UDP connect: fixes the peer, filters replies to it
+            await upstreamSocket.ConnectAsync(target).ConfigureAwait(false); // UDP connect: fixes the peer, filters replies to it
         }
         catch (SocketException)
         {
-            upstream.Dispose();
+            upstreamSocket.Dispose();
             source.Connections.Release();
             _sessionLimit.Release();
             source.ReportConnectFailure(endpoint);
@@ -153,7 +172,7 @@ public sealed class UdpProxyListener : IAsyncDisposable
         }
         var key = new SocketAddress(from.Family, from.Size);
         from.Buffer.Span.CopyTo(key.Buffer.Span);
-        var session = new UdpSession(source, key, client, endpoint, upstream, header, _options.TimeProvider)
+        var session = new UdpSession(source, key, client, endpoint, upstreamSocket, header, _options.TimeProvider)
         {
             Counters = _options.Metrics.For(source.PoolId, endpoint),
         };

@@ -160,13 +160,12 @@ public sealed class L4ListenerSet : IAsyncDisposable
         var bind = new IPEndPoint(IPAddress.Parse(listener.Address), listener.Port);
         if (listener.Kind == ListenerKind.Udp)
         {
-            if (listener.AcceptProxyProtocol)
-                _logger.LogWarning("UDP listener {Listener}: acceptProxyProtocol applies to TCP only; ignored.", listener.Name);
             var udp = new UdpProxyListener(new UdpListenerOptions
             {
                 Name = listener.Name,
                 Bind = bind,
                 MaxSessions = listener.MaxConnections,
+                AcceptProxyProtocol = listener.AcceptProxyProtocol,
                 TimeProvider = _time,
                 Metrics = _metrics,
             }, (IL4EndpointSource)target);

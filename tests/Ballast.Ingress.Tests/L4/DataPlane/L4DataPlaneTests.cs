@@ -13,7 +13,7 @@ namespace Ballast.Ingress.Tests.L4.DataPlane;
 /// <summary>TCP, TLS passthrough and UDP through a whole <see cref="Hosting.IngressHost"/> started from a YAML folder.</summary>
 public sealed class L4DataPlaneTests
 {
-    private static async Task<(IngressFixture Ingress, FolderSnapshotSource Source)> StartAsync(L4Folder folder)
+    internal static async Task<(IngressFixture Ingress, FolderSnapshotSource Source)> StartAsync(L4Folder folder)
     {
         var ingress = await IngressFixture.StartAsync();
         var source = new FolderSnapshotSource(folder.Path, ingress.Host, TimeProvider.System, TimeSpan.FromHours(1), NullLogger<FolderSnapshotSource>.Instance);
