@@ -34,6 +34,9 @@ public sealed class CertificateExpiryMetrics : IDisposable
     public void Track(CertificateManager manager)
     {
         _managers[manager.Name] = manager;
+        // A zero baseline per host: increase() over a counter that first appears at 1 reads 0, so without it
+        // the alert on renewal failures would miss the very first one.
+        foreach (var host in manager.Hostnames) _failures.Add(0, new KeyValuePair<string, object?>("host", host));
         manager.AttemptFailed += _ =>
         {
             foreach (var host in manager.Hostnames) _failures.Add(1, new KeyValuePair<string, object?>("host", host));

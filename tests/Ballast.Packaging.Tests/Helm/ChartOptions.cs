@@ -15,6 +15,7 @@ public static class ChartOptions
         { "Redis affinity with a password", ["ingress.redis.address=redis.cache.svc:6379", "ingress.redis.existingSecret=redis-auth"] },
         { "own snapshot token Secret", ["snapshotToken.existingSecret=ballast-token"] },
         { "no ServiceAccounts or RBAC", ["serviceAccount.create=false", "rbac.create=false"] },
+        { "ACME in the cluster", ["operator.acme.enabled=true"] },
         { "no PodDisruptionBudgets", ["operator.podDisruptionBudget.enabled=false", "ingress.podDisruptionBudget.enabled=false"] },
         { "replicas, lease name, image", ["operator.replicas=3", "ingress.replicas=5", "operator.leaderElection.leaseName=ballast-lb", "image.repository=registry.example.com/ballast", "image.tag=1.2.3"] },
         { "scheduling", ["ingress.nodeSelector.role=edge", "ingress.tolerations[0].key=edge", "ingress.tolerations[0].operator=Exists", "operator.priorityClassName=system-cluster-critical", "ingress.extraEnv[0].name=DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS", "ingress.extraEnv[0].value=1"] },

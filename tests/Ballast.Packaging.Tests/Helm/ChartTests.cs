@@ -127,6 +127,22 @@ public sealed class ChartTests
     }
 
     [Fact]
+    public async Task Secret_writes_are_granted_only_when_ACME_is_enabled()
+    {
+        static IEnumerable<string> SecretVerbs(JsonObject role) =>
+            from rule in role["rules"]!.AsArray()
+            where rule!["resources"]!.AsArray().Any(r => r!.GetValue<string>() == "secrets")
+            from v in rule["verbs"]!.AsArray()
+            select v!.GetValue<string>();
+
+        var byDefault = SecretVerbs((await Support.Helm.TemplateAsync()).Only("ClusterRole")).Order().ToList();
+        Assert.Equal(["list", "watch"], byDefault);
+        // The certificate store reads (get), creates and replaces (update) its Secrets: src/Operator/Certificates.
+        var withAcme = SecretVerbs((await Support.Helm.TemplateAsync("operator.acme.enabled=true")).Only("ClusterRole")).Order().ToList();
+        Assert.Equal(["create", "get", "list", "update", "watch"], withAcme);
+    }
+
+    [Fact]
     public async Task The_PrometheusRule_in_the_chart_equals_the_plain_rules_file()
     {
         var docs = await Support.Helm.TemplateAsync("metrics.prometheusRule.enabled=true");

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using System.Text.RegularExpressions;
+using Ballast.Ingress.Acme;
 using Ballast.Ingress.FileProvider;
 using Ballast.Ingress.Hosting;
 using Ballast.Ingress.Redis;
@@ -13,17 +14,11 @@ namespace Ballast.Packaging.Tests.Prometheus;
 /// <summary>
 /// An alert on a metric nobody exports never fires: every metric name the shipped rules (and dashboard) use must appear, with a
 /// sample, in a real scrape of a running operator (in the API emulator, samples applied, a replica connected) or
-/// a running ingress (HTTP and HTTPS listeners, a pool with one dead endpoint, Redis configured, one request).
+/// a running ingress (HTTP and HTTPS listeners, an ACME listener whose CA is unreachable, a pool with one dead
+/// endpoint, Redis configured, one request).
 /// </summary>
 public sealed partial class AlertMetricsExportedTests
 {
-    /// <summary>
-    /// Metrics the rules use that another branch is adding right now. ONE place, on purpose:
-    /// ballast_certificate_renewal_failures_total comes with the operator's ACME certificates (the acme2 branch);
-    /// remove it here when that branch lands.
-    /// </summary>
-    private static readonly string[] ExpectedLater = ["ballast_certificate_renewal_failures_total"];
-
     [GeneratedRegex(@"\bballast_[a-z0-9_]+")]
     private static partial Regex MetricName();
 
@@ -56,7 +51,7 @@ public sealed partial class AlertMetricsExportedTests
         var exported = new HashSet<string>(StringComparer.Ordinal);
         exported.UnionWith(PrometheusScrape.SampleNames(await ScrapeOperatorAsync()));
         exported.UnionWith(PrometheusScrape.SampleNames(await ScrapeIngressAsync()));
-        var missing = used.Where(n => !exported.Contains(n) && !ExpectedLater.Contains(n)).ToList();
+        var missing = used.Where(n => !exported.Contains(n)).ToList();
         Assert.True(missing.Count == 0, "used by alert rules or the dashboard but exported by no process: " + string.Join(", ", missing));
     }
 
@@ -76,10 +71,12 @@ public sealed partial class AlertMetricsExportedTests
         try
         {
             await using var backend = await TestBackend.StartAsync("b1");
+            using var acmeHttp = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
             var (certFile, keyFile) = SelfSignedCertificate(dir, "metrics.test");
             var httpPort = FreePort();
             var httpsPort = FreePort();
             var deadPort = FreePort();
+            var acmePort = FreePort();
             var config = Directory.CreateDirectory(Path.Combine(dir, "config")).FullName;
             File.WriteAllText(Path.Combine(config, "web.yaml"), $$"""
                 apiVersion: ballast.dev/v1alpha1
@@ -93,6 +90,13 @@ public sealed partial class AlertMetricsExportedTests
                       protocol: HTTPS
                       address: 127.0.0.1
                       tls: { certificates: [ { certificateFile: "{{certFile}}", keyFile: "{{keyFile}}" } ] }
+                    # An ACME listener whose directory nobody serves: its manager exists and fails.
+                    - name: acme
+                      port: {{acmePort}}
+                      protocol: HTTPS
+                      address: 127.0.0.1
+                      hostnames: [acme.metrics.test]
+                      tls: { acme: { directory: "http://127.0.0.1:{{deadPort}}/directory", email: ops@ballast.test } }
                   routes: [{ name: all, match: { pathPrefix: / }, backends: [{ pool: web }] }]
                 ---
                 apiVersion: ballast.dev/v1alpha1
@@ -114,6 +118,7 @@ public sealed partial class AlertMetricsExportedTests
                 AdminPort = 0,
                 AdminAddress = IPAddress.Loopback,
                 Redis = new RedisOptions { Endpoint = $"127.0.0.1:{FreePort()}" },
+                Acme = StandaloneAcme.Options(Path.Combine(dir, "state"), acmeHttp),
             });
             await using var source = new FolderSnapshotSource(config, host, TimeProvider.System, TimeSpan.FromMilliseconds(50), NullLogger<FolderSnapshotSource>.Instance);
             await source.StartAsync();
@@ -121,6 +126,9 @@ public sealed partial class AlertMetricsExportedTests
             await Eventually.GetAsync(() => admin.GetStringAsync("/metrics"),
                 m => PrometheusScrape.Value(m, $"ballast_endpoint_state{{pool=\"default/web\",endpoint=\"127.0.0.1:{deadPort}\",state=\"unhealthy\"}}") == 1,
                 "the dead endpoint to be marked down");
+            await Eventually.GetAsync(() => admin.GetStringAsync("/metrics"),
+                m => PrometheusScrape.Value(m, "ballast_certificate_renewal_failures_total{host=\"acme.metrics.test\"}") >= 1,
+                "the ACME listener's first attempt to fail and be counted");
             using var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{httpPort}") };
             (await client.GetAsync("/")).EnsureSuccessStatusCode();
             return await admin.GetStringAsync("/metrics");
