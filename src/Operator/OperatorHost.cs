@@ -15,6 +15,8 @@ public sealed record OperatorOptions
     public string Identity { get; init; } = Environment.MachineName;
     public string LeaseNamespace { get; init; } = "default";
     public string LeaseName { get; init; } = "ballast-operator";
+    /// <summary>The ConfigMap (beside the Lease) where the leader keeps the last accepted specs of rejected resources.</summary>
+    public string LastAcceptedConfigMap => LeaseName + State.LastAcceptedStore.NameSuffix;
     public TimeSpan LeaseDuration { get; init; } = TimeSpan.FromSeconds(15);
     public TimeSpan RetryPeriod { get; init; } = TimeSpan.FromSeconds(2);
     public TimeSpan Resync { get; init; } = TimeSpan.FromMinutes(5);
@@ -80,7 +82,8 @@ public sealed class OperatorHost : IAsyncDisposable
             RetryPeriod = options.RetryPeriod,
         };
         var certificates = new Certificates.OperatorCertificates(client, hub, options.Acme);
-        var controller = new Controller(client, hub, time, logger, () => elector.IsLeader, options.Resync, certificates);
+        var stored = new State.LastAcceptedStore(client, options.LeaseNamespace, options.LastAcceptedConfigMap, time, logger, options.Resync);
+        var controller = new Controller(client, hub, time, logger, () => elector.IsLeader, options.Resync, stored, certificates);
         elector.LeadershipChanged += _ => controller.Kick();
         var metrics = new OperatorMetrics();
         controller.Reconciled = metrics.Reconciled;

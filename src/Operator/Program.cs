@@ -30,6 +30,8 @@ var options = new OperatorOptions
     Kubeconfig = ArgValue(args, "--kubeconfig") ?? Environment.GetEnvironmentVariable("KUBECONFIG"),
     Identity = Environment.GetEnvironmentVariable("POD_NAME") ?? Environment.MachineName,
     LeaseNamespace = Environment.GetEnvironmentVariable("POD_NAMESPACE") ?? "default",
+    // The chart sets it (operator.leaderElection.leaseName); its RBAC names this Lease and the ConfigMap after it.
+    LeaseName = Environment.GetEnvironmentVariable("BALLAST_LEASE_NAME") is { Length: > 0 } lease ? lease : "ballast-operator",
     SnapshotListen = IPEndPoint.Parse(ArgValue(args, "--listen") ?? "0.0.0.0:8443"),
     SnapshotToken = token,
     MetricsListen = ArgValue(args, "--metrics-listen") is "off" ? null : IPEndPoint.Parse(ArgValue(args, "--metrics-listen") ?? "0.0.0.0:9090"),

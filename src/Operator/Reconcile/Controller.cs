@@ -7,6 +7,7 @@ using Ballast.Model.Resources;
 using Ballast.Model.Serialization;
 using Ballast.Operator.Delivery;
 using Ballast.Operator.Queue;
+using Ballast.Operator.State;
 using Ballast.Operator.Status;
 using Ballast.Operator.Watching;
 using k8s;
@@ -31,8 +32,10 @@ public sealed class Controller
     private readonly Func<bool> _isLeader;
     private readonly WorkQueue<string> _queue;
     private readonly ConcurrentDictionary<ResourceKey, ResourceStatus> _desired = new();
-    /// <summary>The last spec of each resource that compiled cleanly: a later invalid edit falls back to it.</summary>
-    private readonly Dictionary<ResourceKey, Resource> _lastAccepted = [];
+    /// <summary>The last spec of each resource that compiled cleanly, with the object it came from: a later invalid edit falls back to it.</summary>
+    private readonly Dictionary<ResourceKey, (Resource Resource, JsonElement Served)> _lastAccepted = [];
+    /// <summary>The fallbacks in use, persisted by the leader so a restarted operator or a new standby has them too.</summary>
+    private readonly LastAcceptedStore _stored;
 
     public Informer<JsonElement> Pools { get; }
     public Informer<JsonElement> Policies { get; }
@@ -51,7 +54,10 @@ public sealed class Controller
     public int QueueDepth => _queue.Length;
 
     /// <summary>Every informer, for the counts the metrics report.</summary>
-    public IReadOnlyList<IInformerCounts> Informers => [Pools, Policies, Services, Slices, Secrets];
+    public IReadOnlyList<IInformerCounts> Informers => [Pools, Policies, Services, Slices, Secrets, _stored];
+
+    /// <summary>The fallback specs the leader stored (what a restarted operator starts from).</summary>
+    public LastAcceptedStore LastAccepted => _stored;
 
     /// <summary>Called after each work item: its kind ("compile" or "status"), how long it took, whether it failed.</summary>
     public Action<string, TimeSpan, bool>? Reconciled { get; set; }
@@ -60,9 +66,11 @@ public sealed class Controller
     /// <summary>ACME certificate managers (leader only); null: no ACME.</summary>
     private readonly Certificates.OperatorCertificates? _certificates;
 
+    /// <param name="stored">Where the leader persists the fallback specs in use (every replica reads them).</param>
     public Controller(IKubernetes client, SnapshotHub hub, TimeProvider time, ILogger logger, Func<bool> isLeader, TimeSpan resync,
-        Certificates.OperatorCertificates? certificates = null)
+        LastAcceptedStore stored, Certificates.OperatorCertificates? certificates = null)
     {
+        _stored = stored;
         _certificates = certificates;
         _client = client;
         _hub = hub;
@@ -75,7 +83,7 @@ public sealed class Controller
         Services = new("services", ListWatchSources.Services(client), time, logger, resync);
         Slices = new("endpointslices", ListWatchSources.EndpointSlices(client), time, logger, resync);
         Secrets = new ReferencedSecrets(client, time, logger, resync, () => _queue.Add(CompileKey));
-        foreach (var informer in new Action<Action>[] { a => Pools.Changed += a, a => Policies.Changed += a, a => Services.Changed += a, a => Slices.Changed += a })
+        foreach (var informer in new Action<Action>[] { a => Pools.Changed += a, a => Policies.Changed += a, a => Services.Changed += a, a => Slices.Changed += a, a => stored.Changed += a })
             informer(() => _queue.Add(CompileKey));
         hub.ReplicasChanged += () => _queue.Add(CompileKey);
         if (certificates is not null) certificates.Changed += () => _queue.Add(CompileKey);
@@ -86,10 +94,11 @@ public sealed class Controller
 
     public async Task RunAsync(CancellationToken ct)
     {
-        var informers = new[] { Pools.RunAsync(ct), Policies.RunAsync(ct), Services.RunAsync(ct), Slices.RunAsync(ct) };
+        var informers = new[] { Pools.RunAsync(ct), Policies.RunAsync(ct), Services.RunAsync(ct), Slices.RunAsync(ct), _stored.RunAsync(ct) };
         try
         {
-            await Task.WhenAll(Pools.Synced, Policies.Synced, Services.Synced, Slices.Synced).WaitAsync(ct);
+            // The stored fallbacks too: a restarted operator's first snapshot must already fall back like the last one's.
+            await Task.WhenAll(Pools.Synced, Policies.Synced, Services.Synced, Slices.Synced, _stored.Synced).WaitAsync(ct);
             _queue.Add(CompileKey);
             while (!ct.IsCancellationRequested)
             {
@@ -123,11 +132,16 @@ public sealed class Controller
 
     private async Task CompileAndPublishAsync(CancellationToken ct)
     {
-        var (pools, badPools) = DesiredState.Parse<BackendPool>(Pools.Items, BackendPool.KindName);
-        var (policies, badPolicies) = DesiredState.Parse<LoadBalancerPolicy>(Policies.Items, LoadBalancerPolicy.KindName);
+        // One copy of the caches for the whole pass: the informers keep changing while it runs, and a spec must be
+        // remembered with the very object it was parsed from.
+        var served = Served(Pools.Items, BackendPool.KindName).Concat(Served(Policies.Items, LoadBalancerPolicy.KindName)).ToDictionary();
+        var (pools, badPools) = DesiredState.Parse<BackendPool>(served.Where(s => s.Key.Kind == BackendPool.KindName).Select(s => s.Value), BackendPool.KindName);
+        var (policies, badPolicies) = DesiredState.Parse<LoadBalancerPolicy>(served.Where(s => s.Key.Kind == LoadBalancerPolicy.KindName).Select(s => s.Value), LoadBalancerPolicy.KindName);
+        var stored = _stored.Entries;
         // The last accepted specs of rejected resources may reference Secrets the new specs dropped: keep those too.
+        Resource[] candidates = [.. _lastAccepted.Values.Select(a => a.Resource), .. stored.Values.Select(s => s.Resource)];
         await Secrets.TrackAsync(DesiredState.SecretReferences(
-            [.. pools, .. _lastAccepted.Values.OfType<BackendPool>()], [.. policies, .. _lastAccepted.Values.OfType<LoadBalancerPolicy>()]), ct);
+            [.. pools, .. candidates.OfType<BackendPool>()], [.. policies, .. candidates.OfType<LoadBalancerPolicy>()]), ct);
         _certificates?.Reconcile(policies, _isLeader());
         var input = new CompilerInput
         {
@@ -145,22 +159,27 @@ public sealed class Controller
         // with its last accepted spec instead, and its status still says what is wrong with the new one.
         var rejected = first.Statuses.Where(s => IsRejected(s.Value)).Select(s => s.Key).ToHashSet();
         foreach (var bad in badPools.Concat(badPolicies)) rejected.Add(bad.Key);
-        if (rejected.Any(_lastAccepted.ContainsKey))
+        var fallbacks = new Dictionary<ResourceKey, AcceptedSpec>();
+        foreach (var key in rejected)
+            if (served.TryGetValue(key, out var live) && FallbackFor(key, live, stored) is { } fallback) fallbacks[key] = fallback;
+        if (fallbacks.Count > 0)
         {
             result = Compiler.Compile(input with
             {
-                Pools = [.. pools.Where(p => !rejected.Contains(p.Key)), .. Fallbacks<BackendPool>(rejected)],
-                Policies = [.. policies.Where(p => !rejected.Contains(p.Key)), .. Fallbacks<LoadBalancerPolicy>(rejected)],
+                Pools = [.. pools.Where(p => !rejected.Contains(p.Key)), .. fallbacks.Values.Select(f => f.Resource).OfType<BackendPool>()],
+                Policies = [.. policies.Where(p => !rejected.Contains(p.Key)), .. fallbacks.Values.Select(f => f.Resource).OfType<LoadBalancerPolicy>()],
             });
         }
         foreach (var resource in pools.Cast<Resource>().Concat(policies))
-            if (!rejected.Contains(resource.Key) && first.Statuses.ContainsKey(resource.Key)) _lastAccepted[resource.Key] = resource;
+            if (!rejected.Contains(resource.Key) && first.Statuses.ContainsKey(resource.Key) && served.TryGetValue(resource.Key, out var obj))
+                _lastAccepted[resource.Key] = (resource, obj);
         foreach (var key in _lastAccepted.Keys.ToList())
             if (!first.Statuses.ContainsKey(key) && !rejected.Contains(key)) _lastAccepted.Remove(key); // deleted
         // Now that the fallbacks are known, stop watching Secrets that only a superseded spec named. Every current
         // spec's references stay watched, valid or not: the Secret a rejected policy waits for must wake it up.
         await Secrets.TrackAsync(DesiredState.SecretReferences(
-            [.. pools, .. Fallbacks<BackendPool>(rejected)], [.. policies, .. Fallbacks<LoadBalancerPolicy>(rejected)]), ct);
+            [.. pools, .. fallbacks.Values.Select(f => f.Resource).OfType<BackendPool>()],
+            [.. policies, .. fallbacks.Values.Select(f => f.Resource).OfType<LoadBalancerPolicy>()]), ct);
 
         _desired.Clear();
         foreach (var (key, status) in result.Statuses)
@@ -180,11 +199,40 @@ public sealed class Controller
                 version, result.Snapshot.ContentHash, result.Snapshot.Pools.Length, result.Snapshot.Listeners.Length);
         }
         if (_isLeader())
+        {
             foreach (var key in _desired.Keys) _queue.Add($"{key.Kind}|{key.Namespace}|{key.Name}");
+            // Last, so that a failing write (retried with backoff) never holds back the snapshot or the statuses.
+            await _stored.SaveAsync(fallbacks, ct);
+        }
     }
 
-    private IEnumerable<T> Fallbacks<T>(HashSet<ResourceKey> rejected) where T : Resource =>
-        rejected.Select(k => _lastAccepted.GetValueOrDefault(k)).OfType<T>();
+    /// <summary>The objects of one kind as the API server serves them (an informer's copy), by resource key.</summary>
+    private static IEnumerable<KeyValuePair<ResourceKey, JsonElement>> Served(IEnumerable<JsonElement> items, string kind) =>
+        items.Select(item =>
+        {
+            var meta = item.TryGetProperty("metadata", out var m) ? m : default;
+            string Field(string name) => meta.ValueKind == JsonValueKind.Object && meta.TryGetProperty(name, out var v) ? v.GetString() ?? "" : "";
+            var ns = Field("namespace");
+            return KeyValuePair.Create(new ResourceKey(kind, ns.Length == 0 ? "default" : ns, Field("name")), item);
+        });
+
+    /// <summary>
+    /// What a rejected resource compiles with: the same object's (same uid: a deleted and recreated resource must
+    /// not come back with its predecessor's spec) last accepted spec — the stored one first, so that every replica
+    /// falls back alike whatever it saw itself, else the one this replica accepted. Null: none, it drops out.
+    /// </summary>
+    private AcceptedSpec? FallbackFor(ResourceKey key, JsonElement live, IReadOnlyDictionary<ResourceKey, AcceptedSpec> stored)
+    {
+        var uid = live.TryGetProperty("metadata", out var meta) && meta.TryGetProperty("uid", out var u) ? u.GetString() ?? "" : "";
+        if (uid.Length > 0 && stored.TryGetValue(key, out var persisted) && persisted.Uid == uid) return persisted;
+        if (!_lastAccepted.TryGetValue(key, out var own) || (own.Resource.Metadata.Uid ?? "") != uid) return null;
+        try { return AcceptedSpec.FromObject(key, own.Served); }
+        catch (JsonException e)
+        {
+            _logger.LogWarning("{Key}: last accepted spec unusable as a fallback: {Error}", key, e.Message); // cannot happen: it parsed when accepted
+            return null;
+        }
+    }
 
     private static bool IsRejected(ResourceStatus status) =>
         status.Conditions.Any(c => c.Type == ConditionTypes.Accepted && c.Status == ConditionStatus.False);

@@ -74,4 +74,9 @@ public static class ListWatchSources
     public static Typed<V1Secret, V1SecretList> Secret(IKubernetes c, string ns, string name) =>
         new((watch, rv, timeout, ct) => c.CoreV1.ListNamespacedSecretWithHttpMessagesAsync(ns, allowWatchBookmarks: watch, fieldSelector: $"metadata.name={name}",
             resourceVersion: rv, timeoutSeconds: timeout, watch: watch, cancellationToken: ct));
+
+    /// <summary>One ConfigMap by name (<c>fieldSelector=metadata.name=NAME</c> in its namespace), as RBAC's resourceNames requires.</summary>
+    public static Typed<V1ConfigMap, V1ConfigMapList> ConfigMap(IKubernetes c, string ns, string name) =>
+        new((watch, rv, timeout, ct) => c.CoreV1.ListNamespacedConfigMapWithHttpMessagesAsync(ns, allowWatchBookmarks: watch, fieldSelector: $"metadata.name={name}",
+            resourceVersion: rv, timeoutSeconds: timeout, watch: watch, cancellationToken: ct));
 }

@@ -1,5 +1,8 @@
+using System.Net;
+using System.Net.Http.Headers;
 using System.Text.Json.Nodes;
 using Ballast.Packaging.Tests.Support;
+using Ballast.Testing;
 
 namespace Ballast.Packaging.Tests.Rbac;
 
@@ -38,6 +41,7 @@ public sealed class ClusterRoleTests
         await op.ApplySamplesAsync();
         await op.ApplyTlsPolicyAsync(); // a referenced Secret, so the operator reads Secrets at all
         await op.ReplicaAppliesNewestAsync("ingress-0");
+        await RejectThenFixThePolicyAsync(op, $"{leaseName}-last-accepted"); // so the leader creates, then updates, its ConfigMap
         // Run until every granted call was seen (each is needed) — or the deadline says one is never used.
         HashSet<Grant> Used() => op.Proxy.Calls.Select(c => new Grant(c.Group, c.Resource, c.Verb)).ToHashSet();
         await Eventually.GetAsync(() => Task.FromResult(Used()), used => used.IsSupersetOf(granted),
@@ -48,21 +52,46 @@ public sealed class ClusterRoleTests
         Assert.True(used.SetEquals(granted),
             $"used but not granted: [{string.Join(", ", used.Except(granted))}]; granted but not used: [{string.Join(", ", granted.Except(used))}]");
 
-        // The Role's rules (leases) are namespaced: every Lease call stays in the operator's namespace, and calls
-        // on an existing Lease name the one Lease the rule lists.
-        foreach (var call in op.Proxy.Calls.Where(c => c.Group == "coordination.k8s.io"))
+        // The Role's rules (the Lease, the last-accepted ConfigMap) are namespaced: every such call stays in the
+        // operator's namespace, and calls on an existing object name the one object the rule lists. (list/watch name
+        // it through fieldSelector=metadata.name, which the recorded path does not show: ListWatchSources.ConfigMap.)
+        static bool OwnState(ApiCall c) => c.Group == "coordination.k8s.io" || c.Resource == "configmaps";
+        Assert.Contains(op.Proxy.Calls, c => c.Resource == "configmaps");
+        foreach (var call in op.Proxy.Calls.Where(OwnState))
         {
             Assert.Equal("default", call.Namespace);
             var rule = roleGrants.Single(g => g.Grant == new Grant(call.Group, call.Resource, call.Verb));
-            if (rule.Names.Length > 0) Assert.Contains(call.Name, rule.Names);
+            if (rule.Names.Length > 0 && call.Name is not null) Assert.Contains(call.Name, rule.Names);
         }
         // Secrets are read one by one in their namespace (fieldSelector=metadata.name), never listed cluster-wide.
         var secretCalls = op.Proxy.Calls.Where(c => c.Resource == "secrets").ToList();
         Assert.NotEmpty(secretCalls);
         Assert.All(secretCalls, c => Assert.Equal("shop", c.Namespace));
         // Everything else is cluster-wide (list/watch across namespaces, status and events in each resource's namespace).
-        Assert.All(op.Proxy.Calls.Where(c => c.Group != "coordination.k8s.io"),
+        Assert.All(op.Proxy.Calls.Where(c => !OwnState(c)),
             c => Assert.Contains(clusterGrants, g => g.Grant == new Grant(c.Group, c.Resource, c.Verb)));
+    }
+
+    /// <summary>An invalid edit of the sample policy (stored as a fallback), then the sample again (the entry removed).</summary>
+    private static async Task RejectThenFixThePolicyAsync(OperatorInEmulator op, string configMap)
+    {
+        await Eventually.GetAsync(() => op.GetAsync("loadbalancerpolicies", "shop", "shop"),
+            p => OperatorInEmulator.Condition(p, "Accepted")?["status"]?.GetValue<string>() == "True", "the sample policy accepted");
+        var sample = Yaml.Documents(File.ReadAllText(RepoPaths.Of("samples", "kubernetes", "30-policy.yaml"))).Single();
+        var invalid = (JsonObject)sample.DeepClone();
+        invalid["spec"]!["routes"]![0]!["match"] = new JsonObject { ["path"] = "/a", ["pathPrefix"] = "/b" };
+        await op.ApplyAsync([invalid]);
+
+        using var http = new HttpClient { BaseAddress = op.Api.BaseUri };
+        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", op.Api.Token);
+        async Task<string> Entries()
+        {
+            var response = await http.GetAsync($"/api/v1/namespaces/default/configmaps/{configMap}");
+            return response.StatusCode == HttpStatusCode.NotFound ? "(none)" : JsonNode.Parse(await response.Content.ReadAsStringAsync())!["data"]?.ToJsonString() ?? "{}";
+        }
+        await Eventually.GetAsync(Entries, d => d.Contains("LoadBalancerPolicy.shop.shop"), "the policy's fallback stored");
+        await op.ApplyAsync([sample]);
+        await Eventually.GetAsync(Entries, d => d == "{}", "the fallback removed once the policy is valid again");
     }
 
     [Fact]
