@@ -78,19 +78,27 @@ public sealed class ClusterRoleTests
         await Eventually.GetAsync(() => op.GetAsync("loadbalancerpolicies", "shop", "shop"),
             p => OperatorInEmulator.Condition(p, "Accepted")?["status"]?.GetValue<string>() == "True", "the sample policy accepted");
         var sample = Yaml.Documents(File.ReadAllText(RepoPaths.Of("samples", "kubernetes", "30-policy.yaml"))).Single();
-        var invalid = (JsonObject)sample.DeepClone();
-        invalid["spec"]!["routes"]![0]!["match"] = new JsonObject { ["path"] = "/a", ["pathPrefix"] = "/b" };
-        await op.ApplyAsync([invalid]);
+        var invalidRoute = sample["spec"]!["routes"]![0]!.DeepClone();
+        invalidRoute["match"] = new JsonObject { ["path"] = "/a", ["pathPrefix"] = "/b" };
 
         using var http = new HttpClient { BaseAddress = op.Api.BaseUri };
         http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", op.Api.Token);
+        // A merge patch carries no resourceVersion, so it cannot conflict with the operator's status writes.
+        async Task PatchRoutesAsync(JsonNode routes)
+        {
+            var patch = new JsonObject { ["spec"] = new JsonObject { ["routes"] = routes.DeepClone() } };
+            var response = await http.PatchAsync("/apis/ballast.dev/v1alpha1/namespaces/shop/loadbalancerpolicies/shop",
+                new StringContent(patch.ToJsonString(), System.Text.Encoding.UTF8, "application/merge-patch+json"));
+            Assert.True(response.IsSuccessStatusCode, await response.Content.ReadAsStringAsync());
+        }
         async Task<string> Entries()
         {
             var response = await http.GetAsync($"/api/v1/namespaces/default/configmaps/{configMap}");
             return response.StatusCode == HttpStatusCode.NotFound ? "(none)" : JsonNode.Parse(await response.Content.ReadAsStringAsync())!["data"]?.ToJsonString() ?? "{}";
         }
+        await PatchRoutesAsync(new JsonArray(invalidRoute));
         await Eventually.GetAsync(Entries, d => d.Contains("LoadBalancerPolicy.shop.shop"), "the policy's fallback stored");
-        await op.ApplyAsync([sample]);
+        await PatchRoutesAsync(sample["spec"]!["routes"]!);
         await Eventually.GetAsync(Entries, d => d == "{}", "the fallback removed once the policy is valid again");
     }
 
