@@ -6,10 +6,11 @@ namespace Ballast.Ingress.Metrics;
 /// <summary>
 /// The one place that knows which series name which route, pool, endpoint or listener, so that the series of
 /// an entity the configuration removed can be deleted (otherwise every pod IP ever seen stays a series forever).
-/// Every labelled family of the data plane is created through <see cref="Track{TChild}"/>: its label names say
+/// Every labelled family of the data plane that names such an entity is created through <see cref="Track{TFamily}"/>
+/// (TLS handshake and certificate series are not: the certificate store owns those): its label names say
 /// which entity each label names (<c>route</c>, <c>pool</c>, <c>endpoint</c> within its <c>pool</c>,
 /// <c>listener</c>, and <c>scope</c> = <c>route:&lt;id&gt;</c> or <c>listener:&lt;name&gt;</c>), so a new metric
-/// cannot be forgotten. Removal walks each family's label values: off the hot path (at drain end or after a
+/// needs that one call, not a removal path of its own. Removal walks each family's label values: off the hot path (at drain end or after a
 /// swap's grace), nothing is recorded per request. One instance per registry (<see cref="Of"/>).
 /// </summary>
 public sealed class SeriesOwners
@@ -108,7 +109,7 @@ public sealed class SeriesOwners
                         matched = true;
                         break;
                     case (RetiredKind.Endpoint, LabelRole.Pool):
-                        if (value != entity.Pool) return false; // the same address may serve in another pool
+                        if (value != entity.InPool) return false; // the same address may serve in another pool
                         break;
                     case (RetiredKind.Route, LabelRole.Scope):
                         if (value != "route:" + entity.Id) return false;
@@ -141,7 +142,7 @@ public sealed class SeriesOwners
 public enum RetiredKind { Route, Pool, Endpoint, Listener }
 
 /// <summary>An entity the configuration no longer has and whose drain ended: route, pool, endpoint (of a pool) or listener.</summary>
-public readonly record struct RetiredEntity(RetiredKind Kind, string Id, string? Pool)
+public readonly record struct RetiredEntity(RetiredKind Kind, string Id, string? InPool)
 {
     public static RetiredEntity Route(string id) => new(RetiredKind.Route, id, null);
     public static RetiredEntity Pool(string id) => new(RetiredKind.Pool, id, null);

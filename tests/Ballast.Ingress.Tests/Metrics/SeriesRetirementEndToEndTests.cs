@@ -29,9 +29,9 @@ public sealed class SeriesRetirementEndToEndTests
             Pool("ns/canary", gone) with { DrainTimeout = Drain }, Pool("ns/web", kept, dropped) with { DrainTimeout = Drain }));
         for (var i = 0; i < 3; i++) await ingress.Client(goneListener).GetStringAsync("/");
         for (var i = 0; i < 4; i++) await ingress.Client(liveListener).GetStringAsync("/"); // round robin: 2 each
-        var before = await ingress.MetricsAsync();
-        Assert.Equal(3, PrometheusText.Value(before, Requests("canary", "ns/canary", gone)));
-        Assert.Equal(2, PrometheusText.Value(before, Requests("web", "ns/web", dropped)));
+        await WaitForValueAsync(ingress, Requests("canary", "ns/canary", gone), 3);
+        await WaitForValueAsync(ingress, Requests("web", "ns/web", dropped), 2);
+        await WaitForValueAsync(ingress, Requests("web", "ns/web", kept), 2);
 
         // The canary route, its pool and listener go; the web pool loses one endpoint.
         await ingress.ApplyAsync(Of(2, [Listener(liveListener, Route("web", ("ns/web", 1)))], Pool("ns/web", kept) with { DrainTimeout = Drain }));
@@ -41,14 +41,14 @@ public sealed class SeriesRetirementEndToEndTests
 
         clock.Advance(TimeSpan.FromMilliseconds(100)); // the drain poll: nothing in flight on the dropped endpoint
         var endpointDrained = await ingress.MetricsAsync();
-        Assert.DoesNotContain(dropped.Address, endpointDrained);
+        Assert.DoesNotContain(Named(dropped), endpointDrained);
         Assert.Contains("route=\"canary\"", endpointDrained); // the pool's drain (grace) is still running
 
         clock.Advance(Drain);
         var after = await ingress.MetricsAsync();
         Assert.DoesNotContain("canary", after);
-        Assert.DoesNotContain(gone.Address, after);
-        Assert.DoesNotContain(dropped.Address, after);
+        Assert.DoesNotContain(Named(gone), after);
+        Assert.DoesNotContain(Named(dropped), after);
         Assert.Equal(2, PrometheusText.Value(after, Requests("web", "ns/web", kept)));
         Assert.Contains("ballast_request_duration_seconds_count{route=\"web\"} 4", after);
         Assert.Contains("ballast_endpoint_state{pool=\"ns/web\",endpoint=\"" + kept.Address + "\",state=\"healthy\"} 1", after);
@@ -72,14 +72,14 @@ public sealed class SeriesRetirementEndToEndTests
 
         await ingress.ApplyAsync(Of(2, [Listener(port, route)], Pool("ns/p", other) with { DrainTimeout = Drain }));
         clock.Advance(TimeSpan.FromSeconds(1)); // drain polls: one request still in flight
-        Assert.Equal(1, PrometheusText.Value(await ingress.MetricsAsync(), Requests("r", "ns/p", slow)));
+        await WaitForValueAsync(ingress, Requests("r", "ns/p", slow), 1); // still exported while draining
 
         held.Release();
         Assert.Equal("slow", await holding);
         await WaitForValueAsync(ingress, Requests("r", "ns/p", slow), 2); // the last request still counted
         clock.Advance(TimeSpan.FromMilliseconds(100));
         var after = await ingress.MetricsAsync();
-        Assert.DoesNotContain(slow.Address, after);
+        Assert.DoesNotContain(Named(slow), after);
         Assert.Contains("route=\"r\"", after); // the route and pool live on
     }
 
@@ -101,6 +101,8 @@ public sealed class SeriesRetirementEndToEndTests
 
         Assert.Equal(2, PrometheusText.Value(await ingress.MetricsAsync(), Requests("r", "ns/p", backend)));
     }
+
+    private static string Named(TestBackend endpoint) => $"endpoint=\"{endpoint.Address}\"";
 
     private static string Requests(string route, string pool, TestBackend endpoint) =>
         $"ballast_requests_total{{route=\"{route}\",pool=\"{pool}\",endpoint=\"{endpoint.Address}\",code=\"2xx\"}}";

@@ -63,7 +63,7 @@ public sealed class L4Metrics
                 foreach (var key in _listenerPools.Keys) if (key.Listener == entity.Id) _listenerPools.TryRemove(key, out _);
                 break;
             case RetiredKind.Endpoint:
-                _endpoints.TryRemove((entity.Pool!, entity.Id), out _);
+                _endpoints.TryRemove((entity.InPool!, entity.Id), out _);
                 break;
         }
     }
