@@ -102,6 +102,33 @@ public sealed class SeriesRetirementEndToEndTests
         Assert.Equal(2, PrometheusText.Value(await ingress.MetricsAsync(), Requests("r", "ns/p", backend)));
     }
 
+    [Fact]
+    public async Task Thirty_rollouts_that_each_give_the_pool_a_new_address_leave_the_scrape_as_large_as_after_the_first()
+    {
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var ingress = await IngressFixture.StartAsync(new IngressOptions { Time = clock });
+        var port = FreePort.Next();
+        Model.Snapshots.Snapshot Rollout(int i) => Of(i + 1, [Listener(port, Route("r", ("ns/churn", 1)))],
+            Pool("ns/churn", Model.Resources.PoolProtocol.HTTP1, new Model.Snapshots.EndpointSnapshot { Host = "127.0.0.1", Port = 40_000 + i }) with { DrainTimeout = Drain });
+        await ingress.ApplyAsync(Rollout(0));
+        await ingress.ApplyAsync(Rollout(1));
+        clock.Advance(TimeSpan.FromMilliseconds(100)); // the first address drains (nothing in flight)
+        var first = SeriesLines(await ingress.MetricsAsync());
+
+        for (var i = 2; i < 31; i++)
+        {
+            await ingress.ApplyAsync(Rollout(i));
+            clock.Advance(TimeSpan.FromMilliseconds(100));
+        }
+
+        var last = await ingress.MetricsAsync();
+        Assert.Contains("endpoint=\"127.0.0.1:40030\"", last);
+        Assert.DoesNotContain("endpoint=\"127.0.0.1:40029\"", last);
+        Assert.Equal(first, SeriesLines(last));
+    }
+
+    private static int SeriesLines(string scrape) => scrape.Split('\n').Count(l => l.Length > 0 && !l.StartsWith('#'));
+
     private static string Named(TestBackend endpoint) => $"endpoint=\"{endpoint.Address}\"";
 
     private static string Requests(string route, string pool, TestBackend endpoint) =>
