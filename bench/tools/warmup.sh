@@ -5,8 +5,8 @@
 set -uo pipefail
 repo=$(cd "$(dirname "$0")/../.." && pwd)
 rounds=${1:-3}; extra=${2:-DOTNET_NOLOGO=1}
-work=$(mktemp -d /tmp/ballast-warmup.XXXXXX)
-trap 'kill $ngx 2>/dev/null; rm -rf "$work"' EXIT
+work=$(mktemp -d /tmp/ballast-warmup.XXXXXX); ngx=""
+trap '[ -n "$ngx" ] && kill $ngx 2>/dev/null; rm -rf "$work"' EXIT
 for v in jit r2r; do
   r2r=false; [ $v = r2r ] && r2r=true
   dotnet publish "$repo/src/Ingress/Ballast.Ingress.csproj" -c Release -r linux-x64 --self-contained false \
