@@ -6,15 +6,17 @@ namespace Ballast.Acme.Certificates;
 /// <summary>
 /// <c>ballast_certificate_expiry_timestamp_seconds</c> per managed certificate (Unix seconds of notAfter) and
 /// <c>ballast_certificate_renewal_failures_total{host}</c> (failed attempts to obtain or renew), on the
-/// System.Diagnostics.Metrics meter "Ballast.Acme". prometheus-net 8 exports meters into its default registry
+/// System.Diagnostics.Metrics meter "Ballast". prometheus-net's meter adapter names a series
+/// <c>{meter}_{instrument}</c>, so the meter is "Ballast" and the instruments carry the rest of the name
+/// (a meter "Ballast.Acme" would export <c>ballast_acme_…</c>, a name no alert uses). It exports meters into its default registry
 /// by itself (the operator); a host with its own registry listens to <see cref="Meter"/> (this instance only,
 /// so two in-process hosts do not see each other's certificates).
 /// </summary>
 public sealed class CertificateExpiryMetrics : IDisposable
 {
-    public const string MeterName = "Ballast.Acme";
-    public const string InstrumentName = "ballast_certificate_expiry_timestamp_seconds";
-    public const string FailuresInstrumentName = "ballast_certificate_renewal_failures_total";
+    public const string MeterName = "Ballast";
+    public const string InstrumentName = "certificate_expiry_timestamp_seconds";
+    public const string FailuresInstrumentName = "certificate_renewal_failures_total";
 
     private readonly Meter _meter = new(MeterName);
     private readonly ConcurrentDictionary<string, CertificateManager> _managers = new(StringComparer.Ordinal);

@@ -9,12 +9,12 @@ public sealed class AffinityMetrics
     public AffinityMetrics(IngressMetrics metrics)
     {
         var factory = Prometheus.Metrics.WithCustomRegistry(metrics.Registry);
-        Repins = factory.CreateCounter("ballast_affinity_repins_total",
+        Repins = metrics.Series.Track(factory.CreateCounter("ballast_affinity_repins_total",
             "Clients moved to a new endpoint because their pinned endpoint was unhealthy, ejected or gone, by pool.",
-            new CounterConfiguration { LabelNames = ["pool"] });
-        LocalDecisions = factory.CreateCounter("ballast_affinity_local_decisions_total",
+            new CounterConfiguration { LabelNames = ["pool"] }));
+        LocalDecisions = metrics.Series.Track(factory.CreateCounter("ballast_affinity_local_decisions_total",
             "Pins decided by this replica alone because the shared Redis was slow or unreachable, by pool.",
-            new CounterConfiguration { LabelNames = ["pool"] });
+            new CounterConfiguration { LabelNames = ["pool"] }));
     }
 
     public Counter Repins { get; }

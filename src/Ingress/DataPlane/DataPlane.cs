@@ -28,6 +28,7 @@ public sealed class DataPlane : IDisposable
     private long _appliedCount;
     /// <summary>Each route's policy chain by route id, so the next apply can carry rate-limit state over.</summary>
     private Dictionary<string, Policies.RoutePolicies> _policiesByRoute = new(StringComparer.Ordinal);
+    private readonly SeriesRetirement _seriesRetirement;
 
     public DataPlane(BalancerFactory balancerFactory, IngressMetrics metrics, TimeProvider time, ILogger<DataPlane> logger, HealthServices? health = null,
         Redis.RedisConnection? redis = null)
@@ -36,6 +37,7 @@ public sealed class DataPlane : IDisposable
         _health = health ?? new HealthServices(time, logger, new HealthMetrics(metrics.Registry)) { BackendTls = metrics.BackendTls };
         _balancerFactory = balancerFactory;
         _metrics = metrics;
+        _seriesRetirement = new SeriesRetirement(metrics.Series);
         _time = time;
         _logger = logger;
     }
@@ -109,22 +111,30 @@ public sealed class DataPlane : IDisposable
             _metrics.SnapshotVersion.Set(snapshot.Version);
             _metrics.Reloads.Inc();
             _metrics.Listeners.Set(snapshot.Listeners.Length);
-            RetireLater(retired, snapshot);
+            RetireLater(retired, SeriesRetirement.Removed(previous, next), previous.Snapshot, snapshot);
         }
         _logger.LogInformation("Applied snapshot version {Version}: {Listeners} listeners, {Pools} pools.", snapshot.Version, snapshot.Listeners.Length, snapshot.Pools.Length);
         Applied?.Invoke(next);
     }
 
-    /// <summary>Old connection pools close once requests that may still use them have had time to finish.</summary>
-    private void RetireLater(List<HttpMessageInvoker> retired, Snapshot snapshot)
+    /// <summary>
+    /// Old connection pools close, and the series of removed routes, pools and listeners go, once requests that
+    /// may still use them have had time to finish: the largest drain timeout of the old and the new snapshot.
+    /// </summary>
+    private void RetireLater(List<HttpMessageInvoker> retired, List<RetiredEntity> removed, Snapshot previous, Snapshot snapshot)
     {
-        if (retired.Count == 0) return;
+        if (retired.Count == 0 && removed.Count == 0) return;
+        var seriesStamp = _seriesRetirement.Begin(removed);
         var grace = snapshot.Pools.IsEmpty ? TimeSpan.FromSeconds(30) : snapshot.Pools.Max(p => p.DrainTimeout);
+        foreach (var pool in previous.Pools) if (pool.DrainTimeout > grace) grace = pool.DrainTimeout;
         if (grace < TimeSpan.FromSeconds(5)) grace = TimeSpan.FromSeconds(5);
         ITimer? timer = null;
         timer = _time.CreateTimer(_ =>
         {
             foreach (var invoker in retired) invoker.Dispose();
+            // Under the apply lock: a concurrent apply that brings an entity back either comes first (it stays)
+            // or after (it makes new series).
+            lock (_applyLock) _seriesRetirement.Complete(seriesStamp, _current);
             timer?.Dispose();
         }, null, grace, Timeout.InfiniteTimeSpan);
     }

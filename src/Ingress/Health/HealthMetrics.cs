@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using Ballast.Ingress.Endpoints;
+using Ballast.Ingress.Metrics;
 using Prometheus;
 
 namespace Ballast.Ingress.Health;
@@ -45,24 +46,27 @@ public static class EndpointStateNames
 /// </summary>
 public sealed class HealthMetrics
 {
+    private readonly SeriesOwners _series;
+
     public HealthMetrics(CollectorRegistry registry)
     {
         var factory = Prometheus.Metrics.WithCustomRegistry(registry);
-        EndpointState = factory.CreateGauge("ballast_endpoint_state",
+        _series = SeriesOwners.Of(registry);
+        EndpointState = _series.Track(factory.CreateGauge("ballast_endpoint_state",
             "1 for the state each endpoint is in (healthy, unhealthy, ejected, draining, backup-active), 0 for the others.",
-            new GaugeConfiguration { LabelNames = ["pool", "endpoint", "state"] });
-        Transitions = factory.CreateCounter("ballast_endpoint_transitions_total",
+            new GaugeConfiguration { LabelNames = ["pool", "endpoint", "state"] }));
+        Transitions = _series.Track(factory.CreateCounter("ballast_endpoint_transitions_total",
             "Endpoint health transitions, by pool, endpoint and change (ActiveDown, ActiveUp, Ejected, Returned, DrainStarted, DrainFinished).",
-            new CounterConfiguration { LabelNames = ["pool", "endpoint", "change"] });
-        PoolMode = factory.CreateGauge("ballast_pool_panic",
+            new CounterConfiguration { LabelNames = ["pool", "endpoint", "change"] }));
+        PoolMode = _series.Track(factory.CreateGauge("ballast_pool_panic",
             "1 while the pool is in panic mode (fewer healthy endpoints than its panic threshold), by pool.",
-            new GaugeConfiguration { LabelNames = ["pool"] });
-        Retries = factory.CreateCounter("ballast_retries_total",
+            new GaugeConfiguration { LabelNames = ["pool"] }));
+        Retries = _series.Track(factory.CreateCounter("ballast_retries_total",
             "Retries sent (extra attempts to another endpoint), by route.",
-            new CounterConfiguration { LabelNames = ["route"] });
-        RetryBudgetExhausted = factory.CreateCounter("ballast_retry_budget_exhausted_total",
+            new CounterConfiguration { LabelNames = ["route"] }));
+        RetryBudgetExhausted = _series.Track(factory.CreateCounter("ballast_retry_budget_exhausted_total",
             "Retries refused because the route's retry budget was spent, by route.",
-            new CounterConfiguration { LabelNames = ["route"] });
+            new CounterConfiguration { LabelNames = ["route"] }));
     }
 
     public Gauge EndpointState { get; }
@@ -86,7 +90,13 @@ public sealed class HealthMetrics
         PoolMode.WithLabels(pool).Set(mode == AvailabilityMode.Panic ? 1 : 0);
     }
 
-    /// <summary>Drops an endpoint's series (it left the pool and finished draining).</summary>
+    /// <summary>
+    /// The endpoint left the pool and finished draining: every series naming it goes (requests, transitions,
+    /// state, L4 bytes …; see <see cref="SeriesOwners"/>), not only the health ones.
+    /// </summary>
+    public void Retire(string pool, EndpointState endpoint) => _series.RemoveEndpoint(pool, endpoint.Id);
+
+    /// <summary>Drops an endpoint's state series (its pool stopped watching it).</summary>
     public void Forget(string pool, EndpointState endpoint)
     {
         foreach (var state in EndpointStateNames.All)

@@ -195,13 +195,32 @@ public sealed class PoolHealth : IDisposable
                 _slowStart?.Stop(endpoint);
                 break;
             case HealthChange.DrainFinished:
-                _services.Metrics?.Forget(_poolId, endpoint);
+                RetireSeries(endpoint);
                 break;
         }
 
         if (change != HealthChange.DrainFinished)
         {
             _recompute();
+        }
+    }
+
+    /// <summary>
+    /// Deletes a drained endpoint's series, unless an endpoint of the same id is back in the pool: a reload that
+    /// re-added it may already count into those series. Under the configuration lock, so such a reload either
+    /// came first (and the series stay) or comes after (and makes new ones).
+    /// </summary>
+    private void RetireSeries(EndpointState endpoint)
+    {
+        lock (_sync)
+        {
+            if (_disposed || _endpoints.Any(e => e.Id == endpoint.Id))
+            {
+                return; // a disposed pool's series go with the pool (DataPlane retires them after its drain)
+            }
+
+            endpoint.MarkSeriesRetired();
+            _services.Metrics?.Retire(_poolId, endpoint);
         }
     }
 

@@ -13,37 +13,40 @@ public sealed class IngressMetrics
     {
         Registry = Prometheus.Metrics.NewCustomRegistry();
         var factory = Prometheus.Metrics.WithCustomRegistry(Registry);
-        Requests = factory.CreateCounter("ballast_requests_total",
+        Series = SeriesOwners.Of(Registry);
+        Requests = Series.Track(factory.CreateCounter("ballast_requests_total",
             "Requests proxied, by route, pool, endpoint and status class (1xx..5xx).",
-            new CounterConfiguration { LabelNames = ["route", "pool", "endpoint", "code"] });
-        RequestDuration = factory.CreateHistogram("ballast_request_duration_seconds",
+            new CounterConfiguration { LabelNames = ["route", "pool", "endpoint", "code"] }));
+        RequestDuration = Series.Track(factory.CreateHistogram("ballast_request_duration_seconds",
             "Time from choosing an endpoint to the end of the proxied response, by route.",
             new HistogramConfiguration
             {
                 LabelNames = ["route"],
                 Buckets = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
-            });
+            }));
         InFlight = factory.CreateGauge("ballast_requests_in_flight", "Requests currently being proxied.");
-        NoEndpoint = factory.CreateCounter("ballast_no_endpoint_total",
+        NoEndpoint = Series.Track(factory.CreateCounter("ballast_no_endpoint_total",
             "Requests answered 503 because the chosen pool had no available endpoint, by pool.",
-            new CounterConfiguration { LabelNames = ["pool"] });
-        NoRoute = factory.CreateCounter("ballast_no_route_total",
+            new CounterConfiguration { LabelNames = ["pool"] }));
+        NoRoute = Series.Track(factory.CreateCounter("ballast_no_route_total",
             "Requests answered 404 because no route matched, by listener.",
-            new CounterConfiguration { LabelNames = ["listener"] });
+            new CounterConfiguration { LabelNames = ["listener"] }));
         SnapshotVersion = factory.CreateGauge("ballast_snapshot_version", "Version of the snapshot being served.");
         Reloads = factory.CreateCounter("ballast_reloads_total", "Snapshots applied successfully.");
         FailedReloads = factory.CreateCounter("ballast_reload_failures_total",
             "Configuration changes rejected (diagnostic errors); the last good snapshot kept serving.");
         Listeners = factory.CreateGauge("ballast_listeners", "Listeners the current snapshot names.");
         BackendTls = new Tls.BackendTlsReporter(Registry);
-        Policies = new Policies.PolicyMetrics(factory);
-        Shaping = new Policies.Shaping.ShapingMetrics(factory);
+        Policies = new Policies.PolicyMetrics(factory, Series);
+        Shaping = new Policies.Shaping.ShapingMetrics(factory, Series);
     }
 
     /// <summary>Re-encryption to backends: its failure counter and logger (see Tls/BackendTls.cs).</summary>
     public Tls.BackendTlsReporter BackendTls { get; }
 
     public CollectorRegistry Registry { get; }
+    /// <summary>Which series name which route, pool, endpoint or listener; removes them when those are retired.</summary>
+    public SeriesOwners Series { get; }
     public Counter Requests { get; }
     public Histogram RequestDuration { get; }
     public Gauge InFlight { get; }

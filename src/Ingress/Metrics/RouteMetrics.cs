@@ -37,8 +37,15 @@ public sealed class RouteMetrics
 
     private Counter.Child[] CreateChildren(string poolId, EndpointState endpoint)
     {
+        // A request cut at the drain timeout may finish after its endpoint's series were deleted: it must not
+        // bring them back (they would stay forever), so it counts into children no registry exports.
+        var family = endpoint.SeriesRetired ? Retired.Value : _metrics.Requests;
         var children = new Counter.Child[Classes.Length];
-        for (var i = 0; i < Classes.Length; i++) children[i] = _metrics.Requests.WithLabels(_routeId, poolId, endpoint.Id, Classes[i]);
+        for (var i = 0; i < Classes.Length; i++) children[i] = family.WithLabels(_routeId, poolId, endpoint.Id, Classes[i]);
         return children;
     }
+
+    private static readonly Lazy<Counter> Retired = new(() => Prometheus.Metrics.WithCustomRegistry(Prometheus.Metrics.NewCustomRegistry())
+        .CreateCounter("ballast_requests_total", "Requests to endpoints whose series were retired (never exported).",
+            new CounterConfiguration { LabelNames = ["route", "pool", "endpoint", "code"] }));
 }

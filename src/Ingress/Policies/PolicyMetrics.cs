@@ -1,3 +1,4 @@
+using Ballast.Ingress.Metrics;
 using Prometheus;
 
 namespace Ballast.Ingress.Policies;
@@ -9,26 +10,26 @@ namespace Ballast.Ingress.Policies;
 /// </summary>
 public sealed class PolicyMetrics
 {
-    public PolicyMetrics(MetricFactory factory)
+    public PolicyMetrics(MetricFactory factory, SeriesOwners series)
     {
-        RateLimited = factory.CreateCounter("ballast_rate_limited_total",
+        RateLimited = series.Track(factory.CreateCounter("ballast_rate_limited_total",
             "Requests answered 429 by a route's rate limit, by route.",
-            new CounterConfiguration { LabelNames = ["route"] });
-        AccessDenied = factory.CreateCounter("ballast_access_denied_total",
+            new CounterConfiguration { LabelNames = ["route"] }));
+        AccessDenied = series.Track(factory.CreateCounter("ballast_access_denied_total",
             "Requests answered 403 by an IP allow/deny list, by scope (listener:<name> or route:<id>).",
-            new CounterConfiguration { LabelNames = ["scope"] });
-        RateLimitDegraded = factory.CreateCounter("ballast_rate_limit_degraded_total",
+            new CounterConfiguration { LabelNames = ["scope"] }));
+        RateLimitDegraded = series.Track(factory.CreateCounter("ballast_rate_limit_degraded_total",
             "Global rate-limit decisions made on the replica's local share (limit ÷ replicas) because Redis was unreachable, slow or not configured, by route.",
-            new CounterConfiguration { LabelNames = ["route"] });
-        AuthFailures = factory.CreateCounter("ballast_auth_failures_total",
+            new CounterConfiguration { LabelNames = ["route"] }));
+        AuthFailures = series.Track(factory.CreateCounter("ballast_auth_failures_total",
             "Requests refused by a route's authentication (never forwarded), by route, kind (jwt, apikey, basic, external) and reason (missing, invalid, unavailable, denied).",
-            new CounterConfiguration { LabelNames = ["route", "kind", "reason"] });
-        AuthFailOpen = factory.CreateCounter("ballast_auth_fail_open_total",
+            new CounterConfiguration { LabelNames = ["route", "kind", "reason"] }));
+        AuthFailOpen = series.Track(factory.CreateCounter("ballast_auth_fail_open_total",
             "Requests admitted without an answer from the external auth service because the route sets failOpen, by route.",
-            new CounterConfiguration { LabelNames = ["route"] });
-        CircuitOpen = factory.CreateCounter("ballast_circuit_breaker_rejected_total",
+            new CounterConfiguration { LabelNames = ["route"] }));
+        CircuitOpen = series.Track(factory.CreateCounter("ballast_circuit_breaker_rejected_total",
             "Requests refused with 503 at once because a pool's circuit-breaker limit was reached, by pool and limit.",
-            new CounterConfiguration { LabelNames = ["pool", "limit"] });
+            new CounterConfiguration { LabelNames = ["pool", "limit"] }));
     }
 
     public Counter RateLimited { get; }

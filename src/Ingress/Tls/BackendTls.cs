@@ -21,7 +21,7 @@ public sealed class BackendTlsReporter
 {
     public BackendTlsReporter(CollectorRegistry registry)
     {
-        Failures = TlsMetrics.CreateBackendFailures(Prometheus.Metrics.WithCustomRegistry(registry));
+        Failures = Metrics.SeriesOwners.Of(registry).Track(TlsMetrics.CreateBackendFailures(Prometheus.Metrics.WithCustomRegistry(registry)));
     }
 
     public Counter Failures { get; }

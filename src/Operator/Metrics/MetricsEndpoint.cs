@@ -32,6 +32,6 @@ public static class MetricsEndpoint
         MeterAdapter.StartListening(new MeterAdapterOptions
         {
             Registry = metrics.Registry,
-            InstrumentFilterPredicate = instrument => instrument.Meter.Name.StartsWith("Ballast.", StringComparison.Ordinal),
+            InstrumentFilterPredicate = instrument => instrument.Meter.Name is "Ballast" || instrument.Meter.Name.StartsWith("Ballast.", StringComparison.Ordinal),
         });
 }

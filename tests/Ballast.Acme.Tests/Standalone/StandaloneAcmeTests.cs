@@ -1,3 +1,4 @@
+using Ballast.Testing;
 using System.Security.Cryptography.X509Certificates;
 using System.Net;
 using System.Text.Json;
@@ -69,9 +70,10 @@ public sealed class StandaloneAcmeTests(StandalonePebble pebble, ITestOutputHelp
         Assert.True(entry.GetProperty("ready").GetBoolean());
         Assert.Equal(ingress.Status.Certificate.NotAfter, entry.GetProperty("notAfter").GetDateTimeOffset());
         // prometheus-net reads observable gauges on its own schedule, not per scrape: poll until the renewed value shows.
-        var expected = $"ballast_certificate_expiry_timestamp_seconds{{certificate=\"default_site_https\",hostnames=\"{ingress.Hostname}\"}} {ingress.Status.Certificate.NotAfter!.Value.ToUnixTimeSeconds()}";
+        var series = $"ballast_certificate_expiry_timestamp_seconds{{certificate=\"default_site_https\",hostnames=\"{ingress.Hostname}\"}}";
+        var expected = (double)ingress.Status.Certificate.NotAfter!.Value.ToUnixTimeSeconds();
         var metrics = "";
-        Assert.True(await StandaloneIngress.EventuallyAsync(async () => (metrics = await ingress.Admin.GetStringAsync("/metrics")).Contains(expected), Deadline),
+        Assert.True(await StandaloneIngress.EventuallyAsync(async () => PrometheusScrape.Value(metrics = await ingress.Admin.GetStringAsync("/metrics"), series) == expected, Deadline),
             string.Join("\n", metrics.Split('\n').Where(l => l.Contains("ballast_certificate"))));
     }
 
@@ -96,7 +98,7 @@ public sealed class StandaloneAcmeTests(StandalonePebble pebble, ITestOutputHelp
             Assert.Equal(JsonValueKind.Null, entry.GetProperty("notAfter").ValueKind);
         }
         var metrics = await ingress.Admin.GetStringAsync("/metrics");
-        Assert.Contains($"ballast_certificate_renewal_failures_total{{host=\"{ingress.Hostname}\"}} 1", metrics);
+        Assert.Equal(1, PrometheusScrape.Value(metrics, $"ballast_certificate_renewal_failures_total{{host=\"{ingress.Hostname}\"}}"));
 
         // Fix the configuration (the HTTP listener moves to Pebble's httpPort), then let the back-off pass.
         ingress.WriteConfig(pebble.HttpPort);

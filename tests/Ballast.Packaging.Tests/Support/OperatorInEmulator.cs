@@ -4,6 +4,7 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json.Nodes;
 using Ballast.KubeEmulator;
+using Ballast.KubeEmulator.Manifests;
 using Ballast.Operator;
 using Ballast.Testing;
 
@@ -80,31 +81,8 @@ public sealed class OperatorInEmulator : IAsyncDisposable
             """)!.AsObject()]);
     }
 
-    public async Task ApplyAsync(IEnumerable<JsonObject> objects)
-    {
-        using var http = ApiClient();
-        foreach (var obj in objects)
-        {
-            var apiVersion = obj["apiVersion"]!.GetValue<string>();
-            var kind = obj["kind"]!.GetValue<string>();
-            var type = ResourceType.Defaults.Single(t => t.ApiVersion == apiVersion && t.Kind == kind);
-            var ns = obj["metadata"]!["namespace"]?.GetValue<string>() ?? "default";
-            var name = obj["metadata"]!["name"]!.GetValue<string>();
-            var prefix = (type.Group.Length == 0 ? "/api/v1" : $"/apis/{type.GroupVersion}") + (type.Namespaced ? $"/namespaces/{ns}" : "") + $"/{type.Plural}";
-            var existing = await http.GetAsync($"{prefix}/{name}");
-            HttpResponseMessage response;
-            if (existing.IsSuccessStatusCode)
-            {
-                var current = JsonNode.Parse(await existing.Content.ReadAsStringAsync())!;
-                var body = (JsonObject)obj.DeepClone();
-                body["metadata"]!["resourceVersion"] = current["metadata"]!["resourceVersion"]!.DeepClone();
-                response = await http.PutAsync($"{prefix}/{name}", new StringContent(body.ToJsonString(), Encoding.UTF8, "application/json"));
-            }
-            else response = await http.PostAsync(prefix, new StringContent(obj.ToJsonString(), Encoding.UTF8, "application/json"));
-            if (!response.IsSuccessStatusCode)
-                throw new InvalidOperationException($"apply {kind} {ns}/{name}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
-        }
-    }
+    /// <summary>kubectl apply (create, or replace when it exists), straight to the emulator.</summary>
+    public Task ApplyAsync(IEnumerable<JsonObject> objects) => KubectlApply.ApplyAsync(Api, objects);
 
     /// <summary>Reads a Ballast resource straight from the emulator (not through the recording proxy).</summary>
     public async Task<JsonObject> GetAsync(string plural, string ns, string name)

@@ -137,17 +137,19 @@ public sealed class HealthAwareForwarder
     private void Finish(HttpContext context, RouteRuntime route, PoolRuntime pool, EndpointState endpoint, long started)
     {
         var elapsed = Stopwatch.GetElapsedTime(started);
-        endpoint.OnRequestFinished(elapsed);
-        _inFlight.Dec();
+        // Counted before the in-flight slot is released: a draining endpoint's drain (and its series) cannot
+        // end between the two, so its last request is in its series.
         route.Metrics.Duration.Observe(elapsed.TotalSeconds);
         route.Metrics.CountRequest(pool.Id, endpoint, context.Response.StatusCode);
+        endpoint.OnRequestFinished(elapsed);
+        _inFlight.Dec();
     }
 
     private void FinishSuppressed(RouteRuntime route, PoolRuntime pool, EndpointState endpoint, long started, int status)
     {
         var elapsed = Stopwatch.GetElapsedTime(started);
+        route.Metrics.CountRequest(pool.Id, endpoint, status); // before the slot is released, as in Finish
         endpoint.OnRequestFinished(elapsed);
         _inFlight.Dec();
-        route.Metrics.CountRequest(pool.Id, endpoint, status);
     }
 }

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Ballast.Ingress.Metrics;
 using Prometheus;
 
 namespace Ballast.Ingress.L4.Metrics;
@@ -22,19 +23,21 @@ public sealed class L4Metrics
     public L4Metrics(CollectorRegistry registry)
     {
         var factory = Prometheus.Metrics.WithCustomRegistry(registry);
-        _connections = factory.CreateCounter("ballast_l4_connections_total",
+        var series = SeriesOwners.Of(registry);
+        series.OnRetired(Evict);
+        _connections = series.Track(factory.CreateCounter("ballast_l4_connections_total",
             "L4 connections (UDP: sessions) by outcome: accepted, refused (a connection limit), no_endpoint, connect_failed, rejected (bad PROXY header or ClientHello, no SNI route, too slow).",
-            new CounterConfiguration { LabelNames = ["listener", "pool", "result"] });
-        _active = factory.CreateGauge("ballast_l4_active_connections", "L4 connections open now (proxied to a backend).",
-            new GaugeConfiguration { LabelNames = ["listener", "pool"] });
-        _bytes = factory.CreateCounter("ballast_l4_bytes_total", "Bytes relayed; direction in = client to backend, out = backend to client.",
-            new CounterConfiguration { LabelNames = ["pool", "endpoint", "direction"] });
-        _connectFailures = factory.CreateCounter("ballast_l4_connect_failures_total", "Failed connect attempts to a backend endpoint (refused, unreachable, timed out).",
-            new CounterConfiguration { LabelNames = ["pool", "endpoint"] });
-        _udpSessions = factory.CreateGauge("ballast_l4_udp_sessions", "UDP client sessions open now.",
-            new GaugeConfiguration { LabelNames = ["listener", "pool"] });
-        _datagrams = factory.CreateCounter("ballast_l4_udp_datagrams_total", "UDP datagrams relayed; direction in = client to backend, out = backend to client.",
-            new CounterConfiguration { LabelNames = ["pool", "endpoint", "direction"] });
+            new CounterConfiguration { LabelNames = ["listener", "pool", "result"] }));
+        _active = series.Track(factory.CreateGauge("ballast_l4_active_connections", "L4 connections open now (proxied to a backend).",
+            new GaugeConfiguration { LabelNames = ["listener", "pool"] }));
+        _bytes = series.Track(factory.CreateCounter("ballast_l4_bytes_total", "Bytes relayed; direction in = client to backend, out = backend to client.",
+            new CounterConfiguration { LabelNames = ["pool", "endpoint", "direction"] }));
+        _connectFailures = series.Track(factory.CreateCounter("ballast_l4_connect_failures_total", "Failed connect attempts to a backend endpoint (refused, unreachable, timed out).",
+            new CounterConfiguration { LabelNames = ["pool", "endpoint"] }));
+        _udpSessions = series.Track(factory.CreateGauge("ballast_l4_udp_sessions", "UDP client sessions open now.",
+            new GaugeConfiguration { LabelNames = ["listener", "pool"] }));
+        _datagrams = series.Track(factory.CreateCounter("ballast_l4_udp_datagrams_total", "UDP datagrams relayed; direction in = client to backend, out = backend to client.",
+            new CounterConfiguration { LabelNames = ["pool", "endpoint", "direction"] }));
     }
 
     /// <summary>The process-wide instance on the default registry (what /metrics serves).</summary>
@@ -46,6 +49,24 @@ public sealed class L4Metrics
 
     public EndpointMetrics For(string pool, Endpoints.EndpointState endpoint)
         => _endpoints.GetOrAdd((pool, endpoint.Id), static (key, self) => new EndpointMetrics(self, key.Pool, key.Endpoint), this);
+
+    /// <summary>Forgets the cached children of a retired entity, so a later one of the same name gets fresh series.</summary>
+    private void Evict(RetiredEntity entity)
+    {
+        switch (entity.Kind)
+        {
+            case RetiredKind.Pool:
+                foreach (var key in _listenerPools.Keys) if (key.Pool == entity.Id) _listenerPools.TryRemove(key, out _);
+                foreach (var key in _endpoints.Keys) if (key.Pool == entity.Id) _endpoints.TryRemove(key, out _);
+                break;
+            case RetiredKind.Listener:
+                foreach (var key in _listenerPools.Keys) if (key.Listener == entity.Id) _listenerPools.TryRemove(key, out _);
+                break;
+            case RetiredKind.Endpoint:
+                _endpoints.TryRemove((entity.InPool!, entity.Id), out _);
+                break;
+        }
+    }
 
     public sealed class ListenerPoolMetrics
     {

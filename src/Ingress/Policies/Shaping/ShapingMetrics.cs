@@ -1,3 +1,4 @@
+using Ballast.Ingress.Metrics;
 using Prometheus;
 
 namespace Ballast.Ingress.Policies.Shaping;
@@ -5,14 +6,14 @@ namespace Ballast.Ingress.Policies.Shaping;
 /// <summary>The limits of request shaping a client can hit, counted by route (children cached per route).</summary>
 public sealed class ShapingMetrics
 {
-    public ShapingMetrics(MetricFactory factory)
+    public ShapingMetrics(MetricFactory factory, SeriesOwners series)
     {
-        BodyTooLarge = factory.CreateCounter("ballast_request_body_too_large_total",
+        BodyTooLarge = series.Track(factory.CreateCounter("ballast_request_body_too_large_total",
             "Requests answered 413 because their body exceeded the route's maxRequestBodyBytes, by route.",
-            new CounterConfiguration { LabelNames = ["route"] });
-        TimedOut = factory.CreateCounter("ballast_request_timeouts_total",
+            new CounterConfiguration { LabelNames = ["route"] }));
+        TimedOut = series.Track(factory.CreateCounter("ballast_request_timeouts_total",
             "Requests given up because the route's whole-request timeout passed (504 when nothing was sent yet), by route.",
-            new CounterConfiguration { LabelNames = ["route"] });
+            new CounterConfiguration { LabelNames = ["route"] }));
     }
 
     public Counter BodyTooLarge { get; }

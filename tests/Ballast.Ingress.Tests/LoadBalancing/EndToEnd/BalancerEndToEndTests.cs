@@ -19,17 +19,8 @@ public sealed class BalancerEndToEndTests(ITestOutputHelper output)
     public async Task A_backend_holding_20_long_requests_gets_no_new_ones_under_least_connections(
         LoadBalancingAlgorithm algorithm, int expectedOnBusy)
     {
-        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var held = 0;
-        await using var busy = await TestBackend.StartAsync("busy", async ctx =>
-        {
-            if (ctx.Request.Path == "/long")
-            {
-                Interlocked.Increment(ref held);
-                await release.Task;
-            }
-            await ctx.Response.WriteAsync("busy");
-        });
+        var held = new HeldRequests("/long", "busy");
+        await using var busy = await TestBackend.StartAsync("busy", held.Handle);
         await using var b = await TestBackend.StartAsync("b");
         await using var c = await TestBackend.StartAsync("c");
         await using var ingress = await IngressFixture.StartAsync();
@@ -41,7 +32,7 @@ public sealed class BalancerEndToEndTests(ITestOutputHelper output)
         await ingress.ApplyAsync(Of(1, [Listener(port, Route("r", ("p", 1)))], PoolOf(busy)));
         var client = ingress.Client(port);
         var longRequests = Enumerable.Range(0, 20).Select(_ => client.GetAsync("/long")).ToArray();
-        await Eventually(() => Volatile.Read(ref held) == 20, "20 long requests held by the busy backend");
+        await Eventually(() => held.Held == 20, "20 long requests held by the busy backend");
 
         // Then two idle backends join; the busy endpoint's in-flight count carries over the reload.
         await ingress.ApplyAsync(Of(2, [Listener(port, Route("r", ("p", 1)))], PoolOf(busy, b, c)));
@@ -49,7 +40,7 @@ public sealed class BalancerEndToEndTests(ITestOutputHelper output)
         for (var i = 0; i < 30; i++) (await client.GetAsync("/short")).EnsureSuccessStatusCode();
         var onBusy = busy.Requests - busyBefore;
 
-        release.SetResult();
+        held.Release();
         foreach (var response in await Task.WhenAll(longRequests)) response.EnsureSuccessStatusCode();
         output.WriteLine($"{algorithm}: {onBusy} of 30 new requests went to the backend holding 20");
         Assert.Equal(expectedOnBusy, onBusy);
