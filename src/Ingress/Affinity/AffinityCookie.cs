@@ -75,21 +75,10 @@ public static class AffinityCookie
         mac[..MacLength].CopyTo(destination);
     }
 
-    /// <summary>Finds <c>name=value</c> in the request's Cookie header lines without parsing them into a dictionary.</summary>
+    /// <summary>The first value of the cookie <paramref name="name"/> in the request's Cookie header lines, or empty.</summary>
     public static ReadOnlySpan<char> Find(Microsoft.Extensions.Primitives.StringValues headers, string name)
     {
-        for (var h = 0; h < headers.Count; h++)
-        {
-            var rest = (headers[h] ?? "").AsSpan();
-            while (!rest.IsEmpty)
-            {
-                var end = rest.IndexOf(';');
-                var pair = (end < 0 ? rest : rest[..end]).Trim();
-                rest = end < 0 ? [] : rest[(end + 1)..];
-                if (pair.Length > name.Length && pair[name.Length] == '=' && pair.StartsWith(name, StringComparison.Ordinal))
-                    return pair[(name.Length + 1)..].Trim('"');
-            }
-        }
+        foreach (var value in new Http.CookieValues(headers, name)) return value;
         return [];
     }
 }

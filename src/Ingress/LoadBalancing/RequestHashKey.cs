@@ -77,26 +77,15 @@ public static class RequestHashKey
         return found;
     }
 
-    /// <summary>Finds <c>name=value</c> among <c>a=1; b=2</c> pairs in any Cookie header line.</summary>
+    /// <summary>The first non-empty value of the cookie <paramref name="name"/> in any Cookie header line.</summary>
     private static bool TryHashCookie(StringValues headers, string name, out ulong hash)
     {
-        for (var h = 0; h < headers.Count; h++)
+        foreach (var value in new Http.CookieValues(headers, name))
         {
-            var rest = (headers[h] ?? "").AsSpan();
-            while (!rest.IsEmpty)
+            if (!value.IsEmpty)
             {
-                var end = rest.IndexOf(';');
-                var pair = (end < 0 ? rest : rest[..end]).Trim();
-                rest = end < 0 ? [] : rest[(end + 1)..];
-                if (TryValue(pair, name, out var value))
-                {
-                    value = value.Trim('"');
-                    if (!value.IsEmpty)
-                    {
-                        hash = HashKey.Of(value);
-                        return true;
-                    }
-                }
+                hash = HashKey.Of(value);
+                return true;
             }
         }
 
