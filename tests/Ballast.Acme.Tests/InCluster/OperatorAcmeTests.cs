@@ -57,12 +57,12 @@ public sealed class OperatorAcmeTests(StandalonePebble pebble, ITestOutputHelper
         await using var feed = new OperatorSnapshotSource(op.SnapshotUri, Token, "replica-1", Path.Combine(root, "replica"), replica,
             TimeProvider.System, NullLogger.Instance);
         feed.Start();
-        var httpsPort = FreePort.Tcp();
+        var httpsPort = FreePort.Next();
         try
         {
             // The replica's HTTP listener is not where Pebble's VA looks: the challenge fails.
             await kube.CustomObjects.CreateNamespacedCustomObjectAsync(Pool(backend), "ballast.dev", "v1alpha1", "default", "backendpools");
-            await kube.CustomObjects.CreateNamespacedCustomObjectAsync(Policy(FreePort.Tcp(), httpsPort, hostname), "ballast.dev", "v1alpha1", "default", "loadbalancerpolicies");
+            await kube.CustomObjects.CreateNamespacedCustomObjectAsync(Policy(FreePort.Next(), httpsPort, hostname), "ballast.dev", "v1alpha1", "default", "loadbalancerpolicies");
 
             var failed = await WaitForConditionAsync(kube, c => c["status"]?.GetValue<string>() == "False" && c["reason"]?.GetValue<string>() == "Failed");
             var message = failed["message"]!.GetValue<string>();

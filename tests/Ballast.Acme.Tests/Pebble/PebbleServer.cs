@@ -55,7 +55,7 @@ internal sealed class PebbleServer : IAsyncDisposable
             await File.WriteAllTextAsync(keyPath, tls.LeafKeyPem);
 
             var dnsPort = FreePort.TcpAndUdp();
-            var dnsManagementPort = FreePort.Tcp();
+            var dnsManagementPort = FreePort.Next();
             // Only DNS and the management API: its HTTP-01/TLS listeners are off so they cannot collide
             // with our challenge server; no AAAA answers, so the VA dials the IPv4 challenge server.
             dns = ExternalProcess.Start(dnsPath,
@@ -64,8 +64,8 @@ internal sealed class PebbleServer : IAsyncDisposable
                 new Dictionary<string, string>(), directory);
             await dns.WaitForTcpAsync(dnsManagementPort, TimeSpan.FromSeconds(15));
 
-            var listenPort = FreePort.Tcp();
-            var managementPort = FreePort.Tcp();
+            var listenPort = FreePort.Next();
+            var managementPort = FreePort.Next();
             var config = new JsonObject
             {
                 ["pebble"] = new JsonObject
@@ -75,7 +75,7 @@ internal sealed class PebbleServer : IAsyncDisposable
                     ["certificate"] = certPath,
                     ["privateKey"] = keyPath,
                     ["httpPort"] = httpPort,
-                    ["tlsPort"] = FreePort.Tcp(),
+                    ["tlsPort"] = FreePort.Next(),
                     ["ocspResponderURL"] = "",
                     ["externalAccountBindingRequired"] = false,
                 },

@@ -84,7 +84,7 @@ public sealed class StandaloneAcmeTests(StandalonePebble pebble, ITestOutputHelp
     public async Task An_unreachable_ingress_ends_not_ready_with_pebbles_error_on_admin_certificates_and_a_later_retry_succeeds()
     {
         // The HTTP listener is elsewhere: nothing answers on Pebble's httpPort.
-        var elsewhere = FreePort.Tcp();
+        var elsewhere = FreePort.Next();
         await using var ingress = await StandaloneIngress.StartAsync(pebble, elsewhere);
 
         Assert.True(await StandaloneIngress.EventuallyAsync(() => Task.FromResult(ingress.Status.Certificate.ConsecutiveFailures > 0), Deadline),

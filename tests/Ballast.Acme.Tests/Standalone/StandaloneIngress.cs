@@ -21,7 +21,7 @@ internal sealed class StandaloneIngress : IAsyncDisposable
 
     public FakeTimeProvider Clock { get; } = new(DateTimeOffset.UtcNow);
     public string Hostname { get; } = $"s{Guid.NewGuid():N}"[..12] + ".ballast.test";
-    public int HttpsPort { get; } = Pebble.FreePort.Tcp();
+    public int HttpsPort { get; } = FreePort.Next();
     public string ConfigDirectory => Path.Combine(_root, "config");
     public string StateDirectory => Path.Combine(_root, "state");
     public IngressHost Host { get; private set; } = null!;

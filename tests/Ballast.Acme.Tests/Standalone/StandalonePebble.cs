@@ -1,4 +1,5 @@
 using Ballast.Acme.Tests.Pebble;
+using Ballast.Testing;
 
 namespace Ballast.Acme.Tests.Standalone;
 
@@ -14,7 +15,7 @@ public sealed class StandalonePebble : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        HttpPort = FreePort.Tcp();
+        HttpPort = FreePort.Next();
         Pebble = await PebbleServer.StartAsync(HttpPort);
     }
 

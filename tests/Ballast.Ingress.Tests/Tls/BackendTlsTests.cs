@@ -7,6 +7,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using static Ballast.Ingress.Tests.Support.Snapshots;
+using Ballast.Testing;
 
 namespace Ballast.Ingress.Tests.Tls;
 

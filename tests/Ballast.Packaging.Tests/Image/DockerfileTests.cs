@@ -42,8 +42,8 @@ public sealed class DockerfileTests(PublishedImage image) : IClassFixture<Publis
         Assert.True(File.Exists(ballast), "RUN dotnet publish did not produce /app/ballast: " + string.Join("\n", image.Commands));
         await using var backend = await TestBackend.StartAsync("b1");
         var config = Directory.CreateTempSubdirectory("ballast-image-config-").FullName;
-        var listenPort = FreePort();
-        var adminPort = FreePort();
+        var listenPort = FreePort.Next();
+        var adminPort = FreePort.Next();
         File.WriteAllText(Path.Combine(config, "policy.yaml"), $$"""
             apiVersion: ballast.dev/v1alpha1
             kind: LoadBalancerPolicy
@@ -85,8 +85,8 @@ public sealed class DockerfileTests(PublishedImage image) : IClassFixture<Publis
         try
         {
             var kubeconfig = api.WriteKubeconfig(Path.Combine(dir, "kubeconfig"));
-            var port = FreePort();
-            var metricsPort = FreePort();
+            var port = FreePort.Next();
+            var metricsPort = FreePort.Next();
             await using var process = new RunningProcess(op, ["--kubeconfig", kubeconfig, "--listen", $"127.0.0.1:{port}", "--metrics-listen", $"127.0.0.1:{metricsPort}"], environment: RuntimeEnv(
                 ("BALLAST_SNAPSHOT_TOKEN", "image-test"), ("POD_NAME", "ballast-operator-0"), ("POD_NAMESPACE", "default")));
             using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
@@ -113,10 +113,4 @@ public sealed class DockerfileTests(PublishedImage image) : IClassFixture<Publis
         catch (TaskCanceledException) { return 0; }
     }
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 }

@@ -27,7 +27,7 @@ public sealed class AlertEndToEndTests
         {
             var b1 = await TestBackend.StartAsync("b1");
             var b2 = await TestBackend.StartAsync("b2");
-            var listenPort = FreePort();
+            var listenPort = FreePort.Next();
             var config = Directory.CreateDirectory(Path.Combine(dir, "config")).FullName;
             File.WriteAllText(Path.Combine(config, "web.yaml"), $$"""
                 apiVersion: ballast.dev/v1alpha1
@@ -58,7 +58,7 @@ public sealed class AlertEndToEndTests
             var rules = (await Support.Helm.TemplateAsync("metrics.prometheusRule.enabled=true", $"metrics.prometheusRule.for.poolNoHealthyEndpoint={For.TotalSeconds}s"))
                 .Only("PrometheusRule")["spec"]!;
             File.WriteAllText(Path.Combine(dir, "rules.yaml"), rules.ToJsonString()); // JSON is YAML
-            var promPort = FreePort();
+            var promPort = FreePort.Next();
             File.WriteAllText(Path.Combine(dir, "prometheus.yml"), $$"""
                 global: { scrape_interval: {{Scrape.TotalSeconds}}s, evaluation_interval: 1s }
                 rule_files: [rules.yaml]
@@ -122,10 +122,4 @@ public sealed class AlertEndToEndTests
         catch (HttpRequestException) { return null; }
     }
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 }

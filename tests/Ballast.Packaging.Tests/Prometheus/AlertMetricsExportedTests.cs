@@ -73,10 +73,10 @@ public sealed partial class AlertMetricsExportedTests
             await using var backend = await TestBackend.StartAsync("b1");
             using var acmeHttp = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
             var (certFile, keyFile) = SelfSignedCertificate(dir, "metrics.test");
-            var httpPort = FreePort();
-            var httpsPort = FreePort();
-            var deadPort = FreePort();
-            var acmePort = FreePort();
+            var httpPort = FreePort.Next();
+            var httpsPort = FreePort.Next();
+            var deadPort = FreePort.Next();
+            var acmePort = FreePort.Next();
             var config = Directory.CreateDirectory(Path.Combine(dir, "config")).FullName;
             File.WriteAllText(Path.Combine(config, "web.yaml"), $$"""
                 apiVersion: ballast.dev/v1alpha1
@@ -117,7 +117,7 @@ public sealed partial class AlertMetricsExportedTests
             {
                 AdminPort = 0,
                 AdminAddress = IPAddress.Loopback,
-                Redis = new RedisOptions { Endpoint = $"127.0.0.1:{FreePort()}" },
+                Redis = new RedisOptions { Endpoint = $"127.0.0.1:{FreePort.Next()}" },
                 Acme = StandaloneAcme.Options(Path.Combine(dir, "state"), acmeHttp),
             });
             await using var source = new FolderSnapshotSource(config, host, TimeProvider.System, TimeSpan.FromMilliseconds(50), NullLogger<FolderSnapshotSource>.Instance);
@@ -146,10 +146,4 @@ public sealed partial class AlertMetricsExportedTests
         return (certFile, keyFile);
     }
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 }

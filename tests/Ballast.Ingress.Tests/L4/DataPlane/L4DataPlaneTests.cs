@@ -7,6 +7,7 @@ using Ballast.Ingress.FileProvider;
 using Ballast.Ingress.Tests.L4.Support;
 using Ballast.Ingress.Tests.Support;
 using Microsoft.Extensions.Logging.Abstractions;
+using Ballast.Testing;
 
 namespace Ballast.Ingress.Tests.L4.DataPlane;
 

@@ -7,6 +7,7 @@ using Ballast.Ingress.Tests.Support;
 using Ballast.Model.Resources;
 using Ballast.Model.Snapshots;
 using Microsoft.Extensions.Time.Testing;
+using Ballast.Testing;
 
 namespace Ballast.Ingress.Tests.L4.DataPlane;
 
