@@ -4,6 +4,9 @@ using Ballast.Ingress.LoadBalancing;
 using Microsoft.AspNetCore.Http.Features;
 using Yarp.ReverseProxy.Forwarder;
 using Ballast.Ingress.Health;
+using Ballast.Ingress.Endpoints;
+
+using Ballast.Ingress.Transforms;
 
 namespace Ballast.Ingress.Forwarding;
 
@@ -38,7 +41,7 @@ public sealed class HealthAwareForwarder
         var error = ForwarderError.None;
         try
         {
-            error = await _forwarder.SendAsync(context, endpoint.DestinationPrefix, pool.Invoker, requestConfig, route.Transformer, endpoint.DrainAbortToken);
+            error = await _forwarder.SendAsync(context, endpoint.DestinationPrefix, pool.Invoker, requestConfig, route.Transformer, endpoint.Health.DrainAbortToken);
         }
         finally
         {
@@ -58,7 +61,7 @@ public sealed class HealthAwareForwarder
         }
 
         var attempt = new RetryAttempt(context, retry, pool, pick, endpoint, body);
-        context.Features.Set(attempt);
+        context.Features.Set<IRetriableResponse>(attempt);
         var perTry = retry.Policy.PerTryTimeout;
         try
         {
@@ -79,13 +82,13 @@ public sealed class HealthAwareForwarder
                 {
                     if (perTry is { } t && t > TimeSpan.Zero)
                     {
-                        timeout = CancellationTokenSource.CreateLinkedTokenSource(endpoint.DrainAbortToken);
+                        timeout = CancellationTokenSource.CreateLinkedTokenSource(endpoint.Health.DrainAbortToken);
                         timeout.CancelAfter(t);
                     }
 
                     error = await _forwarder.SendAsync(context, endpoint.DestinationPrefix, pool.Invoker, requestConfig, retry.Transformer,
-                        timeout?.Token ?? endpoint.DrainAbortToken);
-                    perTryTimedOut = timeout is not null && timeout.IsCancellationRequested && !endpoint.DrainAbortToken.IsCancellationRequested;
+                        timeout?.Token ?? endpoint.Health.DrainAbortToken);
+                    perTryTimedOut = timeout is not null && timeout.IsCancellationRequested && !endpoint.Health.DrainAbortToken.IsCancellationRequested;
                 }
                 finally
                 {
@@ -124,7 +127,7 @@ public sealed class HealthAwareForwarder
         finally
         {
             attempt.ReleaseSlots();
-            context.Features.Set<RetryAttempt>(null);
+            context.Features.Set<IRetriableResponse>(null);
             if (body is not null)
             {
                 context.Request.Body = body.Inner;

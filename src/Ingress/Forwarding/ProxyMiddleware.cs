@@ -83,7 +83,7 @@ public sealed class ProxyMiddleware
         }
         var pick = pool.UsesKey ? RequestHashKey.Compute(context, pool.Config.LoadBalancing) : PickContext.None;
         // Sticky pools ask the affinity component (cookie or table, falling back to the balancer); others the balancer.
-        var endpoint = pool.Config.SessionAffinity is null ? pool.Balancer.Pick(pick) : await _affinity.ChooseAsync(context, pool);
+        var endpoint = pool.Config.SessionAffinity is null ? pool.Balancer.Pick(pick) : await _affinity.ChooseAsync(context, pool.Config, pool.Balancer);
         if (endpoint is null)
         {
             pool.NoEndpoint.Inc();

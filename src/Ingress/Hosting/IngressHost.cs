@@ -10,6 +10,8 @@ using Ballast.Ingress.Metrics;
 using Ballast.Ingress.Runtime;
 using Ballast.Ingress.Forwarding;
 using Ballast.Ingress.Tls;
+using Ballast.Ingress.Sources;
+using Ballast.Ingress.Endpoints;
 using Ballast.Model.Snapshots;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
@@ -21,7 +23,7 @@ namespace Ballast.Ingress.Hosting;
 /// A running ingress: Kestrel with the admin listener and the snapshot's proxy listeners, the data plane and
 /// the metrics. Startable in-process (tests) as well as by the <c>ballast run</c> command.
 /// </summary>
-public sealed class IngressHost : IAsyncDisposable
+public sealed class IngressHost : IAsyncDisposable, ISnapshotTarget
 {
     private readonly WebApplication _app;
     private readonly ListenerConfigurationProvider _listeners;
@@ -44,7 +46,7 @@ public sealed class IngressHost : IAsyncDisposable
         Metrics = app.Services.GetRequiredService<IngressMetrics>();
         Tls = app.Services.GetRequiredService<TlsCertificateStore>();
         Tls.Logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger<TlsCertificateStore>();
-        Metrics.BackendTls.Logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger<BackendTlsReporter>();
+        BackendTlsReporter.Of(Metrics.Registry).Logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger<BackendTlsReporter>();
         _httpsEdge = app.Services.GetRequiredService<HttpsEdge>();
         // L4 metrics go to the host's registry too, so the admin /metrics shows them.
         L4 = new L4ListenerSet(new L4Metrics(Metrics.Registry), options.Time, LoggerFactory.CreateLogger<L4ListenerSet>());
@@ -66,6 +68,7 @@ public sealed class IngressHost : IAsyncDisposable
     public IngressMetrics Metrics { get; }
     public IServiceProvider Services => _app.Services;
     public Snapshot CurrentSnapshot => DataPlane.Current.Snapshot;
+    public bool HasSnapshot => DataPlane.HasSnapshot;
     public ILoggerFactory LoggerFactory => _app.Services.GetRequiredService<ILoggerFactory>();
 
     public static async Task<IngressHost> StartAsync(IngressOptions options, CancellationToken cancellationToken = default)
@@ -112,7 +115,7 @@ public sealed class IngressHost : IAsyncDisposable
         var time = options.Time;
         services.AddSingleton(options.Balancers ?? ((endpoints, lb) => LoadBalancerRegistry.Create(endpoints, lb, random: null, timeProvider: time)));
         services.AddSingleton(sp => new HealthServices(time, sp.GetRequiredService<ILoggerFactory>().CreateLogger("Ballast.Health"),
-            new HealthMetrics(sp.GetRequiredService<IngressMetrics>().Registry)) { BackendTls = sp.GetRequiredService<IngressMetrics>().BackendTls });
+            new HealthMetrics(sp.GetRequiredService<IngressMetrics>().Registry)) { BackendTls = BackendTlsReporter.Of(sp.GetRequiredService<IngressMetrics>().Registry) });
         services.AddSingleton<DataPlaneRuntime>();
         services.AddHttpForwarder();
         services.AddSingleton<ProxyMiddleware>();

@@ -4,6 +4,9 @@ using Ballast.Ingress.LoadBalancing;
 using Ballast.Ingress.Metrics;
 using Ballast.Ingress.Routing;
 using Ballast.Model.Snapshots;
+using Ballast.Ingress.Endpoints;
+
+using Ballast.Ingress.Policies;
 
 namespace Ballast.Ingress.Runtime;
 
@@ -32,7 +35,7 @@ public sealed class DataPlane : IDisposable
         Redis.RedisConnection? redis = null)
     {
         _redis = redis; // global rate limits share the ingress's one Redis connection
-        _health = health ?? new HealthServices(time, logger, new HealthMetrics(metrics.Registry)) { BackendTls = metrics.BackendTls };
+        _health = health ?? new HealthServices(time, logger, new HealthMetrics(metrics.Registry)) { BackendTls = BackendTlsReporter.Of(metrics.Registry) };
         _balancerFactory = balancerFactory;
         _metrics = metrics;
         _seriesRetirement = new SeriesRetirement(metrics.Series);
@@ -97,7 +100,7 @@ public sealed class DataPlane : IDisposable
                 }
                 routers[listener.Port] = new ListenerRouter(listener, routes, _metrics.NoRoute.WithLabels(listener.Name))
                 {
-                    Access = Policies.AccessControl.IpAccessList.Create(listener.AccessControl, _metrics.Policies, "listener:" + listener.Name),
+                    Access = Policies.AccessControl.IpAccessList.Create(listener.AccessControl, PolicyMetrics.Of(_metrics.Registry), "listener:" + listener.Name),
                     StripHeaders = Transforms.HeaderPrefixStripper.Create(listener.StripRequestHeaderPrefixes.IsDefault ? [] : listener.StripRequestHeaderPrefixes),
                 };
             }

@@ -1,5 +1,3 @@
-using Ballast.Ingress.Hosting;
-
 namespace Ballast.Ingress.Sources;
 
 /// <summary>
@@ -14,12 +12,12 @@ public sealed class OperatorSnapshotSource : IAsyncDisposable
     public const string LastGoodFileName = "last-good-snapshot.json";
 
     private readonly HttpClient _http;
-    private readonly IngressHost _host;
+    private readonly ISnapshotTarget _host;
     private readonly ILogger _logger;
     private readonly CancellationTokenSource _stop = new();
     private Task _loop = Task.CompletedTask;
 
-    public OperatorSnapshotSource(Uri operatorUri, string token, string replicaId, string stateDirectory, IngressHost host, TimeProvider time, ILogger logger)
+    public OperatorSnapshotSource(Uri operatorUri, string token, string replicaId, string stateDirectory, ISnapshotTarget host, TimeProvider time, ILogger logger)
     {
         if (string.IsNullOrWhiteSpace(token)) throw new ArgumentException("--token-file: the token is empty", nameof(token));
         if (string.IsNullOrWhiteSpace(replicaId)) throw new ArgumentException("--replica-id: empty", nameof(replicaId));

@@ -1,7 +1,9 @@
 using Ballast.Model.Snapshots;
 using Ballast.Ingress.Runtime;
 
-namespace Ballast.Ingress.Routing;
+using Ballast.Ingress.Routing;
+
+namespace Ballast.Ingress.Runtime;
 
 /// <summary>
 /// The routes of one listener, in the snapshot's order (the Compiler sorted it: more specific host, path,

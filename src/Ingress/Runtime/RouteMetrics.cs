@@ -1,8 +1,11 @@
 using System.Collections.Concurrent;
 using Ballast.Ingress.Runtime;
 using Prometheus;
+using Ballast.Ingress.Endpoints;
 
-namespace Ballast.Ingress.Metrics;
+using Ballast.Ingress.Metrics;
+
+namespace Ballast.Ingress.Runtime;
 
 /// <summary>
 /// Labelled children for one route, cached so that counting a request allocates nothing: the duration child,
@@ -39,7 +42,7 @@ public sealed class RouteMetrics
     {
         // A request cut at the drain timeout may finish after its endpoint's series were deleted: it must not
         // bring them back (they would stay forever), so it counts into children no registry exports.
-        var family = endpoint.SeriesRetired ? Retired.Value : _metrics.Requests;
+        var family = endpoint.Series.Retired ? Retired.Value : _metrics.Requests;
         var children = new Counter.Child[Classes.Length];
         for (var i = 0; i < Classes.Length; i++) children[i] = family.WithLabels(_routeId, poolId, endpoint.Id, Classes[i]);
         return children;

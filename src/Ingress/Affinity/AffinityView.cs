@@ -1,12 +1,11 @@
 using System.Collections.Frozen;
-using Ballast.Ingress.Runtime;
+using Ballast.Ingress.Endpoints;
 using Ballast.Ingress.LoadBalancing;
 using Ballast.Model.Resources;
 using Ballast.Model.Snapshots;
 using Prometheus;
-using Ballast.Ingress.Affinity;
 
-namespace Ballast.Ingress.Admin;
+namespace Ballast.Ingress.Affinity;
 
 /// <summary>
 /// What affinity needs of one pool for one set of available endpoints (one balancer instance): endpoints by id
@@ -16,11 +15,12 @@ namespace Ballast.Ingress.Admin;
 /// </summary>
 public sealed class AffinityView
 {
-    public AffinityView(PoolRuntime pool, AffinityKeyRing keys, AffinityMetrics metrics)
+    public AffinityView(PoolSnapshot pool, ILoadBalancer balancer, AffinityKeyRing keys, AffinityMetrics metrics)
     {
         Pool = pool;
-        Balancer = pool.Balancer;
-        Settings = pool.Config.SessionAffinity ?? new SessionAffinitySnapshot();
+        Balancer = balancer;
+        UsesKey = LoadBalancerRegistry.UsesKey(pool.LoadBalancing.Algorithm);
+        Settings = pool.SessionAffinity ?? new SessionAffinitySnapshot();
         PoolKey = HashKey.Of(pool.Id);
         var endpoints = Balancer.Endpoints;
         ById = endpoints.ToFrozenDictionary(e => e.Id, StringComparer.Ordinal);
@@ -40,7 +40,10 @@ public sealed class AffinityView
         LocalDecisions = metrics.LocalDecisions.WithLabels(pool.Id);
     }
 
-    public PoolRuntime Pool { get; }
+    /// <summary>The pool's configuration this view was built from.</summary>
+    public PoolSnapshot Pool { get; }
+    /// <summary>Whether the pool's algorithm hashes a request key (computed per request only then).</summary>
+    public bool UsesKey { get; }
     public ILoadBalancer Balancer { get; }
     public SessionAffinitySnapshot Settings { get; }
     public ulong PoolKey { get; }

@@ -3,7 +3,9 @@ using Prometheus;
 using Yarp.ReverseProxy.Forwarder;
 using Ballast.Ingress.Health;
 
-namespace Ballast.Ingress.Forwarding;
+using Ballast.Ingress.Transforms;
+
+namespace Ballast.Ingress.Runtime;
 
 /// <summary>
 /// A route's retry policy, ready for the hot path: the policy, the route's retry budget, the transformer that

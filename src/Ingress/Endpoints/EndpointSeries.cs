@@ -1,7 +1,7 @@
-namespace Ballast.Ingress.Runtime;
+namespace Ballast.Ingress.Endpoints;
 
-/// <summary>Metrics concern of an endpoint: whether its series were deleted (it left its pool and its drain ended).</summary>
-public sealed partial class EndpointState
+/// <summary>Metrics part of an <see cref="EndpointState"/>: whether its series were deleted (it left its pool and its drain ended).</summary>
+public sealed class EndpointSeries
 {
     private volatile bool _seriesRetired;
 
@@ -10,7 +10,7 @@ public sealed partial class EndpointState
     /// timeout) then counts into unexported children instead of re-creating them. Read only when a route first
     /// counts a request to this endpoint, never per request.
     /// </summary>
-    public bool SeriesRetired => _seriesRetired;
+    public bool Retired => _seriesRetired;
 
-    internal void MarkSeriesRetired() => _seriesRetired = true;
+    internal void MarkRetired() => _seriesRetired = true;
 }

@@ -1,14 +1,14 @@
-namespace Ballast.Ingress.Runtime;
+namespace Ballast.Ingress.Endpoints;
 
 /// <summary>
-/// Health of one endpoint as the pool's health layer (src/Ingress/Health) sees it: the active check's verdict,
+/// Health part of an <see cref="EndpointState"/>: the endpoint as the pool's health layer (src/Ingress/Health) sees it: the active check's verdict,
 /// the outlier detector's ejection, slow start and draining. Every flag is one int read with
 /// <see cref="Volatile"/> on the hot path; writes come from the health layer (a prober, the detector's
 /// threshold crossing, timers), never from under a lock the hot path could wait on.
 /// </summary>
-public sealed partial class EndpointState
+public sealed class EndpointHealth
 {
-    /// <summary>Scale of <see cref="EffectiveWeight"/>: at full weight an endpoint weighs <c>Weight × 10</c>,
+    /// <summary>Scale of <see cref="EndpointState.EffectiveWeight"/>: at full weight an endpoint weighs <c>Weight × 10</c>,
     /// so slow start can ramp in tenths while balancers that reduce weights by their GCD still see 1:1:1.</summary>
     public const int EffectiveWeightScale = 10;
 
@@ -45,8 +45,6 @@ public sealed partial class EndpointState
     /// <summary>Removed from the configuration: gets no new requests and serves out its in-flight ones.</summary>
     public bool IsRemoved => Volatile.Read(ref _removed) != 0;
 
-    /// <summary>Terminating (the snapshot says so) or removed: no new requests while anything else remains.</summary>
-    public bool IsDraining => Config.Draining || IsRemoved;
 
     /// <summary>True between a return from ejection and the first good answer after it.</summary>
     public bool InEjectionProbation => Volatile.Read(ref _probation) != 0;
@@ -57,12 +55,6 @@ public sealed partial class EndpointState
     /// <summary>Slow-start share of the full weight, in tenths (1..10).</summary>
     public int SlowStartTenths => Volatile.Read(ref _slowStartTenths);
 
-    /// <summary>
-    /// The weight weighted balancers should use: <c>Weight × SlowStartTenths</c> (at least 1), i.e.
-    /// <c>Weight × 10</c> at full weight. Read when a balancer is built; the health layer rebuilds the pool's
-    /// balancer at every slow-start step so the ramp takes effect.
-    /// </summary>
-    public int EffectiveWeight => Math.Max(1, Math.Max(1, Weight) * SlowStartTenths);
 
     private CancellationTokenSource? _drainAbort;
 

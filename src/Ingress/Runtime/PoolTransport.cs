@@ -2,8 +2,9 @@ using System.Net;
 using Ballast.Model.Resources;
 using Ballast.Model.Snapshots;
 using Yarp.ReverseProxy.Forwarder;
+using Ballast.Ingress.Endpoints;
 
-namespace Ballast.Ingress.Forwarding;
+namespace Ballast.Ingress.Runtime;
 
 /// <summary>
 /// The transport settings of a pool that need a new connection pool when they change. Equal keys mean the
@@ -17,7 +18,7 @@ public sealed record PoolTransportKey(PoolProtocol Protocol, TimeSpan ConnectTim
 /// <summary>Builds the outbound HTTP client of a pool and the per-protocol request settings.</summary>
 public static class PoolTransport
 {
-    public static HttpMessageInvoker CreateInvoker(PoolSnapshot pool, Tls.BackendTlsReporter? backendTls = null)
+    public static HttpMessageInvoker CreateInvoker(PoolSnapshot pool, BackendTlsReporter? backendTls = null)
     {
         var handler = new SocketsHttpHandler
         {
@@ -31,8 +32,8 @@ public static class PoolTransport
             ConnectTimeout = pool.ConnectTimeout > TimeSpan.Zero ? pool.ConnectTimeout : TimeSpan.FromSeconds(5),
             PooledConnectionIdleTimeout = TimeSpan.FromSeconds(90),
         };
-        // Re-encryption (pool.Tls): trust, SNI, client certificate; see Tls/BackendTls.cs.
-        (backendTls ?? new Tls.BackendTlsReporter(new Prometheus.CollectorRegistry())).Configure(handler, pool);
+        // Re-encryption (pool.Tls): trust, SNI, client certificate; see Endpoints/BackendTls.cs.
+        (backendTls ?? BackendTlsReporter.Of(new Prometheus.CollectorRegistry())).Configure(handler, pool);
         return new HttpMessageInvoker(handler, disposeHandler: true);
     }
 

@@ -1,11 +1,10 @@
 using Yarp.ReverseProxy.Forwarder;
-using Ballast.Ingress.Health;
 
-namespace Ballast.Ingress.Forwarding;
+namespace Ballast.Ingress.Transforms;
 
 /// <summary>
 /// Wraps a route's transformer on routes that retry on 502/503/504: when such a response arrives and a retry
-/// is planned (<see cref="RetryAttempt.TryPlan"/>), the response is suppressed (YARP then discards it and
+/// is planned (<see cref="IRetriableResponse.TrySuppress"/>), the response is suppressed (YARP then discards it and
 /// sends nothing to the client), so the proxy can send the request to another endpoint. Otherwise the inner
 /// transformer copies the response as usual.
 /// </summary>
@@ -21,10 +20,9 @@ public sealed class RetryAwareTransformer : HttpTransformer
     public override ValueTask<bool> TransformResponseAsync(HttpContext httpContext, HttpResponseMessage? proxyResponse, CancellationToken cancellationToken)
     {
         if (proxyResponse is not null && (int)proxyResponse.StatusCode is 502 or 503 or 504 &&
-            httpContext.Features.Get<RetryAttempt>() is { } attempt &&
-            attempt.TryPlan(AttemptOutcome.Response((int)proxyResponse.StatusCode)))
+            httpContext.Features.Get<IRetriableResponse>() is { } attempt &&
+            attempt.TrySuppress((int)proxyResponse.StatusCode))
         {
-            attempt.SuppressedStatus = (int)proxyResponse.StatusCode;
             return new ValueTask<bool>(false);
         }
 

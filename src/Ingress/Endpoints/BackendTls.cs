@@ -2,11 +2,13 @@ using System.Net.Security;
 using System.Net.Sockets;
 using System.Security.Authentication;
 using System.Security.Cryptography.X509Certificates;
+using System.Runtime.CompilerServices;
+using Ballast.Ingress.Metrics;
 using Ballast.Model.Snapshots;
 using Microsoft.Extensions.Logging.Abstractions;
 using Prometheus;
 
-namespace Ballast.Ingress.Tls;
+namespace Ballast.Ingress.Endpoints;
 
 /// <summary>
 /// Re-encryption to a pool's endpoints (<c>BackendPool.spec.tls</c>): HTTPS with the pool's CA bundle as the only
@@ -18,9 +20,16 @@ namespace Ballast.Ingress.Tls;
 /// </summary>
 public sealed class BackendTlsReporter
 {
-    public BackendTlsReporter(CollectorRegistry registry)
+    private static readonly ConditionalWeakTable<CollectorRegistry, BackendTlsReporter> ByRegistry = new();
+
+    /// <summary>The reporter of the host's registry, created once per registry (the host sets its <see cref="Logger"/>).</summary>
+    public static BackendTlsReporter Of(CollectorRegistry registry) => ByRegistry.GetValue(registry, static r => new BackendTlsReporter(r));
+
+    private BackendTlsReporter(CollectorRegistry registry)
     {
-        Failures = Metrics.SeriesOwners.Of(registry).Track(TlsMetrics.CreateBackendFailures(Prometheus.Metrics.WithCustomRegistry(registry)));
+        Failures = SeriesOwners.Of(registry).Track(Prometheus.Metrics.WithCustomRegistry(registry).CreateCounter("ballast_backend_tls_failures_total",
+            "Re-encryption handshakes to backends whose certificate was refused (the request got a 502), by pool and reason.",
+            new CounterConfiguration { LabelNames = ["pool", "reason"] }));
     }
 
     public Counter Failures { get; }

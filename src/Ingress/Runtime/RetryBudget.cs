@@ -1,4 +1,4 @@
-namespace Ballast.Ingress.Forwarding;
+namespace Ballast.Ingress.Runtime;
 
 /// <summary>
 /// Retries may add at most <c>budgetPercent</c>% of a route's normal requests over a sliding window (10 s in
