@@ -198,19 +198,19 @@ public sealed class KubeApiEmulator : IAsyncDisposable
                     await WatchAsync(ctx, type, type.Namespaced && ns.Length > 0 ? ns : null);
                     return;
                 case "GET":
-                {
-                    var (items, rv) = Store.List(type, type.Namespaced && ns.Length > 0 ? ns : null,
-                        LabelSelector.Parse(query["labelSelector"]), FieldName(query["fieldSelector"]));
-                    var list = new JsonObject
                     {
-                        ["kind"] = type.Kind + "List",
-                        ["apiVersion"] = type.ApiVersion,
-                        ["metadata"] = new JsonObject { ["resourceVersion"] = rv.ToString(CultureInfo.InvariantCulture) },
-                        ["items"] = new JsonArray([.. items]),
-                    };
-                    await WriteAsync(ctx, ApiResult.Ok(list));
-                    return;
-                }
+                        var (items, rv) = Store.List(type, type.Namespaced && ns.Length > 0 ? ns : null,
+                            LabelSelector.Parse(query["labelSelector"]), FieldName(query["fieldSelector"]));
+                        var list = new JsonObject
+                        {
+                            ["kind"] = type.Kind + "List",
+                            ["apiVersion"] = type.ApiVersion,
+                            ["metadata"] = new JsonObject { ["resourceVersion"] = rv.ToString(CultureInfo.InvariantCulture) },
+                            ["items"] = new JsonArray([.. items]),
+                        };
+                        await WriteAsync(ctx, ApiResult.Ok(list));
+                        return;
+                    }
                 case "POST":
                     await WriteAsync(ctx, Store.Create(type, ns, await ReadObjectAsync(ctx)));
                     return;

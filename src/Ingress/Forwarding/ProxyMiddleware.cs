@@ -1,10 +1,10 @@
 using Ballast.Ingress.Affinity;
-using Ballast.Ingress.LoadBalancing;
 using Ballast.Ingress.Listeners;
+using Ballast.Ingress.LoadBalancing;
 using Ballast.Ingress.Metrics;
+using Ballast.Ingress.Runtime;
 using Ballast.Ingress.Tls;
 using Yarp.ReverseProxy.Forwarder;
-using Ballast.Ingress.Runtime;
 
 namespace Ballast.Ingress.Forwarding;
 

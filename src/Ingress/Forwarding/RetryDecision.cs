@@ -1,5 +1,5 @@
-using Ballast.Model.Snapshots;
 using Ballast.Ingress.Health;
+using Ballast.Model.Snapshots;
 
 namespace Ballast.Ingress.Forwarding;
 

@@ -1,9 +1,8 @@
+using Ballast.Ingress.Health;
+using Ballast.Ingress.Transforms;
 using Ballast.Model.Snapshots;
 using Prometheus;
 using Yarp.ReverseProxy.Forwarder;
-using Ballast.Ingress.Health;
-
-using Ballast.Ingress.Transforms;
 
 namespace Ballast.Ingress.Runtime;
 

@@ -18,6 +18,7 @@ namespace Ballast.Ingress.Tests.Policies;
 /// The limit is 50 per minute with a burst of 50, so the ~1 s the client takes sits well inside one period: Redis's
 /// budget refills one request per 1.2 s, hence 50 (at most 51 on a slow run) pass, whatever the wall clock does.
 /// </summary>
+[Trait("Category", "Integration")]
 public sealed class GlobalRateLimitEndToEndTests(ITestOutputHelper output)
 {
     private const int Replicas = 3;
@@ -25,7 +26,11 @@ public sealed class GlobalRateLimitEndToEndTests(ITestOutputHelper output)
 
     private static RateLimitSnapshot Fifty(RateLimitMode mode) => new()
     {
-        Limit = Limit, Period = TimeSpan.FromMinutes(1), Burst = Limit, Key = RateLimitKey.Route, Mode = mode,
+        Limit = Limit,
+        Period = TimeSpan.FromMinutes(1),
+        Burst = Limit,
+        Key = RateLimitKey.Route,
+        Mode = mode,
         Replicas = mode == RateLimitMode.Global ? Replicas : 1,
     };
 
@@ -46,22 +51,12 @@ public sealed class GlobalRateLimitEndToEndTests(ITestOutputHelper output)
             var port = FreePort.Next();
             await ingress.ApplyAsync(Of(1, [Listener(port, Route("r", ("p", 1)) with { RateLimit = limit })], Pool("p", backend)));
             replicas.Add(new Replica(ingress, time, ingress.Client(port)));
-            if (redis is not null) await UntilAsync(() => Connection(ingress).Multiplexer is { IsCompletedSuccessfully: true, Result.IsConnected: true }, "connected to Redis");
+            if (redis is not null) await Eventually.True(() => Connection(ingress).Multiplexer is { IsCompletedSuccessfully: true, Result.IsConnected: true }, "connected to Redis");
         }
         return replicas;
     }
 
     private static RedisConnection Connection(IngressFixture ingress) => ingress.Host.Services.GetRequiredService<RedisConnection>();
-
-    private static async Task UntilAsync(Func<bool> condition, string what)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(15);
-        while (!condition())
-        {
-            if (DateTime.UtcNow > deadline) throw new TimeoutException($"not {what} within 15 s");
-            await Task.Delay(20);
-        }
-    }
 
     /// <summary>300 requests in 10 waves of 30 (10 per replica), 100 ms apart: spread over about one second.</summary>
     private static async Task<HttpStatusCode[]> SpreadAsync(List<Replica> replicas, int total = 300, int waves = 10)
@@ -104,7 +99,7 @@ public sealed class GlobalRateLimitEndToEndTests(ITestOutputHelper output)
 
             // Redis goes away: every replica notices, then admits its share (50 ÷ 3 = 16) on its own and keeps serving.
             await redis.StopAsync();
-            foreach (var replica in replicas) await UntilAsync(() => Connection(replica.Ingress).IsDegraded, "degraded");
+            foreach (var replica in replicas) await Eventually.True(() => Connection(replica.Ingress).IsDegraded, "degraded");
             foreach (var replica in replicas) replica.Time.Advance(TimeSpan.FromMinutes(1)); // a full local share, whatever came before
             var before = backend.Requests;
             var perReplica = new List<int>();

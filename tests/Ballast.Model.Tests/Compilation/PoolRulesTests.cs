@@ -5,6 +5,7 @@ using static Ballast.Model.Tests.Compilation.Yaml;
 
 namespace Ballast.Model.Tests.Compilation;
 
+[Trait("Category", "Integration")]
 public class PoolRulesTests
 {
     private static readonly ResourceKey Key = new(BackendPool.KindName, "default", "p");
@@ -129,6 +130,7 @@ public class PoolRulesTests
     }
 }
 
+[Trait("Category", "Integration")]
 public class ClusterObjectsUnknownTests
 {
     [Fact]

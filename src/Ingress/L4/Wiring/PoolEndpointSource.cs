@@ -1,8 +1,8 @@
-using Ballast.Ingress.Runtime;
+using Ballast.Ingress.Endpoints;
 using Ballast.Ingress.Health;
 using Ballast.Ingress.LoadBalancing;
+using Ballast.Ingress.Runtime;
 using Ballast.Model.Resources;
-using Ballast.Ingress.Endpoints;
 
 namespace Ballast.Ingress.L4.Wiring;
 
