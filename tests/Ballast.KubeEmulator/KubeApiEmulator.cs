@@ -212,7 +212,7 @@ public sealed class KubeApiEmulator : IAsyncDisposable
                     return;
                 }
                 case "POST":
-                    await WriteAsync(ctx, Store.Create(type, ns, await ReadObjectAsync(ctx)));
+                    await WriteAsync(ctx, Store.Create(type, ns, await ReadObjectAsync(ctx), Request(ctx)));
                     return;
             }
         }
@@ -225,7 +225,7 @@ public sealed class KubeApiEmulator : IAsyncDisposable
                     await WriteAsync(ctx, obj is null ? ApiResult.NotFound(type, name) : ApiResult.Ok(obj));
                     return;
                 case "PUT":
-                    await WriteAsync(ctx, Store.Update(type, ns, name, await ReadObjectAsync(ctx), statusOnly));
+                    await WriteAsync(ctx, Store.Update(type, ns, name, await ReadObjectAsync(ctx), statusOnly, Request(ctx)));
                     return;
                 case "PATCH":
                     await WriteAsync(ctx, await PatchAsync(ctx, type, ns, name, statusOnly));
@@ -241,6 +241,7 @@ public sealed class KubeApiEmulator : IAsyncDisposable
     private async Task<ApiResult> PatchAsync(HttpContext ctx, ResourceType type, string ns, string name, bool statusOnly)
     {
         var contentType = (ctx.Request.ContentType ?? "").Split(';')[0].Trim();
+        if (contentType == "application/apply-patch+yaml") return await ApplyAsync(ctx, type, ns, name, statusOnly);
         var body = await JsonNode.ParseAsync(ctx.Request.Body);
         Func<JsonObject, JsonObject> apply;
         switch (contentType)
@@ -258,7 +259,39 @@ public sealed class KubeApiEmulator : IAsyncDisposable
             default:
                 return ApiResult.Failure(415, "UnsupportedMediaType", $"the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/strategic-merge-patch+json");
         }
-        return Store.Patch(type, ns, name, apply, statusOnly);
+        return Store.Patch(type, ns, name, apply, statusOnly, Request(ctx));
+    }
+
+    /// <summary>Server-side apply: the body is the applied configuration (YAML or JSON); fieldManager is required.</summary>
+    private async Task<ApiResult> ApplyAsync(HttpContext ctx, ResourceType type, string ns, string name, bool statusOnly)
+    {
+        var manager = ctx.Request.Query["fieldManager"].ToString();
+        if (manager.Length == 0) return ApiResult.BadRequest("PatchOptions.meta.k8s.io \"\" is invalid: fieldManager: Required value: is required for apply patch");
+        using var reader = new StreamReader(ctx.Request.Body, Encoding.UTF8);
+        JsonObject config;
+        try { config = Manifests.KubeYaml.Single(await reader.ReadToEndAsync()); }
+        catch (Exception e) when (e is YamlDotNet.Core.YamlException or FormatException or InvalidCastException)
+        {
+            return ApiResult.BadRequest("error decoding YAML: " + e.Message);
+        }
+        if (config["apiVersion"]?.GetValue<string>() != type.ApiVersion || config["kind"]?.GetValue<string>() != type.Kind)
+            return ApiResult.BadRequest($"the apply configuration must name apiVersion {type.ApiVersion} and kind {type.Kind}");
+        if (config["metadata"]?["name"]?.GetValue<string>() is { Length: > 0 } bodyName && bodyName != name)
+            return ApiResult.BadRequest($"the name of the object ({bodyName}) does not match the name on the URL ({name})");
+        return Store.Apply(type, ns, name, config, IsTrue(ctx.Request.Query["force"]), statusOnly, Request(ctx));
+    }
+
+    /// <summary>The write options a request carries; the manager defaults to the client's user agent, as the API server's does.</summary>
+    private static WriteRequest Request(HttpContext ctx)
+    {
+        var query = ctx.Request.Query;
+        var manager = query["fieldManager"].ToString();
+        if (manager.Length == 0) manager = ctx.Request.Headers.UserAgent.ToString().Split('/')[0].Trim();
+        if (manager.Length == 0) manager = "unknown";
+        return new WriteRequest(
+            manager,
+            StrictFields: string.Equals(query["fieldValidation"], "Strict", StringComparison.Ordinal),
+            DryRun: query["dryRun"].ToString() == "All");
     }
 
     private async Task WatchAsync(HttpContext ctx, ResourceType type, string? ns)
@@ -332,6 +365,8 @@ public sealed class KubeApiEmulator : IAsyncDisposable
     private static async Task WriteAsync(HttpContext ctx, ApiResult result)
     {
         ctx.Response.StatusCode = result.Code;
+        foreach (var warning in result.Warnings)
+            ctx.Response.Headers.Append("Warning", $"299 - \"{warning.Replace("\"", "\\\"")}\"");
         ctx.Response.ContentType = "application/json";
         await ctx.Response.WriteAsync(result.Body.ToJsonString());
     }
