@@ -365,6 +365,7 @@ public sealed class KubeApiEmulator : IAsyncDisposable
     private static async Task WriteAsync(HttpContext ctx, ApiResult result)
     {
         ctx.Response.StatusCode = result.Code;
+        if (result.Code >= 400) File.AppendAllText("/tmp/emu-debug.log", ctx.Request.Method + " " + ctx.Request.Path + " " + result.Body.ToJsonString() + "\n");
         foreach (var warning in result.Warnings)
             ctx.Response.Headers.Append("Warning", $"299 - \"{warning.Replace("\"", "\\\"")}\"");
         ctx.Response.ContentType = "application/json";
