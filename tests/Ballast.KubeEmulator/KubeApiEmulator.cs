@@ -27,7 +27,10 @@ public sealed class KubeApiEmulator : IAsyncDisposable
 
     public ObjectStore Store { get; }
     public int Port { get; private set; }
-    public Uri BaseUri => new($"http://127.0.0.1:{Port}");
+    public Uri BaseUri => new($"{(Certificate is null ? "http" : "https")}://127.0.0.1:{Port}");
+
+    /// <summary>The serving certificate when started with <c>tls</c> (its own CA: the kubeconfig trusts it).</summary>
+    public System.Security.Cryptography.X509Certificates.X509Certificate2? Certificate { get; private init; }
     public string Token { get; }
 
     /// <summary>How often an open watch that asked for bookmarks gets one.</summary>
@@ -46,15 +49,24 @@ public sealed class KubeApiEmulator : IAsyncDisposable
         int historyLimit = 1000,
         TimeProvider? time = null,
         IEnumerable<ResourceType>? types = null,
-        string? token = null)
+        string? token = null,
+        bool tls = false)
     {
         time ??= TimeProvider.System;
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
-        builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, 0));
+        var certificate = tls ? ServingCertificate.Create() : null;
+        builder.WebHost.UseKestrelHttpsConfiguration();
+        builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, 0, listen =>
+        {
+            if (certificate is not null) listen.UseHttps(certificate);
+        }));
         var app = builder.Build();
         var store = new ObjectStore(time, historyLimit);
-        var emulator = new KubeApiEmulator(app, store, types ?? ResourceType.Defaults, token ?? Convert.ToHexString(Guid.NewGuid().ToByteArray()), time);
+        var emulator = new KubeApiEmulator(app, store, types ?? ResourceType.Defaults, token ?? Convert.ToHexString(Guid.NewGuid().ToByteArray()), time)
+        {
+            Certificate = certificate,
+        };
         app.Run(emulator.HandleAsync);
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
@@ -73,7 +85,7 @@ public sealed class KubeApiEmulator : IAsyncDisposable
             clusters:
             - name: emulator
               cluster:
-                server: {BaseUri.ToString().TrimEnd('/')}
+                server: {BaseUri.ToString().TrimEnd('/')}{CertificateAuthorityLine()}
             users:
             - name: emulator
               user:
@@ -88,6 +100,9 @@ public sealed class KubeApiEmulator : IAsyncDisposable
             """);
         return path;
     }
+
+    private string CertificateAuthorityLine() => Certificate is null ? "" :
+        "\n    certificate-authority-data: " + Convert.ToBase64String(Encoding.ASCII.GetBytes(Certificate.ExportCertificatePem()));
 
     /// <summary>Test hook: ends every open watch stream at once.</summary>
     public void DropAllWatches() => Store.DropAllWatches();
@@ -135,6 +150,14 @@ public sealed class KubeApiEmulator : IAsyncDisposable
         if (segments is ["version"])
         {
             await WriteAsync(ctx, ApiResult.Ok(new JsonObject { ["major"] = "1", ["minor"] = "35", ["gitVersion"] = "v1.35.0-ballast-emulator", ["platform"] = "linux/amd64" }));
+            return;
+        }
+
+        if (segments[0] == "openapi" && segments.Length > 1 && segments[1] == "v3")
+        {
+            await WriteAsync(ctx, segments.Length == 2
+                ? ApiResult.Ok(OpenApi.Root(_types.Values))
+                : OpenApi.GroupVersion(_types.Values, string.Join('/', segments[2..])));
             return;
         }
 

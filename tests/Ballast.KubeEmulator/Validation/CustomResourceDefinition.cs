@@ -20,6 +20,9 @@ public sealed class CustomResourceDefinition
     public required IReadOnlyList<JsonObject> PrinterColumns { get; init; }
     public required SchemaNode Schema { get; init; }
 
+    /// <summary>The <c>openAPIV3Schema</c> as written, served in <c>/openapi/v3</c> (kubectl explain reads it).</summary>
+    public required JsonObject OpenApiSchema { get; init; }
+
     /// <summary>
     /// Prunes unknown fields and applies defaults to <paramref name="obj"/> in place, then validates it against the
     /// schema and CEL rules (transition rules against <paramref name="old"/>, when this is an update).
@@ -55,6 +58,7 @@ public sealed class CustomResourceDefinition
             Categories = Strings(names["categories"]),
             PrinterColumns = version["additionalPrinterColumns"] is JsonArray cols ? [.. cols.Select(c => c!.AsObject())] : [],
             Schema = SchemaNode.Parse(version["schema"]!["openAPIV3Schema"]!.AsObject(), "", compiler),
+            OpenApiSchema = (JsonObject)version["schema"]!["openAPIV3Schema"]!.DeepClone(),
         };
     }
 
