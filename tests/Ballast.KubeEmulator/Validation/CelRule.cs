@@ -97,8 +97,8 @@ public sealed class CelRuleCompiler
                 rule["fieldPath"]?.GetValue<string>(),
                 rule["reason"]?.GetValue<string>() ?? "FieldValueInvalid",
                 rule["optionalOldSelf"]?.GetValue<bool>() ?? false,
-                _env.Compile(expression),
-                messageExpression is null ? null : _env.Compile(messageExpression));
+                _env.Compile(PresenceTest.Rewrite(expression)),
+                messageExpression is null ? null : _env.Compile(PresenceTest.Rewrite(messageExpression)));
         }
         catch (CelException e)
         {

@@ -29,6 +29,7 @@ internal static class Decoding
         }
         RemoveNulls(root, schema);
         ApplyDefaults(root, schema, skipMetadata: true);
+        unknown.Sort(StringComparer.Ordinal); // the API server reports them sorted
         return unknown;
     }
 
