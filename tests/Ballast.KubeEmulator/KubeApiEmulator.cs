@@ -224,6 +224,11 @@ public sealed class KubeApiEmulator : IAsyncDisposable
                 {
                     var (items, rv) = Store.List(type, type.Namespaced && ns.Length > 0 ? ns : null,
                         LabelSelector.Parse(query["labelSelector"]), FieldName(query["fieldSelector"]));
+                    if (Tables.Wanted(ctx.Request.Headers.Accept))
+                    {
+                        await WriteAsync(ctx, ApiResult.Ok(Tables.Build(type, items, rv.ToString(CultureInfo.InvariantCulture), _time.GetUtcNow())));
+                        return;
+                    }
                     var list = new JsonObject
                     {
                         ["kind"] = type.Kind + "List",
@@ -245,7 +250,9 @@ public sealed class KubeApiEmulator : IAsyncDisposable
             {
                 case "GET":
                     var obj = Store.Get(type, ns, name);
-                    await WriteAsync(ctx, obj is null ? ApiResult.NotFound(type, name) : ApiResult.Ok(obj));
+                    if (obj is not null && Tables.Wanted(ctx.Request.Headers.Accept))
+                        await WriteAsync(ctx, ApiResult.Ok(Tables.Build(type, [obj], obj["metadata"]!["resourceVersion"]!.GetValue<string>(), _time.GetUtcNow())));
+                    else await WriteAsync(ctx, obj is null ? ApiResult.NotFound(type, name) : ApiResult.Ok(obj));
                     return;
                 case "PUT":
                     await WriteAsync(ctx, Store.Update(type, ns, name, await ReadObjectAsync(ctx), statusOnly, Request(ctx)));
@@ -388,7 +395,6 @@ public sealed class KubeApiEmulator : IAsyncDisposable
     private static async Task WriteAsync(HttpContext ctx, ApiResult result)
     {
         ctx.Response.StatusCode = result.Code;
-        if (result.Code >= 400) File.AppendAllText("/tmp/emu-debug.log", ctx.Request.Method + " " + ctx.Request.Path + " " + result.Body.ToJsonString() + "\n");
         foreach (var warning in result.Warnings)
             ctx.Response.Headers.Append("Warning", $"299 - \"{warning.Replace("\"", "\\\"")}\"");
         ctx.Response.ContentType = "application/json";
