@@ -34,10 +34,10 @@ public sealed class Controller
     /// <summary>The fallbacks in use, persisted by the leader so a restarted operator or a new standby has them too.</summary>
     private readonly LastAcceptedStore _stored;
 
-    public Informer<JsonElement> Pools { get; }
-    public Informer<JsonElement> Policies { get; }
-    public Informer<V1Service> Services { get; }
-    public Informer<V1EndpointSlice> Slices { get; }
+    public ICache<JsonElement> Pools { get; }
+    public ICache<JsonElement> Policies { get; }
+    public ICache<V1Service> Services { get; }
+    public ICache<V1EndpointSlice> Slices { get; }
     /// <summary>Only the Secrets the resources reference (see <see cref="ReferencedSecrets"/>).</summary>
     public ReferencedSecrets Secrets { get; }
 
@@ -45,6 +45,10 @@ public sealed class Controller
     public int StatusWrites => _status.Writes;
 
     public int Compiles { get; private set; }
+
+    /// <summary>Every cache has listed once: from here on this replica's snapshots are complete (readiness).</summary>
+    public bool IsSynced => _synced;
+    private volatile bool _synced;
 
     /// <summary>Keys waiting in the work queue.</summary>
     public int QueueDepth => _queue.Length;
@@ -63,9 +67,11 @@ public sealed class Controller
     private readonly Certificates.OperatorCertificates? _certificates;
 
     /// <param name="stored">Where the leader persists the fallback specs in use (every replica reads them).</param>
+    /// <param name="namespaces">The namespaces to watch; empty: all (the cluster-wide default).</param>
     public Controller(IKubernetes client, SnapshotHub hub, TimeProvider time, ILogger logger, Func<bool> isLeader, TimeSpan resync,
-        LastAcceptedStore stored, Certificates.OperatorCertificates? certificates = null)
+        LastAcceptedStore stored, Certificates.OperatorCertificates? certificates = null, IReadOnlyList<string>? namespaces = null)
     {
+        namespaces ??= [];
         _stored = stored;
         _certificates = certificates;
         _hub = hub;
@@ -73,10 +79,10 @@ public sealed class Controller
         _logger = logger;
         _isLeader = isLeader;
         _queue = new WorkQueue<string>(time, TimeSpan.FromMilliseconds(50), TimeSpan.FromSeconds(30));
-        Pools = new("backendpools", new ListWatchSources.Custom(client, "backendpools"), time, logger, resync);
-        Policies = new("loadbalancerpolicies", new ListWatchSources.Custom(client, "loadbalancerpolicies"), time, logger, resync);
-        Services = new("services", ListWatchSources.Services(client), time, logger, resync);
-        Slices = new("endpointslices", ListWatchSources.EndpointSlices(client), time, logger, resync);
+        Pools = InformerSet<JsonElement>.For("backendpools", namespaces, ns => new ListWatchSources.Custom(client, "backendpools", ns), time, logger, resync);
+        Policies = InformerSet<JsonElement>.For("loadbalancerpolicies", namespaces, ns => new ListWatchSources.Custom(client, "loadbalancerpolicies", ns), time, logger, resync);
+        Services = InformerSet<V1Service>.For("services", namespaces, ns => ListWatchSources.Services(client, ns), time, logger, resync);
+        Slices = InformerSet<V1EndpointSlice>.For("endpointslices", namespaces, ns => ListWatchSources.EndpointSlices(client, ns), time, logger, resync);
         Secrets = new ReferencedSecrets(client, time, logger, resync, () => _queue.Add(CompileKey));
         _status = new StatusWriter(client, hub, time, logger, Pools, Policies, certificates);
         foreach (var informer in new Action<Action>[] { a => Pools.Changed += a, a => Policies.Changed += a, a => Services.Changed += a, a => Slices.Changed += a, a => stored.Changed += a })
@@ -95,6 +101,7 @@ public sealed class Controller
         {
             // The stored fallbacks too: a restarted operator's first snapshot must already fall back like the last one's.
             await Task.WhenAll(Pools.Synced, Policies.Synced, Services.Synced, Slices.Synced, _stored.Synced).WaitAsync(ct);
+            _synced = true;
             _queue.Add(CompileKey);
             while (!ct.IsCancellationRequested)
             {

@@ -23,8 +23,8 @@ public sealed class StatusWriter(
     SnapshotHub hub,
     TimeProvider time,
     ILogger logger,
-    Informer<JsonElement> pools,
-    Informer<JsonElement> policies,
+    ICache<JsonElement> pools,
+    ICache<JsonElement> policies,
     Certificates.OperatorCertificates? certificates)
 {
     /// <summary>Status writes that went to the API server (tests assert "no churn" on it).</summary>
