@@ -87,19 +87,12 @@ public static class CommandLine
 
     private static async Task<int> ServeFromOperatorAsync(RunArguments run, OperatorArguments op)
     {
-        string token;
-        try
+        // Read now to fail fast on a wrong path, then again before every request (the kubelet rotates the token).
+        var tokenFile = new TokenFile(op.TokenFile);
+        try { tokenFile.Read(); }
+        catch (IOException e)
         {
-            token = File.ReadAllText(op.TokenFile).Trim();
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            Console.Error.WriteLine($"--token-file: {op.TokenFile}: {e.Message}");
-            return 1;
-        }
-        if (token.Length == 0)
-        {
-            Console.Error.WriteLine($"--token-file: {op.TokenFile} is empty");
+            Console.Error.WriteLine(e.Message);
             return 1;
         }
         var stop = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -114,7 +107,7 @@ public static class CommandLine
         var logger = host.LoggerFactory.CreateLogger("Ballast");
         logger.LogInformation("Admin listener on port {Port} (/metrics, /healthz, /readyz).", host.AdminPort);
         Directory.CreateDirectory(op.StateDirectory);
-        await using var source = new OperatorSnapshotSource(op.Url, token, op.ReplicaId, op.StateDirectory, host, TimeProvider.System,
+        await using var source = new OperatorSnapshotSource(op.Url, tokenFile.Read, op.ReplicaId, op.StateDirectory, host, TimeProvider.System,
             host.LoggerFactory.CreateLogger<OperatorSnapshotSource>());
         source.Start();
         logger.LogInformation("Replica {Replica} following {Operator}; last good snapshot in {State}.", op.ReplicaId, op.Url, Path.GetFullPath(op.StateDirectory));
