@@ -36,8 +36,9 @@ public static class OperatorCommandLine
         }
         catch (FormatException e) { return (null, "--listen / --metrics-listen: " + e.Message); }
 
-        var namespaces = (ArgValue(args, "--watch-namespaces") ?? Env("BALLAST_WATCH_NAMESPACES") ?? "")
-            .Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        var namespaces = List(ArgValue(args, "--watch-namespaces") ?? Env("BALLAST_WATCH_NAMESPACES"));
+        if (Env("BALLAST_INGRESS_SERVICE") is { } ingressService && ingressService.Split('/') is not [{ Length: > 0 }, { Length: > 0 }])
+            return (null, $"BALLAST_INGRESS_SERVICE: \"{ingressService}\" is not namespace/name");
         var options = new OperatorOptions
         {
             Kubeconfig = ArgValue(args, "--kubeconfig") ?? Env("KUBECONFIG"),
@@ -53,9 +54,18 @@ public static class OperatorCommandLine
             AdvertiseUri = Env("POD_IP") is { } ip ? new Uri($"http://{(ip.Contains(':') ? $"[{ip}]" : ip)}:{listen.Port}") : null,
             MetricsListen = metrics,
             WatchNamespaces = namespaces,
+            Addresses = new Reconcile.AddressSources
+            {
+                IngressService = Env("BALLAST_INGRESS_SERVICE"),
+                NodeAddresses = Env("BALLAST_NODE_ADDRESSES") is "true",
+                Configured = List(ArgValue(args, "--addresses") ?? Env("BALLAST_ADDRESSES")),
+            },
         };
         return (new Settings(options, logLevel), null);
     }
+
+    private static string[] List(string? commaSeparated) =>
+        (commaSeparated ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
 
     public static string? ArgValue(string[] args, string name)
     {

@@ -36,6 +36,8 @@ public sealed record OperatorOptions
     public TimeSpan PollWait { get; init; } = TimeSpan.FromSeconds(30);
     /// <summary>Address and port of <c>/metrics</c> (port 0: OS-chosen); null: no metrics listener.</summary>
     public IPEndPoint? MetricsListen { get; init; }
+    /// <summary>Where policies' status.addresses come from: the ingress Service, Nodes, configured addresses.</summary>
+    public Reconcile.AddressSources Addresses { get; init; } = new();
     /// <summary>Namespaces whose resources, Services and EndpointSlices the operator watches; empty: every namespace.</summary>
     public IReadOnlyList<string> WatchNamespaces { get; init; } = [];
     /// <summary>ACME (policies' tls.acme listeners, run by the leader).</summary>
@@ -105,7 +107,7 @@ public sealed class OperatorHost : IAsyncDisposable
         };
         var certificates = new Certificates.OperatorCertificates(client, hub, options.Acme);
         var stored = new State.LastAcceptedStore(client, options.LeaseNamespace, options.LastAcceptedConfigMap, time, logger, options.Resync);
-        var controller = new Controller(client, hub, time, logger, () => elector.IsLeader, options.Resync, stored, certificates, options.WatchNamespaces);
+        var controller = new Controller(client, hub, time, logger, () => elector.IsLeader, options.Resync, stored, certificates, options.WatchNamespaces, options.Addresses);
         elector.LeadershipChanged += _ => controller.Kick();
         var metrics = new OperatorMetrics();
         controller.Reconciled = metrics.Reconciled;

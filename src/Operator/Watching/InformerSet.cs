@@ -1,14 +1,19 @@
 namespace Ballast.Operator.Watching;
 
-/// <summary>What the reconcile loop reads from a cache of one kind, whether one informer or one per namespace.</summary>
-public interface ICache<T> : IInformerCounts
+/// <summary>A cache the reconcile loop runs, waits for and listens to, whatever it holds.</summary>
+public interface IRunnableCache : IInformerCounts
 {
     event Action? Changed;
     Task Synced { get; }
+    Task RunAsync(CancellationToken ct);
+}
+
+/// <summary>What the reconcile loop reads from a cache of one kind, whether one informer or one per namespace.</summary>
+public interface ICache<T> : IRunnableCache
+{
     IReadOnlyCollection<T> Items { get; }
     /// <summary>By <c>namespace/name</c>.</summary>
     bool TryGet(string key, out T value);
-    Task RunAsync(CancellationToken ct);
 }
 
 /// <summary>

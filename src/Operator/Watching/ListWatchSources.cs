@@ -83,6 +83,10 @@ public static class ListWatchSources
             ? c.DiscoveryV1.ListEndpointSliceForAllNamespacesWithHttpMessagesAsync(allowWatchBookmarks: watch, resourceVersion: rv, timeoutSeconds: timeout, watch: watch, cancellationToken: ct)
             : c.DiscoveryV1.ListNamespacedEndpointSliceWithHttpMessagesAsync(ns, allowWatchBookmarks: watch, resourceVersion: rv, timeoutSeconds: timeout, watch: watch, cancellationToken: ct));
 
+    /// <summary>Every Node (their addresses, for status.addresses of NodePort and hostNetwork setups).</summary>
+    public static Typed<V1Node, V1NodeList> Nodes(IKubernetes c) =>
+        new((watch, rv, timeout, ct) => c.CoreV1.ListNodeWithHttpMessagesAsync(allowWatchBookmarks: watch, resourceVersion: rv, timeoutSeconds: timeout, watch: watch, cancellationToken: ct));
+
     /// <summary>One Service by name (<c>fieldSelector=metadata.name=NAME</c> in its namespace): the ingress Service, for status.addresses.</summary>
     public static Typed<V1Service, V1ServiceList> Service(IKubernetes c, string ns, string name) =>
         new((watch, rv, timeout, ct) => c.CoreV1.ListNamespacedServiceWithHttpMessagesAsync(ns, allowWatchBookmarks: watch, fieldSelector: $"metadata.name={name}",
