@@ -22,6 +22,7 @@ public static class CommandLine
                                                       keeps the last good one in DIR (default ./ballast-state)
                                                       and starts from it when the operator is unreachable
           ballast validate DIR                        check the folder; exit 1 on any error
+          --log-level LEVEL            Trace, Debug, Information (default), Warning, Error, Critical or None
         """;
 
     public static async Task<int> RunAsync(string[] args)
@@ -72,7 +73,7 @@ public static class CommandLine
             Redis = run.Redis,
             AffinityKeys = keys,
             Acme = Tls.Acme.StandaloneAcme.Options(run.StateDirectory, acmeHttp),
-            ConfigureLogging = logging => logging.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss "; }),
+            ConfigureLogging = logging => ConsoleLogging(logging, run.LogLevel),
         });
         var logger = host.LoggerFactory.CreateLogger("Ballast");
         logger.LogInformation("Admin listener on port {Port} (/metrics, /healthz, /readyz).", host.AdminPort);
@@ -85,21 +86,17 @@ public static class CommandLine
         return 0;
     }
 
+    private static void ConsoleLogging(ILoggingBuilder logging, LogLevel level) =>
+        logging.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss "; }).SetMinimumLevel(level);
+
     private static async Task<int> ServeFromOperatorAsync(RunArguments run, OperatorArguments op)
     {
-        string token;
-        try
+        // Read now to fail fast on a wrong path, then again before every request (the kubelet rotates the token).
+        var tokenFile = new TokenFile(op.TokenFile);
+        try { tokenFile.Read(); }
+        catch (IOException e)
         {
-            token = File.ReadAllText(op.TokenFile).Trim();
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            Console.Error.WriteLine($"--token-file: {op.TokenFile}: {e.Message}");
-            return 1;
-        }
-        if (token.Length == 0)
-        {
-            Console.Error.WriteLine($"--token-file: {op.TokenFile} is empty");
+            Console.Error.WriteLine(e.Message);
             return 1;
         }
         var stop = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -109,12 +106,12 @@ public static class CommandLine
         await using var host = await IngressHost.StartAsync(new IngressOptions
         {
             AdminPort = run.AdminPort,
-            ConfigureLogging = logging => logging.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss "; }),
+            ConfigureLogging = logging => ConsoleLogging(logging, run.LogLevel),
         });
         var logger = host.LoggerFactory.CreateLogger("Ballast");
         logger.LogInformation("Admin listener on port {Port} (/metrics, /healthz, /readyz).", host.AdminPort);
         Directory.CreateDirectory(op.StateDirectory);
-        await using var source = new OperatorSnapshotSource(op.Url, token, op.ReplicaId, op.StateDirectory, host, TimeProvider.System,
+        await using var source = new OperatorSnapshotSource(op.Url, tokenFile.Read, op.ReplicaId, op.StateDirectory, host, TimeProvider.System,
             host.LoggerFactory.CreateLogger<OperatorSnapshotSource>());
         source.Start();
         logger.LogInformation("Replica {Replica} following {Operator}; last good snapshot in {State}.", op.ReplicaId, op.Url, Path.GetFullPath(op.StateDirectory));
@@ -135,6 +132,8 @@ public sealed record RunArguments(string ConfigDirectory, int AdminPort)
     public OperatorArguments? Operator { get; init; }
     /// <summary>Standalone: where ACME keeps account keys and certificates (under <c>acme/</c>).</summary>
     public string StateDirectory { get; init; } = "ballast-state";
+    /// <summary>The least severe log level written (<c>--log-level</c>; the chart's <c>ingress.logLevel</c>).</summary>
+    public LogLevel LogLevel { get; init; } = LogLevel.Information;
 
     public static bool TryParse(string[] args, out RunArguments result, out string error)
     {
@@ -142,6 +141,7 @@ public sealed record RunArguments(string ConfigDirectory, int AdminPort)
         var adminPort = 9901;
         Redis.RedisOptions? redis = null;
         string? keyFile = null;
+        var logLevel = LogLevel.Information;
         result = null!;
         error = "";
         for (var i = 0; i < args.Length; i++)
@@ -185,6 +185,14 @@ public sealed record RunArguments(string ConfigDirectory, int AdminPort)
                     keyFile = value;
                     i++;
                     break;
+                case "--log-level" when value is not null:
+                    if (!Enum.TryParse(value, ignoreCase: true, out logLevel) || !Enum.IsDefined(logLevel) || int.TryParse(value, out _))
+                    {
+                        error = $"--log-level: '{value}' is not one of {string.Join(", ", Enum.GetNames<LogLevel>())}";
+                        return false;
+                    }
+                    i++;
+                    break;
                 default:
                     error = $"unknown or incomplete argument '{args[i]}'";
                     return false;
@@ -200,7 +208,7 @@ public sealed record RunArguments(string ConfigDirectory, int AdminPort)
             }
             if (tokenFile is null) { error = "--token-file FILE is required with --operator"; return false; }
             if (replicaId is null) { error = "--replica-id ID is required with --operator"; return false; }
-            result = new RunArguments("", adminPort) { Operator = new OperatorArguments(url, tokenFile, replicaId, stateDir ?? "ballast-state") };
+            result = new RunArguments("", adminPort) { Operator = new OperatorArguments(url, tokenFile, replicaId, stateDir ?? "ballast-state"), LogLevel = logLevel };
             return true;
         }
         if (tokenFile is not null || replicaId is not null)
@@ -213,7 +221,7 @@ public sealed record RunArguments(string ConfigDirectory, int AdminPort)
             error = "--config DIR (or --operator URL) is required";
             return false;
         }
-        result = new RunArguments(config, adminPort) { Redis = redis, AffinityKeyFile = keyFile, StateDirectory = stateDir ?? "ballast-state" };
+        result = new RunArguments(config, adminPort) { Redis = redis, AffinityKeyFile = keyFile, StateDirectory = stateDir ?? "ballast-state", LogLevel = logLevel };
         return true;
     }
 }
