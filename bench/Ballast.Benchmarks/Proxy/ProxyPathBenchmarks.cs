@@ -4,6 +4,7 @@ using Ballast.Ingress.Runtime;
 using Ballast.Ingress.LoadBalancing;
 using Ballast.Ingress.Metrics;
 using Ballast.Ingress.Forwarding;
+using Ballast.Ingress.Listeners;
 using Ballast.Ingress.Transforms;
 using Ballast.Ingress.Tls;
 using Ballast.Model.Resources;
@@ -60,7 +61,8 @@ public class ProxyPathBenchmarks
         });
         _forwarder = new TransformOnlyForwarder();
         _middleware = new ProxyMiddleware(dataPlane, _forwarder, metrics, new HttpsEdge(),
-            new AffinityRouter(AffinityKeyRing.Random(), new AffinityMetrics(metrics), new AffinityTable(TimeProvider.System), null, TimeProvider.System));
+            new AffinityRouter(AffinityKeyRing.Random(), new AffinityMetrics(metrics), new AffinityTable(TimeProvider.System), null, TimeProvider.System),
+            new ListenerShutdown());
         _invoker = new HttpMessageInvoker(new SocketsHttpHandler());
         _context = new DefaultHttpContext();
         _context.Connection.LocalPort = Port;

@@ -24,9 +24,11 @@ public sealed class ProxyMiddleware
     private readonly HealthAwareForwarder _forward;
     private readonly HttpsEdge _httpsEdge;
     private readonly AffinityRouter _affinity;
+    private readonly ListenerShutdown _shutdown;
 
-    public ProxyMiddleware(DataPlane dataPlane, IHttpForwarder forwarder, IngressMetrics metrics, HttpsEdge httpsEdge, AffinityRouter affinity)
+    public ProxyMiddleware(DataPlane dataPlane, IHttpForwarder forwarder, IngressMetrics metrics, HttpsEdge httpsEdge, AffinityRouter affinity, ListenerShutdown shutdown)
     {
+        _shutdown = shutdown;
         _httpsEdge = httpsEdge;
         _affinity = affinity;
         _dataPlane = dataPlane;
@@ -36,6 +38,7 @@ public sealed class ProxyMiddleware
 
     public async Task InvokeAsync(HttpContext context)
     {
+        if (_shutdown.Closing) ListenerShutdown.CloseAfterResponse(context); // this replica is going away: no keep-alive
         if (context.Features.Get<PriorKnowledgeHttp2Feature>() is not null)
         {
             // The prior-knowledge detection borrows Kestrel's TLS/ALPN path to select HTTP/2; the connection is cleartext.

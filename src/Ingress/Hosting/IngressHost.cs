@@ -43,6 +43,8 @@ public sealed class IngressHost : IAsyncDisposable, ISnapshotTarget
         _bindTimeout = bindTimeout;
         _addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!;
         DataPlane = app.Services.GetRequiredService<DataPlaneRuntime>();
+        Shutdown = app.Services.GetRequiredService<ListenerShutdown>();
+        _time = options.Time;
         Metrics = app.Services.GetRequiredService<IngressMetrics>();
         Tls = app.Services.GetRequiredService<TlsCertificateStore>();
         Tls.Logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger<TlsCertificateStore>();
@@ -64,6 +66,9 @@ public sealed class IngressHost : IAsyncDisposable, ISnapshotTarget
     public L4ListenerSet L4 { get; }
 
     public int AdminPort { get; }
+    /// <summary>This replica's shutdown phase (readiness and the proxy read it).</summary>
+    public ListenerShutdown Shutdown { get; }
+    private readonly TimeProvider _time;
     public DataPlaneRuntime DataPlane { get; }
     public IngressMetrics Metrics { get; }
     public IServiceProvider Services => _app.Services;
@@ -119,6 +124,7 @@ public sealed class IngressHost : IAsyncDisposable, ISnapshotTarget
         services.AddSingleton<DataPlaneRuntime>();
         services.AddHttpForwarder();
         services.AddSingleton<ProxyMiddleware>();
+        services.AddSingleton<ListenerShutdown>();
         // The shared Redis connection exists only in active-active mode; other features resolve it the same way.
         if (options.Redis is { } redis)
         {
@@ -208,6 +214,7 @@ public sealed class IngressHost : IAsyncDisposable, ISnapshotTarget
     public Readiness GetReadiness()
     {
         var version = CurrentSnapshot.Version;
+        if (Shutdown.Phase != ShutdownPhase.Serving) return new Readiness(false, version, "shutting down");
         if (!DataPlane.HasSnapshot) return new Readiness(false, version, "no snapshot applied yet");
         var bound = BoundPorts();
         // From the snapshot being served, not from Kestrel's configuration: between the data-plane switch and the
@@ -217,6 +224,37 @@ public sealed class IngressHost : IAsyncDisposable, ISnapshotTarget
         return missing.Count == 0
             ? new Readiness(true, version, "")
             : new Readiness(false, version, "listeners not bound: " + string.Join(", ", missing));
+    }
+
+    /// <summary>
+    /// A replica's graceful exit (SIGTERM in a rollout of Ballast itself): readiness turns false at once and the
+    /// replica keeps serving for <paramref name="grace"/> while load balancers and the Service stop sending to
+    /// it; then every keep-alive connection is closed after its current request (HTTP/1.1 <c>Connection:
+    /// close</c>, HTTP/2 GOAWAY: Kestrel's graceful stop plus our own close on each response), and in-flight
+    /// requests and WebSockets get until <paramref name="timeout"/> to finish before they are aborted.
+    /// <paramref name="skipGrace"/> ends the grace period early (a second signal).
+    /// </summary>
+    public async Task ShutdownAsync(TimeSpan grace, TimeSpan timeout, CancellationToken skipGrace = default)
+    {
+        Shutdown.Enter(ShutdownPhase.Draining);
+        try
+        {
+            if (grace > TimeSpan.Zero) await Task.Delay(grace, _time, skipGrace);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+
+        Shutdown.Enter(ShutdownPhase.Closing);
+        using var deadline = new CancellationTokenSource(timeout, _time);
+        try
+        {
+            // Stops accepting, closes idle connections, lets the others finish their request; aborts at the deadline.
+            await _app.StopAsync(deadline.Token);
+        }
+        catch (OperationCanceledException)
+        {
+        }
     }
 
     public async ValueTask DisposeAsync()

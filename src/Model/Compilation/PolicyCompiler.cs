@@ -179,7 +179,7 @@ internal sealed class PolicyCompiler(CompilerInput input, IReadOnlyDictionary<st
             MaxRequestBodyBytes = route.MaxRequestBodyBytes,
             Rewrite = rewrite,
             Redirect = redirect,
-            Retries = retries,
+            Retries = redirect is null ? retries : null,
             RequestHeaders = request,
             ResponseHeaders = response,
             RateLimit = rateLimit,
