@@ -138,6 +138,7 @@ public sealed class IngressHost : IAsyncDisposable
         var admin = new AdminHandler(app.Services.GetRequiredService<IngressMetrics>(), () => host!.GetReadiness(), () => dataPlane.Current.Pools.Values)
         {
             Certificates = () => acme?.Statuses ?? [],
+            HaRoles = new HighAvailability.HaRoles(app.Services.GetRequiredService<IngressMetrics>().Registry),
         };
         app.Run(context => context.Connection.LocalPort == adminPort ? admin.HandleAsync(context) : proxy.InvokeAsync(context));
 

@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Installs keepalived (Debian package) and iproute2 for the HA tests, which build their own network
+# namespaces and start keepalived inside them. Idempotent and quiet: does nothing when both are present.
+set -euo pipefail
+missing=()
+command -v keepalived >/dev/null 2>&1 || [ -x /usr/sbin/keepalived ] || missing+=(keepalived)
+command -v ip >/dev/null 2>&1 || [ -x /usr/sbin/ip ] || [ -x /sbin/ip ] || missing+=(iproute2)
+if [ ${#missing[@]} -eq 0 ]; then
+  exit 0
+fi
+echo "installing: ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+SUDO=""
+if [ "$(id -u)" != 0 ] && command -v sudo >/dev/null 2>&1; then SUDO=sudo; fi
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq "${missing[@]}" >/dev/null
+# The package's own service is not wanted (tests start keepalived per namespace); stop it where systemd runs it.
+$SUDO systemctl disable --now keepalived >/dev/null 2>&1 || true
