@@ -38,6 +38,9 @@ public sealed class AffinityView
         CookieSuffix = BuildCookieSuffix(Settings);
         Repins = metrics.Repins.WithLabels(pool.Id);
         LocalDecisions = metrics.LocalDecisions.WithLabels(pool.Id);
+        LocalHits = metrics.TableLookups.WithLabels(pool.Id, "local_hit");
+        SharedHits = metrics.TableLookups.WithLabels(pool.Id, "shared_hit");
+        Misses = metrics.TableLookups.WithLabels(pool.Id, "miss");
     }
 
     public PoolRuntime Pool { get; }
@@ -55,6 +58,9 @@ public sealed class AffinityView
     public string CookieSuffix { get; }
     public Counter.Child Repins { get; }
     public Counter.Child LocalDecisions { get; }
+    public Counter.Child LocalHits { get; }
+    public Counter.Child SharedHits { get; }
+    public Counter.Child Misses { get; }
 
     /// <summary>The balancer's pick for a request key (hashing algorithms map it; others ignore it).</summary>
     public EndpointState? PickNew(in PickContext context) => Balancer.Pick(context);
