@@ -97,7 +97,7 @@ internal static class PoolCompiler
         var id = $"{ns}/{svc.Name}";
         if (!input.Services.TryGetValue(id, out var resolved))
         {
-            r.UnresolvedClusterObject(input, "ServiceNotFound", field.Field("name"), $"Service \"{svc.Name}\" not found in namespace \"{ns}\"");
+            r.UnresolvedClusterObject(input, ConditionReasons.ServiceNotFound, field.Field("name"), $"Service \"{svc.Name}\" not found in namespace \"{ns}\"");
             return;
         }
         var port = resolved.Ports.FirstOrDefault(p => svc.Port is { } n ? p.Port == n : p.Name == svc.PortName);
@@ -105,7 +105,7 @@ internal static class PoolCompiler
         {
             var which = svc.Port is { } n ? field.Field("port") : field.Field("portName");
             var known = string.Join(", ", resolved.Ports.Select(p => p.Name is null ? $"{p.Port}" : $"{p.Port} ({p.Name})"));
-            r.Unresolved("ServicePortNotFound", which, $"Service \"{id}\" has no port {(object?)svc.Port ?? svc.PortName}; it has: {known}");
+            r.Unresolved(ConditionReasons.ServicePortNotFound, which, $"Service \"{id}\" has no port {(object?)svc.Port ?? svc.PortName}; it has: {known}");
             return;
         }
         foreach (var e in port.Endpoints.OrderBy(e => e.Address, StringComparer.Ordinal).ThenBy(e => e.Port))
