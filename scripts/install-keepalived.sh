@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
-# Installs keepalived (Debian package) and iproute2 for the HA tests, which build their own network
-# namespaces and start keepalived inside them. Idempotent and quiet: does nothing when both are present.
+# Installs keepalived, nftables and iproute2 (Debian packages) for the HA tests, which build their own network
+# namespaces and run the sample's keepalived and nftables setup inside them. Idempotent and quiet: does nothing
+# when all three are present.
 set -euo pipefail
 missing=()
 command -v keepalived >/dev/null 2>&1 || [ -x /usr/sbin/keepalived ] || missing+=(keepalived)
+command -v nft >/dev/null 2>&1 || [ -x /usr/sbin/nft ] || missing+=(nftables)
 command -v ip >/dev/null 2>&1 || [ -x /usr/sbin/ip ] || [ -x /sbin/ip ] || missing+=(iproute2)
 if [ ${#missing[@]} -eq 0 ]; then
   exit 0

@@ -7,7 +7,7 @@ namespace Ballast.Ha.Tests.Lab;
 /// <summary>
 /// Two Ballast nodes (<c>a</c>, <c>b</c>) in a <see cref="NetworkLab"/>, each a real <c>ballast run</c> process on the
 /// sample's configuration (samples/ha-pair/config) with a shared affinity key file and the lab's Redis, and each with
-/// keepalived running the sample's configs and scripts (samples/ha-pair/keepalived, scripts, nftables) unchanged
+/// keepalived running the sample's configs and scripts (samples/ha-pair/keepalived, scripts) unchanged
 /// except for file paths — so these tests run the sample. Work files live under /run/ballast-ha-tests (root-owned, as
 /// keepalived's script security requires). Everything is stopped by process id and removed on dispose.
 /// </summary>
@@ -76,11 +76,12 @@ public sealed class HaPair : IAsyncDisposable
             Path.Combine(Dir, "redis.log"));
         foreach (var host in (string[])["a", "b"])
         {
-            // The sample's rule set, verbatim: no "connection refused" from a node whose Ballast just died.
-            await Lab.ExecAsync(host, ExternalTool.Require("nft"), $"-f {Path.Combine(sample, "nftables", "vip-no-reset.nft")}");
             var scripts = Path.Combine(Dir, $"ha-{host}");
             Directory.CreateDirectory(scripts);
             File.Copy(Path.Combine(sample, "scripts", "check-ballast.sh"), Path.Combine(scripts, "check-ballast.sh"));
+            File.Copy(Path.Combine(sample, "scripts", "vip-no-reset.nft"), Path.Combine(scripts, "vip-no-reset.nft"));
+            await File.WriteAllTextAsync(Path.Combine(scripts, "prepare-node.sh"), (await File.ReadAllTextAsync(Path.Combine(sample, "scripts", "prepare-node.sh")))
+                .Replace("/etc/ballast/ha/", scripts + "/", StringComparison.Ordinal));
             var notify = (await File.ReadAllTextAsync(Path.Combine(sample, "scripts", "notify.sh")))
                 .Replace("LOG=/var/log/ballast/ha-transitions.log", $"LOG={TransitionsLog(host)}", StringComparison.Ordinal);
             await File.WriteAllTextAsync(Path.Combine(scripts, "notify.sh"), notify);
@@ -89,6 +90,9 @@ public sealed class HaPair : IAsyncDisposable
                 .Replace("/etc/ballast/ha/", scripts + "/", StringComparison.Ordinal);
             if (Nopreempt) conf = conf.Replace("    # nopreempt ", "    nopreempt   ", StringComparison.Ordinal);
             await File.WriteAllTextAsync(Path.Combine(Dir, $"keepalived-{host}.conf"), conf);
+            // The sample's node preparation, as a boot would run it: ARP settings, VIPs on lo, the nftables rule.
+            ExternalTool.Require("nft");
+            await Lab.ExecAsync(host, "sh", Path.Combine(scripts, "prepare-node.sh"));
         }
     }
 
