@@ -51,7 +51,10 @@ public sealed class IngressHost : IAsyncDisposable, ISnapshotTarget
         BackendTlsReporter.Of(Metrics.Registry).Logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger<BackendTlsReporter>();
         _httpsEdge = app.Services.GetRequiredService<HttpsEdge>();
         // L4 metrics go to the host's registry too, so the admin /metrics shows them.
-        L4 = new L4ListenerSet(new L4Metrics(Metrics.Registry), options.Time, LoggerFactory.CreateLogger<L4ListenerSet>());
+        L4 = new L4ListenerSet(new L4Metrics(Metrics.Registry), options.Time, LoggerFactory.CreateLogger<L4ListenerSet>())
+        {
+            Affinity = app.Services.GetRequiredService<AffinityRouter>(),
+        };
         Acme = acme;
     }
 
@@ -147,6 +150,7 @@ public sealed class IngressHost : IAsyncDisposable, ISnapshotTarget
         var admin = new AdminHandler(app.Services.GetRequiredService<IngressMetrics>(), () => host!.GetReadiness(), () => dataPlane.Current.Pools.Values)
         {
             Certificates = () => acme?.Statuses ?? [],
+            HaRoles = new HighAvailability.HaRoles(app.Services.GetRequiredService<IngressMetrics>().Registry),
         };
         app.Run(context => context.Connection.LocalPort == adminPort ? admin.HandleAsync(context) : proxy.InvokeAsync(context));
 
