@@ -118,6 +118,7 @@ public sealed class HealthAwareForwarder
                 context.Features.Set<IForwarderErrorFeature>(null);
                 attempt.Retries++;
                 retry.Retries?.Inc();
+                AccessLog.AccessLogEntry.Retried(context, next);
                 endpoint = next;
             }
         }
