@@ -27,12 +27,28 @@ internal sealed class AccessLogFile : IDisposable
     /// <summary>Writes whole lines; false when the destination cannot be written (the lines are lost, the caller counts them).</summary>
     public bool Write(ReadOnlySpan<byte> lines)
     {
-        if (MaxBytes is { } max && _path is not null && _size > 0 && _size + lines.Length > max) Rotate();
+        if (MaxBytes is null || _path is null) return WriteChunk(lines);
+        // A size limit rotates between lines: write line by line so no file grows past it (unless one line is larger).
+        var ok = true;
+        while (!lines.IsEmpty)
+        {
+            var end = lines.IndexOf((byte)'\n') + 1;
+            if (end == 0) end = lines.Length;
+            if (Open() is null) return false; // knows the file's size from here on
+            if (_size > 0 && _size + end > MaxBytes) Rotate();
+            ok &= WriteChunk(lines[..end]);
+            lines = lines[end..];
+        }
+        return ok;
+    }
+
+    private bool WriteChunk(ReadOnlySpan<byte> bytes)
+    {
         if (Open() is not { } stream) return false;
         try
         {
-            stream.Write(lines);
-            _size += lines.Length;
+            stream.Write(bytes);
+            _size += bytes.Length;
             return true;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or ObjectDisposedException)
