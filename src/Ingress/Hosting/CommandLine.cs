@@ -75,6 +75,7 @@ public static class CommandLine
             ConfigureLogging = logging => logging.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss "; }),
         });
         var logger = host.LoggerFactory.CreateLogger("Ballast");
+        using var sigusr1 = ReopenAccessLogsOnSigusr1(host);
         logger.LogInformation("Admin listener on port {Port} (/metrics, /healthz, /readyz).", host.AdminPort);
         await using var source = new FolderSnapshotSource(run.ConfigDirectory, host, TimeProvider.System, TimeSpan.FromMilliseconds(250),
             host.LoggerFactory.CreateLogger<FolderSnapshotSource>());
@@ -84,6 +85,14 @@ public static class CommandLine
         logger.LogInformation("Stopping.");
         return 0;
     }
+
+    /// <summary>SIGUSR1 (what logrotate's postrotate sends) reopens the access-log files. PosixSignal has no name for it: 10 on Linux.</summary>
+    private static PosixSignalRegistration ReopenAccessLogsOnSigusr1(IngressHost host) =>
+        PosixSignalRegistration.Create((PosixSignal)10, c =>
+        {
+            c.Cancel = true;
+            host.AccessLog.Reopen();
+        });
 
     private static async Task<int> ServeFromOperatorAsync(RunArguments run, OperatorArguments op)
     {
@@ -112,6 +121,7 @@ public static class CommandLine
             ConfigureLogging = logging => logging.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss "; }),
         });
         var logger = host.LoggerFactory.CreateLogger("Ballast");
+        using var sigusr1 = ReopenAccessLogsOnSigusr1(host);
         logger.LogInformation("Admin listener on port {Port} (/metrics, /healthz, /readyz).", host.AdminPort);
         Directory.CreateDirectory(op.StateDirectory);
         await using var source = new OperatorSnapshotSource(op.Url, token, op.ReplicaId, op.StateDirectory, host, TimeProvider.System,
