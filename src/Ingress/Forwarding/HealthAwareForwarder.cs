@@ -179,6 +179,7 @@ public sealed class HealthAwareForwarder
         context.Features.Set<IForwarderErrorFeature>(null);
         attempt.Retries++;
         retry.Retries?.Inc();
+        AccessLog.AccessLogEntry.Retried(context, attempt.Next!);
         return attempt.Next!;
     }
 

@@ -77,6 +77,7 @@ public static class CommandLine
             ConfigureLogging = logging => ConsoleLogging(logging, run.LogLevel),
         });
         var logger = host.LoggerFactory.CreateLogger("Ballast");
+        using var sigusr1 = ReopenAccessLogsOnSigusr1(host);
         logger.LogInformation("Admin listener on port {Port} (/metrics, /healthz, /readyz).", host.AdminPort);
         await using var source = new FolderSnapshotSource(run.ConfigDirectory, host, TimeProvider.System, TimeSpan.FromMilliseconds(250),
             host.LoggerFactory.CreateLogger<FolderSnapshotSource>());
@@ -92,6 +93,14 @@ public static class CommandLine
 
     private static void ConsoleLogging(ILoggingBuilder logging, LogLevel level) =>
         logging.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss "; }).SetMinimumLevel(level);
+
+    /// <summary>SIGUSR1 (what logrotate's postrotate sends) reopens the access-log files. PosixSignal has no name for it: 10 on Linux.</summary>
+    private static PosixSignalRegistration ReopenAccessLogsOnSigusr1(IngressHost host) =>
+        PosixSignalRegistration.Create((PosixSignal)10, c =>
+        {
+            c.Cancel = true;
+            host.AccessLog.Reopen();
+        });
 
     private static async Task<int> ServeFromOperatorAsync(RunArguments run, OperatorArguments op)
     {
@@ -111,6 +120,7 @@ public static class CommandLine
             ConfigureLogging = logging => ConsoleLogging(logging, run.LogLevel),
         });
         var logger = host.LoggerFactory.CreateLogger("Ballast");
+        using var sigusr1 = ReopenAccessLogsOnSigusr1(host);
         logger.LogInformation("Admin listener on port {Port} (/metrics, /healthz, /readyz).", host.AdminPort);
         Directory.CreateDirectory(op.StateDirectory);
         await using var source = new OperatorSnapshotSource(op.Url, tokenFile.Read, op.ReplicaId, op.StateDirectory, host, TimeProvider.System,

@@ -78,6 +78,8 @@ public sealed class IngressHost : IAsyncDisposable, ISnapshotTarget
     public Snapshot CurrentSnapshot => DataPlane.Current.Snapshot;
     public bool HasSnapshot => DataPlane.HasSnapshot;
     public ILoggerFactory LoggerFactory => _app.Services.GetRequiredService<ILoggerFactory>();
+    /// <summary>The access-log writer: its counters, and <c>Reopen</c> for SIGUSR1.</summary>
+    public AccessLog.AccessLogQueue AccessLog => _app.Services.GetRequiredService<AccessLog.AccessLogQueue>();
 
     public static async Task<IngressHost> StartAsync(IngressOptions options, CancellationToken cancellationToken = default)
     {
@@ -128,6 +130,10 @@ public sealed class IngressHost : IAsyncDisposable, ISnapshotTarget
         services.AddHttpForwarder();
         services.AddSingleton<ProxyMiddleware>();
         services.AddSingleton<ListenerShutdown>();
+        services.AddSingleton(sp => new AccessLog.AccessLogQueue(options.AccessLog, sp.GetRequiredService<IngressMetrics>().Registry,
+            sp.GetRequiredService<ILoggerFactory>().CreateLogger("Ballast.AccessLog")));
+        services.AddSingleton(sp => new AccessLog.AccessLogRecorder(sp.GetRequiredService<DataPlaneRuntime>(), sp.GetRequiredService<AccessLog.AccessLogQueue>(),
+            options.AccessLog, time));
         // The shared Redis connection exists only in active-active mode; other features resolve it the same way.
         if (options.Redis is { } redis)
         {
@@ -266,7 +272,7 @@ public sealed class IngressHost : IAsyncDisposable, ISnapshotTarget
         var redis = _app.Services.GetService<RedisConnection>();
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(5));
         try { await _app.StopAsync(cts.Token); } catch (OperationCanceledException) { }
-        await _app.DisposeAsync();
+        await _app.DisposeAsync(); // the access-log queue too (a singleton): it writes what is queued, then closes its files
         if (Acme is not null) await Acme.DisposeAsync();
         _acmeMetrics?.Dispose();
         await L4.DisposeAsync();

@@ -47,6 +47,8 @@ public sealed class ListenerSpec
     public AccessControlSpec? AccessControl { get; set; }
     /// <summary>Client request headers whose names start with one of these prefixes (e.g. X-Internal-) are removed before routing, so clients cannot spoof internal headers.</summary>
     public List<string>? StripRequestHeaderPrefixes { get; set; }
+    /// <summary>A line per request taken on this listener (routes may override it); off when absent.</summary>
+    public AccessLogSpec? AccessLog { get; set; }
 }
 
 [JsonConverter(typeof(JsonStringEnumConverter<TlsMode>))]
@@ -118,6 +120,8 @@ public sealed class HttpRouteSpec
     public AuthSpec? Auth { get; set; }
     /// <summary>IP allow/deny lists for this route (after the listener's).</summary>
     public AccessControlSpec? AccessControl { get; set; }
+    /// <summary>Overrides the listener's access log for this route's requests (format Off: none).</summary>
+    public AccessLogSpec? AccessLog { get; set; }
 }
 
 /// <summary>All given conditions must hold. At most one of path, pathPrefix, pathRegex.</summary>
