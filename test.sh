@@ -2,8 +2,8 @@
 # The test command: installs what the suite needs (only what is missing), then runs every test.
 # CI (.ci/run) calls exactly this script, so a fresh machine gets the same result.
 #   ./test.sh           every test
-#   ./test.sh --fast    only tests without sockets, servers or external programs (not [Trait("Category",
-#                       "Integration")]): the inner loop, well under a minute once built
+#   ./test.sh --fast    only tests without sockets, servers or external programs (those carry
+#                       [Trait("Category", "Integration")]): the inner loop
 # Any other arguments go to `dotnet test` (e.g. --filter "FullyQualifiedName~Routing").
 set -uo pipefail
 cd "$(dirname "$0")"
@@ -38,7 +38,17 @@ if [ "$fast" = 1 ]; then
 fi
 
 log=$(mktemp)
-dotnet build Operator.sln -c Debug 2>&1 | tail -n 3
+# A failed build must fail the run: testing the previous binaries would report a result for code that no longer exists.
+build_log=$(mktemp)
+if ! dotnet build Operator.sln -c Debug >"$build_log" 2>&1; then
+  grep -E 'error [A-Z]+[0-9]+' "$build_log" | sort -u | tail -n 30 || tail -n 20 "$build_log"
+  rm -f "$build_log" "$log"
+  echo "build failed: no tests run"
+  echo "0 passed, 1 failed, 0 skipped"
+  exit 1
+fi
+tail -n 3 "$build_log"
+rm -f "$build_log"
 dotnet test Operator.sln --no-build -c Debug "${args[@]}" 2>&1 | tee "$log"
 status=${PIPESTATUS[0]}
 

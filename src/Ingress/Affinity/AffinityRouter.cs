@@ -117,6 +117,20 @@ public sealed class AffinityRouter
             // No affinity key on this request (header absent): balance it like any other.
             return new(view.PickNew(view.UsesKey ? RequestHashKey.Compute(context, view.Pool.LoadBalancing) : PickContext.None));
         }
+        return ChooseByKey(view, request);
+    }
+
+    /// <summary>
+    /// A new L4 flow (TCP connection, UDP session) to a pool with client-IP affinity: the same table as HTTP, keyed by
+    /// the client address exactly as HTTP <c>ClientIp</c> affinity keys it, shared through the same Redis with the
+    /// same degradation rules. The key also feeds the balancer for a new pin, so a hashing pool (Maglev) makes the
+    /// same first choice on every replica even while Redis is away.
+    /// </summary>
+    public ValueTask<EndpointState?> ChooseForClientAsync(PoolSnapshot pool, ILoadBalancer balancer, System.Net.IPAddress client)
+        => ChooseByKey(View(pool, balancer), new PickContext(HashKey.Of(client)));
+
+    private ValueTask<EndpointState?> ChooseByKey(AffinityView view, PickContext request)
+    {
         var ttl = view.Settings.Ttl;
         var key = LocalKey(view.PoolKey, request.KeyHash);
         if (_table.TryGet(key, ttl, out var pin))
@@ -124,12 +138,15 @@ public sealed class AffinityRouter
             if (view.ById.TryGetValue(pin.EndpointId, out var endpoint))
             {
                 if (pin.SharedKey is { } sharedKey && _table.ShouldRefreshShared(pin, ttl)) _shared?.Refresh(sharedKey, ttl);
+                view.LocalHits.Inc();
                 return new(endpoint);
             }
+            view.Misses.Inc();
             return Repin(view, key, request, pin);
         }
         if (_shared is null)
         {
+            view.Misses.Inc();
             var chosen = view.PickNew(request);
             if (chosen is not null) _table.Put(key, chosen.Id, null, ttl);
             return new(chosen);
@@ -171,9 +188,11 @@ public sealed class AffinityRouter
         var (outcome, current) = await shared.GetAsync(sharedKey);
         if (outcome == SharedAffinityStore.Outcome.Found && view.ById.TryGetValue(current!, out var pinned))
         {
+            view.SharedHits.Inc(); // another replica pinned this client (or this one did, before its local copy was dropped)
             _table.Put(key, pinned.Id, sharedKey, ttl);
             return pinned;
         }
+        view.Misses.Inc();
         var chosen = view.PickNew(request);
         if (chosen is null) return null;
         if (outcome == SharedAffinityStore.Outcome.Unavailable)

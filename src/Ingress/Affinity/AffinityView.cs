@@ -38,6 +38,9 @@ public sealed class AffinityView
         CookieSuffix = BuildCookieSuffix(Settings);
         Repins = metrics.Repins.WithLabels(pool.Id);
         LocalDecisions = metrics.LocalDecisions.WithLabels(pool.Id);
+        LocalHits = metrics.TableLookups.WithLabels(pool.Id, "local_hit");
+        SharedHits = metrics.TableLookups.WithLabels(pool.Id, "shared_hit");
+        Misses = metrics.TableLookups.WithLabels(pool.Id, "miss");
     }
 
     /// <summary>The pool's configuration this view was built from.</summary>
@@ -58,6 +61,9 @@ public sealed class AffinityView
     public string CookieSuffix { get; }
     public Counter.Child Repins { get; }
     public Counter.Child LocalDecisions { get; }
+    public Counter.Child LocalHits { get; }
+    public Counter.Child SharedHits { get; }
+    public Counter.Child Misses { get; }
 
     /// <summary>The balancer's pick for a request key (hashing algorithms map it; others ignore it).</summary>
     public EndpointState? PickNew(in PickContext context) => Balancer.Pick(context);

@@ -32,7 +32,8 @@ public sealed class RetryAttempt : IRetriableResponse
     }
 
     public EndpointState Current { get; set; }
-    public RequestBodyGuard? Body { get; }
+    /// <summary>Watches the request body (null: none to watch yet); set when the retry loop wraps the body.</summary>
+    public RequestBodyGuard? Body { get; set; }
     /// <summary>Retries sent so far.</summary>
     public int Retries { get; set; }
     /// <summary>A status the transformer held back from the client (0 = none): the attempt is retried.</summary>

@@ -11,7 +11,8 @@ namespace Ballast.Ingress.Health;
 /// ejections. An endpoint back from ejection is on probation until its first good answer: a failure then
 /// ejects it again at once, for twice as long. n starts over when the endpoint stayed in for at least as long
 /// as its last ejection. <c>maxEjectionPercent</c> caps the ejected share, and the last endpoint standing is
-/// never ejected, so passive health never empties a pool.
+/// never ejected, so passive health never empties a pool. With <c>ConnectFailuresOnly</c> (the default of a pool
+/// without passive settings) only connect failures count.
 /// Hot path: a success is one or two reads (a write only when a failure count must be cleared), a failure one
 /// Interlocked increment; the lock is taken only when a threshold is crossed.
 /// </summary>
@@ -66,7 +67,7 @@ public sealed class OutlierDetector : IDisposable
             return;
         }
 
-        if (!outcome.IsBackendFailure)
+        if (!outcome.IsBackendFailure || (_config.ConnectFailuresOnly && outcome.Kind != AttemptOutcomeKind.ConnectFailure))
         {
             return;
         }

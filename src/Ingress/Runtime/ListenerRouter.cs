@@ -17,10 +17,13 @@ public sealed class ListenerRouter
     {
         Listener = listener;
         NoRoute = noRoute;
+        LogsRequests = listener.AccessLog is not null || routes.Any(r => r.Config.AccessLog is not null);
         _index = new RouteIndex<RouteRuntime>([.. routes.Select(r => (r.Config.Match.Hosts, r.Matcher, r))]);
     }
 
     public ListenerSnapshot Listener { get; }
+    /// <summary>The listener or one of its routes writes access logs (see AccessLog/).</summary>
+    public bool LogsRequests { get; }
     /// <summary>The listener's IP allow/deny list, checked before routing; null when it has none.</summary>
     public Policies.AccessControl.IpAccessList? Access { get; init; }
     /// <summary>Removes the listener's internal headers (configured name prefixes) from client requests; null when it has none.</summary>
