@@ -40,11 +40,13 @@ public static class Layers
         ("Runtime", Kind.Runtime, ["Http", "Metrics", "Endpoints", "Redis", "Routing", "Policies", "LoadBalancing", "Affinity", "Health", "Transforms"]),
 
         ("Listeners", Kind.Edge, []),
+        ("AccessLog", Kind.Edge, ["Http", "Metrics", "Endpoints", "Transforms", "Runtime"]),
+        ("HighAvailability", Kind.Edge, []),
         ("Tls", Kind.Edge, ["Metrics", "Endpoints"]),
-        ("Forwarding", Kind.Forwarding, ["Http", "Metrics", "Endpoints", "Routing", "Policies", "LoadBalancing", "Affinity", "Health", "Transforms", "Runtime", "Listeners", "Tls"]),
+        ("Forwarding", Kind.Forwarding, ["Http", "Metrics", "Endpoints", "Routing", "Policies", "LoadBalancing", "Affinity", "Health", "Transforms", "Runtime", "Listeners", "Tls", "AccessLog"]),
         ("L4", Kind.Edge, ["Metrics", "Endpoints", "LoadBalancing", "Health", "Runtime"]),
-        ("Admin", Kind.Edge, ["Metrics", "Endpoints", "LoadBalancing", "Affinity", "Health", "Runtime"]),
+        ("Admin", Kind.Edge, ["Metrics", "Endpoints", "LoadBalancing", "Affinity", "Health", "Runtime", "HighAvailability"]),
         ("Sources", Kind.Edge, ["Metrics", "Policies", "Tls"]),
-        ("Hosting", Kind.Edge, ["Http", "Metrics", "Endpoints", "Redis", "Routing", "Policies", "LoadBalancing", "Affinity", "Health", "Transforms", "Runtime", "Listeners", "Tls", "Forwarding", "L4", "Admin", "Sources"]),
+        ("Hosting", Kind.Edge, ["Http", "Metrics", "Endpoints", "Redis", "Routing", "Policies", "LoadBalancing", "Affinity", "Health", "Transforms", "Runtime", "Listeners", "AccessLog", "HighAvailability", "Tls", "Forwarding", "L4", "Admin", "Sources"]),
     ];
 }
