@@ -41,11 +41,13 @@ public sealed class ActivePassiveFailoverTests(ITestOutputHelper output)
         await pair.WaitAsync(() => Task.FromResult(load.Results.Count(r => r.Ok && r.Via == ViaA) >= 100), "100 answers through A", TimeSpan.FromSeconds(20));
 
         var killedAt = load.Clock.Elapsed;
+        output.WriteLine($"kill at {DateTime.UtcNow:HH:mm:ss.fff} UTC");
         await pair.KillBallastAsync("a"); // SIGKILL, then wait until the process is gone
         var diedAt = load.Clock.Elapsed;
         await pair.WaitAsync(() => Task.FromResult(load.Results.Any(r => r.Ok && r.Via == ViaB)), "an answer through B", TimeSpan.FromSeconds(15));
         var firstViaB = load.Results.Where(r => r.Ok && r.Via == ViaB).Min(r => r.Ended);
         var failover = firstViaB - killedAt;
+        output.WriteLine($"first answer through B at {DateTime.UtcNow - (load.Clock.Elapsed - firstViaB):HH:mm:ss.fff} UTC");
         output.WriteLine($"failover: {failover.TotalMilliseconds:F0} ms from the kill to the first answer through B (the process took {(diedAt - killedAt).TotalMilliseconds:F0} ms to die)");
 
         Assert.Equal(pinnedBackend, await VisitAsync(sticky, cookie)); // B honours A's cookie: same backend
@@ -83,6 +85,7 @@ public sealed class ActivePassiveFailoverTests(ITestOutputHelper output)
         output.WriteLine($"{all.Count} requests, {all.Count(r => !r.Ok)} failed ({failedAroundKill.Count} around the kill, {failedOnReturn.Count} on the return)");
         output.WriteLine($"{inFlightOnA.Count} request(s) in flight on A while it died (kill at {killedAt.TotalMilliseconds:F0} ms, gone at {diedAt.TotalMilliseconds:F0} ms)");
         foreach (var failure in all.Where(r => !r.Ok)) output.WriteLine($"  failed: started {failure.Started.TotalMilliseconds:F0} ms, ended {failure.Ended.TotalMilliseconds:F0} ms: {failure.Error}");
+        output.WriteLine(pair.Transitions("a") + pair.Transitions("b"));
         Assert.True(failover < TimeSpan.FromSeconds(3), $"failover took {failover.TotalMilliseconds:F0} ms\n{pair.Diagnostics()}");
         Assert.All(failedAroundKill, r => Assert.True(r.Started <= diedAt && r.Ended >= killedAt,
             $"a request not in flight on A failed (started {r.Started.TotalMilliseconds:F0} ms, ended {r.Ended.TotalMilliseconds:F0} ms): {r.Error}"));
