@@ -3,6 +3,7 @@ using System.IO.Hashing;
 using System.Net;
 using Ballast.Ingress.Runtime;
 using Ballast.Ingress.LoadBalancing;
+using Ballast.Ingress.Endpoints;
 
 namespace Ballast.Ingress.L4;
 

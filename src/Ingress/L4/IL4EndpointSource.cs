@@ -2,6 +2,7 @@ using System.Net;
 using Ballast.Ingress.Runtime;
 using Ballast.Ingress.LoadBalancing;
 using Ballast.Model.Resources;
+using Ballast.Ingress.Endpoints;
 
 namespace Ballast.Ingress.L4;
 

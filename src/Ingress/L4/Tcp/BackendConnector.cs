@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using Ballast.Ingress.Runtime;
 using Ballast.Ingress.L4.Metrics;
+using Ballast.Ingress.Endpoints;
 
 namespace Ballast.Ingress.L4.Tcp;
 

@@ -6,6 +6,7 @@ using Ballast.Ingress.L4.Tcp;
 using Ballast.Ingress.L4.Tls;
 using Ballast.Ingress.L4.Udp;
 using Ballast.Model.Snapshots;
+using Ballast.Ingress.Endpoints;
 
 namespace Ballast.Ingress.L4.Wiring;
 
