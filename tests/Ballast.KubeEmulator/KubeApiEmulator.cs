@@ -26,6 +26,8 @@ public sealed class KubeApiEmulator : IAsyncDisposable
     private readonly TimeProvider _time;
 
     public ObjectStore Store { get; }
+    /// <summary>ServiceAccount tokens the emulator issued, and the TokenReview that checks them.</summary>
+    public ServiceAccountTokens Tokens { get; }
     public int Port { get; private set; }
     public Uri BaseUri => new($"{(Certificate is null ? "http" : "https")}://127.0.0.1:{Port}");
 
@@ -43,6 +45,7 @@ public sealed class KubeApiEmulator : IAsyncDisposable
         _types = types.ToDictionary(t => $"{t.GroupVersion}/{t.Plural}");
         Token = token;
         _time = time;
+        Tokens = new ServiceAccountTokens(time);
     }
 
     public static async Task<KubeApiEmulator> StartAsync(
@@ -181,6 +184,11 @@ public sealed class KubeApiEmulator : IAsyncDisposable
         else { await WriteAsync(ctx, ApiResult.Failure(404, "NotFound", "the server could not find the requested resource")); return; }
 
         if (rest.Count == 0) { await WriteAsync(ctx, Discovery.Resources(_types.Values, group, version)); return; }
+        if (group == "authentication.k8s.io" && version == "v1" && rest is ["tokenreviews"] && ctx.Request.Method == "POST")
+        {
+            await WriteAsync(ctx, Tokens.Review(await ReadObjectAsync(ctx)));
+            return;
+        }
 
         string? ns = null, plural, name = null, sub = null;
         if (rest[0] == "namespaces" && rest.Count >= 3 && rest[2] is not ("status" or "finalize"))

@@ -40,6 +40,7 @@ public sealed record ResourceType(
         new("", "v1", "secrets", "Secret"),
         new("", "v1", "configmaps", "ConfigMap", ShortNames: ["cm"]),
         new("", "v1", "events", "Event", ShortNames: ["ev"]),
+        new("", "v1", "nodes", "Node", Namespaced: false, HasStatusSubresource: true, ShortNames: ["no"]),
         new("discovery.k8s.io", "v1", "endpointslices", "EndpointSlice"),
         new("coordination.k8s.io", "v1", "leases", "Lease"),
         new("apps", "v1", "deployments", "Deployment", HasStatusSubresource: true, ShortNames: ["deploy"]),

@@ -65,6 +65,11 @@ public sealed class StaticEndpoint
     public int Weight { get; set; } = 1;
     /// <summary>Takes traffic only while no primary endpoint is available.</summary>
     public bool Backup { get; set; }
+    /// <summary>
+    /// Finishes its in-flight requests and takes no new ones while another endpoint is available (a terminating
+    /// endpoint, as Kubernetes marks them): the first step of a rollout in standalone mode.
+    /// </summary>
+    public bool Draining { get; set; }
 }
 
 [JsonConverter(typeof(JsonStringEnumConverter<PoolProtocol>))]

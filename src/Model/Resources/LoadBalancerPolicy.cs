@@ -47,6 +47,8 @@ public sealed class ListenerSpec
     public AccessControlSpec? AccessControl { get; set; }
     /// <summary>Client request headers whose names start with one of these prefixes (e.g. X-Internal-) are removed before routing, so clients cannot spoof internal headers.</summary>
     public List<string>? StripRequestHeaderPrefixes { get; set; }
+    /// <summary>A line per request taken on this listener (routes may override it); off when absent.</summary>
+    public AccessLogSpec? AccessLog { get; set; }
 }
 
 [JsonConverter(typeof(JsonStringEnumConverter<TlsMode>))]
@@ -118,6 +120,8 @@ public sealed class HttpRouteSpec
     public AuthSpec? Auth { get; set; }
     /// <summary>IP allow/deny lists for this route (after the listener's).</summary>
     public AccessControlSpec? AccessControl { get; set; }
+    /// <summary>Overrides the listener's access log for this route's requests (format Off: none).</summary>
+    public AccessLogSpec? AccessLog { get; set; }
 }
 
 /// <summary>All given conditions must hold. At most one of path, pathPrefix, pathRegex.</summary>
@@ -223,12 +227,27 @@ public sealed class LoadBalancerPolicyStatus
     public long? ObservedGeneration { get; set; }
     /// <summary>Accepted, ResolvedRefs, Programmed and CertificateReady, with reasons.</summary>
     public List<Condition>? Conditions { get; set; }
-    /// <summary>Where clients reach this policy: the ingress Service's load-balancer addresses.</summary>
-    public List<string>? Addresses { get; set; }
+    /// <summary>
+    /// Where clients reach the policy's listeners: the ingress Service's load-balancer addresses, the nodes' addresses
+    /// (NodePort, hostNetwork) or the operator's configured ones. What ExternalDNS and <c>kubectl get</c> read.
+    /// </summary>
+    public List<PolicyAddress>? Addresses { get; set; }
     /// <summary>The certificates served, per host name, with their expiry.</summary>
     public List<CertificateStatus>? Certificates { get; set; }
     /// <summary>The effective split per route, e.g. <c>orders-v1=90,orders-v2=10</c>.</summary>
     public List<RouteSplitStatus>? Splits { get; set; }
+}
+
+/// <summary>One address of the ingress, as Gateway API's <c>status.addresses</c> writes it.</summary>
+public sealed class PolicyAddress
+{
+    public const string IPAddress = "IPAddress";
+    public const string Hostname = "Hostname";
+
+    /// <summary><c>IPAddress</c> or <c>Hostname</c>.</summary>
+    public string Type { get; set; } = IPAddress;
+    /// <summary>The IP address or DNS name.</summary>
+    public string Value { get; set; } = "";
 }
 
 /// <summary>A certificate the listeners serve.</summary>
