@@ -41,7 +41,7 @@ public sealed partial class KubernetesGuideTests
 
         // helm install = helm template with the same arguments (minus the ones that only steer the install).
         string[] template = ["template", .. install.Skip(2).Where(a => a is not ("--wait" or "--create-namespace"))];
-        var rendered = Yaml.Documents((await Helm.RunAsync(template)).EnsureSuccess(string.Join(' ', template)).Stdout);
+        var rendered = Yaml.Documents((await Support.Helm.RunAsync(template)).EnsureSuccess(string.Join(' ', template)).Stdout);
         await using var api = await KubeApiEmulator.StartAsync();
         var dir = Directory.CreateTempSubdirectory("ballast-guide-").FullName;
         try
@@ -93,7 +93,9 @@ public sealed partial class KubernetesGuideTests
             await Eventually.GetAsync(async () =>
             {
                 // Poll and report as a replica does, until the operator's newest snapshot holds every sample and they say Programmed.
-                var snapshot = JsonNode.Parse(await http.GetStringAsync("/v1/snapshot?after=0&replica=ballast-ingress-0"))!;
+                using var poll = await http.GetAsync("/v1/snapshot?after=0&replica=ballast-ingress-0");
+                if (poll.StatusCode == HttpStatusCode.NotModified) return ["no snapshot yet"];
+                var snapshot = JsonNode.Parse(await poll.EnsureSuccessStatusCode().Content.ReadAsStringAsync())!;
                 (await http.PostAsJsonAsync("/v1/replicas/ballast-ingress-0", new { version = snapshot["version"]!.GetValue<long>() })).EnsureSuccessStatusCode();
                 var states = new List<string>();
                 foreach (var p in policies)
@@ -106,7 +108,14 @@ public sealed partial class KubernetesGuideTests
             {
                 var nodePort = rendered.Only("Service", "-ingress")["spec"]!["type"]!.GetValue<string>() == "NodePort";
                 if (nodePort)
-                    await KubectlApply.ApplyAsync(api, [JsonNode.Parse("""{"apiVersion":"v1","kind":"Node","metadata":{"name":"ballast-control-plane"},"status":{"addresses":[{"type":"InternalIP","address":"172.18.0.2"}]}}""")!.AsObject()]);
+                {
+                    // The kubelet registers its node, then reports its addresses through /status.
+                    await KubectlApply.ApplyAsync(api, [JsonNode.Parse("""{"apiVersion":"v1","kind":"Node","metadata":{"name":"ballast-control-plane"}}""")!.AsObject()]);
+                    using var kubelet = new HttpClient { BaseAddress = api.BaseUri };
+                    kubelet.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", api.Token);
+                    (await kubelet.PatchAsync("/api/v1/nodes/ballast-control-plane/status", new StringContent(
+                        """{"status":{"addresses":[{"type":"InternalIP","address":"172.18.0.2"}]}}""", System.Text.Encoding.UTF8, "application/merge-patch+json"))).EnsureSuccessStatusCode();
+                }
                 var policyName = Regex.Match(lookup, @"loadbalancerpolicy (\S+) -n (\S+)");
                 Assert.True(policyName.Success, lookup);
                 var policy = policies.Single(p => p["metadata"]!["name"]!.GetValue<string>() == policyName.Groups[1].Value && p["metadata"]!["namespace"]!.GetValue<string>() == policyName.Groups[2].Value);
