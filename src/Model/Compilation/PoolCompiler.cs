@@ -72,7 +72,7 @@ internal static class PoolCompiler
                 r.Error(at.Field("address"), error);
                 continue;
             }
-            var endpoint = new EndpointSnapshot { Host = host, Port = port, Weight = e.Weight, Backup = e.Backup };
+            var endpoint = new EndpointSnapshot { Host = host, Port = port, Weight = e.Weight, Backup = e.Backup, Draining = e.Draining };
             if (!seen.TryAdd(endpoint.Id, i))
             {
                 r.Error(at.Field("address"), $"{endpoint.Id} is already listed at {field.Index(seen[endpoint.Id])}");
@@ -80,7 +80,7 @@ internal static class PoolCompiler
             }
             into.Add(endpoint);
             counts.Total++;
-            counts.Ready++;
+            if (e.Draining) counts.Draining++; else counts.Ready++;
         }
     }
 

@@ -99,7 +99,7 @@ public sealed class StatusWriter(
         {
             await client.CoreV1.CreateNamespacedEventAsync(new Corev1Event
             {
-                Metadata = new V1ObjectMeta { GenerateName = key.Name + ".", NamespaceProperty = key.Namespace },
+                Metadata = new V1ObjectMeta { GenerateName = key.Name + "-" /* a prefix must be a valid name once its trailing dash is masked: "x." is refused */, NamespaceProperty = key.Namespace },
                 InvolvedObject = new V1ObjectReference
                 {
                     ApiVersion = ApiGroup.ApiVersion, Kind = key.Kind, Name = key.Name, NamespaceProperty = key.Namespace,
