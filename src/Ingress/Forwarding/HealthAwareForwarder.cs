@@ -4,6 +4,9 @@ using Ballast.Ingress.LoadBalancing;
 using Microsoft.AspNetCore.Http.Features;
 using Yarp.ReverseProxy.Forwarder;
 using Ballast.Ingress.Health;
+using Ballast.Ingress.Endpoints;
+
+using Ballast.Ingress.Transforms;
 
 namespace Ballast.Ingress.Forwarding;
 
@@ -42,7 +45,7 @@ public sealed class HealthAwareForwarder
         var outcome = AttemptOutcome.Cancelled;
         try
         {
-            error = await _forwarder.SendAsync(context, endpoint.DestinationPrefix, pool.Invoker, requestConfig, route.Transformer, endpoint.DrainAbortToken);
+            error = await _forwarder.SendAsync(context, endpoint.DestinationPrefix, pool.Invoker, requestConfig, route.Transformer, endpoint.Health.DrainAbortToken);
         }
         finally
         {
@@ -95,7 +98,7 @@ public sealed class HealthAwareForwarder
 
         var attempt = planned ?? new RetryAttempt(context, retry, pool, pick, endpoint, body);
         attempt.Body = body;
-        context.Features.Set(attempt);
+        context.Features.Set<IRetriableResponse>(attempt);
         var perTry = retry.Policy.PerTryTimeout;
         try
         {
@@ -121,13 +124,13 @@ public sealed class HealthAwareForwarder
                 {
                     if (perTry is { } t && t > TimeSpan.Zero)
                     {
-                        timeout = CancellationTokenSource.CreateLinkedTokenSource(endpoint.DrainAbortToken);
+                        timeout = CancellationTokenSource.CreateLinkedTokenSource(endpoint.Health.DrainAbortToken);
                         timeout.CancelAfter(t);
                     }
 
                     error = await _forwarder.SendAsync(context, endpoint.DestinationPrefix, pool.Invoker, requestConfig, retry.Transformer,
-                        timeout?.Token ?? endpoint.DrainAbortToken);
-                    perTryTimedOut = timeout is not null && timeout.IsCancellationRequested && !endpoint.DrainAbortToken.IsCancellationRequested;
+                        timeout?.Token ?? endpoint.Health.DrainAbortToken);
+                    perTryTimedOut = timeout is not null && timeout.IsCancellationRequested && !endpoint.Health.DrainAbortToken.IsCancellationRequested;
                 }
                 finally
                 {
@@ -161,7 +164,7 @@ public sealed class HealthAwareForwarder
         finally
         {
             attempt.ReleaseSlots();
-            context.Features.Set<RetryAttempt>(null);
+            context.Features.Set<IRetriableResponse>(null);
             if (body is not null)
             {
                 context.Request.Body = body.Inner;
@@ -176,6 +179,7 @@ public sealed class HealthAwareForwarder
         context.Features.Set<IForwarderErrorFeature>(null);
         attempt.Retries++;
         retry.Retries?.Inc();
+        AccessLog.AccessLogEntry.Retried(context, attempt.Next!);
         return attempt.Next!;
     }
 

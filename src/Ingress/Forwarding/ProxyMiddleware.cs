@@ -1,3 +1,4 @@
+using Ballast.Ingress.AccessLog;
 using Ballast.Ingress.Affinity;
 using Ballast.Ingress.LoadBalancing;
 using Ballast.Ingress.Listeners;
@@ -5,6 +6,7 @@ using Ballast.Ingress.Metrics;
 using Ballast.Ingress.Tls;
 using Yarp.ReverseProxy.Forwarder;
 using Ballast.Ingress.Runtime;
+using Ballast.Ingress.Http;
 
 namespace Ballast.Ingress.Forwarding;
 
@@ -25,10 +27,13 @@ public sealed class ProxyMiddleware
     private readonly HttpsEdge _httpsEdge;
     private readonly AffinityRouter _affinity;
     private readonly ListenerShutdown _shutdown;
+    private readonly AccessLogRecorder _accessLog;
 
-    public ProxyMiddleware(DataPlane dataPlane, IHttpForwarder forwarder, IngressMetrics metrics, HttpsEdge httpsEdge, AffinityRouter affinity, ListenerShutdown shutdown)
+    public ProxyMiddleware(DataPlane dataPlane, IHttpForwarder forwarder, IngressMetrics metrics, HttpsEdge httpsEdge, AffinityRouter affinity,
+        ListenerShutdown shutdown, AccessLogRecorder accessLog)
     {
         _shutdown = shutdown;
+        _accessLog = accessLog;
         _httpsEdge = httpsEdge;
         _affinity = affinity;
         _dataPlane = dataPlane;
@@ -36,7 +41,25 @@ public sealed class ProxyMiddleware
         _forward = new HealthAwareForwarder(forwarder, metrics.InFlight);
     }
 
-    public async Task InvokeAsync(HttpContext context)
+    // The access-log hook: one flag read when no listener logs; otherwise an entry rides along and is queued at the end.
+    public Task InvokeAsync(HttpContext context) =>
+        _accessLog.IsOn && _accessLog.Begin(context) is { } entry ? ProxyAndLogAsync(context, entry) : ProxyAsync(context, null);
+
+    private async Task ProxyAndLogAsync(HttpContext context, AccessLogEntry entry)
+    {
+        var failed = true;
+        try
+        {
+            await ProxyAsync(context, entry);
+            failed = false;
+        }
+        finally
+        {
+            _accessLog.Complete(context, entry, failed);
+        }
+    }
+
+    private async Task ProxyAsync(HttpContext context, AccessLogEntry? entry)
     {
         if (_shutdown.Closing) ListenerShutdown.CloseAfterResponse(context); // this replica is going away: no keep-alive
         if (RequestFraming.Check(context.Request) is { } violation)
@@ -71,6 +94,7 @@ public sealed class ProxyMiddleware
         }
         router.StripHeaders?.Strip(context.Request.Headers);
         var route = router.Match(context.Request);
+        entry?.Route = route;
         if (route is null)
         {
             router.NoRoute.Inc();
@@ -89,9 +113,11 @@ public sealed class ProxyMiddleware
             await WriteAsync(context, StatusCodes.Status503ServiceUnavailable, NoEndpointBody);
             return;
         }
+        entry?.Pool = pool;
         var pick = pool.UsesKey ? RequestHashKey.Compute(context, pool.Config.LoadBalancing) : PickContext.None;
         // Sticky pools ask the affinity component (cookie or table, falling back to the balancer); others the balancer.
-        var endpoint = pool.Config.SessionAffinity is null ? pool.Balancer.Pick(pick) : await _affinity.ChooseAsync(context, pool);
+        var endpoint = pool.Config.SessionAffinity is null ? pool.Balancer.Pick(pick) : await _affinity.ChooseAsync(context, pool.Config, pool.Balancer);
+        entry?.Endpoint = endpoint;
         if (endpoint is null)
         {
             pool.NoEndpoint.Inc();

@@ -1,6 +1,6 @@
 using System.Collections.Immutable;
-using Ballast.Ingress.Runtime;
 using Ballast.Model.Snapshots;
+using Ballast.Ingress.Endpoints;
 
 namespace Ballast.Ingress.Health;
 
@@ -63,7 +63,7 @@ public sealed class OutlierDetector : IDisposable
     {
         if (outcome.IsBackendSuccess)
         {
-            endpoint.ResetPassiveFailures();
+            endpoint.Health.ResetPassiveFailures();
             return;
         }
 
@@ -72,13 +72,13 @@ public sealed class OutlierDetector : IDisposable
             return;
         }
 
-        var failures = endpoint.IncrementPassiveFailures();
-        if (endpoint.IsEjected)
+        var failures = endpoint.Health.IncrementPassiveFailures();
+        if (endpoint.Health.IsEjected)
         {
             return;
         }
 
-        if (failures >= _config.ConsecutiveFailures || endpoint.InEjectionProbation)
+        if (failures >= _config.ConsecutiveFailures || endpoint.Health.InEjectionProbation)
         {
             TryEject(endpoint, outcome, failures);
         }
@@ -103,7 +103,7 @@ public sealed class OutlierDetector : IDisposable
         bool probation;
         lock (_sync)
         {
-            if (_disposed || endpoint.IsEjected)
+            if (_disposed || endpoint.Health.IsEjected)
             {
                 return;
             }
@@ -113,7 +113,7 @@ public sealed class OutlierDetector : IDisposable
             var counted = false;
             foreach (var member in members)
             {
-                if (member.IsEjected)
+                if (member.Health.IsEjected)
                 {
                     ejected++;
                 }
@@ -127,17 +127,17 @@ public sealed class OutlierDetector : IDisposable
             }
 
             var now = _time.GetTimestamp();
-            var repeat = endpoint.EjectionCount > 0 &&
-                         _time.GetElapsedTime(endpoint.ReturnedAtTimestamp, now) < endpoint.LastEjectionDuration;
-            endpoint.EjectionCount = repeat ? endpoint.EjectionCount + 1 : 1;
-            duration = EjectionDuration(_config, endpoint.EjectionCount);
-            probation = endpoint.InEjectionProbation;
-            endpoint.LastEjectionDuration = duration;
-            endpoint.EjectedAtTimestamp = now;
-            endpoint.SetProbation(false);
-            endpoint.SetEjected(true);
-            endpoint.EjectionTimer?.Dispose();
-            endpoint.EjectionTimer = _time.CreateTimer(static s =>
+            var repeat = endpoint.Health.EjectionCount > 0 &&
+                         _time.GetElapsedTime(endpoint.Health.ReturnedAtTimestamp, now) < endpoint.Health.LastEjectionDuration;
+            endpoint.Health.EjectionCount = repeat ? endpoint.Health.EjectionCount + 1 : 1;
+            duration = EjectionDuration(_config, endpoint.Health.EjectionCount);
+            probation = endpoint.Health.InEjectionProbation;
+            endpoint.Health.LastEjectionDuration = duration;
+            endpoint.Health.EjectedAtTimestamp = now;
+            endpoint.Health.SetProbation(false);
+            endpoint.Health.SetEjected(true);
+            endpoint.Health.EjectionTimer?.Dispose();
+            endpoint.Health.EjectionTimer = _time.CreateTimer(static s =>
             {
                 var (detector, e) = ((OutlierDetector, EndpointState))s!;
                 detector.Return(e, "ejection time elapsed");
@@ -145,24 +145,24 @@ public sealed class OutlierDetector : IDisposable
         }
 
         var why = probation ? $"{outcome} on probation after an ejection" : $"{failures} consecutive failures, last: {outcome}";
-        _changed(endpoint, HealthChange.Ejected, $"{why}; ejected for {duration.TotalSeconds:0.###} s (ejection #{endpoint.EjectionCount})");
+        _changed(endpoint, HealthChange.Ejected, $"{why}; ejected for {duration.TotalSeconds:0.###} s (ejection #{endpoint.Health.EjectionCount})");
     }
 
     private void Return(EndpointState endpoint, string cause)
     {
         lock (_sync)
         {
-            if (!endpoint.IsEjected)
+            if (!endpoint.Health.IsEjected)
             {
                 return;
             }
 
-            endpoint.EjectionTimer?.Dispose();
-            endpoint.EjectionTimer = null;
-            endpoint.ReturnedAtTimestamp = _time.GetTimestamp();
-            endpoint.ClearPassiveFailures();
-            endpoint.SetProbation(true);
-            endpoint.SetEjected(false);
+            endpoint.Health.EjectionTimer?.Dispose();
+            endpoint.Health.EjectionTimer = null;
+            endpoint.Health.ReturnedAtTimestamp = _time.GetTimestamp();
+            endpoint.Health.ClearPassiveFailures();
+            endpoint.Health.SetProbation(true);
+            endpoint.Health.SetEjected(false);
         }
 
         _changed(endpoint, HealthChange.Returned, cause);
@@ -185,13 +185,13 @@ public sealed class OutlierDetector : IDisposable
 
         foreach (var member in members)
         {
-            if (member.IsEjected)
+            if (member.Health.IsEjected)
             {
-                member.EjectionTimer?.Dispose();
-                member.EjectionTimer = null;
-                member.SetEjected(false);
-                member.SetProbation(false);
-                member.ClearPassiveFailures();
+                member.Health.EjectionTimer?.Dispose();
+                member.Health.EjectionTimer = null;
+                member.Health.SetEjected(false);
+                member.Health.SetProbation(false);
+                member.Health.ClearPassiveFailures();
                 _changed(member, HealthChange.Returned, "passive health reconfigured");
             }
         }

@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using System.Globalization;
 using Ballast.Ingress.Sources;
 using Ballast.Model.Validation;
@@ -21,6 +22,7 @@ public static class CommandLine
                                                       keeps the last good one in DIR (default ./ballast-state)
                                                       and starts from it when the operator is unreachable
           ballast validate DIR                        check the folder; exit 1 on any error
+          --log-level LEVEL            Trace, Debug, Information (default), Warning, Error, Critical or None
           both run modes: --shutdown-grace DURATION (default 5s) --shutdown-timeout DURATION (default 20s)
             on SIGTERM (or Ctrl-C): not ready at once, keep serving for the grace period, then close keep-alive
             connections after their current request and give in-flight requests and WebSockets until the
@@ -73,9 +75,10 @@ public static class CommandLine
             Redis = run.Redis,
             AffinityKeys = keys,
             Acme = Tls.Acme.StandaloneAcme.Options(run.StateDirectory, acmeHttp),
-            ConfigureLogging = logging => logging.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss "; }),
+            ConfigureLogging = logging => ConsoleLogging(logging, run.LogLevel),
         });
         var logger = host.LoggerFactory.CreateLogger("Ballast");
+        using var sigusr1 = ReopenAccessLogsOnSigusr1(host);
         logger.LogInformation("Admin listener on port {Port} (/metrics, /healthz, /readyz).", host.AdminPort);
         await using var source = new FolderSnapshotSource(run.ConfigDirectory, host, TimeProvider.System, TimeSpan.FromMilliseconds(250),
             host.LoggerFactory.CreateLogger<FolderSnapshotSource>());
@@ -89,21 +92,25 @@ public static class CommandLine
         return 0;
     }
 
+    private static void ConsoleLogging(ILoggingBuilder logging, LogLevel level) =>
+        logging.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss "; }).SetMinimumLevel(level);
+
+    /// <summary>SIGUSR1 (what logrotate's postrotate sends) reopens the access-log files. PosixSignal has no name for it: 10 on Linux.</summary>
+    private static PosixSignalRegistration ReopenAccessLogsOnSigusr1(IngressHost host) =>
+        PosixSignalRegistration.Create((PosixSignal)10, c =>
+        {
+            c.Cancel = true;
+            host.AccessLog.Reopen();
+        });
+
     private static async Task<int> ServeFromOperatorAsync(RunArguments run, OperatorArguments op)
     {
-        string token;
-        try
+        // Read now to fail fast on a wrong path, then again before every request (the kubelet rotates the token).
+        var tokenFile = new TokenFile(op.TokenFile);
+        try { tokenFile.Read(); }
+        catch (IOException e)
         {
-            token = File.ReadAllText(op.TokenFile).Trim();
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            Console.Error.WriteLine($"--token-file: {op.TokenFile}: {e.Message}");
-            return 1;
-        }
-        if (token.Length == 0)
-        {
-            Console.Error.WriteLine($"--token-file: {op.TokenFile} is empty");
+            Console.Error.WriteLine(e.Message);
             return 1;
         }
         using var signals = new ShutdownSignals();
@@ -111,12 +118,13 @@ public static class CommandLine
         await using var host = await IngressHost.StartAsync(new IngressOptions
         {
             AdminPort = run.AdminPort,
-            ConfigureLogging = logging => logging.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss "; }),
+            ConfigureLogging = logging => ConsoleLogging(logging, run.LogLevel),
         });
         var logger = host.LoggerFactory.CreateLogger("Ballast");
+        using var sigusr1 = ReopenAccessLogsOnSigusr1(host);
         logger.LogInformation("Admin listener on port {Port} (/metrics, /healthz, /readyz).", host.AdminPort);
         Directory.CreateDirectory(op.StateDirectory);
-        await using var source = new OperatorSnapshotSource(op.Url, token, op.ReplicaId, op.StateDirectory, host, TimeProvider.System,
+        await using var source = new OperatorSnapshotSource(op.Url, tokenFile.Read, op.ReplicaId, op.StateDirectory, host, TimeProvider.System,
             host.LoggerFactory.CreateLogger<OperatorSnapshotSource>());
         source.Start();
         logger.LogInformation("Replica {Replica} following {Operator}; last good snapshot in {State}.", op.ReplicaId, op.Url, Path.GetFullPath(op.StateDirectory));
@@ -140,6 +148,8 @@ public sealed record RunArguments(string ConfigDirectory, int AdminPort)
     public OperatorArguments? Operator { get; init; }
     /// <summary>Standalone: where ACME keeps account keys and certificates (under <c>acme/</c>).</summary>
     public string StateDirectory { get; init; } = "ballast-state";
+    /// <summary>The least severe log level written (<c>--log-level</c>; the chart's <c>ingress.logLevel</c>).</summary>
+    public LogLevel LogLevel { get; init; } = LogLevel.Information;
     /// <summary>After SIGTERM: how long the replica keeps serving, not ready, while traffic moves away.</summary>
     public TimeSpan ShutdownGrace { get; init; } = TimeSpan.FromSeconds(5);
     /// <summary>After the grace period: how long in-flight requests and WebSockets may take before they are aborted.</summary>
@@ -151,6 +161,7 @@ public sealed record RunArguments(string ConfigDirectory, int AdminPort)
         var adminPort = 9901;
         Redis.RedisOptions? redis = null;
         string? keyFile = null;
+        var logLevel = LogLevel.Information;
         TimeSpan grace = TimeSpan.FromSeconds(5), timeout = TimeSpan.FromSeconds(20);
         result = null!;
         error = "";
@@ -203,6 +214,14 @@ public sealed record RunArguments(string ConfigDirectory, int AdminPort)
                     keyFile = value;
                     i++;
                     break;
+                case "--log-level" when value is not null:
+                    if (!Enum.TryParse(value, ignoreCase: true, out logLevel) || !Enum.IsDefined(logLevel) || int.TryParse(value, out _))
+                    {
+                        error = $"--log-level: '{value}' is not one of {string.Join(", ", Enum.GetNames<LogLevel>())}";
+                        return false;
+                    }
+                    i++;
+                    break;
                 default:
                     error = $"unknown or incomplete argument '{args[i]}'";
                     return false;
@@ -222,6 +241,7 @@ public sealed record RunArguments(string ConfigDirectory, int AdminPort)
             {
                 Operator = new OperatorArguments(url, tokenFile, replicaId, stateDir ?? "ballast-state"),
                 ShutdownGrace = grace,
+                LogLevel = logLevel,
                 ShutdownTimeout = timeout,
             };
             return true;
@@ -242,6 +262,7 @@ public sealed record RunArguments(string ConfigDirectory, int AdminPort)
             AffinityKeyFile = keyFile,
             StateDirectory = stateDir ?? "ballast-state",
             ShutdownGrace = grace,
+            LogLevel = logLevel,
             ShutdownTimeout = timeout,
         };
         return true;

@@ -10,9 +10,12 @@ using Ballast.Ingress.Metrics;
 using Ballast.Ingress.Runtime;
 using Ballast.Ingress.Forwarding;
 using Ballast.Ingress.Tls;
+using Ballast.Ingress.Sources;
+using Ballast.Ingress.Endpoints;
 using Ballast.Model.Snapshots;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
+using Ballast.Ingress.Http;
 using DataPlaneRuntime = Ballast.Ingress.Runtime.DataPlane;
 
 namespace Ballast.Ingress.Hosting;
@@ -21,7 +24,7 @@ namespace Ballast.Ingress.Hosting;
 /// A running ingress: Kestrel with the admin listener and the snapshot's proxy listeners, the data plane and
 /// the metrics. Startable in-process (tests) as well as by the <c>ballast run</c> command.
 /// </summary>
-public sealed class IngressHost : IAsyncDisposable
+public sealed class IngressHost : IAsyncDisposable, ISnapshotTarget
 {
     private readonly WebApplication _app;
     private readonly ListenerConfigurationProvider _listeners;
@@ -46,10 +49,13 @@ public sealed class IngressHost : IAsyncDisposable
         Metrics = app.Services.GetRequiredService<IngressMetrics>();
         Tls = app.Services.GetRequiredService<TlsCertificateStore>();
         Tls.Logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger<TlsCertificateStore>();
-        Metrics.BackendTls.Logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger<BackendTlsReporter>();
+        BackendTlsReporter.Of(Metrics.Registry).Logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger<BackendTlsReporter>();
         _httpsEdge = app.Services.GetRequiredService<HttpsEdge>();
         // L4 metrics go to the host's registry too, so the admin /metrics shows them.
-        L4 = new L4ListenerSet(new L4Metrics(Metrics.Registry), options.Time, LoggerFactory.CreateLogger<L4ListenerSet>());
+        L4 = new L4ListenerSet(new L4Metrics(Metrics.Registry), options.Time, LoggerFactory.CreateLogger<L4ListenerSet>())
+        {
+            Affinity = app.Services.GetRequiredService<AffinityRouter>(),
+        };
         Acme = acme;
     }
 
@@ -71,7 +77,10 @@ public sealed class IngressHost : IAsyncDisposable
     public IngressMetrics Metrics { get; }
     public IServiceProvider Services => _app.Services;
     public Snapshot CurrentSnapshot => DataPlane.Current.Snapshot;
+    public bool HasSnapshot => DataPlane.HasSnapshot;
     public ILoggerFactory LoggerFactory => _app.Services.GetRequiredService<ILoggerFactory>();
+    /// <summary>The access-log writer: its counters, and <c>Reopen</c> for SIGUSR1.</summary>
+    public AccessLog.AccessLogQueue AccessLog => _app.Services.GetRequiredService<AccessLog.AccessLogQueue>();
 
     public static async Task<IngressHost> StartAsync(IngressOptions options, CancellationToken cancellationToken = default)
     {
@@ -119,11 +128,15 @@ public sealed class IngressHost : IAsyncDisposable
         var time = options.Time;
         services.AddSingleton(options.Balancers ?? ((endpoints, lb) => LoadBalancerRegistry.Create(endpoints, lb, random: null, timeProvider: time)));
         services.AddSingleton(sp => new HealthServices(time, sp.GetRequiredService<ILoggerFactory>().CreateLogger("Ballast.Health"),
-            new HealthMetrics(sp.GetRequiredService<IngressMetrics>().Registry)) { BackendTls = sp.GetRequiredService<IngressMetrics>().BackendTls });
+            new HealthMetrics(sp.GetRequiredService<IngressMetrics>().Registry)) { BackendTls = BackendTlsReporter.Of(sp.GetRequiredService<IngressMetrics>().Registry) });
         services.AddSingleton<DataPlaneRuntime>();
         services.AddHttpForwarder();
         services.AddSingleton<ProxyMiddleware>();
         services.AddSingleton<ListenerShutdown>();
+        services.AddSingleton(sp => new AccessLog.AccessLogQueue(options.AccessLog, sp.GetRequiredService<IngressMetrics>().Registry,
+            sp.GetRequiredService<ILoggerFactory>().CreateLogger("Ballast.AccessLog")));
+        services.AddSingleton(sp => new AccessLog.AccessLogRecorder(sp.GetRequiredService<DataPlaneRuntime>(), sp.GetRequiredService<AccessLog.AccessLogQueue>(),
+            options.AccessLog, time));
         // The shared Redis connection exists only in active-active mode; other features resolve it the same way.
         if (options.Redis is { } redis)
         {
@@ -146,6 +159,7 @@ public sealed class IngressHost : IAsyncDisposable
         var admin = new AdminHandler(app.Services.GetRequiredService<IngressMetrics>(), () => host!.GetReadiness(), () => dataPlane.Current.Pools.Values)
         {
             Certificates = () => acme?.Statuses ?? [],
+            HaRoles = new HighAvailability.HaRoles(app.Services.GetRequiredService<IngressMetrics>().Registry),
         };
         app.Run(context => context.Connection.LocalPort == adminPort ? admin.HandleAsync(context) : proxy.InvokeAsync(context));
 
@@ -261,7 +275,7 @@ public sealed class IngressHost : IAsyncDisposable
         var redis = _app.Services.GetService<RedisConnection>();
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(5));
         try { await _app.StopAsync(cts.Token); } catch (OperationCanceledException) { }
-        await _app.DisposeAsync();
+        await _app.DisposeAsync(); // the access-log queue too (a singleton): it writes what is queued, then closes its files
         if (Acme is not null) await Acme.DisposeAsync();
         _acmeMetrics?.Dispose();
         await L4.DisposeAsync();

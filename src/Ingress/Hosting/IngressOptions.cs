@@ -36,4 +36,6 @@ public sealed record IngressOptions
     /// listeners. Null: no managers (operator mode: the operator's leader runs them).
     /// </summary>
     public Ballast.Acme.Listeners.CertificateSupervisorOptions? Acme { get; init; }
+    /// <summary>Access-log queue size, sampling randomness and standard output (what to log is in the resources).</summary>
+    public AccessLog.AccessLogOptions AccessLog { get; init; } = new();
 }

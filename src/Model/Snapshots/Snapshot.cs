@@ -51,6 +51,8 @@ public sealed record ListenerSnapshot
     public ImmutableArray<string> StripRequestHeaderPrefixes { get; init; } = [];
     /// <summary>TLS termination (HTTPS listeners): the certificates, resolved to PEM, and the redirect/HSTS options.</summary>
     public ListenerTlsSnapshot? Tls { get; init; }
+    /// <summary>The access log of requests no route takes (routes carry their own); null: off.</summary>
+    public AccessLogSnapshot? AccessLog { get; init; }
 }
 
 public sealed record ListenerTlsSnapshot
@@ -101,6 +103,8 @@ public sealed record RouteSnapshot
     public BasicAuthSnapshot? BasicAuth { get; init; }
     public ExternalAuthSnapshot? ExternalAuth { get; init; }
     public AccessControlSnapshot? AccessControl { get; init; }
+    /// <summary>The access log of this route's requests on its listener (the route's own, else its listener's); null: off.</summary>
+    public AccessLogSnapshot? AccessLog { get; init; }
 }
 
 public enum PathMatchKind { Any, Exact, Prefix, Regex }

@@ -34,10 +34,10 @@ public sealed class Controller
     /// <summary>The fallbacks in use, persisted by the leader so a restarted operator or a new standby has them too.</summary>
     private readonly LastAcceptedStore _stored;
 
-    public Informer<JsonElement> Pools { get; }
-    public Informer<JsonElement> Policies { get; }
-    public Informer<V1Service> Services { get; }
-    public Informer<V1EndpointSlice> Slices { get; }
+    public ICache<JsonElement> Pools { get; }
+    public ICache<JsonElement> Policies { get; }
+    public ICache<V1Service> Services { get; }
+    public ICache<V1EndpointSlice> Slices { get; }
     /// <summary>Only the Secrets the resources reference (see <see cref="ReferencedSecrets"/>).</summary>
     public ReferencedSecrets Secrets { get; }
 
@@ -46,11 +46,26 @@ public sealed class Controller
 
     public int Compiles { get; private set; }
 
+    /// <summary>Every cache has listed once: from here on this replica's snapshots are complete (readiness).</summary>
+    public bool IsSynced => _synced;
+    private volatile bool _synced;
+
     /// <summary>Keys waiting in the work queue.</summary>
     public int QueueDepth => _queue.Length;
 
+    /// <summary>The ingress Service (status.addresses from its load-balancer ingress); null: not configured.</summary>
+    public ICache<V1Service>? IngressService { get; }
+    /// <summary>Nodes (status.addresses for NodePort and hostNetwork); null: not watched.</summary>
+    public ICache<V1Node>? Nodes { get; }
+    private readonly AddressSources _addressSources;
+    private List<Model.Resources.PolicyAddress>? _addresses;
+
+    /// <summary>The caches the reconcile loop reads (every change queues a pass).</summary>
+    private IEnumerable<IRunnableCache> Caches =>
+        new IRunnableCache?[] { Pools, Policies, Services, Slices, IngressService, Nodes }.OfType<IRunnableCache>();
+
     /// <summary>Every informer, for the counts the metrics report.</summary>
-    public IReadOnlyList<IInformerCounts> Informers => [Pools, Policies, Services, Slices, Secrets, _stored];
+    public IReadOnlyList<IInformerCounts> Informers => [.. Caches, Secrets, _stored];
 
     /// <summary>The fallback specs the leader stored (what a restarted operator starts from).</summary>
     public LastAcceptedStore LastAccepted => _stored;
@@ -63,9 +78,20 @@ public sealed class Controller
     private readonly Certificates.OperatorCertificates? _certificates;
 
     /// <param name="stored">Where the leader persists the fallback specs in use (every replica reads them).</param>
+    /// <param name="namespaces">The namespaces to watch; empty: all (the cluster-wide default).</param>
+    /// <param name="addresses">Where policies' status.addresses come from.</param>
     public Controller(IKubernetes client, SnapshotHub hub, TimeProvider time, ILogger logger, Func<bool> isLeader, TimeSpan resync,
-        LastAcceptedStore stored, Certificates.OperatorCertificates? certificates = null)
+        LastAcceptedStore stored, Certificates.OperatorCertificates? certificates = null, IReadOnlyList<string>? namespaces = null,
+        AddressSources? addresses = null)
     {
+        namespaces ??= [];
+        _addressSources = addresses ?? new AddressSources();
+        if (_addressSources.IngressService is { } svc)
+        {
+            var slash = svc.IndexOf('/');
+            IngressService = new Informer<V1Service>("ingress service", ListWatchSources.Service(client, svc[..slash], svc[(slash + 1)..]), time, logger, resync);
+        }
+        if (_addressSources.NodeAddresses) Nodes = new Informer<V1Node>("nodes", ListWatchSources.Nodes(client), time, logger, resync);
         _stored = stored;
         _certificates = certificates;
         _hub = hub;
@@ -73,14 +99,14 @@ public sealed class Controller
         _logger = logger;
         _isLeader = isLeader;
         _queue = new WorkQueue<string>(time, TimeSpan.FromMilliseconds(50), TimeSpan.FromSeconds(30));
-        Pools = new("backendpools", new ListWatchSources.Custom(client, "backendpools"), time, logger, resync);
-        Policies = new("loadbalancerpolicies", new ListWatchSources.Custom(client, "loadbalancerpolicies"), time, logger, resync);
-        Services = new("services", ListWatchSources.Services(client), time, logger, resync);
-        Slices = new("endpointslices", ListWatchSources.EndpointSlices(client), time, logger, resync);
+        Pools = InformerSet<JsonElement>.For("backendpools", namespaces, ns => new ListWatchSources.Custom(client, "backendpools", ns), time, logger, resync);
+        Policies = InformerSet<JsonElement>.For("loadbalancerpolicies", namespaces, ns => new ListWatchSources.Custom(client, "loadbalancerpolicies", ns), time, logger, resync);
+        Services = InformerSet<V1Service>.For("services", namespaces, ns => ListWatchSources.Services(client, ns), time, logger, resync);
+        Slices = InformerSet<V1EndpointSlice>.For("endpointslices", namespaces, ns => ListWatchSources.EndpointSlices(client, ns), time, logger, resync);
         Secrets = new ReferencedSecrets(client, time, logger, resync, () => _queue.Add(CompileKey));
         _status = new StatusWriter(client, hub, time, logger, Pools, Policies, certificates);
-        foreach (var informer in new Action<Action>[] { a => Pools.Changed += a, a => Policies.Changed += a, a => Services.Changed += a, a => Slices.Changed += a, a => stored.Changed += a })
-            informer(() => _queue.Add(CompileKey));
+        foreach (var informer in Caches) informer.Changed += () => _queue.Add(CompileKey);
+        stored.Changed += () => _queue.Add(CompileKey);
         hub.ReplicasChanged += () => _queue.Add(CompileKey);
         if (certificates is not null) certificates.Changed += () => _queue.Add(CompileKey);
     }
@@ -90,11 +116,13 @@ public sealed class Controller
 
     public async Task RunAsync(CancellationToken ct)
     {
-        var informers = new[] { Pools.RunAsync(ct), Policies.RunAsync(ct), Services.RunAsync(ct), Slices.RunAsync(ct), _stored.RunAsync(ct) };
+        var caches = Caches.ToList();
+        var informers = caches.Select(c => c.RunAsync(ct)).Append(_stored.RunAsync(ct)).ToArray();
         try
         {
             // The stored fallbacks too: a restarted operator's first snapshot must already fall back like the last one's.
-            await Task.WhenAll(Pools.Synced, Policies.Synced, Services.Synced, Slices.Synced, _stored.Synced).WaitAsync(ct);
+            await Task.WhenAll(caches.Select(c => c.Synced).Append(_stored.Synced)).WaitAsync(ct);
+            _synced = true;
             _queue.Add(CompileKey);
             while (!ct.IsCancellationRequested)
             {
@@ -161,6 +189,7 @@ public sealed class Controller
             [.. pools, .. fallbacks.OfType<BackendPool>()], [.. policies, .. fallbacks.OfType<LoadBalancerPolicy>()]), ct);
 
         _desired = AcceptedSpecs.Statuses(first, result, choice, unreadable);
+        _addresses = Status.IngressAddresses.From(_addressSources.Configured, IngressService?.Items.FirstOrDefault(), Nodes?.Items ?? []);
         Compiles++;
         LastResult = result;
         Publish(result);
@@ -189,6 +218,17 @@ public sealed class Controller
         if (!_isLeader()) return;
         var parts = queueKey.Split('|');
         var key = new ResourceKey(parts[0], parts[1], parts[2]);
-        if (_desired.TryGetValue(key, out var compiled)) await _status.WriteAsync(key, compiled, ct);
+        if (_desired.TryGetValue(key, out var compiled)) await _status.WriteAsync(key, compiled, _addresses, ct);
     }
+}
+
+/// <summary>Where policies' <c>status.addresses</c> come from (see <see cref="Status.IngressAddresses"/>).</summary>
+public sealed record AddressSources
+{
+    /// <summary>The ingress Service as <c>namespace/name</c>; null: none watched.</summary>
+    public string? IngressService { get; init; }
+    /// <summary>Watch Nodes for their addresses (NodePort, hostNetwork).</summary>
+    public bool NodeAddresses { get; init; }
+    /// <summary>Addresses (IPs or DNS names) that override the discovered ones.</summary>
+    public IReadOnlyList<string> Configured { get; init; } = [];
 }

@@ -68,11 +68,13 @@ public static class StatusComposer
         Endpoints = compiled.Endpoints,
     };
 
-    public static LoadBalancerPolicyStatus Policy(ResourceStatus compiled, bool? programmed, long generation, LoadBalancerPolicyStatus? existing, DateTimeOffset now) => new()
+    /// <param name="addresses">Where clients reach the ingress (<see cref="IngressAddresses"/>); null: unknown.</param>
+    public static LoadBalancerPolicyStatus Policy(ResourceStatus compiled, bool? programmed, long generation, LoadBalancerPolicyStatus? existing, DateTimeOffset now,
+        List<PolicyAddress>? addresses = null) => new()
     {
         ObservedGeneration = compiled.ObservedGeneration ?? generation,
         Conditions = Conditions(compiled, programmed, generation, existing?.Conditions, now),
-        Addresses = existing?.Addresses,
+        Addresses = addresses,
         Certificates = existing?.Certificates,
         Splits = compiled.Splits.IsDefaultOrEmpty ? null : [.. compiled.Splits],
     };

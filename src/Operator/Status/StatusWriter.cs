@@ -23,8 +23,8 @@ public sealed class StatusWriter(
     SnapshotHub hub,
     TimeProvider time,
     ILogger logger,
-    Informer<JsonElement> pools,
-    Informer<JsonElement> policies,
+    ICache<JsonElement> pools,
+    ICache<JsonElement> policies,
     Certificates.OperatorCertificates? certificates)
 {
     /// <summary>Status writes that went to the API server (tests assert "no churn" on it).</summary>
@@ -32,7 +32,8 @@ public sealed class StatusWriter(
     private int _writes;
 
     /// <summary>Writes <paramref name="compiled"/> as the status of <paramref name="key"/> when it changed; false when nothing was written.</summary>
-    public async Task<bool> WriteAsync(ResourceKey key, ResourceStatus compiled, CancellationToken ct)
+    /// <param name="addresses">A policy's <c>status.addresses</c>.</param>
+    public async Task<bool> WriteAsync(ResourceKey key, ResourceStatus compiled, List<PolicyAddress>? addresses, CancellationToken ct)
     {
         var isPool = key.Kind == BackendPool.KindName;
         var informer = isPool ? pools : policies;
@@ -56,7 +57,7 @@ public sealed class StatusWriter(
             var existing = existingStatus.ValueKind == JsonValueKind.Object ? existingStatus.Deserialize<LoadBalancerPolicyStatus>(ModelJson.Options) : null;
             oldConditions = existing?.Conditions;
             var acme = certificates?.StatusesOf(key.Namespace, key.Name) ?? [];
-            var policyStatus = StatusComposer.Policy(Certificates.CertificateConditions.AddTo(compiled, acme, generation), programmed, generation, existing, now);
+            var policyStatus = StatusComposer.Policy(Certificates.CertificateConditions.AddTo(compiled, acme, generation), programmed, generation, existing, now, addresses);
             if (acme.Count > 0) policyStatus.Certificates = Certificates.CertificateConditions.Certificates(acme);
             desired = policyStatus;
         }
@@ -98,7 +99,7 @@ public sealed class StatusWriter(
         {
             await client.CoreV1.CreateNamespacedEventAsync(new Corev1Event
             {
-                Metadata = new V1ObjectMeta { GenerateName = key.Name + ".", NamespaceProperty = key.Namespace },
+                Metadata = new V1ObjectMeta { GenerateName = key.Name + "-" /* a prefix must be a valid name once its trailing dash is masked: "x." is refused */, NamespaceProperty = key.Namespace },
                 InvolvedObject = new V1ObjectReference
                 {
                     ApiVersion = ApiGroup.ApiVersion, Kind = key.Kind, Name = key.Name, NamespaceProperty = key.Namespace,
