@@ -62,6 +62,11 @@ public sealed class ProxyMiddleware
     private async Task ProxyAsync(HttpContext context, AccessLogEntry? entry)
     {
         if (_shutdown.Closing) ListenerShutdown.CloseAfterResponse(context); // this replica is going away: no keep-alive
+        if (RequestFraming.Check(context.Request) is { } violation)
+        {
+            await RequestFraming.RefuseAsync(context, violation);
+            return;
+        }
         if (context.Features.Get<PriorKnowledgeHttp2Feature>() is not null)
         {
             // The prior-knowledge detection borrows Kestrel's TLS/ALPN path to select HTTP/2; the connection is cleartext.

@@ -108,6 +108,8 @@ public sealed class IngressHost : IAsyncDisposable, ISnapshotTarget
             // h2c detected by prior knowledge looks like TLS to Kestrel (see PriorKnowledgeHttp2Middleware);
             // the client's ":scheme: http" must not be rejected for it.
             kestrel.AllowAlternateSchemes = true;
+            // Content-Length must be 1*DIGIT (Kestrel alone accepts "+5"); see Listeners/StrictFieldEncoding.
+            kestrel.RequestHeaderEncodingSelector = StrictFieldEncoding.Select;
             kestrel.ConfigureEndpointDefaults(listen =>
             {
                 // HTTPS ports are known to the store before Kestrel reloads its endpoints (ApplyAsync applies it first).

@@ -67,6 +67,7 @@ public sealed class ForwardingTransformer : HttpTransformer
         // A request in flight when the replica started closing: its response is the connection's last.
         if (_shutdown is { Closing: true }) Http.ListenerShutdown.CloseAfterResponse(httpContext);
         var responseHeaders = httpContext.Response.Headers;
+        if (proxyResponse is not null) ConnectionFields.RemoveNominated(proxyResponse, responseHeaders);
         responseHeaders[RequestIds.HeaderName] = httpContext.Request.Headers[RequestIds.HeaderName];
         if (_response is { } rules)
         {
