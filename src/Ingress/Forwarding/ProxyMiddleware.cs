@@ -25,11 +25,13 @@ public sealed class ProxyMiddleware
     private readonly HealthAwareForwarder _forward;
     private readonly HttpsEdge _httpsEdge;
     private readonly AffinityRouter _affinity;
+    private readonly ListenerShutdown _shutdown;
     private readonly AccessLogRecorder _accessLog;
 
     public ProxyMiddleware(DataPlane dataPlane, IHttpForwarder forwarder, IngressMetrics metrics, HttpsEdge httpsEdge, AffinityRouter affinity,
-        AccessLogRecorder accessLog)
+        ListenerShutdown shutdown, AccessLogRecorder accessLog)
     {
+        _shutdown = shutdown;
         _accessLog = accessLog;
         _httpsEdge = httpsEdge;
         _affinity = affinity;
@@ -58,6 +60,7 @@ public sealed class ProxyMiddleware
 
     private async Task ProxyAsync(HttpContext context, AccessLogEntry? entry)
     {
+        if (_shutdown.Closing) ListenerShutdown.CloseAfterResponse(context); // this replica is going away: no keep-alive
         if (context.Features.Get<PriorKnowledgeHttp2Feature>() is not null)
         {
             // The prior-knowledge detection borrows Kestrel's TLS/ALPN path to select HTTP/2; the connection is cleartext.
@@ -107,7 +110,7 @@ public sealed class ProxyMiddleware
         entry?.Pool = pool;
         var pick = pool.UsesKey ? RequestHashKey.Compute(context, pool.Config.LoadBalancing) : PickContext.None;
         // Sticky pools ask the affinity component (cookie or table, falling back to the balancer); others the balancer.
-        var endpoint = pool.Config.SessionAffinity is null ? pool.Balancer.Pick(pick) : await _affinity.ChooseAsync(context, pool);
+        var endpoint = pool.Config.SessionAffinity is null ? pool.Balancer.Pick(pick) : await _affinity.ChooseAsync(context, pool.Config, pool.Balancer);
         entry?.Endpoint = endpoint;
         if (endpoint is null)
         {

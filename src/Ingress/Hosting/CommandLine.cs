@@ -1,5 +1,5 @@
-using System.Globalization;
 using System.Runtime.InteropServices;
+using System.Globalization;
 using Ballast.Ingress.Sources;
 using Ballast.Model.Validation;
 
@@ -22,6 +22,11 @@ public static class CommandLine
                                                       keeps the last good one in DIR (default ./ballast-state)
                                                       and starts from it when the operator is unreachable
           ballast validate DIR                        check the folder; exit 1 on any error
+          --log-level LEVEL            Trace, Debug, Information (default), Warning, Error, Critical or None
+          both run modes: --shutdown-grace DURATION (default 5s) --shutdown-timeout DURATION (default 20s)
+            on SIGTERM (or Ctrl-C): not ready at once, keep serving for the grace period, then close keep-alive
+            connections after their current request and give in-flight requests and WebSockets until the
+            timeout; a second signal skips what is left of the grace period
         """;
 
     public static async Task<int> RunAsync(string[] args)
@@ -61,9 +66,7 @@ public static class CommandLine
                 return 1;
             }
         }
-        var stop = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => { c.Cancel = true; stop.TrySetResult(); });
-        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; stop.TrySetResult(); });
+        using var signals = new ShutdownSignals();
 
         using var acmeHttp = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
         await using var host = await IngressHost.StartAsync(new IngressOptions
@@ -72,7 +75,7 @@ public static class CommandLine
             Redis = run.Redis,
             AffinityKeys = keys,
             Acme = Tls.Acme.StandaloneAcme.Options(run.StateDirectory, acmeHttp),
-            ConfigureLogging = logging => logging.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss "; }),
+            ConfigureLogging = logging => ConsoleLogging(logging, run.LogLevel),
         });
         var logger = host.LoggerFactory.CreateLogger("Ballast");
         using var sigusr1 = ReopenAccessLogsOnSigusr1(host);
@@ -81,10 +84,16 @@ public static class CommandLine
             host.LoggerFactory.CreateLogger<FolderSnapshotSource>());
         await source.StartAsync();
         logger.LogInformation("Watching {Directory} for changes.", Path.GetFullPath(run.ConfigDirectory));
-        await stop.Task;
-        logger.LogInformation("Stopping.");
+        await signals.First;
+        logger.LogInformation("Stopping: not ready; serving for {Grace} s more, then closing connections (in-flight work gets {Timeout} s).",
+            run.ShutdownGrace.TotalSeconds, run.ShutdownTimeout.TotalSeconds);
+        await host.ShutdownAsync(run.ShutdownGrace, run.ShutdownTimeout, signals.Second);
+        logger.LogInformation("Stopped.");
         return 0;
     }
+
+    private static void ConsoleLogging(ILoggingBuilder logging, LogLevel level) =>
+        logging.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss "; }).SetMinimumLevel(level);
 
     /// <summary>SIGUSR1 (what logrotate's postrotate sends) reopens the access-log files. PosixSignal has no name for it: 10 on Linux.</summary>
     private static PosixSignalRegistration ReopenAccessLogsOnSigusr1(IngressHost host) =>
@@ -96,40 +105,34 @@ public static class CommandLine
 
     private static async Task<int> ServeFromOperatorAsync(RunArguments run, OperatorArguments op)
     {
-        string token;
-        try
+        // Read now to fail fast on a wrong path, then again before every request (the kubelet rotates the token).
+        var tokenFile = new TokenFile(op.TokenFile);
+        try { tokenFile.Read(); }
+        catch (IOException e)
         {
-            token = File.ReadAllText(op.TokenFile).Trim();
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            Console.Error.WriteLine($"--token-file: {op.TokenFile}: {e.Message}");
+            Console.Error.WriteLine(e.Message);
             return 1;
         }
-        if (token.Length == 0)
-        {
-            Console.Error.WriteLine($"--token-file: {op.TokenFile} is empty");
-            return 1;
-        }
-        var stop = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => { c.Cancel = true; stop.TrySetResult(); });
-        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; stop.TrySetResult(); });
+        using var signals = new ShutdownSignals();
 
         await using var host = await IngressHost.StartAsync(new IngressOptions
         {
             AdminPort = run.AdminPort,
-            ConfigureLogging = logging => logging.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss "; }),
+            ConfigureLogging = logging => ConsoleLogging(logging, run.LogLevel),
         });
         var logger = host.LoggerFactory.CreateLogger("Ballast");
         using var sigusr1 = ReopenAccessLogsOnSigusr1(host);
         logger.LogInformation("Admin listener on port {Port} (/metrics, /healthz, /readyz).", host.AdminPort);
         Directory.CreateDirectory(op.StateDirectory);
-        await using var source = new OperatorSnapshotSource(op.Url, token, op.ReplicaId, op.StateDirectory, host, TimeProvider.System,
+        await using var source = new OperatorSnapshotSource(op.Url, tokenFile.Read, op.ReplicaId, op.StateDirectory, host, TimeProvider.System,
             host.LoggerFactory.CreateLogger<OperatorSnapshotSource>());
         source.Start();
         logger.LogInformation("Replica {Replica} following {Operator}; last good snapshot in {State}.", op.ReplicaId, op.Url, Path.GetFullPath(op.StateDirectory));
-        await stop.Task;
-        logger.LogInformation("Stopping.");
+        await signals.First;
+        logger.LogInformation("Stopping: not ready; serving for {Grace} s more, then closing connections (in-flight work gets {Timeout} s).",
+            run.ShutdownGrace.TotalSeconds, run.ShutdownTimeout.TotalSeconds);
+        await host.ShutdownAsync(run.ShutdownGrace, run.ShutdownTimeout, signals.Second);
+        logger.LogInformation("Stopped.");
         return 0;
     }
 }
@@ -145,6 +148,12 @@ public sealed record RunArguments(string ConfigDirectory, int AdminPort)
     public OperatorArguments? Operator { get; init; }
     /// <summary>Standalone: where ACME keeps account keys and certificates (under <c>acme/</c>).</summary>
     public string StateDirectory { get; init; } = "ballast-state";
+    /// <summary>The least severe log level written (<c>--log-level</c>; the chart's <c>ingress.logLevel</c>).</summary>
+    public LogLevel LogLevel { get; init; } = LogLevel.Information;
+    /// <summary>After SIGTERM: how long the replica keeps serving, not ready, while traffic moves away.</summary>
+    public TimeSpan ShutdownGrace { get; init; } = TimeSpan.FromSeconds(5);
+    /// <summary>After the grace period: how long in-flight requests and WebSockets may take before they are aborted.</summary>
+    public TimeSpan ShutdownTimeout { get; init; } = TimeSpan.FromSeconds(20);
 
     public static bool TryParse(string[] args, out RunArguments result, out string error)
     {
@@ -152,6 +161,8 @@ public sealed record RunArguments(string ConfigDirectory, int AdminPort)
         var adminPort = 9901;
         Redis.RedisOptions? redis = null;
         string? keyFile = null;
+        var logLevel = LogLevel.Information;
+        TimeSpan grace = TimeSpan.FromSeconds(5), timeout = TimeSpan.FromSeconds(20);
         result = null!;
         error = "";
         for (var i = 0; i < args.Length; i++)
@@ -191,8 +202,24 @@ public sealed record RunArguments(string ConfigDirectory, int AdminPort)
                     if (!Ballast.Ingress.Redis.RedisOptions.TryParse(value, out redis, out error)) return false;
                     i++;
                     break;
+                case "--shutdown-grace" when value is not null:
+                    if (!TryDuration("--shutdown-grace", value, out grace, out error)) return false;
+                    i++;
+                    break;
+                case "--shutdown-timeout" when value is not null:
+                    if (!TryDuration("--shutdown-timeout", value, out timeout, out error)) return false;
+                    i++;
+                    break;
                 case "--affinity-key-file" when value is not null:
                     keyFile = value;
+                    i++;
+                    break;
+                case "--log-level" when value is not null:
+                    if (!Enum.TryParse(value, ignoreCase: true, out logLevel) || !Enum.IsDefined(logLevel) || int.TryParse(value, out _))
+                    {
+                        error = $"--log-level: '{value}' is not one of {string.Join(", ", Enum.GetNames<LogLevel>())}";
+                        return false;
+                    }
                     i++;
                     break;
                 default:
@@ -210,7 +237,13 @@ public sealed record RunArguments(string ConfigDirectory, int AdminPort)
             }
             if (tokenFile is null) { error = "--token-file FILE is required with --operator"; return false; }
             if (replicaId is null) { error = "--replica-id ID is required with --operator"; return false; }
-            result = new RunArguments("", adminPort) { Operator = new OperatorArguments(url, tokenFile, replicaId, stateDir ?? "ballast-state") };
+            result = new RunArguments("", adminPort)
+            {
+                Operator = new OperatorArguments(url, tokenFile, replicaId, stateDir ?? "ballast-state"),
+                ShutdownGrace = grace,
+                LogLevel = logLevel,
+                ShutdownTimeout = timeout,
+            };
             return true;
         }
         if (tokenFile is not null || replicaId is not null)
@@ -223,7 +256,29 @@ public sealed record RunArguments(string ConfigDirectory, int AdminPort)
             error = "--config DIR (or --operator URL) is required";
             return false;
         }
-        result = new RunArguments(config, adminPort) { Redis = redis, AffinityKeyFile = keyFile, StateDirectory = stateDir ?? "ballast-state" };
+        result = new RunArguments(config, adminPort)
+        {
+            Redis = redis,
+            AffinityKeyFile = keyFile,
+            StateDirectory = stateDir ?? "ballast-state",
+            ShutdownGrace = grace,
+            LogLevel = logLevel,
+            ShutdownTimeout = timeout,
+        };
         return true;
+    }
+
+    private static bool TryDuration(string option, string value, out TimeSpan duration, out string error)
+    {
+        duration = default;
+        error = "";
+        if (Ballast.Model.Resources.Duration.TryParse(value, out var parsed) && parsed.Value >= TimeSpan.Zero)
+        {
+            duration = parsed.Value;
+            return true;
+        }
+
+        error = $"{option}: '{value}' is not a duration (e.g. 5s, 500ms, 1m)";
+        return false;
     }
 }

@@ -3,7 +3,6 @@ using Ballast.Ingress.LoadBalancing;
 using Ballast.Ingress.Metrics;
 using Ballast.Ingress.Policies;
 using Ballast.Ingress.Transforms;
-using Ballast.Ingress.Forwarding;
 using Ballast.Model.Resources;
 using Ballast.Model.Snapshots;
 using Yarp.ReverseProxy.Forwarder;
@@ -24,7 +23,7 @@ public sealed class RouteRuntime
     private readonly CanarySnapshot? _canary;
 
     public RouteRuntime(RouteSnapshot config, IReadOnlyDictionary<string, PoolRuntime> pools, IngressMetrics metrics, HealthServices? health = null,
-        TimeProvider? time = null, RoutePolicies? previousPolicies = null, Redis.RedisConnection? redis = null)
+        TimeProvider? time = null, RoutePolicies? previousPolicies = null, Redis.RedisConnection? redis = null, Listeners.ListenerShutdown? shutdown = null)
     {
         Config = config;
         Id = config.Id;
@@ -48,10 +47,10 @@ public sealed class RouteRuntime
         var idle = config.IdleTimeout ?? config.Timeout;
         _requestConfigs = [.. _pools.Select(p => PoolTransport.RequestConfig(p?.Config.Protocol ?? PoolProtocol.HTTP1, idle))];
         _split = new WeightedSequence(weights);
-        Transformer = new ForwardingTransformer(config.RequestHeaders, config.ResponseHeaders, RequestRewrite.Create(config));
-        Shaping = RouteShaping.Create(config, metrics.Shaping, time ?? TimeProvider.System);
+        Transformer = new ForwardingTransformer(config.RequestHeaders, config.ResponseHeaders, RequestRewrite.Create(config), shutdown);
+        Shaping = RouteShaping.Create(config, ShapingMetrics.Of(metrics.Registry), time ?? TimeProvider.System);
         Metrics = new RouteMetrics(metrics, Id);
-        Policies = RoutePolicies.Create(config, metrics.Policies, time ?? TimeProvider.System, previousPolicies, redis);
+        Policies = RoutePolicies.Create(config, PolicyMetrics.Of(metrics.Registry), time ?? TimeProvider.System, previousPolicies, redis);
         Retry = config.Retries is { Attempts: > 0 } retries
             ? new RouteRetry(retries, Transformer, health?.Time ?? TimeProvider.System, health?.Metrics, Id)
             : null;

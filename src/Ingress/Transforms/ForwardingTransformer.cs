@@ -18,9 +18,12 @@ public sealed class ForwardingTransformer : HttpTransformer
     private readonly HeaderRulesSnapshot? _request;
     private readonly HeaderRulesSnapshot? _response;
     private readonly RequestRewrite? _rewrite;
+    private readonly Listeners.ListenerShutdown? _shutdown;
 
-    public ForwardingTransformer(HeaderRulesSnapshot? request, HeaderRulesSnapshot? response, RequestRewrite? rewrite = null)
+    public ForwardingTransformer(HeaderRulesSnapshot? request, HeaderRulesSnapshot? response, RequestRewrite? rewrite = null,
+        Listeners.ListenerShutdown? shutdown = null)
     {
+        _shutdown = shutdown;
         _rewrite = rewrite;
         _request = request is { Set.IsEmpty: true, Add.IsEmpty: true, Remove.IsEmpty: true } ? null : request;
         _response = response is { Set.IsEmpty: true, Add.IsEmpty: true, Remove.IsEmpty: true } ? null : response;
@@ -61,6 +64,8 @@ public sealed class ForwardingTransformer : HttpTransformer
     public override async ValueTask<bool> TransformResponseAsync(HttpContext httpContext, HttpResponseMessage? proxyResponse, CancellationToken cancellationToken)
     {
         var result = await base.TransformResponseAsync(httpContext, proxyResponse, cancellationToken);
+        // A request in flight when the replica started closing: its response is the connection's last.
+        if (_shutdown is { Closing: true }) Listeners.ListenerShutdown.CloseAfterResponse(httpContext);
         var responseHeaders = httpContext.Response.Headers;
         responseHeaders[RequestIds.HeaderName] = httpContext.Request.Headers[RequestIds.HeaderName];
         if (_response is { } rules)

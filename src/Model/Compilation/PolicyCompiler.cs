@@ -117,7 +117,7 @@ internal sealed class PolicyCompiler(CompilerInput input, IReadOnlyDictionary<st
             else if ((c.CertificateFile is null) != (c.KeyFile is null)) r.Error(cf, "certificateFile and keyFile go together");
             var ns = r.Key.Namespace;
             if (c.SecretRef is { } secret && !input.Secrets.ContainsKey($"{ns}/{secret}"))
-                r.UnresolvedClusterObject(input, "SecretNotFound", cf.Field("secretRef"), $"Secret \"{secret}\" not found in namespace \"{ns}\"");
+                r.UnresolvedClusterObject(input, ConditionReasons.SecretNotFound, cf.Field("secretRef"), $"Secret \"{secret}\" not found in namespace \"{ns}\"");
         }
     }
 
@@ -183,7 +183,7 @@ internal sealed class PolicyCompiler(CompilerInput input, IReadOnlyDictionary<st
             MaxRequestBodyBytes = route.MaxRequestBodyBytes,
             Rewrite = rewrite,
             Redirect = redirect,
-            Retries = retries,
+            Retries = redirect is null ? retries : null,
             RequestHeaders = request,
             ResponseHeaders = response,
             RateLimit = rateLimit,
@@ -261,20 +261,20 @@ internal sealed class PolicyCompiler(CompilerInput input, IReadOnlyDictionary<st
         var id = $"{ns}/{pool}";
         if (!pools.TryGetValue(id, out var snapshot))
         {
-            r.Unresolved("PoolNotFound", field, $"BackendPool \"{pool}\" not found in namespace \"{ns}\"");
+            r.Unresolved(ConditionReasons.PoolNotFound, field, $"BackendPool \"{pool}\" not found in namespace \"{ns}\"");
             resolved = false;
             return null;
         }
         if (snapshot is null)
         {
-            r.Unresolved("PoolInvalid", field, $"BackendPool \"{pool}\" in namespace \"{ns}\" is invalid (see its status)");
+            r.Unresolved(ConditionReasons.PoolInvalid, field, $"BackendPool \"{pool}\" in namespace \"{ns}\" is invalid (see its status)");
             resolved = false;
             return null;
         }
         var l4Pool = snapshot.Protocol is PoolProtocol.TCP or PoolProtocol.UDP;
         if (http == l4Pool)
         {
-            r.Unresolved("PoolProtocolMismatch", field, http
+            r.Unresolved(ConditionReasons.PoolProtocolMismatch, field, http
                 ? $"BackendPool \"{pool}\" speaks {snapshot.Protocol}: only tcpRoutes may use TCP and UDP pools"
                 : $"BackendPool \"{pool}\" speaks {snapshot.Protocol}: tcpRoutes need a TCP or UDP pool");
             resolved = false;
