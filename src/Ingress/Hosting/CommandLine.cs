@@ -23,6 +23,9 @@ public static class CommandLine
                                                       and starts from it when the operator is unreachable
           ballast validate DIR                        check the folder; exit 1 on any error
           --log-level LEVEL            Trace, Debug, Information (default), Warning, Error, Critical or None
+          --log-format text|json       a line of text (default), or a JSON object per line (the .NET JSON console
+                                       formatter: UTC timestamp, level, category, message, state, and scopes with
+                                       kind/namespace/name/field/file/line on lines about a resource)
           both run modes: --shutdown-grace DURATION (default 5s) --shutdown-timeout DURATION (default 20s)
             on SIGTERM (or Ctrl-C): not ready at once, keep serving for the grace period, then close keep-alive
             connections after their current request and give in-flight requests and WebSockets until the
@@ -75,7 +78,7 @@ public static class CommandLine
             Redis = run.Redis,
             AffinityKeys = keys,
             Acme = Tls.Acme.StandaloneAcme.Options(run.StateDirectory, acmeHttp),
-            ConfigureLogging = logging => ConsoleLogging(logging, run.LogLevel),
+            ConfigureLogging = logging => ConsoleLogging(logging, run),
         });
         var logger = host.LoggerFactory.CreateLogger("Ballast");
         using var sigusr1 = ReopenAccessLogsOnSigusr1(host);
@@ -92,8 +95,8 @@ public static class CommandLine
         return 0;
     }
 
-    private static void ConsoleLogging(ILoggingBuilder logging, LogLevel level) =>
-        logging.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss "; }).SetMinimumLevel(level);
+    private static void ConsoleLogging(ILoggingBuilder logging, RunArguments run) =>
+        Logging.ConsoleLogFormat.AddConsole(logging, run.LogFormat, run.LogLevel);
 
     /// <summary>SIGUSR1 (what logrotate's postrotate sends) reopens the access-log files. PosixSignal has no name for it: 10 on Linux.</summary>
     private static PosixSignalRegistration ReopenAccessLogsOnSigusr1(IngressHost host) =>
@@ -118,7 +121,7 @@ public static class CommandLine
         await using var host = await IngressHost.StartAsync(new IngressOptions
         {
             AdminPort = run.AdminPort,
-            ConfigureLogging = logging => ConsoleLogging(logging, run.LogLevel),
+            ConfigureLogging = logging => ConsoleLogging(logging, run),
         });
         var logger = host.LoggerFactory.CreateLogger("Ballast");
         using var sigusr1 = ReopenAccessLogsOnSigusr1(host);
@@ -150,6 +153,8 @@ public sealed record RunArguments(string ConfigDirectory, int AdminPort)
     public string StateDirectory { get; init; } = "ballast-state";
     /// <summary>The least severe log level written (<c>--log-level</c>; the chart's <c>ingress.logLevel</c>).</summary>
     public LogLevel LogLevel { get; init; } = LogLevel.Information;
+    /// <summary><c>--log-format</c>: text (default) or json (the chart's <c>logFormat</c>).</summary>
+    public string LogFormat { get; init; } = Logging.ConsoleLogFormat.Text;
     /// <summary>After SIGTERM: how long the replica keeps serving, not ready, while traffic moves away.</summary>
     public TimeSpan ShutdownGrace { get; init; } = TimeSpan.FromSeconds(5);
     /// <summary>After the grace period: how long in-flight requests and WebSockets may take before they are aborted.</summary>
@@ -162,6 +167,7 @@ public sealed record RunArguments(string ConfigDirectory, int AdminPort)
         Redis.RedisOptions? redis = null;
         string? keyFile = null;
         var logLevel = LogLevel.Information;
+        var logFormat = Logging.ConsoleLogFormat.Text;
         TimeSpan grace = TimeSpan.FromSeconds(5), timeout = TimeSpan.FromSeconds(20);
         result = null!;
         error = "";
@@ -222,6 +228,15 @@ public sealed record RunArguments(string ConfigDirectory, int AdminPort)
                     }
                     i++;
                     break;
+                case "--log-format" when value is not null:
+                    if (!Logging.ConsoleLogFormat.IsKnown(value))
+                    {
+                        error = $"--log-format: '{value}' is not one of text, json";
+                        return false;
+                    }
+                    logFormat = value;
+                    i++;
+                    break;
                 default:
                     error = $"unknown or incomplete argument '{args[i]}'";
                     return false;
@@ -242,6 +257,7 @@ public sealed record RunArguments(string ConfigDirectory, int AdminPort)
                 Operator = new OperatorArguments(url, tokenFile, replicaId, stateDir ?? "ballast-state"),
                 ShutdownGrace = grace,
                 LogLevel = logLevel,
+                LogFormat = logFormat,
                 ShutdownTimeout = timeout,
             };
             return true;
@@ -263,6 +279,7 @@ public sealed record RunArguments(string ConfigDirectory, int AdminPort)
             StateDirectory = stateDir ?? "ballast-state",
             ShutdownGrace = grace,
             LogLevel = logLevel,
+                LogFormat = logFormat,
             ShutdownTimeout = timeout,
         };
         return true;

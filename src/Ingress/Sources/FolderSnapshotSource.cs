@@ -110,13 +110,13 @@ public sealed class FolderSnapshotSource : IAsyncDisposable
         LastDiagnostics = diagnostics;
         if (diagnostics.Any(d => d.Severity == Severity.Error))
         {
-            foreach (var d in diagnostics) _logger.Log(d.Severity == Severity.Error ? LogLevel.Error : LogLevel.Warning, "{Diagnostic}", d.ToString());
+            foreach (var d in diagnostics) Log(d);
             _logger.LogError("Rejected the change in {Directory}: {Errors} error(s); still serving snapshot {Version}.",
                 _directory, diagnostics.Count(d => d.Severity == Severity.Error), _host.CurrentSnapshot.Version);
             _host.Metrics.FailedReloads.Inc();
             return false;
         }
-        foreach (var d in diagnostics) _logger.LogWarning("{Diagnostic}", d.ToString());
+        foreach (var d in diagnostics) Log(d);
         // Managers follow the accepted configuration only (a rejected change orders nothing).
         _host.Acme?.Reconcile(Ballast.Acme.Listeners.AcmeListeners.From(loaded.Policies));
 
@@ -128,6 +128,13 @@ public sealed class FolderSnapshotSource : IAsyncDisposable
         await _host.ApplyAsync(compiled.Snapshot, cancellationToken);
         _version = compiled.Snapshot.Version;
         return true;
+    }
+
+    /// <summary>One line per diagnostic, in a scope naming its resource (kind, namespace, name, field, file, line).</summary>
+    private void Log(Diagnostic d)
+    {
+        using var scope = Logging.ResourceLogScope.Begin(_logger, d);
+        _logger.Log(d.Severity == Severity.Error ? LogLevel.Error : LogLevel.Warning, "{Diagnostic}", d.ToString());
     }
 
     public async ValueTask DisposeAsync()
