@@ -54,7 +54,11 @@ public sealed class Controller
     public int QueueDepth => _queue.Length;
 
     /// <summary>Every informer, for the counts the metrics report.</summary>
-    public IReadOnlyList<IInformerCounts> Informers => [Pools, Policies, Services, Slices, Secrets, _stored];
+    public IReadOnlyList<IInformerCounts> Informers => [Pools, Policies, Services, Slices, Secrets, _stored, .. _frontEnds.Kinds.Select(k => k.Informer)];
+
+    /// <summary>The front-ends' kinds the API server serves (Gateway API …), found at start.</summary>
+    private FrontEndInformers _frontEnds = FrontEndInformers.None;
+    private readonly TimeSpan _resync;
 
     /// <summary>The fallback specs the leader stored (what a restarted operator starts from).</summary>
     public LastAcceptedStore LastAccepted => _stored;
@@ -71,6 +75,7 @@ public sealed class Controller
         LastAcceptedStore stored, Certificates.OperatorCertificates? certificates = null)
     {
         _stored = stored;
+        _resync = resync;
         _certificates = certificates;
         _client = client;
         _hub = hub;
@@ -94,11 +99,14 @@ public sealed class Controller
 
     public async Task RunAsync(CancellationToken ct)
     {
-        var informers = new[] { Pools.RunAsync(ct), Policies.RunAsync(ct), Services.RunAsync(ct), Slices.RunAsync(ct), _stored.RunAsync(ct) };
+        _frontEnds = await DiscoverFrontEndsAsync(ct);
+        foreach (var w in _frontEnds.Kinds) w.Informer.Changed += () => _queue.Add(CompileKey);
+        Task[] informers = [Pools.RunAsync(ct), Policies.RunAsync(ct), Services.RunAsync(ct), Slices.RunAsync(ct), _stored.RunAsync(ct),
+            .. _frontEnds.Kinds.Select(k => k.Informer.RunAsync(ct))];
         try
         {
             // The stored fallbacks too: a restarted operator's first snapshot must already fall back like the last one's.
-            await Task.WhenAll(Pools.Synced, Policies.Synced, Services.Synced, Slices.Synced, _stored.Synced).WaitAsync(ct);
+            await Task.WhenAll([Pools.Synced, Policies.Synced, Services.Synced, Slices.Synced, _stored.Synced, .. _frontEnds.Kinds.Select(k => k.Informer.Synced)]).WaitAsync(ct);
             _queue.Add(CompileKey);
             while (!ct.IsCancellationRequested)
             {
@@ -130,6 +138,34 @@ public sealed class Controller
         await Secrets.StopAllAsync();
     }
 
+    /// <summary>Discovery, retried until the API server answers: which Gateway API (…) kinds to watch.</summary>
+    private async Task<FrontEndInformers> DiscoverFrontEndsAsync(CancellationToken ct)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try { return await FrontEndInformers.DiscoverAsync(_client, _time, _logger, _resync, ct); }
+            catch (Exception e) when (e is HttpOperationException or HttpRequestException or IOException)
+            {
+                var delay = TimeSpan.FromMilliseconds(Math.Min(30_000, 100 * Math.Pow(2, Math.Min(attempt, 10))));
+                _logger.LogInformation("discovery of front-end kinds: {Error}; retrying in {Delay}", e.Message, delay);
+                await Task.Delay(delay, _time, ct);
+            }
+        }
+    }
+
+    /// <summary>The front-ends' objects as model types; one that does not deserialize is logged and left out.</summary>
+    private List<Resource> FrontEndInputs()
+    {
+        var inputs = new List<Resource>();
+        foreach (var w in _frontEnds.Kinds)
+        {
+            var (items, bad) = DesiredState.Parse(w.Kind.Type, w.Informer.Items, w.Kind.Kind);
+            inputs.AddRange(items);
+            foreach (var b in bad) _logger.LogWarning("{Key}: cannot read it: {Error}", b.Key, b.Message);
+        }
+        return inputs;
+    }
+
     private async Task CompileAndPublishAsync(CancellationToken ct)
     {
         // One copy of the caches for the whole pass: the informers keep changing while it runs, and a spec must be
@@ -149,6 +185,7 @@ public sealed class Controller
             AcmeChallenges = _certificates?.Supervisor.Challenges ?? System.Collections.Immutable.ImmutableDictionary<string, string>.Empty,
             Pools = pools,
             Policies = policies,
+            Inputs = FrontEndInputs(),
             Services = DesiredState.Services(Services.Items, Slices.Items),
             Secrets = DesiredState.Secrets(Secrets.Items),
         };
@@ -243,6 +280,11 @@ public sealed class Controller
         var parts = queueKey.Split('|');
         var key = new ResourceKey(parts[0], parts[1], parts[2]);
         if (!_desired.TryGetValue(key, out var compiled)) return;
+        if (_frontEnds.Kinds.FirstOrDefault(k => k.Kind.Kind == key.Kind) is { } frontEnd)
+        {
+            await WriteKindStatusAsync(key, frontEnd, compiled, ct);
+            return;
+        }
         var isPool = key.Kind == BackendPool.KindName;
         var informer = isPool ? Pools : Policies;
         if (!informer.TryGet($"{key.Namespace}/{key.Name}", out var stored)) return;
@@ -291,6 +333,46 @@ public sealed class Controller
             isPool ? "backendpools" : "loadbalancerpolicies", key.Name, cancellationToken: ct);
         Interlocked.Increment(ref _statusWrites);
         await RecordTransitionAsync(key, meta, oldConditions, desiredNode, ct);
+    }
+
+    /// <summary>
+    /// A front-end object's status in its own shape (<see cref="ResourceStatus.KindStatus"/>). A Gateway is Programmed
+    /// only once every connected replica runs the snapshot holding its generation; until then Programmed=False/Pending.
+    /// </summary>
+    private async Task WriteKindStatusAsync(ResourceKey key, FrontEndInformers.Watched kind, ResourceStatus compiled, CancellationToken ct)
+    {
+        if (compiled.KindStatus is null) return;
+        if (!kind.Informer.TryGet($"{key.Namespace}/{key.Name}", out var stored)) return;
+        var meta = stored.GetProperty("metadata");
+        var generation = meta.TryGetProperty("generation", out var g) ? g.GetInt64() : 0;
+        var existing = stored.TryGetProperty("status", out var s) && s.ValueKind == JsonValueKind.Object ? JsonNode.Parse(s.GetRawText()) as JsonObject : null;
+        var desired = (JsonObject)JsonSerializer.SerializeToNode(compiled.KindStatus, compiled.KindStatus.GetType(), ModelJson.Options)!;
+        if (key.Kind == Model.Resources.GatewayApi.Gateway.KindName && _hub.IsProgrammed(key.ToString(), generation) != true
+            && desired["conditions"] is JsonArray conditions
+            && conditions.OfType<JsonObject>().FirstOrDefault(c => c["type"]?.GetValue<string>() == ConditionTypes.Programmed) is { } programmed
+            && programmed["status"]?.GetValue<string>() == ConditionStatus.True)
+        {
+            programmed["status"] = ConditionStatus.False;
+            programmed["reason"] = "Pending";
+            programmed["message"] = $"waiting for every connected ingress replica to run generation {generation}";
+        }
+        desired = KindStatusComposer.Compose(desired, existing, Model.Resources.GatewayApi.GatewayApiGroup.ControllerName, _time.GetUtcNow());
+        if (JsonNode.DeepEquals(desired, existing)) return;
+
+        var metadata = new JsonObject { ["name"] = key.Name, ["resourceVersion"] = meta.GetProperty("resourceVersion").GetString() };
+        if (key.Namespace.Length > 0) metadata["namespace"] = key.Namespace;
+        var body = new JsonObject
+        {
+            ["apiVersion"] = kind.Kind.ApiVersion(kind.Version),
+            ["kind"] = key.Kind,
+            ["metadata"] = metadata,
+            ["status"] = desired,
+        };
+        if (key.Namespace.Length == 0)
+            await _client.CustomObjects.ReplaceClusterCustomObjectStatusAsync(body, kind.Kind.Group, kind.Version, kind.Kind.Plural, key.Name, cancellationToken: ct);
+        else
+            await _client.CustomObjects.ReplaceNamespacedCustomObjectStatusAsync(body, kind.Kind.Group, kind.Version, key.Namespace, kind.Kind.Plural, key.Name, cancellationToken: ct);
+        Interlocked.Increment(ref _statusWrites);
     }
 
     /// <summary>A Kubernetes Event when Accepted changes (or first appears), so `kubectl describe` tells the story.</summary>

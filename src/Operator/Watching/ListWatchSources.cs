@@ -12,12 +12,12 @@ public static class ListWatchSources
     /// <summary>How long one watch request may stay open before the client starts a new one.</summary>
     public static int WatchTimeoutSeconds { get; set; } = 300;
 
-    /// <summary>A Ballast custom resource, kept as raw JSON (converted to the model types when compiling).</summary>
-    public sealed class Custom(IKubernetes client, string plural) : IListWatch<JsonElement>
+    /// <summary>A custom resource (Ballast's own unless another group is named), kept as raw JSON (converted to the model types when compiling).</summary>
+    public sealed class Custom(IKubernetes client, string plural, string group = ApiGroup.Group, string version = ApiGroup.Version) : IListWatch<JsonElement>
     {
         public async Task<(IReadOnlyList<JsonElement> Items, string ResourceVersion)> ListAsync(CancellationToken ct)
         {
-            var list = (JsonElement)await client.CustomObjects.ListCustomObjectForAllNamespacesAsync(ApiGroup.Group, ApiGroup.Version, plural, cancellationToken: ct);
+            var list = (JsonElement)await client.CustomObjects.ListCustomObjectForAllNamespacesAsync(group, version, plural, cancellationToken: ct);
             var items = list.GetProperty("items").EnumerateArray().Select(e => e.Clone()).ToList();
             return (items, list.GetProperty("metadata").GetProperty("resourceVersion").GetString() ?? "");
         }
@@ -25,7 +25,7 @@ public static class ListWatchSources
         public async IAsyncEnumerable<(WatchEventType Type, JsonElement Object)> WatchAsync(string resourceVersion, Action<Exception> onError, [EnumeratorCancellation] CancellationToken ct)
         {
             await foreach (var (type, obj) in client.CustomObjects.WatchListCustomObjectForAllNamespacesAsync(
-                ApiGroup.Group, ApiGroup.Version, plural, allowWatchBookmarks: true, resourceVersion: resourceVersion,
+                group, version, plural, allowWatchBookmarks: true, resourceVersion: resourceVersion,
                 timeoutSeconds: WatchTimeoutSeconds, onError: onError, cancellationToken: ct))
                 yield return (type, ((JsonElement)obj).Clone());
         }
