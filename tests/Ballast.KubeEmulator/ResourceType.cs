@@ -33,4 +33,17 @@ public sealed record ResourceType(
         new("ballast.dev", "v1alpha1", "loadbalancerpolicies", "LoadBalancerPolicy", HasStatusSubresource: true, ShortNames: ["lbp"]),
         new("ballast.dev", "v1alpha1", "backendpools", "BackendPool", HasStatusSubresource: true, ShortNames: ["bp"]),
     ];
+
+    /// <summary>Gateway API's kinds as the standard-channel CRDs (config/crds/gateway-api) serve them.</summary>
+    public static IReadOnlyList<ResourceType> GatewayApi { get; } =
+    [
+        new("gateway.networking.k8s.io", "v1", "gatewayclasses", "GatewayClass", Namespaced: false, HasStatusSubresource: true),
+        new("gateway.networking.k8s.io", "v1", "gateways", "Gateway", HasStatusSubresource: true),
+        new("gateway.networking.k8s.io", "v1", "httproutes", "HTTPRoute", HasStatusSubresource: true),
+        new("gateway.networking.k8s.io", "v1", "grpcroutes", "GRPCRoute", HasStatusSubresource: true),
+        new("gateway.networking.k8s.io", "v1", "tlsroutes", "TLSRoute", HasStatusSubresource: true),
+        new("gateway.networking.k8s.io", "v1", "tcproutes", "TCPRoute", HasStatusSubresource: true),
+        new("gateway.networking.k8s.io", "v1", "udproutes", "UDPRoute", HasStatusSubresource: true),
+        new("gateway.networking.k8s.io", "v1beta1", "referencegrants", "ReferenceGrant"),
+    ];
 }

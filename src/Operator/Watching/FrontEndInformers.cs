@@ -32,6 +32,12 @@ public sealed class FrontEndInformers
                 if (!served.TryGetValue((kind.Group, version), out var plurals))
                     served[(kind.Group, version)] = plurals = await ResourcesAsync(client, kind.Group, version, ct);
                 if (!plurals.Contains(kind.Plural)) continue;
+                // Served but not granted (the chart's gatewayApi.enabled=false): a watch would never sync and hold up every compile.
+                if (!await MayListAsync(client, kind, version, ct))
+                {
+                    logger.LogWarning("{Kind} {ApiVersion} is served but this operator may not list it (RBAC): not watched", kind.Kind, kind.ApiVersion(version));
+                    break;
+                }
                 watched.Add(new Watched(kind, version,
                     new Informer<JsonElement>($"{kind.Plural}.{kind.Group}", new ListWatchSources.Custom(client, kind.Plural, kind.Group, version), time, logger, resync)));
                 break;
@@ -40,6 +46,19 @@ public sealed class FrontEndInformers
         logger.LogInformation("watching front-end kinds: {Kinds}",
             watched.Count == 0 ? "none (no Gateway API CRDs installed)" : string.Join(", ", watched.Select(w => $"{w.Kind.Kind} {w.Kind.ApiVersion(w.Version)}")));
         return new FrontEndInformers(watched);
+    }
+
+    private static async Task<bool> MayListAsync(IKubernetes client, InputKind kind, string version, CancellationToken ct)
+    {
+        try
+        {
+            await client.CustomObjects.ListCustomObjectForAllNamespacesAsync(kind.Group, version, kind.Plural, limit: 1, cancellationToken: ct);
+            return true;
+        }
+        catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.Forbidden)
+        {
+            return false;
+        }
     }
 
     /// <summary>The plurals a group/version serves; none when the API server does not know it (404).</summary>

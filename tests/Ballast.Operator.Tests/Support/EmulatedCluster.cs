@@ -28,15 +28,7 @@ public sealed class EmulatedCluster : IAsyncDisposable
     }
 
     /// <summary>The default kinds plus Gateway API's, as a cluster with the standard-channel CRDs installed serves them.</summary>
-    public static IReadOnlyList<ResourceType> WithGatewayApi { get; } =
-    [
-        .. ResourceType.Defaults,
-        new("gateway.networking.k8s.io", "v1", "gatewayclasses", "GatewayClass", Namespaced: false, HasStatusSubresource: true),
-        new("gateway.networking.k8s.io", "v1", "gateways", "Gateway", HasStatusSubresource: true),
-        new("gateway.networking.k8s.io", "v1", "httproutes", "HTTPRoute", HasStatusSubresource: true),
-        new("gateway.networking.k8s.io", "v1", "grpcroutes", "GRPCRoute", HasStatusSubresource: true),
-        new("gateway.networking.k8s.io", "v1beta1", "referencegrants", "ReferenceGrant"),
-    ];
+    public static IReadOnlyList<ResourceType> WithGatewayApi { get; } = [.. ResourceType.Defaults, .. ResourceType.GatewayApi];
 
     /// <summary>Another independent client (its own connections), e.g. for a second operator.</summary>
     public Kubernetes NewClient() => new(KubernetesClientConfiguration.BuildConfigFromConfigFile(KubeconfigPath));
