@@ -1,9 +1,10 @@
 using System.Collections.Immutable;
-using Ballast.Ingress.Endpoints;
+using Ballast.Ingress.Runtime;
 using Ballast.Ingress.LoadBalancing;
 using Ballast.Model.Resources;
 using Ballast.Model.Snapshots;
 using BenchmarkDotNet.Attributes;
+using Ballast.Ingress.Endpoints;
 
 namespace Ballast.Benchmarks.LoadBalancing;
 

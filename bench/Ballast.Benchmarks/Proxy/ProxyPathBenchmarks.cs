@@ -1,10 +1,11 @@
 using System.Net;
 using Ballast.Ingress.Affinity;
-using Ballast.Ingress.DataPlane;
+using Ballast.Ingress.Runtime;
 using Ballast.Ingress.LoadBalancing;
 using Ballast.Ingress.Metrics;
-using Ballast.Ingress.Pools;
-using Ballast.Ingress.Proxy;
+using Ballast.Ingress.Forwarding;
+using Ballast.Ingress.Listeners;
+using Ballast.Ingress.Transforms;
 using Ballast.Ingress.Tls;
 using Ballast.Model.Resources;
 using Ballast.Model.Snapshots;
@@ -60,7 +61,8 @@ public class ProxyPathBenchmarks
         });
         _forwarder = new TransformOnlyForwarder();
         _middleware = new ProxyMiddleware(dataPlane, _forwarder, metrics, new HttpsEdge(),
-            new AffinityRouter(AffinityKeyRing.Random(), new AffinityMetrics(metrics), new AffinityTable(TimeProvider.System), null, TimeProvider.System));
+            new AffinityRouter(AffinityKeyRing.Random(), new AffinityMetrics(metrics), new AffinityTable(TimeProvider.System), null, TimeProvider.System),
+            new ListenerShutdown());
         _invoker = new HttpMessageInvoker(new SocketsHttpHandler());
         _context = new DefaultHttpContext();
         _context.Connection.LocalPort = Port;

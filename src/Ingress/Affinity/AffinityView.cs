@@ -1,7 +1,6 @@
 using System.Collections.Frozen;
 using Ballast.Ingress.Endpoints;
 using Ballast.Ingress.LoadBalancing;
-using Ballast.Ingress.Pools;
 using Ballast.Model.Resources;
 using Ballast.Model.Snapshots;
 using Prometheus;
@@ -16,11 +15,12 @@ namespace Ballast.Ingress.Affinity;
 /// </summary>
 public sealed class AffinityView
 {
-    public AffinityView(PoolRuntime pool, AffinityKeyRing keys, AffinityMetrics metrics)
+    public AffinityView(PoolSnapshot pool, ILoadBalancer balancer, AffinityKeyRing keys, AffinityMetrics metrics)
     {
         Pool = pool;
-        Balancer = pool.Balancer;
-        Settings = pool.Config.SessionAffinity ?? new SessionAffinitySnapshot();
+        Balancer = balancer;
+        UsesKey = LoadBalancerRegistry.UsesKey(pool.LoadBalancing.Algorithm);
+        Settings = pool.SessionAffinity ?? new SessionAffinitySnapshot();
         PoolKey = HashKey.Of(pool.Id);
         var endpoints = Balancer.Endpoints;
         ById = endpoints.ToFrozenDictionary(e => e.Id, StringComparer.Ordinal);
@@ -38,9 +38,15 @@ public sealed class AffinityView
         CookieSuffix = BuildCookieSuffix(Settings);
         Repins = metrics.Repins.WithLabels(pool.Id);
         LocalDecisions = metrics.LocalDecisions.WithLabels(pool.Id);
+        LocalHits = metrics.TableLookups.WithLabels(pool.Id, "local_hit");
+        SharedHits = metrics.TableLookups.WithLabels(pool.Id, "shared_hit");
+        Misses = metrics.TableLookups.WithLabels(pool.Id, "miss");
     }
 
-    public PoolRuntime Pool { get; }
+    /// <summary>The pool's configuration this view was built from.</summary>
+    public PoolSnapshot Pool { get; }
+    /// <summary>Whether the pool's algorithm hashes a request key (computed per request only then).</summary>
+    public bool UsesKey { get; }
     public ILoadBalancer Balancer { get; }
     public SessionAffinitySnapshot Settings { get; }
     public ulong PoolKey { get; }
@@ -55,6 +61,9 @@ public sealed class AffinityView
     public string CookieSuffix { get; }
     public Counter.Child Repins { get; }
     public Counter.Child LocalDecisions { get; }
+    public Counter.Child LocalHits { get; }
+    public Counter.Child SharedHits { get; }
+    public Counter.Child Misses { get; }
 
     /// <summary>The balancer's pick for a request key (hashing algorithms map it; others ignore it).</summary>
     public EndpointState? PickNew(in PickContext context) => Balancer.Pick(context);

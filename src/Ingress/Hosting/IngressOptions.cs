@@ -1,8 +1,7 @@
 using System.Net;
 using Ballast.Ingress.Affinity;
-using Ballast.Ingress.Pools;
+using Ballast.Ingress.LoadBalancing;
 using Ballast.Ingress.Redis;
-using Microsoft.Extensions.Logging;
 
 namespace Ballast.Ingress.Hosting;
 
@@ -37,4 +36,6 @@ public sealed record IngressOptions
     /// listeners. Null: no managers (operator mode: the operator's leader runs them).
     /// </summary>
     public Ballast.Acme.Listeners.CertificateSupervisorOptions? Acme { get; init; }
+    /// <summary>Access-log queue size, sampling randomness and standard output (what to log is in the resources).</summary>
+    public AccessLog.AccessLogOptions AccessLog { get; init; } = new();
 }

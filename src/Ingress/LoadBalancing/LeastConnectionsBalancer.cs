@@ -39,7 +39,7 @@ internal sealed class LeastConnectionsBalancer : ILoadBalancer
                 continue;
             }
 
-            var load = candidate.InFlight;
+            var load = candidate.Load.InFlight;
             if (load < bestLoad)
             {
                 best = candidate;

@@ -13,7 +13,7 @@ namespace Ballast.Operator.Watching;
 /// </summary>
 public sealed class FrontEndInformers
 {
-    public sealed record Watched(InputKind Kind, string Version, Informer<JsonElement> Informer);
+    public sealed record Watched(InputKind Kind, string Version, ICache<JsonElement> Informer);
 
     public IReadOnlyList<Watched> Kinds { get; }
 
@@ -21,7 +21,8 @@ public sealed class FrontEndInformers
 
     public static readonly FrontEndInformers None = new([]);
 
-    public static async Task<FrontEndInformers> DiscoverAsync(IKubernetes client, TimeProvider time, ILogger logger, TimeSpan resync, CancellationToken ct)
+    /// <param name="namespaces">The namespaces to watch (<c>--watch-namespaces</c>); empty: all. Cluster-scoped kinds are watched whole.</param>
+    public static async Task<FrontEndInformers> DiscoverAsync(IKubernetes client, IReadOnlyList<string> namespaces, TimeProvider time, ILogger logger, TimeSpan resync, CancellationToken ct)
     {
         var served = new Dictionary<(string, string), HashSet<string>>();
         var watched = new List<Watched>();
@@ -33,13 +34,14 @@ public sealed class FrontEndInformers
                     served[(kind.Group, version)] = plurals = await ResourcesAsync(client, kind.Group, version, ct);
                 if (!plurals.Contains(kind.Plural)) continue;
                 // Served but not granted (the chart's gatewayApi.enabled=false): a watch would never sync and hold up every compile.
-                if (!await MayListAsync(client, kind, version, ct))
+                var scope = kind.ClusterScoped ? [] : namespaces;
+                if (!await MayListAsync(client, kind, version, scope.FirstOrDefault(), ct))
                 {
                     logger.LogWarning("{Kind} {ApiVersion} is served but this operator may not list it (RBAC): not watched", kind.Kind, kind.ApiVersion(version));
                     break;
                 }
-                watched.Add(new Watched(kind, version,
-                    new Informer<JsonElement>($"{kind.Plural}.{kind.Group}", new ListWatchSources.Custom(client, kind.Plural, kind.Group, version), time, logger, resync)));
+                watched.Add(new Watched(kind, version, InformerSet<JsonElement>.For($"{kind.Plural}.{kind.Group}", scope,
+                    ns => new ListWatchSources.Custom(client, kind.Plural, ns, kind.Group, version), time, logger, resync)));
                 break;
             }
         }
@@ -48,11 +50,12 @@ public sealed class FrontEndInformers
         return new FrontEndInformers(watched);
     }
 
-    private static async Task<bool> MayListAsync(IKubernetes client, InputKind kind, string version, CancellationToken ct)
+    private static async Task<bool> MayListAsync(IKubernetes client, InputKind kind, string version, string? ns, CancellationToken ct)
     {
         try
         {
-            await client.CustomObjects.ListCustomObjectForAllNamespacesAsync(kind.Group, version, kind.Plural, limit: 1, cancellationToken: ct);
+            if (ns is null) await client.CustomObjects.ListCustomObjectForAllNamespacesAsync(kind.Group, version, kind.Plural, limit: 1, cancellationToken: ct);
+            else await client.CustomObjects.ListNamespacedCustomObjectAsync(kind.Group, version, ns, kind.Plural, limit: 1, cancellationToken: ct);
             return true;
         }
         catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.Forbidden)

@@ -1,8 +1,9 @@
 using System.Collections.Concurrent;
 using System.Collections.Immutable;
-using Ballast.Ingress.Endpoints;
+using Ballast.Ingress.Runtime;
 using Ballast.Ingress.Health;
 using Ballast.Model.Snapshots;
+using Ballast.Ingress.Endpoints;
 
 namespace Ballast.Ingress.Tests.Health;
 

@@ -1,5 +1,5 @@
-using Ballast.Ingress.Health;
 using Microsoft.Extensions.Time.Testing;
+using Ballast.Ingress.Runtime;
 
 namespace Ballast.Ingress.Tests.Health;
 

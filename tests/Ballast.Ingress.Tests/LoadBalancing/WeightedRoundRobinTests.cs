@@ -1,7 +1,8 @@
 using System.Collections.Immutable;
-using Ballast.Ingress.Endpoints;
+using Ballast.Ingress.Runtime;
 using Ballast.Ingress.LoadBalancing;
 using Ballast.Model.Resources;
+using Ballast.Ingress.Endpoints;
 
 namespace Ballast.Ingress.Tests.LoadBalancing;
 

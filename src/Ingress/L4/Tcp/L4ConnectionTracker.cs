@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Ballast.Ingress.Runtime;
 using Ballast.Ingress.Endpoints;
 
 namespace Ballast.Ingress.L4.Tcp;

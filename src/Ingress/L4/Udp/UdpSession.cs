@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using Ballast.Ingress.Runtime;
 using Ballast.Ingress.Endpoints;
 
 namespace Ballast.Ingress.L4.Udp;

@@ -1,7 +1,7 @@
-using Ballast.Ingress.Endpoints;
+using Ballast.Ingress.Runtime;
 using Ballast.Ingress.LoadBalancing;
-using Ballast.Ingress.Routing;
 using Ballast.Model.Resources;
+using Ballast.Ingress.Endpoints;
 
 namespace Ballast.Ingress.L4.Wiring;
 
