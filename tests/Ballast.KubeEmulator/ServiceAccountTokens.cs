@@ -35,7 +35,7 @@ public sealed class ServiceAccountTokens(TimeProvider time)
     {
         Interlocked.Increment(ref _reviews);
         var token = body["spec"]?["token"]?.GetValue<string>();
-        if (string.IsNullOrEmpty(token)) return ApiResult.Invalid(null, "", "spec.token: Required value");
+        if (string.IsNullOrEmpty(token)) return ApiResult.Failure(422, "Invalid", "spec.token: Required value");
         var wanted = body["spec"]?["audiences"]?.AsArray().Select(a => a!.GetValue<string>()).ToArray() ?? [];
         JsonObject status;
         if (!_issued.TryGetValue(token, out var issued))

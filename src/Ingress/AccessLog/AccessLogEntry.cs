@@ -1,3 +1,4 @@
+using Ballast.Ingress.Endpoints;
 using System.Net;
 using Ballast.Ingress.Runtime;
 using Ballast.Model.Snapshots;

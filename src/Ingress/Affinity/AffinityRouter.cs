@@ -126,8 +126,8 @@ public sealed class AffinityRouter
     /// same degradation rules. The key also feeds the balancer for a new pin, so a hashing pool (Maglev) makes the
     /// same first choice on every replica even while Redis is away.
     /// </summary>
-    public ValueTask<EndpointState?> ChooseForClientAsync(PoolRuntime pool, System.Net.IPAddress client)
-        => ChooseByKey(View(pool), new PickContext(HashKey.Of(client)));
+    public ValueTask<EndpointState?> ChooseForClientAsync(PoolSnapshot pool, ILoadBalancer balancer, System.Net.IPAddress client)
+        => ChooseByKey(View(pool, balancer), new PickContext(HashKey.Of(client)));
 
     private ValueTask<EndpointState?> ChooseByKey(AffinityView view, PickContext request)
     {

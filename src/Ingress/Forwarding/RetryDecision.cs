@@ -1,5 +1,6 @@
 using Ballast.Model.Snapshots;
 using Ballast.Ingress.Health;
+using Ballast.Ingress.Http;
 
 namespace Ballast.Ingress.Forwarding;
 
@@ -69,7 +70,7 @@ public static class RetryDecision
         }
 
         // A connect failure sent nothing: retrying it cannot repeat a side effect, whatever the method.
-        if (!policy.NonIdempotent && !IsIdempotent(method) && outcome.Kind != AttemptOutcomeKind.ConnectFailure)
+        if (!policy.NonIdempotent && !IdempotentMethods.Contains(method) && outcome.Kind != AttemptOutcomeKind.ConnectFailure)
         {
             return RetryVerdict.NonIdempotentMethod;
         }
@@ -95,14 +96,6 @@ public static class RetryDecision
             504 => (on & RetryOn.Status504) != 0,
             _ => false,
         },
-        _ => false,
-    };
-
-    /// <summary>RFC 9110 idempotent methods. Compares case-sensitively, as HTTP methods are (ASP.NET Core hands
-    /// them over in canonical upper case).</summary>
-    public static bool IsIdempotent(string method) => method switch
-    {
-        "GET" or "HEAD" or "OPTIONS" or "TRACE" or "PUT" or "DELETE" => true,
         _ => false,
     };
 }

@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using System.Globalization;
 using Ballast.Ingress.Sources;
 using Ballast.Model.Validation;

@@ -1,3 +1,4 @@
+using Ballast.Ingress.Http;
 using Ballast.Model.Snapshots;
 using Prometheus;
 using Yarp.ReverseProxy.Forwarder;
@@ -43,6 +44,6 @@ public sealed class RouteRetry
     /// reads no body, can be retried.
     /// </summary>
     public bool MayRetryAfterSending(string method) =>
-        (Policy.On & (RetryOn.Reset | RetryOn.Timeout)) != 0 && (Policy.NonIdempotent || RetryDecision.IsIdempotent(method));
+        (Policy.On & (RetryOn.Reset | RetryOn.Timeout)) != 0 && (Policy.NonIdempotent || IdempotentMethods.Contains(method));
     public Counter.Child? BudgetExhausted { get; }
 }

@@ -44,7 +44,7 @@ public sealed class PoolEndpointSource : IL4EndpointSource
 
     public ValueTask<EndpointState?> PlaceAsync(IPEndPoint client, int listenerPort)
         => ClientAffinity
-            ? _affinity!.ChooseForClientAsync(_pool, client.Address)
+            ? _affinity!.ChooseForClientAsync(_pool.Config, _pool.Balancer, client.Address)
             : new(Pick(ClientAddressHash.Context(this, client, avoid: null, listenerPort)));
 
     public string PoolId { get; }
