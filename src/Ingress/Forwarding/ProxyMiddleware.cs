@@ -6,6 +6,7 @@ using Ballast.Ingress.Metrics;
 using Ballast.Ingress.Tls;
 using Yarp.ReverseProxy.Forwarder;
 using Ballast.Ingress.Runtime;
+using Ballast.Ingress.Http;
 
 namespace Ballast.Ingress.Forwarding;
 

@@ -18,10 +18,10 @@ public sealed class ForwardingTransformer : HttpTransformer
     private readonly HeaderRulesSnapshot? _request;
     private readonly HeaderRulesSnapshot? _response;
     private readonly RequestRewrite? _rewrite;
-    private readonly Listeners.ListenerShutdown? _shutdown;
+    private readonly Http.ListenerShutdown? _shutdown;
 
     public ForwardingTransformer(HeaderRulesSnapshot? request, HeaderRulesSnapshot? response, RequestRewrite? rewrite = null,
-        Listeners.ListenerShutdown? shutdown = null)
+        Http.ListenerShutdown? shutdown = null)
     {
         _shutdown = shutdown;
         _rewrite = rewrite;
@@ -65,7 +65,7 @@ public sealed class ForwardingTransformer : HttpTransformer
     {
         var result = await base.TransformResponseAsync(httpContext, proxyResponse, cancellationToken);
         // A request in flight when the replica started closing: its response is the connection's last.
-        if (_shutdown is { Closing: true }) Listeners.ListenerShutdown.CloseAfterResponse(httpContext);
+        if (_shutdown is { Closing: true }) Http.ListenerShutdown.CloseAfterResponse(httpContext);
         var responseHeaders = httpContext.Response.Headers;
         responseHeaders[RequestIds.HeaderName] = httpContext.Request.Headers[RequestIds.HeaderName];
         if (_response is { } rules)
