@@ -27,6 +27,15 @@
   - apiGroups: ["discovery.k8s.io"]
     resources: ["endpointslices"]
     verbs: ["list", "watch"]
+  {{- if .Values.gatewayApi.enabled }}
+  # Gateway API: the operator lists and watches the namespaced kinds it reads, and writes their statuses.
+  - apiGroups: ["gateway.networking.k8s.io"]
+    resources: ["gateways", "httproutes", "grpcroutes", "referencegrants", "tlsroutes", "tcproutes", "udproutes"]
+    verbs: ["list", "watch"]
+  - apiGroups: ["gateway.networking.k8s.io"]
+    resources: ["gateways/status", "httproutes/status", "grpcroutes/status", "tlsroutes/status", "tcproutes/status", "udproutes/status"]
+    verbs: ["update"]
+  {{- end }}
   # Events on Accepted transitions, in the resource's namespace.
   - apiGroups: [""]
     resources: ["events"]

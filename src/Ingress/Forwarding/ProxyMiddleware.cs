@@ -18,6 +18,7 @@ public sealed class ProxyMiddleware
 {
     private static readonly byte[] NoRouteBody = "no route\n"u8.ToArray();
     private static readonly byte[] NoEndpointBody = "no endpoint available\n"u8.ToArray();
+    private static readonly byte[] UnresolvedBackendBody = "this route's backend does not resolve (see the route's status)\n"u8.ToArray();
     private static readonly byte[] NoListenerBody = "no listener\n"u8.ToArray();
     private static readonly byte[] OverloadedBody = "pool overloaded\n"u8.ToArray();
 
@@ -108,9 +109,11 @@ public sealed class ProxyMiddleware
             await answeredByRoute;
             return;
         }
-        if (!route.TrySelectPool(context.Request, out var pool, out var requestConfig))
+        if (!route.TrySelectPool(context.Request, out var pool, out var requestConfig, out var fixedStatus))
         {
-            await WriteAsync(context, StatusCodes.Status503ServiceUnavailable, NoEndpointBody);
+            // A share that answers by itself: an unresolved Gateway API backendRef (500), a listener's own hosts (404).
+            if (fixedStatus != 0) await WriteAsync(context, fixedStatus, fixedStatus == StatusCodes.Status404NotFound ? NoRouteBody : UnresolvedBackendBody);
+            else await WriteAsync(context, StatusCodes.Status503ServiceUnavailable, NoEndpointBody);
             return;
         }
         entry?.Pool = pool;

@@ -101,7 +101,11 @@ public sealed class FolderSnapshotSource : IAsyncDisposable
         {
             Policies = loaded.Policies,
             Pools = loaded.Pools,
-            Secrets = files.Secrets,
+            // Gateway API objects and the Services, EndpointSlices, Secrets and Namespaces of the folder stand for a cluster's.
+            Inputs = loaded.Inputs,
+            Services = loaded.Services,
+            Secrets = loaded.Secrets.SetItems(files.Secrets),
+            NamespaceLabels = loaded.NamespaceLabels,
             AcmeCertificates = _host.Acme?.Certificates ?? System.Collections.Immutable.ImmutableDictionary<string, ResolvedSecret>.Empty,
             AcmeChallenges = _host.Acme?.Challenges ?? System.Collections.Immutable.ImmutableDictionary<string, string>.Empty,
             Version = _version + 1,
