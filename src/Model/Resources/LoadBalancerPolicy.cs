@@ -92,6 +92,10 @@ public sealed class HttpRouteSpec
     public AuthSpec? Auth { get; set; }
     /// <summary>IP allow/deny lists for this route (after the listener's).</summary>
     public AccessControlSpec? AccessControl { get; set; }
+    /// <summary>Cross-origin requests: preflights answered here, CORS headers on responses.</summary>
+    public CorsSpec? Cors { get; set; }
+    /// <summary>Replace chosen error statuses with a page from another pool.</summary>
+    public ErrorResponsesSpec? ErrorResponses { get; set; }
 }
 
 /// <summary>All given conditions must hold. At most one of path, pathPrefix, pathRegex.</summary>
