@@ -61,7 +61,7 @@ public sealed class AnnotationReader
     public Duration? Seconds(string name)
     {
         if (String(name) is not { } v) return null;
-        if (long.TryParse(v, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n is > 0 and <= 86400)
+        if (long.TryParse(v, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n is > 0 and <= 31536000)
             return Duration.FromSeconds(n);
         if (Duration.TryParse(v, out var d) && d.Value > TimeSpan.Zero) return d;
         Invalid(name, $"\"{v}\" is not a number of seconds");
