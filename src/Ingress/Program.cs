@@ -1,2 +1,2 @@
 // Entry point of the `ballast` command; see Cli/.
-return await Ballast.Ingress.Cli.CommandLine.RunAsync(args);
+return await Ballast.Ingress.Hosting.CommandLine.RunAsync(args);

@@ -1,7 +1,7 @@
 using Ballast.Ingress.Affinity;
 using Ballast.Ingress.LoadBalancing;
 using Ballast.Ingress.Metrics;
-using Ballast.Ingress.Pools;
+using Ballast.Ingress.Runtime;
 using Ballast.Model.Resources;
 using Ballast.Model.Snapshots;
 using BenchmarkDotNet.Attributes;

@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Text.Json.Nodes;
-using Ballast.Ingress.Control;
+using Ballast.Ingress.Sources;
 using Ballast.KubeEmulator;
 using Ballast.Model.Snapshots;
 using Ballast.Operator;

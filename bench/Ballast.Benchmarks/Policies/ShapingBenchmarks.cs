@@ -1,4 +1,4 @@
-using Ballast.Ingress.Policies.Shaping;
+using Ballast.Ingress.Transforms;
 using Ballast.Model.Snapshots;
 using BenchmarkDotNet.Attributes;
 using Microsoft.AspNetCore.Http;

@@ -1,10 +1,10 @@
 using System.Net;
 using Ballast.Ingress.Affinity;
-using Ballast.Ingress.DataPlane;
+using Ballast.Ingress.Runtime;
 using Ballast.Ingress.LoadBalancing;
 using Ballast.Ingress.Metrics;
-using Ballast.Ingress.Pools;
-using Ballast.Ingress.Proxy;
+using Ballast.Ingress.Forwarding;
+using Ballast.Ingress.Transforms;
 using Ballast.Ingress.Tls;
 using Ballast.Model.Resources;
 using Ballast.Model.Snapshots;

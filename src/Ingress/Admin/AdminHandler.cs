@@ -1,8 +1,5 @@
-using Ballast.Ingress.Health;
 using Ballast.Ingress.Metrics;
-using Ballast.Ingress.Pools;
-using Microsoft.AspNetCore.Http;
-using Prometheus;
+using Ballast.Ingress.Runtime;
 
 namespace Ballast.Ingress.Admin;
 
@@ -53,7 +50,7 @@ public sealed class AdminHandler
                 break;
             case "/admin/certificates":
                 response.ContentType = "application/json";
-                await Acme.CertificatesView.WriteAsync(response.Body, Certificates(), context.RequestAborted);
+                await CertificatesView.WriteAsync(response.Body, Certificates(), context.RequestAborted);
                 break;
             default:
                 response.StatusCode = StatusCodes.Status404NotFound;

@@ -1,11 +1,10 @@
 using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
-using Ballast.Ingress.Endpoints;
+using Ballast.Ingress.Runtime;
 using Ballast.Ingress.LoadBalancing;
-using Ballast.Ingress.Pools;
 using Ballast.Model.Resources;
-using Microsoft.AspNetCore.Http;
 using Microsoft.Net.Http.Headers;
+using Ballast.Ingress.Admin;
 
 namespace Ballast.Ingress.Affinity;
 

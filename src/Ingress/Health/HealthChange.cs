@@ -1,4 +1,4 @@
-using Ballast.Ingress.Endpoints;
+using Ballast.Ingress.Runtime;
 
 namespace Ballast.Ingress.Health;
 

@@ -1,5 +1,5 @@
 using System.Collections.Immutable;
-using Ballast.Ingress.Endpoints;
+using Ballast.Ingress.Runtime;
 using Ballast.Model.Snapshots;
 
 namespace Ballast.Ingress.Health;

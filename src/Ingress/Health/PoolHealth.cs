@@ -1,7 +1,6 @@
 using System.Collections.Immutable;
-using Ballast.Ingress.Endpoints;
+using Ballast.Ingress.Runtime;
 using Ballast.Model.Snapshots;
-using Microsoft.Extensions.Logging;
 
 namespace Ballast.Ingress.Health;
 

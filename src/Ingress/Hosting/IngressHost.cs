@@ -1,4 +1,3 @@
-using System.Collections.Immutable;
 using Ballast.Ingress.Admin;
 using Ballast.Ingress.Affinity;
 using Ballast.Ingress.Redis;
@@ -8,20 +7,13 @@ using Ballast.Ingress.L4.Wiring;
 using Ballast.Ingress.LoadBalancing;
 using Ballast.Ingress.Listeners;
 using Ballast.Ingress.Metrics;
-using Ballast.Ingress.Pools;
-using Ballast.Ingress.Proxy;
+using Ballast.Ingress.Runtime;
+using Ballast.Ingress.Forwarding;
 using Ballast.Ingress.Tls;
 using Ballast.Model.Snapshots;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
-using Yarp.ReverseProxy.Forwarder;
-using DataPlaneRuntime = Ballast.Ingress.DataPlane.DataPlane;
+using DataPlaneRuntime = Ballast.Ingress.Runtime.DataPlane;
 
 namespace Ballast.Ingress.Hosting;
 
@@ -61,7 +53,7 @@ public sealed class IngressHost : IAsyncDisposable
 
     /// <summary>Standalone ACME certificate managers (null unless <see cref="IngressOptions.Acme"/> is set).</summary>
     public Ballast.Acme.Listeners.CertificateSupervisor? Acme { get; }
-    private Ingress.Acme.AcmeMetricsExport? _acmeMetrics;
+    private Tls.Acme.AcmeMetricsExport? _acmeMetrics;
 
     private readonly HttpsEdge _httpsEdge;
     public TlsCertificateStore Tls { get; }
@@ -141,7 +133,7 @@ public sealed class IngressHost : IAsyncDisposable
         IngressHost? host = null;
         var adminPort = -1;
         var dataPlane = app.Services.GetRequiredService<DataPlaneRuntime>();
-        var acmeMetrics = options.Acme is null ? null : new Ingress.Acme.AcmeMetricsExport(app.Services.GetRequiredService<IngressMetrics>().Registry);
+        var acmeMetrics = options.Acme is null ? null : new Tls.Acme.AcmeMetricsExport(app.Services.GetRequiredService<IngressMetrics>().Registry);
         var acme = acmeMetrics is null ? null : new Ballast.Acme.Listeners.CertificateSupervisor(options.Acme!, acmeMetrics.Certificates);
         var admin = new AdminHandler(app.Services.GetRequiredService<IngressMetrics>(), () => host!.GetReadiness(), () => dataPlane.Current.Pools.Values)
         {

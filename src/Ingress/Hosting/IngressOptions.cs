@@ -1,8 +1,7 @@
 using System.Net;
 using Ballast.Ingress.Affinity;
-using Ballast.Ingress.Pools;
+using Ballast.Ingress.LoadBalancing;
 using Ballast.Ingress.Redis;
-using Microsoft.Extensions.Logging;
 
 namespace Ballast.Ingress.Hosting;
 

@@ -1,6 +1,6 @@
 using System.IO.Hashing;
 using System.Net;
-using Ballast.Ingress.Endpoints;
+using Ballast.Ingress.Runtime;
 using Ballast.Ingress.LoadBalancing;
 
 namespace Ballast.Ingress.L4;

@@ -1,4 +1,4 @@
-using Ballast.Ingress.Endpoints;
+using Ballast.Ingress.Runtime;
 using Ballast.Ingress.LoadBalancing;
 using Ballast.Model.Resources;
 

@@ -1,6 +1,5 @@
 using System.Globalization;
 using Ballast.Model.Snapshots;
-using Microsoft.Extensions.Configuration;
 
 namespace Ballast.Ingress.Listeners;
 

@@ -1,5 +1,5 @@
 using System.Collections.Immutable;
-using Ballast.Ingress.Endpoints;
+using Ballast.Ingress.Runtime;
 
 namespace Ballast.Ingress.LoadBalancing;
 

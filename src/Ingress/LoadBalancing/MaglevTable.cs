@@ -1,7 +1,7 @@
 using System.Collections.Immutable;
 using System.IO.Hashing;
 using System.Runtime.InteropServices;
-using Ballast.Ingress.Endpoints;
+using Ballast.Ingress.Runtime;
 
 namespace Ballast.Ingress.LoadBalancing;
 

@@ -1,6 +1,5 @@
 using Ballast.Model.Resources;
 using Ballast.Model.Snapshots;
-using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Primitives;
 
 namespace Ballast.Ingress.LoadBalancing;

@@ -38,7 +38,7 @@ public sealed class IngressMetrics
         Listeners = factory.CreateGauge("ballast_listeners", "Listeners the current snapshot names.");
         BackendTls = new Tls.BackendTlsReporter(Registry);
         Policies = new Policies.PolicyMetrics(factory, Series);
-        Shaping = new Policies.Shaping.ShapingMetrics(factory, Series);
+        Shaping = new Transforms.ShapingMetrics(factory, Series);
     }
 
     /// <summary>Re-encryption to backends: its failure counter and logger (see Tls/BackendTls.cs).</summary>
@@ -59,5 +59,5 @@ public sealed class IngressMetrics
     /// <summary>Rate limits, access lists, circuit breakers.</summary>
     public Policies.PolicyMetrics Policies { get; }
     /// <summary>Body-size limits and request timeouts.</summary>
-    public Policies.Shaping.ShapingMetrics Shaping { get; }
+    public Transforms.ShapingMetrics Shaping { get; }
 }

@@ -5,7 +5,6 @@ using Ballast.Ingress.Policies.RateLimiting;
 using Ballast.Ingress.Redis;
 using Ballast.Model.Resources;
 using Ballast.Model.Snapshots;
-using Microsoft.AspNetCore.Http;
 using Microsoft.Net.Http.Headers;
 using Prometheus;
 

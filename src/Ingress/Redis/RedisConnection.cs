@@ -1,5 +1,4 @@
 using Ballast.Ingress.Metrics;
-using Microsoft.Extensions.Logging;
 using Prometheus;
 using StackExchange.Redis;
 

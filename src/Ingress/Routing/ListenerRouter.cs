@@ -1,5 +1,5 @@
 using Ballast.Model.Snapshots;
-using Microsoft.AspNetCore.Http;
+using Ballast.Ingress.Runtime;
 
 namespace Ballast.Ingress.Routing;
 
@@ -23,7 +23,7 @@ public sealed class ListenerRouter
     /// <summary>The listener's IP allow/deny list, checked before routing; null when it has none.</summary>
     public Policies.AccessControl.IpAccessList? Access { get; init; }
     /// <summary>Removes the listener's internal headers (configured name prefixes) from client requests; null when it has none.</summary>
-    public Policies.Shaping.HeaderPrefixStripper? StripHeaders { get; init; }
+    public Transforms.HeaderPrefixStripper? StripHeaders { get; init; }
     /// <summary>Counts this listener's 404s (cached child: no label lookup per request).</summary>
     public Prometheus.Counter.Child NoRoute { get; }
 

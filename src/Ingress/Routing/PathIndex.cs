@@ -1,5 +1,4 @@
 using Ballast.Model.Snapshots;
-using Microsoft.AspNetCore.Http;
 
 namespace Ballast.Ingress.Routing;
 

@@ -1,6 +1,5 @@
 using System.Text.RegularExpressions;
 using Ballast.Model.Snapshots;
-using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Primitives;
 
 namespace Ballast.Ingress.Routing;

@@ -1,5 +1,4 @@
 using System.Collections.Immutable;
-using Microsoft.AspNetCore.Http;
 
 namespace Ballast.Ingress.Routing;
 

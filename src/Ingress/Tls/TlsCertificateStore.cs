@@ -1,6 +1,5 @@
 using System.Collections.Frozen;
 using Ballast.Model.Snapshots;
-using Microsoft.Extensions.Logging;
 
 namespace Ballast.Ingress.Tls;
 

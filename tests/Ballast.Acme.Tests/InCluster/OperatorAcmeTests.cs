@@ -1,10 +1,9 @@
 using System.Net;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using System.Security.Cryptography.X509Certificates;
 using Ballast.Acme.Tests.Pebble;
 using Ballast.Acme.Tests.Standalone;
-using Ballast.Ingress.Control;
+using Ballast.Ingress.Sources;
 using Ballast.Ingress.Hosting;
 using Ballast.KubeEmulator;
 using Ballast.Operator;

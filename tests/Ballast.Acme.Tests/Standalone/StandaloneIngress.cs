@@ -1,7 +1,7 @@
 using System.Net;
 using Ballast.Acme.Listeners;
-using Ballast.Ingress.Acme;
-using Ballast.Ingress.FileProvider;
+using Ballast.Ingress.Tls.Acme;
+using Ballast.Ingress.Sources;
 using Ballast.Ingress.Hosting;
 using Ballast.Testing;
 using Microsoft.Extensions.Logging.Abstractions;

@@ -1,5 +1,4 @@
 using Microsoft.Extensions.DependencyInjection;
-using System.Collections.Immutable;
 using System.Net;
 using Ballast.Ingress.Affinity;
 using Ballast.Ingress.Hosting;

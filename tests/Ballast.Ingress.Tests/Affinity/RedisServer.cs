@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Net.Sockets;
-using Ballast.Ingress.Tests.Support;
 using Ballast.Testing;
 
 namespace Ballast.Ingress.Tests.Affinity;

@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using System.Net;
-using Ballast.Ingress.Tests.Support;
 using Ballast.Model.Resources;
 using Ballast.Model.Snapshots;
 using Xunit.Abstractions;

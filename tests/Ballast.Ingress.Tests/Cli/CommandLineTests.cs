@@ -1,4 +1,4 @@
-using Ballast.Ingress.Cli;
+using Ballast.Ingress.Hosting;
 using Ballast.Testing;
 
 namespace Ballast.Ingress.Tests.Cli;

@@ -1,4 +1,4 @@
-using Ballast.Ingress.Cli;
+using Ballast.Ingress.Hosting;
 
 namespace Ballast.Ingress.Tests.Cli;
 

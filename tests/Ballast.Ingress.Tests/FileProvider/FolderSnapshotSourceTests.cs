@@ -1,4 +1,4 @@
-using Ballast.Ingress.FileProvider;
+using Ballast.Ingress.Sources;
 using Ballast.Ingress.Tests.Support;
 using Ballast.Testing;
 using Microsoft.Extensions.Logging;

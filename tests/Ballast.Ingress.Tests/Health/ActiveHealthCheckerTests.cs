@@ -1,5 +1,5 @@
 using System.Net;
-using Ballast.Ingress.Endpoints;
+using Ballast.Ingress.Runtime;
 using Ballast.Ingress.Health;
 using Ballast.Model.Resources;
 using Ballast.Model.Snapshots;

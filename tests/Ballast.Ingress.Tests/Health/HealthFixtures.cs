@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 using System.Collections.Immutable;
-using Ballast.Ingress.Endpoints;
+using Ballast.Ingress.Runtime;
 using Ballast.Ingress.Health;
 using Ballast.Model.Snapshots;
 

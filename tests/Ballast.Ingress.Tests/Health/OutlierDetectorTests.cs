@@ -1,5 +1,5 @@
 using System.Collections.Immutable;
-using Ballast.Ingress.Endpoints;
+using Ballast.Ingress.Runtime;
 using Ballast.Ingress.Health;
 using Ballast.Model.Snapshots;
 using Microsoft.Extensions.Time.Testing;

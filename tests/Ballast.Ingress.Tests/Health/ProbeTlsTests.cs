@@ -1,7 +1,6 @@
 using System.Net;
 using System.Security.Cryptography.X509Certificates;
 using Ballast.Ingress.Health;
-using Ballast.Ingress.Tests.Support;
 using Ballast.Ingress.Tests.Tls;
 using Ballast.Ingress.Tls;
 using Ballast.Model.Resources;

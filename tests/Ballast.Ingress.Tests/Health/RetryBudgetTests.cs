@@ -1,5 +1,5 @@
-using Ballast.Ingress.Health;
 using Microsoft.Extensions.Time.Testing;
+using Ballast.Ingress.Forwarding;
 
 namespace Ballast.Ingress.Tests.Health;
 

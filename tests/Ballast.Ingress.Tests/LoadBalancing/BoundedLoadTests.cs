@@ -1,4 +1,3 @@
-using Ballast.Ingress.Endpoints;
 using Ballast.Model.Resources;
 using Ballast.Model.Snapshots;
 using Ballast.Ingress.LoadBalancing;

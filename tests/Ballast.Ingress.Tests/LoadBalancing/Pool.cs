@@ -1,5 +1,5 @@
 using System.Collections.Immutable;
-using Ballast.Ingress.Endpoints;
+using Ballast.Ingress.Runtime;
 using Ballast.Ingress.LoadBalancing;
 using Ballast.Model.Resources;
 using Ballast.Model.Snapshots;

@@ -1,5 +1,5 @@
 using System.Text;
-using Ballast.Ingress.Endpoints;
+using Ballast.Ingress.Runtime;
 using Ballast.Ingress.L4.Metrics;
 using Ballast.Ingress.Metrics;
 using Ballast.Model.Snapshots;

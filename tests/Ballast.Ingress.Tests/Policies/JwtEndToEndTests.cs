@@ -3,7 +3,6 @@ using System.Net.Http.Headers;
 using System.Security.Claims;
 using System.Security.Cryptography;
 using System.Text;
-using Ballast.Ingress.Tests.Support;
 using Ballast.Model.Resources;
 using Ballast.Model.Snapshots;
 using Ballast.Testing;

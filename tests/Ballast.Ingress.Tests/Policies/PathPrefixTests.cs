@@ -1,4 +1,4 @@
-using Ballast.Ingress.Policies.Shaping;
+using Ballast.Ingress.Transforms;
 
 namespace Ballast.Ingress.Tests.Policies;
 

@@ -3,10 +3,7 @@ using System.Net;
 using System.Net.WebSockets;
 using System.Text;
 using Ballast.Ingress.Tests.Support;
-using Ballast.Model.Snapshots;
 using Ballast.Testing;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Http;
 using static Ballast.Ingress.Tests.Support.Snapshots;
 
 namespace Ballast.Ingress.Tests.Policies;

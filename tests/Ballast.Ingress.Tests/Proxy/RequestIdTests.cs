@@ -1,5 +1,5 @@
 using System.Collections.Concurrent;
-using Ballast.Ingress.Proxy;
+using Ballast.Ingress.Transforms;
 using Ballast.Ingress.Tests.Support;
 using Ballast.Testing;
 using Microsoft.AspNetCore.Http;

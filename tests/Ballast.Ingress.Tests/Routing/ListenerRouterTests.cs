@@ -1,5 +1,5 @@
 using Ballast.Ingress.Metrics;
-using Ballast.Ingress.Pools;
+using Ballast.Ingress.Runtime;
 using Ballast.Ingress.Routing;
 using Ballast.Model.Snapshots;
 using Microsoft.AspNetCore.Http;

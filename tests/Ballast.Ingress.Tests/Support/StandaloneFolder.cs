@@ -1,4 +1,4 @@
-using Ballast.Ingress.FileProvider;
+using Ballast.Ingress.Sources;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Time.Testing;
 

@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using System.Net;
-using System.Security.Cryptography.X509Certificates;
 using Ballast.Ingress.Tests.Support;
 using Ballast.Testing;
 using static Ballast.Ingress.Tests.Support.Snapshots;

@@ -1,4 +1,4 @@
-using Ballast.Ingress.Control;
+using Ballast.Ingress.Sources;
 using Ballast.Model.Snapshots;
 using Ballast.Operator.Delivery;
 using Ballast.Operator.Tests.Support;

@@ -1,5 +1,5 @@
 using System.Net;
-using Ballast.Ingress.Control;
+using Ballast.Ingress.Sources;
 using Ballast.Ingress.Hosting;
 using Microsoft.Extensions.Logging.Abstractions;
 

@@ -1,7 +1,6 @@
 using System.Net;
-using System.Net.Sockets;
 using System.Text.Json.Nodes;
-using Ballast.Ingress.FileProvider;
+using Ballast.Ingress.Sources;
 using Ballast.Ingress.Hosting;
 using Ballast.Packaging.Tests.Support;
 using Ballast.Testing;

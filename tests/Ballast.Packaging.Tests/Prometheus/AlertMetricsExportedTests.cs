@@ -1,8 +1,7 @@
 using System.Net;
-using System.Net.Sockets;
 using System.Text.RegularExpressions;
-using Ballast.Ingress.Acme;
-using Ballast.Ingress.FileProvider;
+using Ballast.Ingress.Tls.Acme;
+using Ballast.Ingress.Sources;
 using Ballast.Ingress.Hosting;
 using Ballast.Ingress.Redis;
 using Ballast.Packaging.Tests.Support;

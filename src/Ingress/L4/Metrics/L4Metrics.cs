@@ -47,7 +47,7 @@ public sealed class L4Metrics
     public ListenerPoolMetrics For(string listener, string pool)
         => _listenerPools.GetOrAdd((listener, pool), static (key, self) => new ListenerPoolMetrics(self, key.Listener, key.Pool), this);
 
-    public EndpointMetrics For(string pool, Endpoints.EndpointState endpoint)
+    public EndpointMetrics For(string pool, Runtime.EndpointState endpoint)
         => _endpoints.GetOrAdd((pool, endpoint.Id), static (key, self) => new EndpointMetrics(self, key.Pool, key.Endpoint), this);
 
     /// <summary>Forgets the cached children of a retired entity, so a later one of the same name gets fresh series.</summary>

@@ -1,6 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
-using Ballast.Ingress.Endpoints;
+using Ballast.Ingress.Runtime;
 using Ballast.Ingress.L4.Metrics;
 
 namespace Ballast.Ingress.L4.Tcp;

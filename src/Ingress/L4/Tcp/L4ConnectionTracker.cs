@@ -1,5 +1,5 @@
 using System.Collections.Concurrent;
-using Ballast.Ingress.Endpoints;
+using Ballast.Ingress.Runtime;
 
 namespace Ballast.Ingress.L4.Tcp;
 

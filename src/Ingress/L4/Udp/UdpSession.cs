@@ -1,6 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
-using Ballast.Ingress.Endpoints;
+using Ballast.Ingress.Runtime;
 
 namespace Ballast.Ingress.L4.Udp;
 

@@ -1,13 +1,11 @@
 using System.Net;
 using System.Net.Sockets;
-using Ballast.Ingress.DataPlane;
-using Ballast.Ingress.Endpoints;
+using Ballast.Ingress.Runtime;
 using Ballast.Ingress.L4.Metrics;
 using Ballast.Ingress.L4.Tcp;
 using Ballast.Ingress.L4.Tls;
 using Ballast.Ingress.L4.Udp;
 using Ballast.Model.Snapshots;
-using Microsoft.Extensions.Logging;
 
 namespace Ballast.Ingress.L4.Wiring;
 

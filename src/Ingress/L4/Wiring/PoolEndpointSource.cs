@@ -1,7 +1,6 @@
-using Ballast.Ingress.Endpoints;
+using Ballast.Ingress.Runtime;
 using Ballast.Ingress.Health;
 using Ballast.Ingress.LoadBalancing;
-using Ballast.Ingress.Pools;
 using Ballast.Model.Resources;
 
 namespace Ballast.Ingress.L4.Wiring;

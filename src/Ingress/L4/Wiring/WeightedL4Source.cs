@@ -1,6 +1,5 @@
-using Ballast.Ingress.Endpoints;
+using Ballast.Ingress.Runtime;
 using Ballast.Ingress.LoadBalancing;
-using Ballast.Ingress.Routing;
 using Ballast.Model.Resources;
 
 namespace Ballast.Ingress.L4.Wiring;

@@ -2,7 +2,6 @@ using System.Buffers;
 using System.Security.Cryptography;
 using System.Text;
 using Ballast.Model.Snapshots;
-using Microsoft.AspNetCore.Http;
 
 namespace Ballast.Ingress.Policies.Auth;
 

@@ -3,7 +3,6 @@ using System.Collections.Frozen;
 using System.Security.Cryptography;
 using System.Text;
 using Ballast.Model.Snapshots;
-using Microsoft.AspNetCore.Http;
 
 namespace Ballast.Ingress.Policies.Auth;
 

@@ -1,6 +1,4 @@
-using System.Net.Http.Headers;
 using Ballast.Model.Snapshots;
-using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Extensions;
 using Prometheus;
 

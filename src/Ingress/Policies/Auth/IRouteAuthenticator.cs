@@ -1,5 +1,3 @@
-using Microsoft.AspNetCore.Http;
-
 namespace Ballast.Ingress.Policies.Auth;
 
 /// <summary>

@@ -1,6 +1,5 @@
 using System.Security.Claims;
 using Ballast.Model.Snapshots;
-using Microsoft.AspNetCore.Http;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Protocols;
 using Microsoft.IdentityModel.Tokens;

@@ -1,6 +1,5 @@
 using System.Net;
 using Ballast.Ingress.Policies.AccessControl;
-using Microsoft.AspNetCore.Http;
 
 namespace Ballast.Ingress.Policies.RateLimiting;
 

@@ -2,7 +2,6 @@ using System.Security.Cryptography;
 using System.Text;
 using Ballast.Ingress.Redis;
 using Ballast.Model.Snapshots;
-using Microsoft.AspNetCore.Http;
 using Prometheus;
 using StackExchange.Redis;
 

@@ -1,10 +1,8 @@
 using System.Collections.Concurrent;
 using System.Net;
-using System.Security.Claims;
 using Ballast.Ingress.Policies.AccessControl;
 using Ballast.Model.Resources;
 using Ballast.Model.Snapshots;
-using Microsoft.AspNetCore.Http;
 
 namespace Ballast.Ingress.Policies.RateLimiting;
 

@@ -1,6 +1,4 @@
 using System.Net;
-using Ballast.Ingress.Tests.Support;
-using Ballast.Model.Snapshots;
 using Ballast.Testing;
 using Microsoft.AspNetCore.Http;
 using static Ballast.Ingress.Tests.Support.Snapshots;

@@ -3,7 +3,7 @@ using System.Net.Security;
 using System.Net.Sockets;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
-using Ballast.Ingress.FileProvider;
+using Ballast.Ingress.Sources;
 using Ballast.Ingress.Tests.L4.Support;
 using Ballast.Ingress.Tests.Support;
 using Microsoft.Extensions.Logging.Abstractions;

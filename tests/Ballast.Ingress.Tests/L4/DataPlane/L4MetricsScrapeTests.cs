@@ -1,7 +1,6 @@
 using System.Net;
 using System.Text.RegularExpressions;
 using Ballast.Ingress.Tests.L4.Support;
-using Ballast.Ingress.Tests.Support;
 using Ballast.Testing;
 
 namespace Ballast.Ingress.Tests.L4.DataPlane;

@@ -1,0 +1,119 @@
+using Ballast.Ingress.Affinity;
+using Ballast.Ingress.LoadBalancing;
+using Ballast.Ingress.Listeners;
+using Ballast.Ingress.Metrics;
+using Ballast.Ingress.Tls;
+using Yarp.ReverseProxy.Forwarder;
+using Ballast.Ingress.Runtime;
+
+namespace Ballast.Ingress.Forwarding;
+
+/// <summary>
+/// The terminal handler of the proxy listeners: listener (by local port) → route → pool → endpoint →
+/// YARP's forwarder. No endpoint routing, no MVC: one state read, a few dictionary lookups, then forwarding.
+/// </summary>
+public sealed class ProxyMiddleware
+{
+    private static readonly byte[] NoRouteBody = "no route\n"u8.ToArray();
+    private static readonly byte[] NoEndpointBody = "no endpoint available\n"u8.ToArray();
+    private static readonly byte[] NoListenerBody = "no listener\n"u8.ToArray();
+    private static readonly byte[] OverloadedBody = "pool overloaded\n"u8.ToArray();
+
+    private readonly DataPlane _dataPlane;
+    private readonly IngressMetrics _metrics;
+    private readonly HealthAwareForwarder _forward;
+    private readonly HttpsEdge _httpsEdge;
+    private readonly AffinityRouter _affinity;
+
+    public ProxyMiddleware(DataPlane dataPlane, IHttpForwarder forwarder, IngressMetrics metrics, HttpsEdge httpsEdge, AffinityRouter affinity)
+    {
+        _httpsEdge = httpsEdge;
+        _affinity = affinity;
+        _dataPlane = dataPlane;
+        _metrics = metrics;
+        _forward = new HealthAwareForwarder(forwarder, metrics.InFlight);
+    }
+
+    public async Task InvokeAsync(HttpContext context)
+    {
+        if (context.Features.Get<PriorKnowledgeHttp2Feature>() is not null)
+        {
+            // The prior-knowledge detection borrows Kestrel's TLS/ALPN path to select HTTP/2; the connection is cleartext.
+            context.Request.Scheme = "http";
+        }
+
+        // ACME challenges, HTTP→HTTPS redirect, HSTS (see Tls/HttpsEdge).
+        if (_httpsEdge.TryAnswer(context) is { } answered)
+        {
+            await answered;
+            return;
+        }
+
+        var state = _dataPlane.Current;
+        if (!state.Routers.TryGetValue(context.Connection.LocalPort, out var router))
+        {
+            await WriteAsync(context, StatusCodes.Status404NotFound, NoListenerBody);
+            return;
+        }
+        if (router.Access is { } listenerAccess && !listenerAccess.Admits(context.Connection.RemoteIpAddress))
+        {
+            listenerAccess.Denied.Inc();
+            await Policies.RoutePolicies.Forbid(context);
+            return;
+        }
+        router.StripHeaders?.Strip(context.Request.Headers);
+        var route = router.Match(context.Request);
+        if (route is null)
+        {
+            router.NoRoute.Inc();
+            await WriteAsync(context, StatusCodes.Status404NotFound, NoRouteBody);
+            return;
+        }
+        if (route.Policies is { } policies && !await policies.AdmitAsync(context)) return;
+        // Redirects and declared bodies over the limit are answered here, before any pool is involved.
+        if (route.Shaping?.TryAnswer(context) is { } answeredByRoute)
+        {
+            await answeredByRoute;
+            return;
+        }
+        if (!route.TrySelectPool(context.Request, out var pool, out var requestConfig))
+        {
+            await WriteAsync(context, StatusCodes.Status503ServiceUnavailable, NoEndpointBody);
+            return;
+        }
+        var pick = pool.UsesKey ? RequestHashKey.Compute(context, pool.Config.LoadBalancing) : PickContext.None;
+        // Sticky pools ask the affinity component (cookie or table, falling back to the balancer); others the balancer.
+        var endpoint = pool.Config.SessionAffinity is null ? pool.Balancer.Pick(pick) : await _affinity.ChooseAsync(context, pool);
+        if (endpoint is null)
+        {
+            pool.NoEndpoint.Inc();
+            await WriteAsync(context, StatusCodes.Status503ServiceUnavailable, NoEndpointBody);
+            return;
+        }
+
+        if (!pool.Breaker.TryEnter(out var counted))
+        {
+            await WriteAsync(context, StatusCodes.Status503ServiceUnavailable, OverloadedBody);
+            return;
+        }
+        var shaping = route.Shaping?.Begin(context) ?? default;
+        try
+        {
+            // Passive health, drain deadlines and retries (to another endpoint, within the budget) live there.
+            await _forward.ForwardAsync(context, route, pool, requestConfig, endpoint, pick);
+        }
+        finally
+        {
+            if (counted) pool.Breaker.Exit();
+            route.Shaping?.End(context, shaping);
+        }
+    }
+
+    private static Task WriteAsync(HttpContext context, int status, byte[] body)
+    {
+        context.Response.StatusCode = status;
+        context.Response.ContentType = "text/plain";
+        context.Response.ContentLength = body.Length;
+        return context.Response.Body.WriteAsync(body, 0, body.Length);
+    }
+}

@@ -1,0 +1,110 @@
+using Ballast.Ingress.Runtime;
+using Ballast.Ingress.LoadBalancing;
+using Ballast.Ingress.Health;
+
+namespace Ballast.Ingress.Forwarding;
+
+/// <summary>
+/// The retry state of one request on a route with retries (one small object per such request; routes without
+/// retries allocate nothing). Decides whether the attempt that just failed is retried and where: the decision
+/// (<see cref="RetryDecision"/>), then a different endpoint from the pool's current balancer
+/// (<see cref="PickContext.Avoid"/>), then the budget — in that order so budget is spent only on retries that
+/// will be sent. Set as a feature of the request so the response transformer can ask before a retriable
+/// status reaches the client.
+/// </summary>
+public sealed class RetryAttempt
+{
+    private readonly HttpContext _context;
+    private readonly RouteRetry _retry;
+    private readonly PoolRuntime _pool;
+    private readonly PickContext _pick;
+
+    public RetryAttempt(HttpContext context, RouteRetry retry, PoolRuntime pool, PickContext pick, EndpointState first, RequestBodyGuard? body)
+    {
+        _context = context;
+        _retry = retry;
+        _pool = pool;
+        _pick = pick;
+        Current = first;
+        Body = body;
+    }
+
+    public EndpointState Current { get; set; }
+    public RequestBodyGuard? Body { get; }
+    /// <summary>Retries sent so far.</summary>
+    public int Retries { get; set; }
+    /// <summary>A status the transformer held back from the client (0 = none): the attempt is retried.</summary>
+    public int SuppressedStatus { get; set; }
+    /// <summary>Where the planned retry goes.</summary>
+    public EndpointState? Next { get; set; }
+    /// <summary>A slot of the pool's retry limit (circuit breaker <c>maxRetries</c>) taken for the planned retry.</summary>
+    private bool _plannedSlot;
+    /// <summary>The slot of the retry being sent now, held until it ends (or handed on to the next retry).</summary>
+    private bool _currentSlot;
+
+    /// <summary>Why the last failed attempt was not retried (for tests and logs).</summary>
+    public RetryVerdict LastVerdict { get; private set; } = RetryVerdict.NotRetriable;
+
+    /// <summary>Plans a retry of <see cref="Current"/>'s outcome; true with <see cref="Next"/> set when one will be sent.</summary>
+    public bool TryPlan(AttemptOutcome outcome)
+    {
+        var verdict = RetryDecision.Decide(_retry.Policy, _context.Request.Method, Retries, outcome,
+            Body?.Started ?? false, _context.Response.HasStarted);
+        LastVerdict = verdict;
+        if (verdict != RetryVerdict.Retry)
+        {
+            return false;
+        }
+
+        var next = _pool.Balancer.Pick(new PickContext(_pick.KeyHash, _pick.HasKey, avoid: Current));
+        if (next is null || ReferenceEquals(next, Current))
+        {
+            LastVerdict = RetryVerdict.NotRetriable; // always to a different endpoint: there is none
+            return false;
+        }
+
+        // Envoy's max_retries: retries in flight to this pool, across all routes; a refusal is counted by the
+        // breaker. A retry planned while the previous retry is still in flight takes over its slot.
+        var reuse = _currentSlot;
+        if (!reuse && !_pool.Breaker.TryEnterRetry())
+        {
+            LastVerdict = RetryVerdict.PoolRetryLimit;
+            return false;
+        }
+
+        if (!_retry.Budget.TryAcquireRetry())
+        {
+            if (!reuse) _pool.Breaker.ExitRetry();
+            _retry.BudgetExhausted?.Inc();
+            LastVerdict = RetryVerdict.AttemptsExhausted;
+            return false;
+        }
+
+        _currentSlot = false;
+        _plannedSlot = true;
+        Next = next;
+        return true;
+    }
+
+    /// <summary>An attempt starts: a planned retry's slot becomes the current one.</summary>
+    public void StartAttempt()
+    {
+        _currentSlot = _plannedSlot;
+        _plannedSlot = false;
+    }
+
+    /// <summary>An attempt ended: its slot of the pool's retry limit (if it still holds one) goes back.</summary>
+    public void EndAttempt()
+    {
+        if (_currentSlot) _pool.Breaker.ExitRetry();
+        _currentSlot = false;
+    }
+
+    /// <summary>The request is done: any slot still held (a retry planned but never sent) goes back.</summary>
+    public void ReleaseSlots()
+    {
+        EndAttempt();
+        if (_plannedSlot) _pool.Breaker.ExitRetry();
+        _plannedSlot = false;
+    }
+}

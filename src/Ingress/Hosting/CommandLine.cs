@@ -1,0 +1,219 @@
+using System.Globalization;
+using System.Runtime.InteropServices;
+using Ballast.Ingress.Sources;
+using Ballast.Model.Validation;
+
+namespace Ballast.Ingress.Hosting;
+
+/// <summary>The <c>ballast</c> command line: <c>run</c> and <c>validate</c>.</summary>
+public static class CommandLine
+{
+    public const string Usage = """
+        usage:
+          ballast run --config DIR [--admin-port N] [--redis HOST:PORT] [--affinity-key-file FILE] [--state-dir DIR]
+                                                      serve the folder's policies and pools; reload on change
+          ballast --config DIR [...]                  the same
+            --state-dir DIR            ACME account keys and certificates (tls.acme listeners) go to DIR/acme
+                                       (default ./ballast-state)
+            --redis HOST:PORT          share the affinity table with other replicas through Redis
+            --affinity-key-file FILE   keys that sign affinity cookies: base64, one per line, newest first
+          ballast run --operator URL --token-file FILE --replica-id ID [--state-dir DIR] [--admin-port N]
+                                                      a replica fed by the operator's snapshots (long-poll);
+                                                      keeps the last good one in DIR (default ./ballast-state)
+                                                      and starts from it when the operator is unreachable
+          ballast validate DIR                        check the folder; exit 1 on any error
+        """;
+
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var command = args.Length > 0 && !args[0].StartsWith("--", StringComparison.Ordinal) ? args[0] : "run";
+        var rest = command == "run" && args.Length > 0 && args[0] == "run" ? args[1..] : args;
+        switch (command)
+        {
+            case "validate" when args.Length == 2:
+                return Validator.Run(args[1], Console.Out);
+            case "run":
+                if (RunArguments.TryParse(rest, out var run, out var error)) return await ServeAsync(run);
+                Console.Error.WriteLine(error);
+                Console.Error.WriteLine(Usage);
+                return 2;
+            default:
+                Console.Error.WriteLine(Usage);
+                return 2;
+        }
+    }
+
+    private static async Task<int> ServeAsync(RunArguments run)
+    {
+        if (run.Operator is { } op) return await ServeFromOperatorAsync(run, op);
+        if (!Directory.Exists(run.ConfigDirectory))
+        {
+            Console.Error.WriteLine($"--config: {run.ConfigDirectory}: no such directory");
+            return 1;
+        }
+        Affinity.AffinityKeyRing? keys = null;
+        if (run.AffinityKeyFile is { } keyFile)
+        {
+            try { keys = Affinity.AffinityKeyRing.Load(keyFile); }
+            catch (Exception e) when (e is FormatException or IOException or UnauthorizedAccessException)
+            {
+                Console.Error.WriteLine(e is FormatException ? e.Message : $"--affinity-key-file {keyFile}: {e.Message}");
+                return 1;
+            }
+        }
+        var stop = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => { c.Cancel = true; stop.TrySetResult(); });
+        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; stop.TrySetResult(); });
+
+        using var acmeHttp = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
+        await using var host = await IngressHost.StartAsync(new IngressOptions
+        {
+            AdminPort = run.AdminPort,
+            Redis = run.Redis,
+            AffinityKeys = keys,
+            Acme = Tls.Acme.StandaloneAcme.Options(run.StateDirectory, acmeHttp),
+            ConfigureLogging = logging => logging.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss "; }),
+        });
+        var logger = host.LoggerFactory.CreateLogger("Ballast");
+        logger.LogInformation("Admin listener on port {Port} (/metrics, /healthz, /readyz).", host.AdminPort);
+        await using var source = new FolderSnapshotSource(run.ConfigDirectory, host, TimeProvider.System, TimeSpan.FromMilliseconds(250),
+            host.LoggerFactory.CreateLogger<FolderSnapshotSource>());
+        await source.StartAsync();
+        logger.LogInformation("Watching {Directory} for changes.", Path.GetFullPath(run.ConfigDirectory));
+        await stop.Task;
+        logger.LogInformation("Stopping.");
+        return 0;
+    }
+
+    private static async Task<int> ServeFromOperatorAsync(RunArguments run, OperatorArguments op)
+    {
+        string token;
+        try
+        {
+            token = File.ReadAllText(op.TokenFile).Trim();
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            Console.Error.WriteLine($"--token-file: {op.TokenFile}: {e.Message}");
+            return 1;
+        }
+        if (token.Length == 0)
+        {
+            Console.Error.WriteLine($"--token-file: {op.TokenFile} is empty");
+            return 1;
+        }
+        var stop = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => { c.Cancel = true; stop.TrySetResult(); });
+        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; stop.TrySetResult(); });
+
+        await using var host = await IngressHost.StartAsync(new IngressOptions
+        {
+            AdminPort = run.AdminPort,
+            ConfigureLogging = logging => logging.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss "; }),
+        });
+        var logger = host.LoggerFactory.CreateLogger("Ballast");
+        logger.LogInformation("Admin listener on port {Port} (/metrics, /healthz, /readyz).", host.AdminPort);
+        Directory.CreateDirectory(op.StateDirectory);
+        await using var source = new OperatorSnapshotSource(op.Url, token, op.ReplicaId, op.StateDirectory, host, TimeProvider.System,
+            host.LoggerFactory.CreateLogger<OperatorSnapshotSource>());
+        source.Start();
+        logger.LogInformation("Replica {Replica} following {Operator}; last good snapshot in {State}.", op.ReplicaId, op.Url, Path.GetFullPath(op.StateDirectory));
+        await stop.Task;
+        logger.LogInformation("Stopping.");
+        return 0;
+    }
+}
+
+/// <summary>Operator mode of <c>ballast run</c>: where the snapshots come from and where the last good one is kept.</summary>
+public sealed record OperatorArguments(Uri Url, string TokenFile, string ReplicaId, string StateDirectory);
+
+/// <summary>The options of <c>ballast run</c> (<see cref="Operator"/> set: operator mode, no config folder).</summary>
+public sealed record RunArguments(string ConfigDirectory, int AdminPort)
+{
+    public Redis.RedisOptions? Redis { get; init; }
+    public string? AffinityKeyFile { get; init; }
+    public OperatorArguments? Operator { get; init; }
+    /// <summary>Standalone: where ACME keeps account keys and certificates (under <c>acme/</c>).</summary>
+    public string StateDirectory { get; init; } = "ballast-state";
+
+    public static bool TryParse(string[] args, out RunArguments result, out string error)
+    {
+        string? config = null, operatorUrl = null, tokenFile = null, replicaId = null, stateDir = null;
+        var adminPort = 9901;
+        Redis.RedisOptions? redis = null;
+        string? keyFile = null;
+        result = null!;
+        error = "";
+        for (var i = 0; i < args.Length; i++)
+        {
+            var value = i + 1 < args.Length ? args[i + 1] : null;
+            switch (args[i])
+            {
+                case "--config" when value is not null:
+                    config = value;
+                    i++;
+                    break;
+                case "--operator" when value is not null:
+                    operatorUrl = value;
+                    i++;
+                    break;
+                case "--token-file" when value is not null:
+                    tokenFile = value;
+                    i++;
+                    break;
+                case "--replica-id" when value is not null:
+                    replicaId = value;
+                    i++;
+                    break;
+                case "--state-dir" when value is not null:
+                    stateDir = value;
+                    i++;
+                    break;
+                case "--admin-port" when value is not null:
+                    if (!int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out adminPort) || adminPort > 65535)
+                    {
+                        error = $"--admin-port: '{value}' is not a port number (0-65535)";
+                        return false;
+                    }
+                    i++;
+                    break;
+                case "--redis" when value is not null:
+                    if (!Ballast.Ingress.Redis.RedisOptions.TryParse(value, out redis, out error)) return false;
+                    i++;
+                    break;
+                case "--affinity-key-file" when value is not null:
+                    keyFile = value;
+                    i++;
+                    break;
+                default:
+                    error = $"unknown or incomplete argument '{args[i]}'";
+                    return false;
+            }
+        }
+        if (operatorUrl is not null)
+        {
+            if (config is not null) { error = "--config and --operator: choose one source of configuration"; return false; }
+            if (!Uri.TryCreate(operatorUrl.EndsWith('/') ? operatorUrl : operatorUrl + "/", UriKind.Absolute, out var url) || url.Scheme is not ("http" or "https"))
+            {
+                error = $"--operator: '{operatorUrl}' is not an http(s) URL";
+                return false;
+            }
+            if (tokenFile is null) { error = "--token-file FILE is required with --operator"; return false; }
+            if (replicaId is null) { error = "--replica-id ID is required with --operator"; return false; }
+            result = new RunArguments("", adminPort) { Operator = new OperatorArguments(url, tokenFile, replicaId, stateDir ?? "ballast-state") };
+            return true;
+        }
+        if (tokenFile is not null || replicaId is not null)
+        {
+            error = "--token-file and --replica-id go with --operator";
+            return false;
+        }
+        if (config is null)
+        {
+            error = "--config DIR (or --operator URL) is required";
+            return false;
+        }
+        result = new RunArguments(config, adminPort) { Redis = redis, AffinityKeyFile = keyFile, StateDirectory = stateDir ?? "ballast-state" };
+        return true;
+    }
+}

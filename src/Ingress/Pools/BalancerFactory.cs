@@ -1,9 +1,0 @@
-using System.Collections.Immutable;
-using Ballast.Ingress.Endpoints;
-using Ballast.Ingress.LoadBalancing;
-using Ballast.Model.Snapshots;
-
-namespace Ballast.Ingress.Pools;
-
-/// <summary>Builds the balancer of a pool for a set of available endpoints (the registry of algorithms in production).</summary>
-public delegate ILoadBalancer BalancerFactory(ImmutableArray<EndpointState> endpoints, LoadBalancingSnapshot options);

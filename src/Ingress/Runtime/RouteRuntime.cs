@@ -1,0 +1,103 @@
+using Ballast.Ingress.Health;
+using Ballast.Ingress.LoadBalancing;
+using Ballast.Ingress.Metrics;
+using Ballast.Ingress.Policies;
+using Ballast.Ingress.Transforms;
+using Ballast.Ingress.Forwarding;
+using Ballast.Model.Resources;
+using Ballast.Model.Snapshots;
+using Yarp.ReverseProxy.Forwarder;
+using Ballast.Ingress.Routing;
+
+namespace Ballast.Ingress.Runtime;
+
+/// <summary>
+/// One route of one snapshot, ready for the hot path: its matcher, its pools (canary override, then the
+/// weighted split), the forwarder settings per pool, its header transformer and its cached metric children.
+/// </summary>
+public sealed class RouteRuntime
+{
+    private readonly PoolRuntime?[] _pools;
+    private readonly ForwarderRequestConfig[] _requestConfigs;
+    private readonly WeightedSequence _split;
+    private readonly int _canaryIndex = -1;
+    private readonly CanarySnapshot? _canary;
+
+    public RouteRuntime(RouteSnapshot config, IReadOnlyDictionary<string, PoolRuntime> pools, IngressMetrics metrics, HealthServices? health = null,
+        TimeProvider? time = null, RoutePolicies? previousPolicies = null, Redis.RedisConnection? redis = null)
+    {
+        Config = config;
+        Id = config.Id;
+        Matcher = new RequestMatcher(config.Match);
+        var poolIds = config.Backends.Select(b => b.PoolId).ToList();
+        var weights = config.Backends.Select(b => pools.ContainsKey(b.PoolId) ? b.Weight : 0).ToList();
+        if (config.Canary is { } canary && (canary.HeaderName is not null || canary.CookieName is not null))
+        {
+            _canary = canary;
+            _canaryIndex = poolIds.IndexOf(canary.PoolId);
+            if (_canaryIndex < 0)
+            {
+                // The canary pool takes no share of the split, only the forced requests.
+                poolIds.Add(canary.PoolId);
+                weights.Add(0);
+                _canaryIndex = poolIds.Count - 1;
+            }
+        }
+        _pools = [.. poolIds.Select(id => pools.TryGetValue(id, out var p) ? p : null)];
+        // The forwarder's activity (idle) timeout: idleTimeout, else the route timeout (which also bounds the whole request).
+        var idle = config.IdleTimeout ?? config.Timeout;
+        _requestConfigs = [.. _pools.Select(p => PoolTransport.RequestConfig(p?.Config.Protocol ?? PoolProtocol.HTTP1, idle))];
+        _split = new WeightedSequence(weights);
+        Transformer = new ForwardingTransformer(config.RequestHeaders, config.ResponseHeaders, RequestRewrite.Create(config));
+        Shaping = RouteShaping.Create(config, metrics.Shaping, time ?? TimeProvider.System);
+        Metrics = new RouteMetrics(metrics, Id);
+        Policies = RoutePolicies.Create(config, metrics.Policies, time ?? TimeProvider.System, previousPolicies, redis);
+        Retry = config.Retries is { Attempts: > 0 } retries
+            ? new RouteRetry(retries, Transformer, health?.Time ?? TimeProvider.System, health?.Metrics, Id)
+            : null;
+    }
+
+    public string Id { get; }
+    public RouteSnapshot Config { get; }
+    public RequestMatcher Matcher { get; }
+    public ForwardingTransformer Transformer { get; }
+    public RouteMetrics Metrics { get; }
+    /// <summary>Access list, JWT and rate limit, run before a pool is chosen; null when the route has none.</summary>
+    public RoutePolicies? Policies { get; }
+    /// <summary>Redirect, body-size limit and request timeout; null when the route has none.</summary>
+    public RouteShaping? Shaping { get; }
+    /// <summary>The route's retry policy and budget; null when the route does not retry.</summary>
+    public RouteRetry? Retry { get; }
+
+    /// <summary>The pool for this request (canary override first, then the split) and its forwarder settings; false when none.</summary>
+    public bool TrySelectPool(HttpRequest request, out PoolRuntime pool, out ForwarderRequestConfig requestConfig)
+    {
+        var index = _canaryIndex >= 0 && IsCanaryRequest(request) ? _canaryIndex : _split.Next();
+        if (index >= 0 && _pools[index] is { } selected)
+        {
+            pool = selected;
+            requestConfig = _requestConfigs[index];
+            return true;
+        }
+        pool = null!;
+        requestConfig = null!;
+        return false;
+    }
+
+    private bool IsCanaryRequest(HttpRequest request)
+    {
+        var canary = _canary!;
+        if (canary.HeaderName is { } header)
+        {
+            foreach (var value in request.Headers[header])
+            {
+                if (canary.HeaderValue is null || string.Equals(value, canary.HeaderValue, StringComparison.Ordinal)) return true;
+            }
+        }
+        if (canary.CookieName is { } cookie && request.Headers.Cookie.Count > 0)
+        {
+            if (request.Cookies.TryGetValue(cookie, out var value) && string.Equals(value, canary.CookieValue, StringComparison.Ordinal)) return true;
+        }
+        return false;
+    }
+}

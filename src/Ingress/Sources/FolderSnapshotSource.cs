@@ -1,0 +1,143 @@
+using System.Collections.Immutable;
+using Ballast.Ingress.Hosting;
+using Ballast.Model.Compilation;
+using Ballast.Model.Yaml;
+
+namespace Ballast.Ingress.Sources;
+
+/// <summary>
+/// Standalone mode: loads the CR-shaped YAML of a folder, compiles it with the same Compiler the operator
+/// uses, applies the snapshot, and reloads when a file changes (debounced: an editor's save is several
+/// events). A change with any error is rejected as a whole: the last good snapshot keeps serving, each
+/// diagnostic is logged with its file, line and field path, and <c>ballast_reload_failures_total</c> rises.
+/// The snapshot version is this source's counter (the Compiler keeps no state).
+/// </summary>
+public sealed class FolderSnapshotSource : IAsyncDisposable
+{
+    private readonly string _directory;
+    private readonly IngressHost _host;
+    private readonly TimeSpan _debounce;
+    private readonly ILogger _logger;
+    private readonly ITimer _timer;
+    private readonly SemaphoreSlim _reloadGate = new(1, 1);
+    private FileSystemWatcher? _watcher;
+    // TLS files outside the folder (Tls/TlsFileResolver): changes there reload too.
+    private Tls.ExternalFileWatcher? _tlsFiles;
+    private long _version;
+    private int _disposed;
+
+    public FolderSnapshotSource(string directory, IngressHost host, TimeProvider time, TimeSpan debounce, ILogger<FolderSnapshotSource> logger)
+    {
+        _directory = Path.GetFullPath(directory);
+        _host = host;
+        _debounce = debounce;
+        _logger = logger;
+        _timer = time.CreateTimer(_ => _ = ReloadAsync(), null, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        if (host.Acme is { } acme)
+        {
+            // ACME managers: a new certificate or token is a recompile; a new token is applied before the CA looks.
+            acme.Changed += NotifyChanged;
+            acme.PublishChallenges = ReloadAsync;
+        }
+    }
+
+    /// <summary>The diagnostics of the last load (errors of a rejected change, or warnings of an applied one).</summary>
+    public ImmutableArray<Diagnostic> LastDiagnostics { get; private set; } = [];
+
+    /// <summary>Completed load attempts (applied, unchanged or rejected): lets callers wait for a reload.</summary>
+    public int Attempts => Volatile.Read(ref _attempts);
+    private int _attempts;
+
+    /// <summary>Loads and applies the folder once, then watches it.</summary>
+    public async Task StartAsync(CancellationToken cancellationToken = default)
+    {
+        await ReloadAsync(cancellationToken);
+        _watcher = new FileSystemWatcher(_directory)
+        {
+            IncludeSubdirectories = true,
+            NotifyFilter = NotifyFilters.FileName | NotifyFilters.DirectoryName | NotifyFilters.LastWrite | NotifyFilters.Size,
+        };
+        _watcher.Changed += (_, _) => NotifyChanged();
+        _watcher.Created += (_, _) => NotifyChanged();
+        _watcher.Deleted += (_, _) => NotifyChanged();
+        _watcher.Renamed += (_, _) => NotifyChanged();
+        _watcher.EnableRaisingEvents = true;
+    }
+
+    /// <summary>A file changed: (re)start the quiet period; the reload runs once it passes without another change.</summary>
+    public void NotifyChanged()
+    {
+        if (Volatile.Read(ref _disposed) == 0) _timer.Change(_debounce, Timeout.InfiniteTimeSpan);
+    }
+
+    /// <summary>Loads, compiles and applies the folder now. True when the folder's snapshot is serving.</summary>
+    public async Task<bool> ReloadAsync(CancellationToken cancellationToken = default)
+    {
+        await _reloadGate.WaitAsync(cancellationToken);
+        try
+        {
+            return await ReloadCoreAsync(cancellationToken);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // Never crash the process over a configuration change.
+            _logger.LogError(e, "Reload of {Directory} failed; the last good snapshot keeps serving.", _directory);
+            _host.Metrics.FailedReloads.Inc();
+            return false;
+        }
+        finally
+        {
+            Interlocked.Increment(ref _attempts);
+            _reloadGate.Release();
+        }
+    }
+
+    private async Task<bool> ReloadCoreAsync(CancellationToken cancellationToken)
+    {
+        var loaded = ResourceLoader.LoadDirectory(_directory);
+        var files = Tls.TlsFileResolver.Resolve(loaded.Policies, loaded.Pools, _directory, Policies.Auth.AuthFiles.Paths(loaded.Policies));
+        if (Volatile.Read(ref _disposed) == 0) (_tlsFiles ??= new Tls.ExternalFileWatcher(NotifyChanged)).Watch(files.Directories);
+        var compiled = Compiler.Compile(new CompilerInput
+        {
+            Policies = loaded.Policies,
+            Pools = loaded.Pools,
+            Secrets = files.Secrets,
+            AcmeCertificates = _host.Acme?.Certificates ?? System.Collections.Immutable.ImmutableDictionary<string, ResolvedSecret>.Empty,
+            AcmeChallenges = _host.Acme?.Challenges ?? System.Collections.Immutable.ImmutableDictionary<string, string>.Empty,
+            Version = _version + 1,
+        });
+        var diagnostics = loaded.Diagnostics.AddRange(compiled.Diagnostics.Select(loaded.Locate));
+        LastDiagnostics = diagnostics;
+        if (diagnostics.Any(d => d.Severity == Severity.Error))
+        {
+            foreach (var d in diagnostics) _logger.Log(d.Severity == Severity.Error ? LogLevel.Error : LogLevel.Warning, "{Diagnostic}", d.ToString());
+            _logger.LogError("Rejected the change in {Directory}: {Errors} error(s); still serving snapshot {Version}.",
+                _directory, diagnostics.Count(d => d.Severity == Severity.Error), _host.CurrentSnapshot.Version);
+            _host.Metrics.FailedReloads.Inc();
+            return false;
+        }
+        foreach (var d in diagnostics) _logger.LogWarning("{Diagnostic}", d.ToString());
+        // Managers follow the accepted configuration only (a rejected change orders nothing).
+        _host.Acme?.Reconcile(Ballast.Acme.Listeners.AcmeListeners.From(loaded.Policies));
+
+        if (_host.DataPlane.HasSnapshot && compiled.Snapshot.ContentHash == _host.CurrentSnapshot.ContentHash && compiled.Snapshot.ContentHash != "")
+        {
+            _logger.LogDebug("{Directory} changed on disk but compiles to the snapshot already serving.", _directory);
+            return true;
+        }
+        await _host.ApplyAsync(compiled.Snapshot, cancellationToken);
+        _version = compiled.Snapshot.Version;
+        return true;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1) return;
+        _watcher?.Dispose();
+        _tlsFiles?.Dispose();
+        await _timer.DisposeAsync();
+        // Let a reload in progress finish before the host goes away.
+        await _reloadGate.WaitAsync();
+        _reloadGate.Release();
+    }
+}

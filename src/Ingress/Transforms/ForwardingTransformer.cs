@@ -1,0 +1,98 @@
+using Ballast.Model.Snapshots;
+using Yarp.ReverseProxy.Forwarder;
+
+namespace Ballast.Ingress.Transforms;
+
+/// <summary>
+/// The header work of one route, on top of YARP's default copy: X-Forwarded-For (appended), -Proto and
+/// -Host, X-Request-ID (kept or generated, sent to the backend and returned to the client), and the route's
+/// set/add/remove rules for request and response headers. One instance per route; nothing per request
+/// beyond the header values themselves.
+/// </summary>
+public sealed class ForwardingTransformer : HttpTransformer
+{
+    private const string ForwardedFor = "X-Forwarded-For";
+    private const string ForwardedProto = "X-Forwarded-Proto";
+    private const string ForwardedHost = "X-Forwarded-Host";
+
+    private readonly HeaderRulesSnapshot? _request;
+    private readonly HeaderRulesSnapshot? _response;
+    private readonly RequestRewrite? _rewrite;
+
+    public ForwardingTransformer(HeaderRulesSnapshot? request, HeaderRulesSnapshot? response, RequestRewrite? rewrite = null)
+    {
+        _rewrite = rewrite;
+        _request = request is { Set.IsEmpty: true, Add.IsEmpty: true, Remove.IsEmpty: true } ? null : request;
+        _response = response is { Set.IsEmpty: true, Add.IsEmpty: true, Remove.IsEmpty: true } ? null : response;
+    }
+
+    public override async ValueTask TransformRequestAsync(HttpContext httpContext, HttpRequestMessage proxyRequest, string destinationPrefix, CancellationToken cancellationToken)
+    {
+        await base.TransformRequestAsync(httpContext, proxyRequest, destinationPrefix, cancellationToken);
+        var request = httpContext.Request;
+        var headers = proxyRequest.Headers;
+
+        var remote = httpContext.Connection.RemoteIpAddress?.ToString();
+        if (remote is not null)
+        {
+            var prior = request.Headers[ForwardedFor];
+            headers.Remove(ForwardedFor);
+            headers.TryAddWithoutValidation(ForwardedFor, prior.Count == 0 ? remote : string.Join(", ", prior.ToString(), remote));
+        }
+        headers.Remove(ForwardedProto);
+        headers.TryAddWithoutValidation(ForwardedProto, request.Scheme);
+        headers.Remove(ForwardedHost);
+        if (request.Host.HasValue) headers.TryAddWithoutValidation(ForwardedHost, request.Host.Value);
+
+        var id = request.Headers[RequestIds.HeaderName];
+        if (id.Count != 1 || !RequestIds.IsSane(id[0]))
+        {
+            // Kept on the incoming request too, so the response transform returns the same id.
+            var generated = RequestIds.Next();
+            request.Headers[RequestIds.HeaderName] = generated;
+            headers.Remove(RequestIds.HeaderName);
+            headers.TryAddWithoutValidation(RequestIds.HeaderName, generated);
+        }
+
+        if (_request is { } rules) ApplyRequestRules(rules, proxyRequest);
+        _rewrite?.Apply(httpContext, proxyRequest, destinationPrefix);
+    }
+
+    public override async ValueTask<bool> TransformResponseAsync(HttpContext httpContext, HttpResponseMessage? proxyResponse, CancellationToken cancellationToken)
+    {
+        var result = await base.TransformResponseAsync(httpContext, proxyResponse, cancellationToken);
+        var responseHeaders = httpContext.Response.Headers;
+        responseHeaders[RequestIds.HeaderName] = httpContext.Request.Headers[RequestIds.HeaderName];
+        if (_response is { } rules)
+        {
+            foreach (var name in rules.Remove) responseHeaders.Remove(name);
+            foreach (var (name, value) in rules.Set) responseHeaders[name] = value;
+            foreach (var (name, value) in rules.Add) responseHeaders.Append(name, value);
+        }
+        return result;
+    }
+
+    private static void ApplyRequestRules(HeaderRulesSnapshot rules, HttpRequestMessage proxyRequest)
+    {
+        foreach (var name in rules.Remove) Remove(proxyRequest, name);
+        foreach (var (name, value) in rules.Set)
+        {
+            Remove(proxyRequest, name);
+            Add(proxyRequest, name, value);
+        }
+        foreach (var (name, value) in rules.Add) Add(proxyRequest, name, value);
+    }
+
+    private static void Remove(HttpRequestMessage request, string name)
+    {
+        request.Headers.Remove(name);
+        request.Content?.Headers.Remove(name);
+    }
+
+    private static void Add(HttpRequestMessage request, string name, string value)
+    {
+        // Content headers (Content-Type …) live on the content; HttpRequestHeaders refuses them.
+        if (!request.Headers.TryAddWithoutValidation(name, value)) request.Content?.Headers.TryAddWithoutValidation(name, value);
+    }
+
+}
