@@ -12,6 +12,12 @@ public sealed record CompilerInput
     public IReadOnlyList<LoadBalancerPolicy> Policies { get; init; } = [];
     public IReadOnlyList<BackendPool> Pools { get; init; } = [];
 
+    /// <summary>
+    /// The objects of the other front-ends (Gateway API, Ingress …: every kind in <see cref="Inputs.InputKinds"/> beyond the
+    /// native two and the core objects). Each front-end picks its own kinds out of this list.
+    /// </summary>
+    public IReadOnlyList<Resource> Inputs { get; init; } = [];
+
     /// <summary>Endpoints of Services that pools name in <c>spec.service</c>, keyed by <c>namespace/name</c>.</summary>
     public IReadOnlyDictionary<string, ResolvedService> Services { get; init; } = ImmutableDictionary<string, ResolvedService>.Empty;
 
@@ -38,7 +44,11 @@ public sealed record CompilerInput
 }
 
 /// <summary>A Service's ports and, per port, its endpoints as EndpointSlices report them.</summary>
-public sealed record ResolvedService(string Namespace, string Name, ImmutableArray<ResolvedServicePort> Ports);
+public sealed record ResolvedService(string Namespace, string Name, ImmutableArray<ResolvedServicePort> Ports)
+{
+    /// <summary>The <c>appProtocol</c> of a Service port, by port number (e.g. <c>kubernetes.io/h2c</c>); absent ports have none.</summary>
+    public ImmutableDictionary<int, string> AppProtocols { get; init; } = ImmutableDictionary<int, string>.Empty;
+}
 
 /// <summary>One Service port: its name and number, and the endpoints behind it on the target port.</summary>
 public sealed record ResolvedServicePort(string? Name, int Port, ImmutableArray<ResolvedEndpoint> Endpoints);
