@@ -49,7 +49,11 @@ public sealed class IngressHost : IAsyncDisposable
         // L4 metrics go to the host's registry too, so the admin /metrics shows them.
         L4 = new L4ListenerSet(new L4Metrics(Metrics.Registry), options.Time, LoggerFactory.CreateLogger<L4ListenerSet>());
         Acme = acme;
+        IngressServing = options.Ingress;
     }
+
+    /// <summary>Where Ingress objects are served (standalone mode compiles them with it).</summary>
+    public Ballast.Model.Compilation.IngressServing IngressServing { get; }
 
     /// <summary>Standalone ACME certificate managers (null unless <see cref="IngressOptions.Acme"/> is set).</summary>
     public Ballast.Acme.Listeners.CertificateSupervisor? Acme { get; }

@@ -36,4 +36,9 @@ public sealed record IngressOptions
     /// listeners. Null: no managers (operator mode: the operator's leader runs them).
     /// </summary>
     public Ballast.Acme.Listeners.CertificateSupervisorOptions? Acme { get; init; }
+    /// <summary>
+    /// Standalone mode: the ports Ingress objects are served on (<c>--ingress-http-port</c>, <c>--ingress-https-port</c>),
+    /// and whether an Ingress naming no class is served when the folder marks no IngressClass the default.
+    /// </summary>
+    public Ballast.Model.Compilation.IngressServing Ingress { get; init; } = new(UnclassedWithoutDefault: true);
 }

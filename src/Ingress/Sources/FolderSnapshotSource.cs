@@ -101,7 +101,10 @@ public sealed class FolderSnapshotSource : IAsyncDisposable
         {
             Policies = loaded.Policies,
             Pools = loaded.Pools,
-            Secrets = files.Secrets,
+            Inputs = loaded.Inputs,
+            Services = loaded.Services,
+            Secrets = files.Secrets.AddRange(loaded.Secrets.Where(s => !files.Secrets.ContainsKey(s.Key))),
+            Ingress = _host.IngressServing,
             AcmeCertificates = _host.Acme?.Certificates ?? System.Collections.Immutable.ImmutableDictionary<string, ResolvedSecret>.Empty,
             AcmeChallenges = _host.Acme?.Challenges ?? System.Collections.Immutable.ImmutableDictionary<string, string>.Empty,
             Version = _version + 1,

@@ -11,6 +11,8 @@ internal enum ProblemKind
     Conflict,
     /// <summary>It names something that is missing or unusable: the naming part is left out (ResolvedRefs=False).</summary>
     Reference,
+    /// <summary>Served, but worth a warning (an unsupported Ingress annotation): no condition of the common two changes.</summary>
+    Note,
 }
 
 internal sealed record Problem(ProblemKind Kind, string Reason, Diagnostic Diagnostic);
@@ -32,12 +34,18 @@ internal sealed class ResourceReport(Resource resource)
 
     public void Unresolved(string reason, FieldPath field, string message) => Add(ProblemKind.Reference, reason, field, message);
 
+    /// <summary>A warning that leaves the resource served as it is (the Ingress front-end's unsupported annotations).</summary>
+    public void Note(string reason, FieldPath field, string message) => Add(ProblemKind.Note, reason, field, message, Severity.Warning);
+
+    /// <summary>A problem of <paramref name="kind"/> with the given severity (front-ends that sort their problems themselves).</summary>
+
+
     /// <summary>A Service or Secret missing from the input; only a warning when the input cannot know the cluster.</summary>
     public void UnresolvedClusterObject(CompilerInput input, string reason, FieldPath field, string message) =>
         Add(ProblemKind.Reference, reason, field, input.ClusterObjectsUnknown ? message + " (not checked: no cluster)" : message,
             input.ClusterObjectsUnknown ? Severity.Warning : Severity.Error);
 
-    private void Add(ProblemKind kind, string reason, FieldPath field, string message, Severity severity = Severity.Error) =>
+    public void Add(ProblemKind kind, string reason, FieldPath field, string message, Severity severity = Severity.Error) =>
         Problems.Add(new Problem(kind, reason, new Diagnostic(Key, field.Value, message, Resource.Source, severity)));
 
     /// <summary>Counts errors added so far, so a caller can tell whether a block of rules added any.</summary>
