@@ -67,9 +67,11 @@ public static class MigrateCommand
     public sealed record Result(string Output, string Report, bool Errors, bool Unsupported);
 
     /// <summary>The pure part: manifests → output and report.</summary>
-    public static Result Migrate(IngressManifests manifests, MigrationTarget target)
+    /// <param name="httpPort">The listener ports written out: the ingress's Ingress ports (8080/8443, the chart's container ports).</param>
+    public static Result Migrate(IngressManifests manifests, MigrationTarget target, int httpPort = 8080, int httpsPort = 8443)
     {
-        var translation = IngressTranslator.Translate(manifests.Ingresses, manifests.Classes, new IngressTranslatorOptions { AllClasses = true, MirrorSupported = false });
+        var translation = IngressTranslator.Translate(manifests.Ingresses, manifests.Classes,
+            new IngressTranslatorOptions { AllClasses = true, MirrorSupported = false, HttpPort = httpPort, HttpsPort = httpsPort });
         var report = MigrationReport.Render(translation, manifests.Diagnostics);
         var output = target switch
         {
