@@ -69,6 +69,12 @@ public sealed class ProxyMiddleware
             await WriteAsync(context, StatusCodes.Status404NotFound, NoRouteBody);
             return;
         }
+        // CORS preflights are answered before authentication: browsers send them without credentials.
+        if (route.Cors?.TryAnswerPreflight(context) is { } preflight)
+        {
+            await preflight;
+            return;
+        }
         if (route.Policies is { } policies && !await policies.AdmitAsync(context)) return;
         // Redirects and declared bodies over the limit are answered here, before any pool is involved.
         if (route.Shaping?.TryAnswer(context) is { } answeredByRoute)
@@ -78,7 +84,7 @@ public sealed class ProxyMiddleware
         }
         if (!route.TrySelectPool(context.Request, out var pool, out var requestConfig))
         {
-            await WriteAsync(context, StatusCodes.Status503ServiceUnavailable, NoEndpointBody);
+            await NoEndpointAsync(context, route);
             return;
         }
         var pick = pool.UsesKey ? RequestHashKey.Compute(context, pool.Config.LoadBalancing) : PickContext.None;
@@ -87,7 +93,7 @@ public sealed class ProxyMiddleware
         if (endpoint is null)
         {
             pool.NoEndpoint.Inc();
-            await WriteAsync(context, StatusCodes.Status503ServiceUnavailable, NoEndpointBody);
+            await NoEndpointAsync(context, route);
             return;
         }
 
@@ -101,6 +107,8 @@ public sealed class ProxyMiddleware
         {
             // Passive health, drain deadlines and retries (to another endpoint, within the budget) live there.
             await _forward.ForwardAsync(context, route, pool, requestConfig, endpoint, pick);
+            if (route.ErrorPages is { } pages && context.Features.Get<ErrorPageFeature>() is { } replaced)
+                await pages.RespondAsync(context, replaced.Status);
         }
         finally
         {
@@ -108,6 +116,11 @@ public sealed class ProxyMiddleware
             route.Shaping?.End(context, shaping);
         }
     }
+
+    private static Task NoEndpointAsync(HttpContext context, RouteRuntime route) =>
+        route.ErrorPages is { } pages && pages.Replaces(StatusCodes.Status503ServiceUnavailable)
+            ? pages.RespondAsync(context, StatusCodes.Status503ServiceUnavailable)
+            : WriteAsync(context, StatusCodes.Status503ServiceUnavailable, NoEndpointBody);
 
     private static Task WriteAsync(HttpContext context, int status, byte[] body)
     {

@@ -48,7 +48,9 @@ public sealed class RouteRuntime
         var idle = config.IdleTimeout ?? config.Timeout;
         _requestConfigs = [.. _pools.Select(p => PoolTransport.RequestConfig(p?.Config.Protocol ?? PoolProtocol.HTTP1, idle))];
         _split = new WeightedSequence(weights);
-        Transformer = new ForwardingTransformer(config.RequestHeaders, config.ResponseHeaders, RequestRewrite.Create(config));
+        Cors = CorsResponder.Create(config.Cors);
+        ErrorPages = config.ErrorResponses is { } errors ? new ErrorPageResponder(errors, pools.GetValueOrDefault(errors.PoolId)) : null;
+        Transformer = new ForwardingTransformer(config.RequestHeaders, config.ResponseHeaders, RequestRewrite.Create(config), Cors, ErrorPages);
         Shaping = RouteShaping.Create(config, metrics.Shaping, time ?? TimeProvider.System);
         Metrics = new RouteMetrics(metrics, Id);
         Policies = RoutePolicies.Create(config, metrics.Policies, time ?? TimeProvider.System, previousPolicies, redis);
@@ -66,6 +68,10 @@ public sealed class RouteRuntime
     public RoutePolicies? Policies { get; }
     /// <summary>Redirect, body-size limit and request timeout; null when the route has none.</summary>
     public RouteShaping? Shaping { get; }
+    /// <summary>CORS preflights and headers; null when the route has none.</summary>
+    public CorsResponder? Cors { get; }
+    /// <summary>Custom error responses; null when the route has none.</summary>
+    public ErrorPageResponder? ErrorPages { get; }
     /// <summary>The route's retry policy and budget; null when the route does not retry.</summary>
     public RouteRetry? Retry { get; }
 

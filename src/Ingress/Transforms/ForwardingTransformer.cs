@@ -18,10 +18,15 @@ public sealed class ForwardingTransformer : HttpTransformer
     private readonly HeaderRulesSnapshot? _request;
     private readonly HeaderRulesSnapshot? _response;
     private readonly RequestRewrite? _rewrite;
+    private readonly CorsResponder? _cors;
+    private readonly Forwarding.ErrorPageResponder? _errorPages;
 
-    public ForwardingTransformer(HeaderRulesSnapshot? request, HeaderRulesSnapshot? response, RequestRewrite? rewrite = null)
+    public ForwardingTransformer(HeaderRulesSnapshot? request, HeaderRulesSnapshot? response, RequestRewrite? rewrite = null,
+        CorsResponder? cors = null, Forwarding.ErrorPageResponder? errorPages = null)
     {
         _rewrite = rewrite;
+        _cors = cors;
+        _errorPages = errorPages;
         _request = request is { Set.IsEmpty: true, Add.IsEmpty: true, Remove.IsEmpty: true } ? null : request;
         _response = response is { Set.IsEmpty: true, Add.IsEmpty: true, Remove.IsEmpty: true } ? null : response;
     }
@@ -60,7 +65,14 @@ public sealed class ForwardingTransformer : HttpTransformer
 
     public override async ValueTask<bool> TransformResponseAsync(HttpContext httpContext, HttpResponseMessage? proxyResponse, CancellationToken cancellationToken)
     {
+        if (_errorPages is { } pages && proxyResponse is not null && pages.Replaces((int)proxyResponse.StatusCode))
+        {
+            // Not copied: the proxy answers with the error pool's page once the forwarder returns.
+            httpContext.Features.Set(new Forwarding.ErrorPageFeature((int)proxyResponse.StatusCode));
+            return false;
+        }
         var result = await base.TransformResponseAsync(httpContext, proxyResponse, cancellationToken);
+        _cors?.AddResponseHeaders(httpContext);
         var responseHeaders = httpContext.Response.Headers;
         responseHeaders[RequestIds.HeaderName] = httpContext.Request.Headers[RequestIds.HeaderName];
         if (_response is { } rules)
