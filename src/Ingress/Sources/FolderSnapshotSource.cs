@@ -120,6 +120,7 @@ public sealed class FolderSnapshotSource : IAsyncDisposable
             return false;
         }
         foreach (var d in diagnostics) _logger.LogWarning("{Diagnostic}", d.ToString());
+        _host.Metrics.SetUnsupportedAnnotations(Ballast.Model.Ingresses.IngressConditions.UnsupportedAnnotations(compiled));
         // Managers follow the accepted configuration only (a rejected change orders nothing).
         _host.Acme?.Reconcile(Ballast.Acme.Listeners.AcmeListeners.From(loaded.Policies));
 

@@ -18,7 +18,6 @@ internal sealed class IngressFrontEnd : IFrontEnd
 {
     /// <summary>Generated names carry a character no Kubernetes name holds, so they never clash with native resources.</summary>
     public const string NamePrefix = "ingress:";
-    public const string AnnotationsCondition = "AnnotationsSupported";
 
     public string Name => "Ingress";
 
@@ -130,13 +129,31 @@ internal sealed class IngressFrontEnd : IFrontEnd
             var unsupported = ir.Unsupported.Select(a => a.Name).ToList();
             var condition = new Condition
             {
-                Type = AnnotationsCondition,
+                Type = IngressConditions.AnnotationsSupported,
                 Status = unsupported.Count == 0 ? ConditionStatus.True : ConditionStatus.False,
                 Reason = unsupported.Count == 0 ? "AllSupported" : "UnsupportedAnnotation",
-                Message = unsupported.Count == 0 ? "" : "not applied: " + string.Join(", ", unsupported),
+                Message = unsupported.Count == 0 ? "" : IngressConditions.UnsupportedPrefix + string.Join(", ", unsupported),
                 ObservedGeneration = ir.Ingress.Metadata.Generation,
             };
             yield return status with { Conditions = status.Conditions.Add(condition) };
         }
     }
+}
+
+/// <summary>The Ingress condition Ballast adds to the common two, and what reads it back.</summary>
+public static class IngressConditions
+{
+    /// <summary>False (reason UnsupportedAnnotation) while an ingress-nginx annotation of the Ingress is not applied; the message names them.</summary>
+    public const string AnnotationsSupported = "AnnotationsSupported";
+
+    /// <summary>(ns/name, annotation) for every unsupported annotation of a served Ingress, from the compile result's statuses.</summary>
+    public static IEnumerable<(string Ingress, string Annotation)> UnsupportedAnnotations(CompileResult result) =>
+        result.Statuses.Values
+            .Where(s => s.Resource.Kind == Ingress.KindName)
+            .SelectMany(s => s.Conditions.Where(c => c.Type == AnnotationsSupported && c.Status == ConditionStatus.False)
+                .SelectMany(c => c.Message[UnsupportedPrefix.Length..].Split(", ", StringSplitOptions.RemoveEmptyEntries))
+                .Select(a => ($"{s.Resource.Namespace}/{s.Resource.Name}", a)))
+            .OrderBy(p => p.Item1, StringComparer.Ordinal).ThenBy(p => p.Item2, StringComparer.Ordinal);
+
+    internal const string UnsupportedPrefix = "not applied: ";
 }

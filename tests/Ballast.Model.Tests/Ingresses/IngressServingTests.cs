@@ -83,7 +83,7 @@ public sealed class IngressServingTests
         var warning = Assert.Single(result.Diagnostics);
         Assert.Equal(Severity.Warning, warning.Severity);
         Assert.Contains("configuration-snippet", warning.FieldPath);
-        var condition = result.Statuses[new ResourceKey("Ingress", "shop", "snippet")].Conditions.Single(c => c.Type == IngressFrontEnd.AnnotationsCondition);
+        var condition = result.Statuses[new ResourceKey("Ingress", "shop", "snippet")].Conditions.Single(c => c.Type == IngressConditions.AnnotationsSupported);
         Assert.Equal((ConditionStatus.False, "UnsupportedAnnotation", "not applied: nginx.ingress.kubernetes.io/configuration-snippet"), (condition.Status, condition.Reason, condition.Message));
         Assert.Equal(["s.example.com"], Hosts(result)); // served all the same
     }
