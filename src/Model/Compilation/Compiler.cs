@@ -106,8 +106,9 @@ public static class Compiler
             foreach (var status in translation.Statuses(ports.Refused)) statuses.TryAdd(status.Resource, status);
             foreach (var report in reports)
             {
-                // An object the front-end could not even read (defined twice, null holes) still gets the common status.
-                if (!statuses.ContainsKey(report.Key)) statuses[report.Key] = StatusBuilder.Build(report);
+                // An object the front-end could not even read (defined twice, null holes) still gets the common status;
+                // one it had nothing to say about (a Gateway of another controller) gets none.
+                if (!statuses.ContainsKey(report.Key) && report.Problems.Count > 0) statuses[report.Key] = StatusBuilder.Build(report);
                 diagnostics.AddRange(report.Problems.Select(p => p.Diagnostic));
             }
         }

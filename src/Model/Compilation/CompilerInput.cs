@@ -21,6 +21,10 @@ public sealed record CompilerInput
     /// <summary>Endpoints of Services that pools name in <c>spec.service</c>, keyed by <c>namespace/name</c>.</summary>
     public IReadOnlyDictionary<string, ResolvedService> Services { get; init; } = ImmutableDictionary<string, ResolvedService>.Empty;
 
+    /// <summary>Labels of namespaces, by name (Gateway listeners' <c>allowedRoutes.namespaces.selector</c>).</summary>
+    public IReadOnlyDictionary<string, IReadOnlyDictionary<string, string>> NamespaceLabels { get; init; } =
+        ImmutableDictionary<string, IReadOnlyDictionary<string, string>>.Empty;
+
     /// <summary>Contents of Secrets (or files) that resources name, keyed by <c>namespace/name</c> (or the file path).</summary>
     public IReadOnlyDictionary<string, ResolvedSecret> Secrets { get; init; } = ImmutableDictionary<string, ResolvedSecret>.Empty;
 

@@ -11,8 +11,8 @@ internal enum ProblemKind
     Conflict,
     /// <summary>It names something that is missing or unusable: the naming part is left out (ResolvedRefs=False).</summary>
     Reference,
-    /// <summary>Served, but worth a warning (an unsupported Ingress annotation): no condition of the common two changes.</summary>
-    Note,
+    /// <summary>A front-end object's problem its own status reports (Gateway API conditions); a warning in the diagnostics.</summary>
+    Status,
 }
 
 internal sealed record Problem(ProblemKind Kind, string Reason, Diagnostic Diagnostic);
@@ -34,11 +34,8 @@ internal sealed class ResourceReport(Resource resource)
 
     public void Unresolved(string reason, FieldPath field, string message) => Add(ProblemKind.Reference, reason, field, message);
 
-    /// <summary>A warning that leaves the resource served as it is (the Ingress front-end's unsupported annotations).</summary>
-    public void Note(string reason, FieldPath field, string message) => Add(ProblemKind.Note, reason, field, message, Severity.Warning);
-
-    /// <summary>A problem of <paramref name="kind"/> with the given severity (front-ends that sort their problems themselves).</summary>
-
+    /// <summary>A problem a front-end writes into the object's own status; <c>validate</c> prints it as a warning.</summary>
+    public void Warn(string reason, FieldPath field, string message) => Add(ProblemKind.Status, reason, field, message, Severity.Warning);
 
     /// <summary>A Service or Secret missing from the input; only a warning when the input cannot know the cluster.</summary>
     public void UnresolvedClusterObject(CompilerInput input, string reason, FieldPath field, string message) =>

@@ -57,7 +57,7 @@ internal sealed class IngressFrontEnd : IFrontEnd
                 report.Add(kind, p.Reason, new FieldPath(p.Diagnostic.FieldPath), p.Diagnostic.Message, p.Diagnostic.Severity);
             }
             foreach (var a in ir.Unsupported)
-                report.Note("UnsupportedAnnotation", new FieldPath($"metadata.annotations[\"{a.Name}\"]"), $"not applied: {a.Note}");
+                report.Warn("UnsupportedAnnotation", new FieldPath($"metadata.annotations[\"{a.Name}\"]"), $"not applied: {a.Note}");
         }
 
         // Pools, then policies, compiled by the native rules; their problems land on the Ingress they came from.

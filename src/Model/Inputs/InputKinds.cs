@@ -17,13 +17,14 @@ public static class InputKinds
         new(ApiGroup.Group, BackendPool.KindName, [ApiGroup.Version], typeof(BackendPool)),
     ]);
 
-    /// <summary>Services, EndpointSlices and Secrets: what standalone mode reads from the folder in place of a cluster.</summary>
+    /// <summary>Services, EndpointSlices, Secrets and Namespaces (their labels): what standalone mode reads from the folder in place of a cluster.</summary>
     public static readonly ImmutableArray<InputGroup> Core =
     [
         new("", UnknownKinds.Skip,
         [
             new("", Service.KindName, ["v1"], typeof(Service)),
             new("", Secret.KindName, ["v1"], typeof(Secret)),
+            new("", Namespace.KindName, ["v1"], typeof(Namespace), ClusterScoped: true),
         ]),
         new("discovery.k8s.io", UnknownKinds.Skip, [new("discovery.k8s.io", EndpointSlice.KindName, ["v1"], typeof(EndpointSlice))]),
     ];

@@ -27,6 +27,7 @@ public static class Validator
             Inputs = loaded.Inputs,
             Services = loaded.Services,
             Secrets = loaded.Secrets,
+            NamespaceLabels = loaded.NamespaceLabels,
             ClusterObjectsUnknown = true,
         });
         var snapshot = compiled.Snapshot;

@@ -22,6 +22,9 @@ public sealed record LoadResult
     public ImmutableDictionary<string, ResolvedService> Services { get; init; } = ImmutableDictionary<string, ResolvedService>.Empty;
     /// <summary>Secrets from the folder, decoded, by <c>namespace/name</c>.</summary>
     public ImmutableDictionary<string, ResolvedSecret> Secrets { get; init; } = ImmutableDictionary<string, ResolvedSecret>.Empty;
+    /// <summary>Labels of the Namespaces in the folder.</summary>
+    public ImmutableDictionary<string, IReadOnlyDictionary<string, string>> NamespaceLabels { get; init; } =
+        ImmutableDictionary<string, IReadOnlyDictionary<string, string>>.Empty;
     public ImmutableArray<Diagnostic> Diagnostics { get; init; } = [];
     public bool HasErrors => Diagnostics.Any(d => d.Severity == Severity.Error);
 
@@ -87,6 +90,7 @@ public static class ResourceLoader
         public readonly List<Service> Services = [];
         public readonly List<EndpointSlice> Slices = [];
         public readonly List<Secret> Secrets = [];
+        public readonly List<Namespace> Namespaces = [];
         public readonly List<Diagnostic> Diagnostics = [];
         public readonly Dictionary<SourceLocation, MarkMap> Marks = [];
 
@@ -99,6 +103,7 @@ public static class ResourceLoader
                 case Service s: Services.Add(s); break;
                 case EndpointSlice e: Slices.Add(e); break;
                 case Secret s: Secrets.Add(s); break;
+                case Namespace n: Namespaces.Add(n); break;
                 default: Inputs.Add(resource); break;
             }
         }
@@ -110,6 +115,8 @@ public static class ResourceLoader
             {
                 Policies = Policies, Pools = Pools, Inputs = Inputs,
                 Services = ClusterObjects.Services(Services, Slices), Secrets = secrets,
+                NamespaceLabels = Namespaces.ToImmutableDictionary(n => n.Metadata.Name,
+                    n => (IReadOnlyDictionary<string, string>)(n.Metadata.Labels ?? []), StringComparer.Ordinal),
                 Diagnostics = [.. Diagnostics], Marks = Marks,
             };
         }
