@@ -15,11 +15,11 @@ public sealed class MigrateCorpusTests
 
     public static string CorpusDir([CallerFilePath] string here = "") => Path.Combine(Path.GetDirectoryName(here)!, "Corpus");
 
-    public static MigrateCommand.Result Migrate(string file)
+    public static MigrateCommand.Result Migrate(string file, MigrationTarget target = MigrationTarget.Ballast)
     {
         var manifests = new IngressManifests([], [], []);
         IngressManifestReader.Read(File.ReadAllText(Path.Combine(CorpusDir(), file)), file, manifests);
-        return MigrateCommand.Migrate(manifests, MigrationTarget.Ballast);
+        return MigrateCommand.Migrate(manifests, target);
     }
 
     [Fact]
@@ -34,6 +34,19 @@ public sealed class MigrateCorpusTests
         Golden(Path.Combine(CorpusDir(), "expected", stem + ".ballast.yaml"), result.Output);
         Golden(Path.Combine(CorpusDir(), "expected", stem + ".report.txt"), result.Report);
         Assert.False(result.Errors, result.Report);
+        var gateway = Migrate(file, MigrationTarget.GatewayApi);
+        Golden(Path.Combine(CorpusDir(), "expected", stem + ".gateway.yaml"), gateway.Output);
+        Golden(Path.Combine(CorpusDir(), "expected", stem + ".gateway-report.txt"), gateway.Report);
+    }
+
+    [Theory]
+    [MemberData(nameof(Corpus))]
+    public void The_Gateway_API_output_loads_and_compiles_without_errors(string file)
+    {
+        var loaded = ResourceLoader.LoadText(Migrate(file, MigrationTarget.GatewayApi).Output, file);
+        Assert.Empty(loaded.Diagnostics);
+        var compiled = Compiler.Compile(new CompilerInput { Policies = loaded.Policies, Pools = loaded.Pools, Inputs = loaded.Inputs, ClusterObjectsUnknown = true });
+        Assert.DoesNotContain(compiled.Diagnostics, d => d.Severity == Severity.Error);
     }
 
     [Theory]

@@ -72,12 +72,10 @@ public static class MigrateCommand
     {
         var translation = IngressTranslator.Translate(manifests.Ingresses, manifests.Classes,
             new IngressTranslatorOptions { AllClasses = true, MirrorSupported = false, HttpPort = httpPort, HttpsPort = httpsPort });
+        string output;
+        if (target == MigrationTarget.GatewayApi) (output, translation) = GatewayApiOutput.Write(translation);
+        else output = BallastOutput(translation);
         var report = MigrationReport.Render(translation, manifests.Diagnostics);
-        var output = target switch
-        {
-            MigrationTarget.Ballast => BallastOutput(translation),
-            _ => throw new NotSupportedException("gateway-api output"),
-        };
         var errors = manifests.Diagnostics.Count > 0 || translation.Reports.Any(r => r.IsInvalid || r.Problems.Any(p => p.Diagnostic.Severity == Severity.Error));
         var unsupported = translation.Reports.Any(r => r.Unsupported.Any());
         return new Result(output, report, errors, unsupported);

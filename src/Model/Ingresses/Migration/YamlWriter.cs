@@ -22,8 +22,14 @@ public static class YamlWriter
     public static string Document(object resource)
     {
         var fields = (Dictionary<string, object?>)Plain(JsonSerializer.SerializeToNode(resource, resource.GetType(), ModelJson.Options))!;
+        // Computed (get-only) properties of a resource type are views for the code, not fields of the resource.
+        var writable = resource.GetType().GetProperties()
+            .Where(p => p.SetMethod is { IsPublic: true })
+            .Select(p => JsonNamingPolicy.CamelCase.ConvertName(p.Name))
+            .ToHashSet(StringComparer.Ordinal);
         var ordered = new Dictionary<string, object?>(StringComparer.Ordinal);
-        foreach (var key in Leading.Where(fields.ContainsKey).Concat(fields.Keys.Where(k => !Leading.Contains(k)))) ordered[key] = fields[key];
+        foreach (var key in Leading.Where(fields.ContainsKey).Concat(fields.Keys.Where(k => !Leading.Contains(k))))
+            if (writable.Contains(key)) ordered[key] = fields[key];
         return Serializer.Serialize(ordered);
     }
 
