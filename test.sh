@@ -25,7 +25,17 @@ for extra in scripts/install-*.sh; do
 done
 
 log=$(mktemp)
-dotnet build Operator.sln -c Debug 2>&1 | tail -n 3
+# A failed build must fail the run: testing the previous binaries would report a result for code that no longer exists.
+build_log=$(mktemp)
+if ! dotnet build Operator.sln -c Debug >"$build_log" 2>&1; then
+  grep -E 'error [A-Z]+[0-9]+' "$build_log" | sort -u | tail -n 30 || tail -n 20 "$build_log"
+  rm -f "$build_log" "$log"
+  echo "build failed: no tests run"
+  echo "0 passed, 1 failed, 0 skipped"
+  exit 1
+fi
+tail -n 3 "$build_log"
+rm -f "$build_log"
 dotnet test Operator.sln --no-build -c Debug "$@" 2>&1 | tee "$log"
 status=${PIPESTATUS[0]}
 

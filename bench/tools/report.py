@@ -154,17 +154,111 @@ def section_head(heading):
     return [heading, "", "<!-- Written by bench/run; rerun it rather than editing figures by hand. -->", ""]
 
 
+HEADLINE_SCENARIOS = [("h1-small-64", "HTTP/1.1, 64 conns"), ("h1-small-1", "HTTP/1.1, 1 conn"),
+                      ("h2c-small", "h2c 16×10"), ("h1-10k-64", "HTTP/1.1 10 KiB, 64 conns"),
+                      ("h1-1m-64", "HTTP/1.1 1 MiB, 64 conns")]
+CLIENT_CORE_LIMIT = 90.0    # % busy: above it the load generators, not the proxy, may cap a round
+SPREAD_LIMIT = 0.10         # (max - min) / median of a ratio over rounds
+QUIET_LIMIT = 5.0           # % of core 0 spent outside the proxy under test
+
+
+def per_round(data, proxy, scen, metric):
+    """{round: value} for one proxy and scenario. Each round appends one value per metric, in round order, and
+    rounds are interleaved, so round r of two proxies ran close in time."""
+    values = data.get(proxy, {}).get(scen, {}).get(metric, [])
+    return {i + 1: v for i, v in enumerate(values) if isinstance(v, float)}
+
+
+def per_core(data, proxy, scen):
+    """Requests per proxy CPU-second, per round: 1e6 / (CPU µs per request)."""
+    return {r: 1e6 / v for r, v in per_round(data, proxy, scen, "cpu_us_per_req").items() if v > 0}
+
+
+def spread(values):
+    """'median (min..max)' and the relative spread, or (None, None)."""
+    if not values:
+        return None, None
+    m = statistics.median(values)
+    return (m, min(values), max(values)), ((max(values) - min(values)) / m if m else None)
+
+
+def fmt_spread(s, digits=2, suffix="×"):
+    if s is None:
+        return "–"
+    m, lo, hi = s
+    if lo == hi:
+        return f"{m:.{digits}f}{suffix}"
+    return f"{m:.{digits}f}{suffix} ({lo:.{digits}f}..{hi:.{digits}f})"
+
+
+def busy_rounds(data, proxies, scen, metric, limit):
+    """Rounds in which any of the proxies' runs saw metric above limit."""
+    return sorted({r for p in proxies for r, v in per_round(data, p, scen, metric).items() if v > limit})
+
+
+def headline(data, present):
+    """The per-core headline: requests per proxy CPU-second, and Ballast's ratio to each peer computed round by
+    round (median and min..max over rounds), with flags where a round cannot be trusted."""
+    if "ballast" not in present:
+        return []
+    out = ["**Headline, per proxy core** (requests per CPU-second of the proxy's own processes, from /proc; "
+           "Ballast's ratio to each peer computed round by round, median and min..max over rounds). "
+           f"Flags: ⚑client = in that round the load generators' core was over {CLIENT_CORE_LIMIT:.0f}% busy, "
+           f"so the client may have capped the peer; ⚑spread = min..max over {SPREAD_LIMIT:.0%} of the median; "
+           f"⚑noisy = over {QUIET_LIMIT:.0f}% of the proxy's core went to other work.", ""]
+    peers = [p for p in ("nginx", "haproxy", "yarp-tuned", "yarp-stock") if p in present]
+    out.append("| scenario | Ballast req per CPU-s | " + " | ".join(f"/ {LABEL[p]}" for p in peers) + " | flags |")
+    out.append("|---|---:|" + "---:|" * len(peers) + "---|")
+    for scen, title in HEADLINE_SCENARIOS:
+        own = per_core(data, "ballast", scen)
+        if not own:
+            continue
+        own_s, _ = spread(list(own.values()))
+        cells, flags = [], set()
+        for peer in peers:
+            theirs = per_core(data, peer, scen)
+            ratios = [own[r] / theirs[r] for r in own if r in theirs and theirs[r] > 0]
+            s, rel = spread(ratios)
+            cells.append(fmt_spread(s))
+            if rel is not None and rel > SPREAD_LIMIT:
+                flags.add("⚑spread")
+        if len(own) < 2:
+            flags.add("⚑1 round (no spread)")
+        involved = ["ballast"] + peers
+        client = busy_rounds(data, involved, scen, "core1_busy_pct", CLIENT_CORE_LIMIT)
+        if client:
+            flags.add("⚑client (round " + ", ".join(map(str, client)) + ")")
+        noisy = busy_rounds(data, involved, scen, "core0_other_pct", QUIET_LIMIT)
+        if noisy:
+            flags.add("⚑noisy (round " + ", ".join(map(str, noisy)) + ")")
+        own_cell = f"{own_s[0]:,.0f} ({own_s[1]:,.0f}..{own_s[2]:,.0f})" if own_s[1] != own_s[2] else f"{own_s[0]:,.0f}"
+        out.append(f"| {title} | {own_cell} | " + " | ".join(cells) + f" | {' '.join(sorted(flags)) or '–'} |")
+    one_conn, many = per_core(data, "ballast", "h1-small-1"), per_core(data, "ballast", "h1-small-64")
+    if one_conn and many:
+        cost = statistics.median(many.values()) / statistics.median(one_conn.values())
+        out.append("")
+        out.append(f"Ballast's CPU per request at 1 connection is {cost:.2f}× its CPU per request at 64 connections "
+                   "(a proxy that spins while idle between requests shows a large factor here).")
+    return out
+
+
+def measured_load(data):
+    """One sentence on how quiet the machine was, from what was measured during the runs (never assumed)."""
+    other = [v for p in data for s in data[p] for v in data[p][s].get("core0_other_pct", []) if isinstance(v, float)]
+    client = [v for p in data for s in data[p] for v in data[p][s].get("core1_busy_pct", []) if isinstance(v, float)]
+    if not other:
+        return "Measured load: not recorded by this run (older harness): treat the figures as unverified."
+    quiet = max(other) <= QUIET_LIMIT
+    text = (f"Measured load during the {len(other)} measured runs: core 0 (proxy under test) spent a median "
+            f"{statistics.median(other):.1f}% (max {max(other):.1f}%) on other work; core 1 (load generators and "
+            f"origins) was a median {statistics.median(client):.0f}% busy (max {max(client):.0f}%).")
+    return text + (" **Quiet machine** (no run over " f"{QUIET_LIMIT:.0f}% other work on the proxy core)." if quiet else
+                   " **Not a quiet machine**: other work shared the proxy's core in some runs (⚑noisy); rerun before drawing conclusions.")
+
+
 def load_note(args):
     """The load-average line, and a warning when other work was running (shared by both sections)."""
-    lines = [f"Load average (1/5/15 min) before / after the run: {args.load}."]
-    try:
-        busy = float(args.load.split()[0]) > 1.0
-    except (ValueError, IndexError):
-        busy = False
-    if busy:
-        lines.append("**The machine was busy with other work during this run: the figures below are dominated by that "
-                     "noise. Rerun on an idle machine before drawing conclusions.**")
-    return lines
+    return [f"Load average (1/5/15 min) before / after the run: {args.load}.", "", measured_load(args.data)]
 
 
 def markdown(data, args, present):
@@ -191,6 +285,8 @@ def markdown(data, args, present):
       "`DOTNET_TC_CallCountingDelayMs=0`. CPU per request = (utime+stime of the proxy's processes) / requests.")
     w("")
     out.extend(load_note(args))
+    w("")
+    out.extend(headline(data, present))
     if args.skipped:
         w("")
         w(f"**Not measured: {args.skipped}.**")
@@ -215,7 +311,9 @@ def markdown(data, args, present):
     peers = [p for p in ["nginx", "haproxy", "yarp-stock", "yarp-tuned"] if p in present]
     if subjects:
         w("")
-        w("Ratios (throughput: higher is better for the first named; p99, CPU and memory: lower is better):")
+        w("Ratios of the medians (requests per second, not per core: a peer capped by the client core looks "
+          "slower here than it is; read the per-core headline above. Throughput: higher is better for the first "
+          "named; p99, CPU and memory: lower is better):")
         w("")
         w("| ratio | HTTP/1.1 64 conns | HTTP/1.1 1 conn | p99 1 conn | h2c | CPU/req | RSS idle |")
         w("|---|---:|---:|---:|---:|---:|---:|")
@@ -298,7 +396,7 @@ def tcp_markdown(data, args, present):
     w("")
     note = load_note(args)
     out.extend(note)
-    if len(note) > 1:
+    if "Not a quiet" in note[-1]:
         w("On a loaded machine the scheduler shares core 0 per thread, so Ballast (several threads) gets a larger "
           "share of it than single-threaded HAProxy and nginx: compare the CPU columns, not the throughput ones.")
     w("")
@@ -365,6 +463,7 @@ def report(argv):
             setattr(args, name, str(old.get(key) or ""))
     else:
         data = load(args.tsv)
+    args.data = data
     tcp_scens = ("tcp-stream", "tcp-conn")
     present = [p for p in PROXIES if any(s not in tcp_scens for s in data.get(p, {}))]
     tcp_present = [p for p in TCP_PROXIES if any(s in data.get(p, {}) for s in tcp_scens)]

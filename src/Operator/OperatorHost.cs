@@ -22,11 +22,24 @@ public sealed record OperatorOptions
     public TimeSpan Resync { get; init; } = TimeSpan.FromMinutes(5);
     /// <summary>Address and port of the snapshot server (port 0: OS-chosen).</summary>
     public IPEndPoint SnapshotListen { get; init; } = new(IPAddress.Any, 8443);
-    /// <summary>The bearer token replicas present.</summary>
+    /// <summary>
+    /// The ingress ServiceAccount (<c>namespace/name</c>) whose projected tokens the snapshot server accepts, checked
+    /// with a TokenReview for <see cref="SnapshotAudience"/>. Empty: <see cref="SnapshotToken"/> instead.
+    /// </summary>
+    public string IngressServiceAccount { get; init; } = "";
+    /// <summary>The audience the ingress replicas' projected tokens are bound to.</summary>
+    public string SnapshotAudience { get; init; } = "ballast-operator";
+    /// <summary>A shared bearer token, for running outside a cluster only (no kubelet, no projected tokens).</summary>
     public string SnapshotToken { get; init; } = "";
+    /// <summary>How other operator replicas reach this one's snapshot server (a standby relays reports to the leader's); null: http://127.0.0.1:port.</summary>
+    public Uri? AdvertiseUri { get; init; }
     public TimeSpan PollWait { get; init; } = TimeSpan.FromSeconds(30);
     /// <summary>Address and port of <c>/metrics</c> (port 0: OS-chosen); null: no metrics listener.</summary>
     public IPEndPoint? MetricsListen { get; init; }
+    /// <summary>Where policies' status.addresses come from: the ingress Service, Nodes, configured addresses.</summary>
+    public Reconcile.AddressSources Addresses { get; init; } = new();
+    /// <summary>Namespaces whose resources, Services and EndpointSlices the operator watches; empty: every namespace.</summary>
+    public IReadOnlyList<string> WatchNamespaces { get; init; } = [];
     /// <summary>ACME (policies' tls.acme listeners, run by the leader).</summary>
     public Certificates.OperatorAcmeOptions Acme { get; init; } = new();
 }
@@ -49,10 +62,21 @@ public sealed class OperatorHost : IAsyncDisposable
     /// <summary>Where <c>/metrics</c> answers (null when <see cref="OperatorOptions.MetricsListen"/> is null).</summary>
     public Uri? MetricsUri { get; private init; }
     public Certificates.OperatorCertificates Certificates { get; }
+    public ReportRelay Relay { get; }
+
+    private static Delivery.Auth.IReplicaAuthenticator Authenticator(OperatorOptions options, IKubernetes client, TimeProvider time, ILogger logger)
+    {
+        if (string.IsNullOrEmpty(options.IngressServiceAccount)) return new Delivery.Auth.StaticTokenAuthenticator(options.SnapshotToken);
+        var parts = options.IngressServiceAccount.Split('/');
+        if (parts is not [{ Length: > 0 } ns, { Length: > 0 } name])
+            throw new ArgumentException($"IngressServiceAccount: \"{options.IngressServiceAccount}\" is not namespace/name", nameof(options));
+        return new Delivery.Auth.TokenReviewAuthenticator(client, options.SnapshotAudience, ns, name, time, logger);
+    }
 
     private OperatorHost(WebApplication app, Kubernetes client, Controller controller, LeaseElector elector, SnapshotHub hub, Uri uri,
-        OperatorMetrics metrics, IDisposable? meters, Certificates.OperatorCertificates certificates)
+        OperatorMetrics metrics, IDisposable? meters, Certificates.OperatorCertificates certificates, ReportRelay relay)
     {
+        Relay = relay;
         Metrics = metrics;
         _meters = meters;
         Certificates = certificates;
@@ -66,8 +90,8 @@ public sealed class OperatorHost : IAsyncDisposable
 
     public static async Task<OperatorHost> StartAsync(OperatorOptions options, TimeProvider? time = null, ILoggerFactory? loggers = null)
     {
-        if (string.IsNullOrEmpty(options.SnapshotToken))
-            throw new ArgumentException("SnapshotToken: set the bearer token replicas use (BALLAST_SNAPSHOT_TOKEN)", nameof(options));
+        if (string.IsNullOrEmpty(options.SnapshotToken) && string.IsNullOrEmpty(options.IngressServiceAccount))
+            throw new ArgumentException("IngressServiceAccount: name the ServiceAccount (namespace/name) whose tokens ingress replicas present (BALLAST_INGRESS_SERVICE_ACCOUNT), or SnapshotToken outside a cluster", nameof(options));
         time ??= TimeProvider.System;
         loggers ??= Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance;
         var logger = loggers.CreateLogger("Ballast.Operator");
@@ -83,11 +107,14 @@ public sealed class OperatorHost : IAsyncDisposable
         };
         var certificates = new Certificates.OperatorCertificates(client, hub, options.Acme);
         var stored = new State.LastAcceptedStore(client, options.LeaseNamespace, options.LastAcceptedConfigMap, time, logger, options.Resync);
-        var controller = new Controller(client, hub, time, logger, () => elector.IsLeader, options.Resync, stored, certificates);
+        var controller = new Controller(client, hub, time, logger, () => elector.IsLeader, options.Resync, stored, certificates, options.WatchNamespaces, options.Addresses);
         elector.LeadershipChanged += _ => controller.Kick();
         var metrics = new OperatorMetrics();
         controller.Reconciled = metrics.Reconciled;
         metrics.ObserveAtScrape(() => elector.IsLeader, hub, controller);
+
+        var authenticator = Authenticator(options, client, time, logger);
+        var relay = new ReportRelay(() => elector.IsLeader, () => elector.LeaderEndpoint, logger);
 
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
@@ -98,18 +125,22 @@ public sealed class OperatorHost : IAsyncDisposable
             if (options.MetricsListen is { } m) k.Listen(m, l => metricsListener = l);
         });
         var app = builder.Build();
-        SnapshotEndpoints.Map(app, hub, options.SnapshotToken, options.PollWait);
+        SnapshotEndpoints.Map(app, hub, authenticator, metrics.SnapshotRefused, relay, options.PollWait);
         // Kestrel writes the bound port back into the listener's endpoint, so port 0 works too.
         MetricsEndpoint.Map(app, metrics, port => metricsListener is { } l && l.IPEndPoint!.Port == port);
         app.MapGet("/healthz", () => Results.Ok("ok"));
-        // Ready only on the leader once it has compiled a snapshot: ingress replicas poll the Service, so the
-        // Service must send them to the operator that publishes (a standby stays alive, just not ready).
-        app.MapGet("/readyz", () => elector.IsLeader && hub.HasSnapshot
-            ? Results.Ok("ready")
-            : Results.Text(elector.IsLeader ? "no snapshot compiled yet\n" : "standby\n", statusCode: StatusCodes.Status503ServiceUnavailable));
+        // Every replica is ready once its caches have synced and it has compiled a snapshot: each serves snapshots
+        // (the same content as the leader's) and relays replica reports to the leader; only the work — status,
+        // the last-accepted ConfigMap, ACME — waits for the Lease. A leader-only readiness would leave a
+        // two-replica Deployment never Available (helm --wait, Argo CD, PodDisruptionBudgets all stall).
+        app.MapGet("/readyz", () => controller.IsSynced && hub.HasSnapshot
+            ? Results.Ok(elector.IsLeader ? "ready: leader" : "ready: standby")
+            : Results.Text(controller.IsSynced ? "no snapshot compiled yet\n" : "caches not synced yet\n", statusCode: StatusCodes.Status503ServiceUnavailable));
         await app.StartAsync();
-        var host = new OperatorHost(app, client, controller, elector, hub, new Uri($"http://127.0.0.1:{snapshotListener!.IPEndPoint!.Port}"),
-            metrics, MetricsEndpoint.ExportBallastMeters(metrics), certificates)
+        var snapshotUri = new Uri($"http://127.0.0.1:{snapshotListener!.IPEndPoint!.Port}");
+        elector.Endpoint = (options.AdvertiseUri ?? snapshotUri).ToString();
+        var host = new OperatorHost(app, client, controller, elector, hub, snapshotUri,
+            metrics, MetricsEndpoint.ExportBallastMeters(metrics), certificates, relay)
         {
             MetricsUri = metricsListener is null ? null : new Uri($"http://127.0.0.1:{metricsListener.IPEndPoint!.Port}"),
         };
@@ -128,6 +159,7 @@ public sealed class OperatorHost : IAsyncDisposable
         await _stop.CancelAsync();
         try { await Task.WhenAll(_controllerLoop, _electionLoop).WaitAsync(TimeSpan.FromSeconds(10)); } catch (TimeoutException) { }
         await Certificates.DisposeAsync();
+        await Relay.DisposeAsync();
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(5));
         try { await _app.StopAsync(cts.Token); } catch (OperationCanceledException) { }
         await _app.DisposeAsync();

@@ -26,8 +26,13 @@ public sealed class KubeApiEmulator : IAsyncDisposable
     private readonly TimeProvider _time;
 
     public ObjectStore Store { get; }
+    /// <summary>ServiceAccount tokens the emulator issued, and the TokenReview that checks them.</summary>
+    public ServiceAccountTokens Tokens { get; }
     public int Port { get; private set; }
-    public Uri BaseUri => new($"http://127.0.0.1:{Port}");
+    public Uri BaseUri => new($"{(Certificate is null ? "http" : "https")}://127.0.0.1:{Port}");
+
+    /// <summary>The serving certificate when started with <c>tls</c> (its own CA: the kubeconfig trusts it).</summary>
+    public System.Security.Cryptography.X509Certificates.X509Certificate2? Certificate { get; private init; }
     public string Token { get; }
 
     /// <summary>How often an open watch that asked for bookmarks gets one.</summary>
@@ -40,21 +45,31 @@ public sealed class KubeApiEmulator : IAsyncDisposable
         _types = types.ToDictionary(t => $"{t.GroupVersion}/{t.Plural}");
         Token = token;
         _time = time;
+        Tokens = new ServiceAccountTokens(time);
     }
 
     public static async Task<KubeApiEmulator> StartAsync(
         int historyLimit = 1000,
         TimeProvider? time = null,
         IEnumerable<ResourceType>? types = null,
-        string? token = null)
+        string? token = null,
+        bool tls = false)
     {
         time ??= TimeProvider.System;
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
-        builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, 0));
+        var certificate = tls ? ServingCertificate.Create() : null;
+        builder.WebHost.UseKestrelHttpsConfiguration();
+        builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, 0, listen =>
+        {
+            if (certificate is not null) listen.UseHttps(certificate);
+        }));
         var app = builder.Build();
         var store = new ObjectStore(time, historyLimit);
-        var emulator = new KubeApiEmulator(app, store, types ?? ResourceType.Defaults, token ?? Convert.ToHexString(Guid.NewGuid().ToByteArray()), time);
+        var emulator = new KubeApiEmulator(app, store, types ?? ResourceType.Defaults, token ?? Convert.ToHexString(Guid.NewGuid().ToByteArray()), time)
+        {
+            Certificate = certificate,
+        };
         app.Run(emulator.HandleAsync);
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
@@ -73,7 +88,7 @@ public sealed class KubeApiEmulator : IAsyncDisposable
             clusters:
             - name: emulator
               cluster:
-                server: {BaseUri.ToString().TrimEnd('/')}
+                server: {BaseUri.ToString().TrimEnd('/')}{CertificateAuthorityLine()}
             users:
             - name: emulator
               user:
@@ -88,6 +103,9 @@ public sealed class KubeApiEmulator : IAsyncDisposable
             """);
         return path;
     }
+
+    private string CertificateAuthorityLine() => Certificate is null ? "" :
+        "\n    certificate-authority-data: " + Convert.ToBase64String(Encoding.ASCII.GetBytes(Certificate.ExportCertificatePem()));
 
     /// <summary>Test hook: ends every open watch stream at once.</summary>
     public void DropAllWatches() => Store.DropAllWatches();
@@ -138,6 +156,14 @@ public sealed class KubeApiEmulator : IAsyncDisposable
             return;
         }
 
+        if (segments[0] == "openapi" && segments.Length > 1 && segments[1] == "v3")
+        {
+            await WriteAsync(ctx, segments.Length == 2
+                ? ApiResult.Ok(OpenApi.Root(_types.Values))
+                : OpenApi.GroupVersion(_types.Values, string.Join('/', segments[2..])));
+            return;
+        }
+
         string group, version;
         ArraySegment<string> rest;
         if (segments[0] == "api")
@@ -158,6 +184,11 @@ public sealed class KubeApiEmulator : IAsyncDisposable
         else { await WriteAsync(ctx, ApiResult.Failure(404, "NotFound", "the server could not find the requested resource")); return; }
 
         if (rest.Count == 0) { await WriteAsync(ctx, Discovery.Resources(_types.Values, group, version)); return; }
+        if (group == "authentication.k8s.io" && version == "v1" && rest is ["tokenreviews"] && ctx.Request.Method == "POST")
+        {
+            await WriteAsync(ctx, Tokens.Review(await ReadObjectAsync(ctx)));
+            return;
+        }
 
         string? ns = null, plural, name = null, sub = null;
         if (rest[0] == "namespaces" && rest.Count >= 3 && rest[2] is not ("status" or "finalize"))
@@ -201,6 +232,11 @@ public sealed class KubeApiEmulator : IAsyncDisposable
                 {
                     var (items, rv) = Store.List(type, type.Namespaced && ns.Length > 0 ? ns : null,
                         LabelSelector.Parse(query["labelSelector"]), FieldName(query["fieldSelector"]));
+                    if (Tables.Wanted(ctx.Request.Headers.Accept))
+                    {
+                        await WriteAsync(ctx, ApiResult.Ok(Tables.Build(type, items, rv.ToString(CultureInfo.InvariantCulture), _time.GetUtcNow())));
+                        return;
+                    }
                     var list = new JsonObject
                     {
                         ["kind"] = type.Kind + "List",
@@ -212,7 +248,7 @@ public sealed class KubeApiEmulator : IAsyncDisposable
                     return;
                 }
                 case "POST":
-                    await WriteAsync(ctx, Store.Create(type, ns, await ReadObjectAsync(ctx)));
+                    await WriteAsync(ctx, Store.Create(type, ns, await ReadObjectAsync(ctx), Request(ctx)));
                     return;
             }
         }
@@ -222,10 +258,12 @@ public sealed class KubeApiEmulator : IAsyncDisposable
             {
                 case "GET":
                     var obj = Store.Get(type, ns, name);
-                    await WriteAsync(ctx, obj is null ? ApiResult.NotFound(type, name) : ApiResult.Ok(obj));
+                    if (obj is not null && Tables.Wanted(ctx.Request.Headers.Accept))
+                        await WriteAsync(ctx, ApiResult.Ok(Tables.Build(type, [obj], obj["metadata"]!["resourceVersion"]!.GetValue<string>(), _time.GetUtcNow())));
+                    else await WriteAsync(ctx, obj is null ? ApiResult.NotFound(type, name) : ApiResult.Ok(obj));
                     return;
                 case "PUT":
-                    await WriteAsync(ctx, Store.Update(type, ns, name, await ReadObjectAsync(ctx), statusOnly));
+                    await WriteAsync(ctx, Store.Update(type, ns, name, await ReadObjectAsync(ctx), statusOnly, Request(ctx)));
                     return;
                 case "PATCH":
                     await WriteAsync(ctx, await PatchAsync(ctx, type, ns, name, statusOnly));
@@ -241,6 +279,7 @@ public sealed class KubeApiEmulator : IAsyncDisposable
     private async Task<ApiResult> PatchAsync(HttpContext ctx, ResourceType type, string ns, string name, bool statusOnly)
     {
         var contentType = (ctx.Request.ContentType ?? "").Split(';')[0].Trim();
+        if (contentType == "application/apply-patch+yaml") return await ApplyAsync(ctx, type, ns, name, statusOnly);
         var body = await JsonNode.ParseAsync(ctx.Request.Body);
         Func<JsonObject, JsonObject> apply;
         switch (contentType)
@@ -258,7 +297,39 @@ public sealed class KubeApiEmulator : IAsyncDisposable
             default:
                 return ApiResult.Failure(415, "UnsupportedMediaType", $"the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/strategic-merge-patch+json");
         }
-        return Store.Patch(type, ns, name, apply, statusOnly);
+        return Store.Patch(type, ns, name, apply, statusOnly, Request(ctx));
+    }
+
+    /// <summary>Server-side apply: the body is the applied configuration (YAML or JSON); fieldManager is required.</summary>
+    private async Task<ApiResult> ApplyAsync(HttpContext ctx, ResourceType type, string ns, string name, bool statusOnly)
+    {
+        var manager = ctx.Request.Query["fieldManager"].ToString();
+        if (manager.Length == 0) return ApiResult.BadRequest("PatchOptions.meta.k8s.io \"\" is invalid: fieldManager: Required value: is required for apply patch");
+        using var reader = new StreamReader(ctx.Request.Body, Encoding.UTF8);
+        JsonObject config;
+        try { config = Manifests.KubeYaml.Single(await reader.ReadToEndAsync()); }
+        catch (Exception e) when (e is YamlDotNet.Core.YamlException or FormatException or InvalidCastException)
+        {
+            return ApiResult.BadRequest("error decoding YAML: " + e.Message);
+        }
+        if (config["apiVersion"]?.GetValue<string>() != type.ApiVersion || config["kind"]?.GetValue<string>() != type.Kind)
+            return ApiResult.BadRequest($"the apply configuration must name apiVersion {type.ApiVersion} and kind {type.Kind}");
+        if (config["metadata"]?["name"]?.GetValue<string>() is { Length: > 0 } bodyName && bodyName != name)
+            return ApiResult.BadRequest($"the name of the object ({bodyName}) does not match the name on the URL ({name})");
+        return Store.Apply(type, ns, name, config, IsTrue(ctx.Request.Query["force"]), statusOnly, Request(ctx));
+    }
+
+    /// <summary>The write options a request carries; the manager defaults to the client's user agent, as the API server's does.</summary>
+    private static WriteRequest Request(HttpContext ctx)
+    {
+        var query = ctx.Request.Query;
+        var manager = query["fieldManager"].ToString();
+        if (manager.Length == 0) manager = ctx.Request.Headers.UserAgent.ToString().Split('/')[0].Trim();
+        if (manager.Length == 0) manager = "unknown";
+        return new WriteRequest(
+            manager,
+            StrictFields: string.Equals(query["fieldValidation"], "Strict", StringComparison.Ordinal),
+            DryRun: query["dryRun"].ToString() == "All");
     }
 
     private async Task WatchAsync(HttpContext ctx, ResourceType type, string? ns)
@@ -332,6 +403,8 @@ public sealed class KubeApiEmulator : IAsyncDisposable
     private static async Task WriteAsync(HttpContext ctx, ApiResult result)
     {
         ctx.Response.StatusCode = result.Code;
+        foreach (var warning in result.Warnings)
+            ctx.Response.Headers.Append("Warning", $"299 - \"{warning.Replace("\"", "\\\"")}\"");
         ctx.Response.ContentType = "application/json";
         await ctx.Response.WriteAsync(result.Body.ToJsonString());
     }

@@ -1,6 +1,8 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
 using System.Threading.Channels;
+using Ballast.KubeEmulator.Apply;
+using Ballast.KubeEmulator.Validation;
 
 namespace Ballast.KubeEmulator;
 
@@ -62,8 +64,9 @@ public sealed class ObjectStore
         }
     }
 
-    public ApiResult Create(ResourceType type, string ns, JsonObject body)
+    public ApiResult Create(ResourceType type, string ns, JsonObject body, WriteRequest? request = null)
     {
+        request ??= WriteRequest.Default;
         lock (_gate)
         {
             var obj = (JsonObject)body.DeepClone();
@@ -73,7 +76,9 @@ public sealed class ObjectStore
             if (string.IsNullOrEmpty(name))
             {
                 var prefix = meta["generateName"]?.GetValue<string>();
-                if (string.IsNullOrEmpty(prefix)) return ApiResult.Invalid(type, "", "metadata.name: Required value: name or generateName is required");
+                if (string.IsNullOrEmpty(prefix))
+                    return ApiResult.Invalid(type, "", [FieldError.Required("metadata.name", "name or generateName is required")]);
+                if (ObjectMetaRules.ValidateGenerateName(prefix) is { } badPrefix) return ApiResult.Invalid(type, "", [badPrefix]);
                 name = prefix + (++_nameCounter).ToString("x5", CultureInfo.InvariantCulture);
                 meta["name"] = name;
             }
@@ -98,15 +103,74 @@ public sealed class ObjectStore
             meta.Remove("deletionTimestamp");
             // The CRD status subresource: status is not taken from a create.
             if (type.HasStatusSubresource) obj.Remove("status");
+            var admitted = Admit(type, obj, null, name, request);
+            if (admitted.Failure is { } failure) return failure;
+            // An apply brings its ownership record along; any other create is one manager's update of every field.
+            if (!request.Applied)
+            {
+                meta.Remove("managedFields");
+                ManagedFields.RecordUpdate(type, null, obj, request.Manager, statusOnly: false, Now());
+            }
+            if (request.DryRun) return ApiResult.Created(obj.DeepClone()) with { Warnings = admitted.Warnings };
             meta["resourceVersion"] = Bump();
             _objects[key] = obj;
             Publish("ADDED", type, key.Item2, obj);
-            return ApiResult.Created(obj.DeepClone());
+            return ApiResult.Created(obj.DeepClone()) with { Warnings = admitted.Warnings };
+        }
+    }
+
+    /// <summary>
+    /// The API server's decode-and-validate step: metadata rules for every kind; for custom resources, pruning,
+    /// defaults, the structural schema and the CEL rules. Unknown fields fail a strict request (400) and are
+    /// dropped with a warning otherwise.
+    /// </summary>
+    private static (ApiResult? Failure, IReadOnlyList<string> Warnings) Admit(ResourceType type, JsonObject obj, JsonObject? old, string name, WriteRequest request)
+    {
+        var errors = ObjectMetaRules.Validate(type, (JsonObject)obj["metadata"]!);
+        IReadOnlyList<string> warnings = [];
+        if (type.Crd is { } crd)
+        {
+            var admission = crd.Admit(obj, old);
+            if (admission.UnknownFields.Count > 0)
+            {
+                if (request.StrictFields)
+                    return (ApiResult.BadRequest(
+                        $"{type.Kind} in version \"{type.Version}\" cannot be handled as a {type.Kind}: strict decoding error: "
+                        + string.Join(", ", admission.UnknownFields.Select(f => $"unknown field \"{f}\""))), []);
+                warnings = [.. admission.UnknownFields.Select(f => $"unknown field \"{f}\"")];
+            }
+            errors.AddRange(admission.Errors);
+        }
+        return (errors.Count > 0 ? ApiResult.Invalid(type, name, errors) : null, warnings);
+    }
+
+    /// <summary>
+    /// Server-side apply: creates the object from the configuration when it does not exist, otherwise merges it
+    /// per field ownership; 409 naming the fields other managers own unless <paramref name="force"/>.
+    /// </summary>
+    public ApiResult Apply(ResourceType type, string ns, string name, JsonObject config, bool force, bool statusOnly, WriteRequest request)
+    {
+        lock (_gate)
+        {
+            var key = (type.Id, type.Namespaced ? ns : "", name);
+            _objects.TryGetValue(key, out var live);
+            if (live is null && statusOnly) return ApiResult.NotFound(type, name);
+            var outcome = ServerSideApply.Apply(type, live, config, request.Manager, force, statusOnly, Now());
+            if (outcome.Conflicts.Count > 0) return ApiResult.ApplyConflict(type, name, outcome.Conflicts);
+            var merged = outcome.Merged!;
+            merged["metadata"]!["name"] = name;
+            var applied = request with { Applied = true };
+            if (live is null)
+            {
+                if (type.Namespaced) merged["metadata"]!["namespace"] = ns;
+                return Create(type, ns, merged, applied);
+            }
+            return Write(type, key, live, merged, statusOnly, applied);
         }
     }
 
     /// <summary>PUT: the whole object (main resource) or only its status (<paramref name="statusOnly"/>).</summary>
-    public ApiResult Update(ResourceType type, string ns, string name, JsonObject body, bool statusOnly)
+    public ApiResult Update(ResourceType type, string ns, string name, JsonObject body, bool statusOnly, WriteRequest? request = null)
     {
         lock (_gate)
         {
@@ -118,12 +182,12 @@ public sealed class ObjectStore
             var bodyName = body["metadata"]?["name"]?.GetValue<string>();
             if (!string.IsNullOrEmpty(bodyName) && bodyName != name)
                 return ApiResult.BadRequest($"the name of the object ({bodyName}) does not match the name on the URL ({name})");
-            return Write(type, key, old, body, statusOnly);
+            return Write(type, key, old, body, statusOnly, request ?? WriteRequest.Default);
         }
     }
 
     /// <summary>PATCH: applies the patch to the stored object, then writes the result as an update would.</summary>
-    public ApiResult Patch(ResourceType type, string ns, string name, Func<JsonObject, JsonObject> apply, bool statusOnly)
+    public ApiResult Patch(ResourceType type, string ns, string name, Func<JsonObject, JsonObject> apply, bool statusOnly, WriteRequest? request = null)
     {
         lock (_gate)
         {
@@ -135,7 +199,7 @@ public sealed class ObjectStore
             var sentVersion = patched["metadata"]?["resourceVersion"]?.GetValue<string>();
             if (!string.IsNullOrEmpty(sentVersion) && sentVersion != old["metadata"]!["resourceVersion"]!.GetValue<string>())
                 return ApiResult.Conflict(type, name);
-            return Write(type, key, old, patched, statusOnly);
+            return Write(type, key, old, patched, statusOnly, request ?? WriteRequest.Default);
         }
     }
 
@@ -164,7 +228,7 @@ public sealed class ObjectStore
         }
     }
 
-    private ApiResult Write(ResourceType type, (string, string, string) key, JsonObject old, JsonObject body, bool statusOnly)
+    private ApiResult Write(ResourceType type, (string, string, string) key, JsonObject old, JsonObject body, bool statusOnly, WriteRequest request)
     {
         JsonObject next;
         if (statusOnly)
@@ -198,14 +262,24 @@ public sealed class ObjectStore
         }
 
         next["metadata"]!["resourceVersion"] = old["metadata"]!["resourceVersion"]!.DeepClone();
+        var admitted = Admit(type, next, old, key.Item3, request);
+        if (admitted.Failure is { } failure) return failure;
+        // Ownership is the server's record: an apply computed it already, any other write changes it by its diff.
+        if (request.Applied) ManagedFields.Write(next, ManagedFields.Read(body));
+        else
+        {
+            ManagedFields.Write(next, ManagedFields.Read(old));
+            ManagedFields.RecordUpdate(type, old, next, request.Manager, statusOnly, Now());
+        }
         // The API server skips a write that changes nothing: no new resourceVersion, no event.
-        if (JsonNode.DeepEquals(old, next)) return ApiResult.Ok(next);
+        if (JsonNode.DeepEquals(WithoutOwnershipTimes(old), WithoutOwnershipTimes(next))) return ApiResult.Ok(old.DeepClone()) with { Warnings = admitted.Warnings };
         if (!statusOnly && !JsonNode.DeepEquals(WithoutMetaAndStatus(old), WithoutMetaAndStatus(next)))
             next["metadata"]!["generation"] = (old["metadata"]!["generation"]?.GetValue<long>() ?? 0) + 1;
+        if (request.DryRun) return ApiResult.Ok(next.DeepClone()) with { Warnings = admitted.Warnings };
         next["metadata"]!["resourceVersion"] = Bump();
         _objects[key] = next;
         Publish("MODIFIED", type, key.Item2, next);
-        return ApiResult.Ok(next.DeepClone());
+        return ApiResult.Ok(next.DeepClone()) with { Warnings = admitted.Warnings };
     }
 
     private ApiResult Remove(ResourceType type, (string, string, string) key, JsonObject last)
@@ -215,6 +289,15 @@ public sealed class ObjectStore
         gone["metadata"]!["resourceVersion"] = Bump();
         Publish("DELETED", type, key.Item2, gone);
         return ApiResult.Ok(gone.DeepClone());
+    }
+
+    /// <summary>An apply that changes nothing but the time stamps of its ownership record is a no-op.</summary>
+    private static JsonObject WithoutOwnershipTimes(JsonObject o)
+    {
+        var copy = (JsonObject)o.DeepClone();
+        if (copy["metadata"]?["managedFields"] is JsonArray entries)
+            foreach (var e in entries.OfType<JsonObject>()) e.Remove("time");
+        return copy;
     }
 
     private static JsonObject WithoutMetaAndStatus(JsonObject o)

@@ -1,3 +1,5 @@
+using Ballast.KubeEmulator.Validation;
+
 namespace Ballast.KubeEmulator;
 
 /// <summary>One kind of resource the emulator serves: where it lives in the URL space and how it behaves.</summary>
@@ -15,22 +17,32 @@ public sealed record ResourceType(
     bool HasStatusSubresource = false,
     string[]? ShortNames = null)
 {
+    /// <summary>The CRD this type comes from: its schema, CEL rules and printer columns are enforced and served.</summary>
+    public CustomResourceDefinition? Crd { get; init; }
+
+    public static ResourceType FromCrd(CustomResourceDefinition crd) =>
+        new(crd.Group, crd.Version, crd.Plural, crd.Kind, crd.Namespaced, crd.HasStatusSubresource, [.. crd.ShortNames]) { Crd = crd };
+
     public string ApiVersion => Group.Length == 0 ? Version : $"{Group}/{Version}";
     public string GroupVersion => ApiVersion;
     public string Id => $"{Plural}.{Group}/{Version}";
 
-    /// <summary>What a default emulator serves: what the Ballast operator reads and writes.</summary>
-    public static IReadOnlyList<ResourceType> Defaults { get; } =
+    /// <summary>
+    /// What a default emulator serves: what the Ballast operator reads and writes, the custom resources as the
+    /// repository's <c>config/crds/</c> define them.
+    /// </summary>
+    public static IReadOnlyList<ResourceType> Defaults { get; } = [.. BuiltIn, .. CrdCatalog.Repository.Select(FromCrd)];
+
+    private static IReadOnlyList<ResourceType> BuiltIn =>
     [
         new("", "v1", "namespaces", "Namespace", Namespaced: false, HasStatusSubresource: true, ShortNames: ["ns"]),
         new("", "v1", "services", "Service", HasStatusSubresource: true, ShortNames: ["svc"]),
         new("", "v1", "secrets", "Secret"),
         new("", "v1", "configmaps", "ConfigMap", ShortNames: ["cm"]),
         new("", "v1", "events", "Event", ShortNames: ["ev"]),
+        new("", "v1", "nodes", "Node", Namespaced: false, HasStatusSubresource: true, ShortNames: ["no"]),
         new("discovery.k8s.io", "v1", "endpointslices", "EndpointSlice"),
         new("coordination.k8s.io", "v1", "leases", "Lease"),
         new("apps", "v1", "deployments", "Deployment", HasStatusSubresource: true, ShortNames: ["deploy"]),
-        new("ballast.dev", "v1alpha1", "loadbalancerpolicies", "LoadBalancerPolicy", HasStatusSubresource: true, ShortNames: ["lbp"]),
-        new("ballast.dev", "v1alpha1", "backendpools", "BackendPool", HasStatusSubresource: true, ShortNames: ["bp"]),
     ];
 }

@@ -44,14 +44,14 @@ public class AffinityHitBenchmarks
 
         _headerRequest = new DefaultHttpContext();
         _headerRequest.Request.Headers["X-User"] = "user-12345";
-        _ = _router.ChooseAsync(_headerRequest, _tablePool).Result; // pins it
+        _ = _router.ChooseAsync(_headerRequest, _tablePool.Config, _tablePool.Balancer).Result; // pins it
 
         var first = new DefaultHttpContext();
-        _ = _router.ChooseAsync(first, _cookiePool).Result; // issues a cookie
+        _ = _router.ChooseAsync(first, _cookiePool.Config, _cookiePool.Balancer).Result; // issues a cookie
         var setCookie = first.Response.Headers.SetCookie.ToString();
         _cookieRequest = new DefaultHttpContext();
         _cookieRequest.Request.Headers.Cookie = setCookie[..setCookie.IndexOf(';')];
-        if (_router.ChooseAsync(_cookieRequest, _cookiePool).Result is null || _cookieRequest.Response.Headers.SetCookie.Count != 0)
+        if (_router.ChooseAsync(_cookieRequest, _cookiePool.Config, _cookiePool.Balancer).Result is null || _cookieRequest.Response.Headers.SetCookie.Count != 0)
             throw new InvalidOperationException("the cookie request is not a hit");
     }
 
@@ -59,8 +59,8 @@ public class AffinityHitBenchmarks
     public object? RoundRobinPickOnly() => _tablePool.Balancer.Pick(PickContext.None);
 
     [Benchmark]
-    public object? TableHit() => _router.ChooseAsync(_headerRequest, _tablePool).Result;
+    public object? TableHit() => _router.ChooseAsync(_headerRequest, _tablePool.Config, _tablePool.Balancer).Result;
 
     [Benchmark]
-    public object? CookieHit() => _router.ChooseAsync(_cookieRequest, _cookiePool).Result;
+    public object? CookieHit() => _router.ChooseAsync(_cookieRequest, _cookiePool.Config, _cookiePool.Balancer).Result;
 }

@@ -4,6 +4,7 @@ using Ballast.Ingress.LoadBalancing;
 using Ballast.Model.Resources;
 using Ballast.Model.Snapshots;
 using BenchmarkDotNet.Attributes;
+using Ballast.Ingress.Endpoints;
 
 namespace Ballast.Benchmarks.LoadBalancing;
 

@@ -61,7 +61,7 @@ public class GlobalRateLimitBenchmarks
             Key = RateLimitKey.ClientIp,
             Mode = RateLimitMode.Global,
             Replicas = 3,
-        }, "bench/route", _connection, TimeProvider.System, new IngressMetrics().Policies.RateLimitDegraded.WithLabels("bench"));
+        }, "bench/route", _connection, TimeProvider.System, Ballast.Ingress.Policies.PolicyMetrics.Of(new IngressMetrics().Registry).RateLimitDegraded.WithLabels("bench"));
         _contexts = new HttpContext[Checks];
         for (var i = 0; i < Checks; i++)
         {

@@ -1,9 +1,11 @@
+using Ballast.Ingress.AccessLog;
 using System.Net;
 using Ballast.Ingress.Affinity;
 using Ballast.Ingress.Runtime;
 using Ballast.Ingress.LoadBalancing;
 using Ballast.Ingress.Metrics;
 using Ballast.Ingress.Forwarding;
+using Ballast.Ingress.Listeners;
 using Ballast.Ingress.Transforms;
 using Ballast.Ingress.Tls;
 using Ballast.Model.Resources;
@@ -60,7 +62,11 @@ public class ProxyPathBenchmarks
         });
         _forwarder = new TransformOnlyForwarder();
         _middleware = new ProxyMiddleware(dataPlane, _forwarder, metrics, new HttpsEdge(),
-            new AffinityRouter(AffinityKeyRing.Random(), new AffinityMetrics(metrics), new AffinityTable(TimeProvider.System), null, TimeProvider.System));
+            new AffinityRouter(AffinityKeyRing.Random(), new AffinityMetrics(metrics), new AffinityTable(TimeProvider.System), null, TimeProvider.System),
+            new ListenerShutdown(),
+            // Access logs off (the bench config turns none on): the recorder's per-request check is what is measured.
+            new AccessLogRecorder(dataPlane, new AccessLogQueue(new AccessLogOptions(), metrics.Registry, NullLogger.Instance),
+                new AccessLogOptions(), TimeProvider.System));
         _invoker = new HttpMessageInvoker(new SocketsHttpHandler());
         _context = new DefaultHttpContext();
         _context.Connection.LocalPort = Port;

@@ -7,7 +7,8 @@ namespace Ballast.Ingress.Admin;
 /// The admin listener: <c>/metrics</c> (Prometheus text format), <c>/healthz</c> (the process answers),
 /// <c>/readyz</c> (a snapshot is applied and every listener it names is bound), <c>/admin/pools</c> (JSON: every
 /// pool's mode and every endpoint's health state), <c>/admin/certificates</c> (JSON: each ACME listener's hostnames,
-/// notAfter, renewAt, ready, message; empty unless standalone ACME runs).
+/// notAfter, renewAt, ready, message; empty unless standalone ACME runs), <c>POST /admin/ha/role</c> (keepalived's
+/// notify script sets <c>ballast_ha_role</c>; see HighAvailability/HaRoleEndpoint).
 /// </summary>
 public sealed class AdminHandler
 {
@@ -24,6 +25,9 @@ public sealed class AdminHandler
 
     /// <summary>The ACME listeners' certificate states (standalone mode).</summary>
     public Func<IReadOnlyList<Ballast.Acme.Listeners.AcmeListenerStatus>> Certificates { get; init; } = () => [];
+
+    /// <summary>The VRRP role keepalived reports for this node (<c>ballast_ha_role</c>).</summary>
+    public HighAvailability.HaRoles? HaRoles { get; init; }
 
     public async Task HandleAsync(HttpContext context)
     {
@@ -52,9 +56,12 @@ public sealed class AdminHandler
                 response.ContentType = "application/json";
                 await CertificatesView.WriteAsync(response.Body, Certificates(), context.RequestAborted);
                 break;
+            case HighAvailability.HaRoleEndpoint.Path when HaRoles is not null:
+                await HighAvailability.HaRoleEndpoint.HandleAsync(context, HaRoles);
+                break;
             default:
                 response.StatusCode = StatusCodes.Status404NotFound;
-                await response.WriteAsync("admin: /metrics, /healthz, /readyz, /admin/pools, /admin/certificates\n");
+                await response.WriteAsync("admin: /metrics, /healthz, /readyz, /admin/pools, /admin/certificates, POST /admin/ha/role\n");
                 break;
         }
     }

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Ballast.Ingress.Runtime;
 using Ballast.Ingress.Health;
+using Ballast.Ingress.Endpoints;
 
 namespace Ballast.Ingress.Admin;
 
@@ -39,15 +40,15 @@ public static class PoolsView
                 json.WriteString("id", endpoint.Id);
                 json.WriteString("state", EndpointStateNames.Of(endpoint, mode));
                 json.WriteBoolean("backup", endpoint.IsBackup);
-                json.WriteBoolean("removed", endpoint.IsRemoved);
-                json.WriteBoolean("activeHealthy", endpoint.IsActiveHealthy);
-                json.WriteBoolean("ejected", endpoint.IsEjected);
+                json.WriteBoolean("removed", endpoint.Health.IsRemoved);
+                json.WriteBoolean("activeHealthy", endpoint.Health.IsActiveHealthy);
+                json.WriteBoolean("ejected", endpoint.Health.IsEjected);
                 json.WriteBoolean("draining", endpoint.IsDraining);
                 json.WriteNumber("weight", endpoint.Weight);
                 json.WriteNumber("effectiveWeight", endpoint.EffectiveWeight);
-                json.WriteNumber("inFlight", endpoint.InFlight);
-                json.WriteNumber("consecutiveFailures", endpoint.ConsecutivePassiveFailures);
-                json.WriteNumber("ejections", endpoint.EjectionCount);
+                json.WriteNumber("inFlight", endpoint.Load.InFlight);
+                json.WriteNumber("consecutiveFailures", endpoint.Health.ConsecutivePassiveFailures);
+                json.WriteNumber("ejections", endpoint.Health.EjectionCount);
                 json.WriteBoolean("available", available.Contains(endpoint));
                 json.WriteEndObject();
             }

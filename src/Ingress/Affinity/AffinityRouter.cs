@@ -1,10 +1,10 @@
 using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
-using Ballast.Ingress.Runtime;
+using Ballast.Ingress.Endpoints;
 using Ballast.Ingress.LoadBalancing;
 using Ballast.Model.Resources;
 using Microsoft.Net.Http.Headers;
-using Ballast.Ingress.Admin;
+using Ballast.Model.Snapshots;
 
 namespace Ballast.Ingress.Affinity;
 
@@ -18,7 +18,7 @@ namespace Ballast.Ingress.Affinity;
 /// </summary>
 public sealed class AffinityRouter
 {
-    private readonly ConditionalWeakTable<PoolRuntime, AffinityView> _views = new();
+    private readonly ConditionalWeakTable<ILoadBalancer, AffinityView> _views = new();
     private readonly AffinityKeyRing _keys;
     private readonly AffinityMetrics _metrics;
     private readonly AffinityTable _table;
@@ -44,20 +44,22 @@ public sealed class AffinityRouter
 
     public AffinityTable Table => _table;
 
-    public ValueTask<EndpointState?> ChooseAsync(HttpContext context, PoolRuntime pool)
+    /// <summary>The endpoint for this request among <paramref name="balancer"/>'s (the pool's current one).</summary>
+    public ValueTask<EndpointState?> ChooseAsync(HttpContext context, PoolSnapshot pool, ILoadBalancer balancer)
     {
-        var view = View(pool);
+        var view = View(pool, balancer);
         return view.Settings.Type == AffinityType.Cookie
             ? new ValueTask<EndpointState?>(ChooseByCookie(context, view))
             : ChooseByTable(context, view);
     }
 
-    /// <summary>The view of the pool's current balancer; rebuilt when the balancer was replaced.</summary>
-    public AffinityView View(PoolRuntime pool)
+    /// <summary>The view of the pool's current balancer: one per balancer instance, which the pool replaces
+    /// whenever its endpoint set or its configuration changes (so a view never outlives either).</summary>
+    public AffinityView View(PoolSnapshot pool, ILoadBalancer balancer)
     {
-        if (_views.TryGetValue(pool, out var view) && ReferenceEquals(view.Balancer, pool.Balancer)) return view;
-        view = new AffinityView(pool, _keys, _metrics);
-        _views.AddOrUpdate(pool, view);
+        if (_views.TryGetValue(balancer, out var view)) return view;
+        view = new AffinityView(pool, balancer, _keys, _metrics);
+        _views.AddOrUpdate(balancer, view);
         return view;
     }
 
@@ -76,7 +78,7 @@ public sealed class AffinityRouter
             }
             pinned = true; // authentic, but its endpoint is no longer available
         }
-        var chosen = view.PickNew(view.Pool.UsesKey ? RequestHashKey.Compute(context, view.Pool.Config.LoadBalancing) : PickContext.None);
+        var chosen = view.PickNew(view.UsesKey ? RequestHashKey.Compute(context, view.Pool.LoadBalancing) : PickContext.None);
         if (chosen is null) return null;
         if (pinned) view.Repins.Inc();
         SetCookie(context, view, chosen, now);
@@ -113,8 +115,22 @@ public sealed class AffinityRouter
         if (!request.HasKey)
         {
             // No affinity key on this request (header absent): balance it like any other.
-            return new(view.PickNew(view.Pool.UsesKey ? RequestHashKey.Compute(context, view.Pool.Config.LoadBalancing) : PickContext.None));
+            return new(view.PickNew(view.UsesKey ? RequestHashKey.Compute(context, view.Pool.LoadBalancing) : PickContext.None));
         }
+        return ChooseByKey(view, request);
+    }
+
+    /// <summary>
+    /// A new L4 flow (TCP connection, UDP session) to a pool with client-IP affinity: the same table as HTTP, keyed by
+    /// the client address exactly as HTTP <c>ClientIp</c> affinity keys it, shared through the same Redis with the
+    /// same degradation rules. The key also feeds the balancer for a new pin, so a hashing pool (Maglev) makes the
+    /// same first choice on every replica even while Redis is away.
+    /// </summary>
+    public ValueTask<EndpointState?> ChooseForClientAsync(PoolSnapshot pool, ILoadBalancer balancer, System.Net.IPAddress client)
+        => ChooseByKey(View(pool, balancer), new PickContext(HashKey.Of(client)));
+
+    private ValueTask<EndpointState?> ChooseByKey(AffinityView view, PickContext request)
+    {
         var ttl = view.Settings.Ttl;
         var key = LocalKey(view.PoolKey, request.KeyHash);
         if (_table.TryGet(key, ttl, out var pin))
@@ -122,12 +138,15 @@ public sealed class AffinityRouter
             if (view.ById.TryGetValue(pin.EndpointId, out var endpoint))
             {
                 if (pin.SharedKey is { } sharedKey && _table.ShouldRefreshShared(pin, ttl)) _shared?.Refresh(sharedKey, ttl);
+                view.LocalHits.Inc();
                 return new(endpoint);
             }
+            view.Misses.Inc();
             return Repin(view, key, request, pin);
         }
         if (_shared is null)
         {
+            view.Misses.Inc();
             var chosen = view.PickNew(request);
             if (chosen is not null) _table.Put(key, chosen.Id, null, ttl);
             return new(chosen);
@@ -169,9 +188,11 @@ public sealed class AffinityRouter
         var (outcome, current) = await shared.GetAsync(sharedKey);
         if (outcome == SharedAffinityStore.Outcome.Found && view.ById.TryGetValue(current!, out var pinned))
         {
+            view.SharedHits.Inc(); // another replica pinned this client (or this one did, before its local copy was dropped)
             _table.Put(key, pinned.Id, sharedKey, ttl);
             return pinned;
         }
+        view.Misses.Inc();
         var chosen = view.PickNew(request);
         if (chosen is null) return null;
         if (outcome == SharedAffinityStore.Outcome.Unavailable)

@@ -4,6 +4,9 @@ using Ballast.Ingress.LoadBalancing;
 using Microsoft.AspNetCore.Http.Features;
 using Yarp.ReverseProxy.Forwarder;
 using Ballast.Ingress.Health;
+using Ballast.Ingress.Endpoints;
+
+using Ballast.Ingress.Transforms;
 
 namespace Ballast.Ingress.Forwarding;
 
@@ -12,7 +15,9 @@ namespace Ballast.Ingress.Forwarding;
 /// outcome goes to passive health; the endpoint's drain-abort token rides along (so a drain deadline ends
 /// WebSockets and streams); and on routes with retries, failed attempts are retried to a different endpoint
 /// with the per-try timeout, within the attempts and the retry budget, never replaying a body already sent.
-/// Without retries the path is the plain forward plus one classification; nothing is allocated for health.
+/// Without retries the path is the plain forward plus one classification; nothing is allocated for health. With
+/// the default policy (connect failures and resets) a request without a body takes that same plain path and
+/// builds its retry state only after a failed attempt.
 /// </summary>
 public sealed class HealthAwareForwarder
 {
@@ -28,40 +33,80 @@ public sealed class HealthAwareForwarder
     public Task ForwardAsync(HttpContext context, RouteRuntime route, PoolRuntime pool, ForwarderRequestConfig requestConfig, EndpointState endpoint, PickContext pick) =>
         route.Retry is { } retry
             ? ForwardWithRetriesAsync(context, route, retry, pool, requestConfig, endpoint, pick)
-            : ForwardOnceAsync(context, route, pool, requestConfig, endpoint);
+            : ForwardOnceAsync(context, route, pool, requestConfig, endpoint).AsTask();
 
-    private async Task ForwardOnceAsync(HttpContext context, RouteRuntime route, PoolRuntime pool, ForwarderRequestConfig requestConfig, EndpointState endpoint)
+    /// <summary>One plain attempt (no retry state): forwards, counts, reports to passive health.</summary>
+    private async ValueTask<(ForwarderError Error, AttemptOutcome Outcome)> ForwardOnceAsync(HttpContext context, RouteRuntime route, PoolRuntime pool, ForwarderRequestConfig requestConfig, EndpointState endpoint)
     {
         endpoint.OnRequestStarted();
         _inFlight.Inc();
         var started = Stopwatch.GetTimestamp();
         var error = ForwarderError.None;
+        var outcome = AttemptOutcome.Cancelled;
         try
         {
-            error = await _forwarder.SendAsync(context, endpoint.DestinationPrefix, pool.Invoker, requestConfig, route.Transformer, endpoint.DrainAbortToken);
+            error = await _forwarder.SendAsync(context, endpoint.DestinationPrefix, pool.Invoker, requestConfig, route.Transformer, endpoint.Health.DrainAbortToken);
         }
         finally
         {
             Finish(context, route, pool, endpoint, started);
-            pool.Health.Report(endpoint, ForwarderOutcomes.Classify(error, context, perTryTimedOut: false));
+            outcome = ForwarderOutcomes.Classify(error, context, perTryTimedOut: false);
+            pool.Health.Report(endpoint, outcome);
         }
+
+        return (error, outcome);
     }
 
     private async Task ForwardWithRetriesAsync(HttpContext context, RouteRuntime route, RouteRetry retry, PoolRuntime pool, ForwarderRequestConfig requestConfig, EndpointState endpoint, PickContext pick)
     {
         retry.Budget.RecordRequest();
+        var canHaveBody = context.Features.Get<IHttpRequestBodyDetectionFeature>()?.CanHaveBody ?? true;
+        if (!retry.PlainFirstAttempt || (canHaveBody && retry.MayRetryAfterSending(context.Request.Method)))
+        {
+            await RetryLoopAsync(context, route, retry, pool, requestConfig, endpoint, pick, canHaveBody, planned: null);
+            return;
+        }
+
+        // No response to screen, no per-try timer, and a body (if any) that could only be retried after a connect
+        // failure, which reads none of it (the default policy on a GET or a POST): the first attempt is a plain
+        // forward, and the retry state exists only once it failed.
+        var (error, outcome) = await ForwardOnceAsync(context, route, pool, requestConfig, endpoint);
+        if (error == ForwarderError.None || (canHaveBody && outcome.Kind != AttemptOutcomeKind.ConnectFailure))
+        {
+            return;
+        }
+
+        var attempt = new RetryAttempt(context, retry, pool, pick, endpoint, body: null);
+        if (!attempt.TryPlan(outcome))
+        {
+            attempt.ReleaseSlots();
+            return;
+        }
+
+        await RetryLoopAsync(context, route, retry, pool, requestConfig, endpoint, pick, canHaveBody, attempt);
+    }
+
+    /// <param name="planned">A retry already planned after a plain first attempt (its <see cref="RetryAttempt.Next"/> is sent first); null: start with <paramref name="endpoint"/>.</param>
+    private async Task RetryLoopAsync(HttpContext context, RouteRuntime route, RouteRetry retry, PoolRuntime pool, ForwarderRequestConfig requestConfig, EndpointState endpoint, PickContext pick, bool canHaveBody, RetryAttempt? planned)
+    {
         RequestBodyGuard? body = null;
-        if (context.Features.Get<IHttpRequestBodyDetectionFeature>()?.CanHaveBody ?? true)
+        if (canHaveBody)
         {
             body = new RequestBodyGuard(context.Request.Body);
             context.Request.Body = body;
         }
 
-        var attempt = new RetryAttempt(context, retry, pool, pick, endpoint, body);
-        context.Features.Set(attempt);
+        var attempt = planned ?? new RetryAttempt(context, retry, pool, pick, endpoint, body);
+        attempt.Body = body;
+        context.Features.Set<IRetriableResponse>(attempt);
         var perTry = retry.Policy.PerTryTimeout;
         try
         {
+            if (planned is not null)
+            {
+                endpoint = NextAttempt(context, retry, attempt);
+            }
+
             while (true)
             {
                 attempt.Current = endpoint;
@@ -79,13 +124,13 @@ public sealed class HealthAwareForwarder
                 {
                     if (perTry is { } t && t > TimeSpan.Zero)
                     {
-                        timeout = CancellationTokenSource.CreateLinkedTokenSource(endpoint.DrainAbortToken);
+                        timeout = CancellationTokenSource.CreateLinkedTokenSource(endpoint.Health.DrainAbortToken);
                         timeout.CancelAfter(t);
                     }
 
                     error = await _forwarder.SendAsync(context, endpoint.DestinationPrefix, pool.Invoker, requestConfig, retry.Transformer,
-                        timeout?.Token ?? endpoint.DrainAbortToken);
-                    perTryTimedOut = timeout is not null && timeout.IsCancellationRequested && !endpoint.DrainAbortToken.IsCancellationRequested;
+                        timeout?.Token ?? endpoint.Health.DrainAbortToken);
+                    perTryTimedOut = timeout is not null && timeout.IsCancellationRequested && !endpoint.Health.DrainAbortToken.IsCancellationRequested;
                 }
                 finally
                 {
@@ -107,29 +152,35 @@ public sealed class HealthAwareForwarder
                 pool.Health.Report(endpoint, outcome);
 
                 // A suppressed status was planned by the transformer; an error is planned here.
-                var planned = attempt.SuppressedStatus != 0 || (error != ForwarderError.None && attempt.TryPlan(outcome));
-                if (!planned || attempt.Next is not { } next)
+                var retrying = attempt.SuppressedStatus != 0 || (error != ForwarderError.None && attempt.TryPlan(outcome));
+                if (!retrying || attempt.Next is null)
                 {
                     return;
                 }
 
-                // Nothing reached the client: start the next attempt from a clean response.
-                context.Response.Clear();
-                context.Features.Set<IForwarderErrorFeature>(null);
-                attempt.Retries++;
-                retry.Retries?.Inc();
-                endpoint = next;
+                endpoint = NextAttempt(context, retry, attempt);
             }
         }
         finally
         {
             attempt.ReleaseSlots();
-            context.Features.Set<RetryAttempt>(null);
+            context.Features.Set<IRetriableResponse>(null);
             if (body is not null)
             {
                 context.Request.Body = body.Inner;
             }
         }
+    }
+
+    /// <summary>Nothing reached the client: the planned retry starts from a clean response.</summary>
+    private static EndpointState NextAttempt(HttpContext context, RouteRetry retry, RetryAttempt attempt)
+    {
+        context.Response.Clear();
+        context.Features.Set<IForwarderErrorFeature>(null);
+        attempt.Retries++;
+        retry.Retries?.Inc();
+        AccessLog.AccessLogEntry.Retried(context, attempt.Next!);
+        return attempt.Next!;
     }
 
     private void Finish(HttpContext context, RouteRuntime route, PoolRuntime pool, EndpointState endpoint, long started)

@@ -1,3 +1,4 @@
+using Ballast.Ingress.AccessLog;
 using Ballast.Ingress.Affinity;
 using Ballast.Ingress.LoadBalancing;
 using Ballast.Ingress.Listeners;
@@ -24,9 +25,14 @@ public sealed class ProxyMiddleware
     private readonly HealthAwareForwarder _forward;
     private readonly HttpsEdge _httpsEdge;
     private readonly AffinityRouter _affinity;
+    private readonly ListenerShutdown _shutdown;
+    private readonly AccessLogRecorder _accessLog;
 
-    public ProxyMiddleware(DataPlane dataPlane, IHttpForwarder forwarder, IngressMetrics metrics, HttpsEdge httpsEdge, AffinityRouter affinity)
+    public ProxyMiddleware(DataPlane dataPlane, IHttpForwarder forwarder, IngressMetrics metrics, HttpsEdge httpsEdge, AffinityRouter affinity,
+        ListenerShutdown shutdown, AccessLogRecorder accessLog)
     {
+        _shutdown = shutdown;
+        _accessLog = accessLog;
         _httpsEdge = httpsEdge;
         _affinity = affinity;
         _dataPlane = dataPlane;
@@ -34,8 +40,27 @@ public sealed class ProxyMiddleware
         _forward = new HealthAwareForwarder(forwarder, metrics.InFlight);
     }
 
-    public async Task InvokeAsync(HttpContext context)
+    // The access-log hook: one flag read when no listener logs; otherwise an entry rides along and is queued at the end.
+    public Task InvokeAsync(HttpContext context) =>
+        _accessLog.IsOn && _accessLog.Begin(context) is { } entry ? ProxyAndLogAsync(context, entry) : ProxyAsync(context, null);
+
+    private async Task ProxyAndLogAsync(HttpContext context, AccessLogEntry entry)
     {
+        var failed = true;
+        try
+        {
+            await ProxyAsync(context, entry);
+            failed = false;
+        }
+        finally
+        {
+            _accessLog.Complete(context, entry, failed);
+        }
+    }
+
+    private async Task ProxyAsync(HttpContext context, AccessLogEntry? entry)
+    {
+        if (_shutdown.Closing) ListenerShutdown.CloseAfterResponse(context); // this replica is going away: no keep-alive
         if (context.Features.Get<PriorKnowledgeHttp2Feature>() is not null)
         {
             // The prior-knowledge detection borrows Kestrel's TLS/ALPN path to select HTTP/2; the connection is cleartext.
@@ -63,6 +88,7 @@ public sealed class ProxyMiddleware
         }
         router.StripHeaders?.Strip(context.Request.Headers);
         var route = router.Match(context.Request);
+        entry?.Route = route;
         if (route is null)
         {
             router.NoRoute.Inc();
@@ -87,9 +113,11 @@ public sealed class ProxyMiddleware
             await NoEndpointAsync(context, route);
             return;
         }
+        entry?.Pool = pool;
         var pick = pool.UsesKey ? RequestHashKey.Compute(context, pool.Config.LoadBalancing) : PickContext.None;
         // Sticky pools ask the affinity component (cookie or table, falling back to the balancer); others the balancer.
-        var endpoint = pool.Config.SessionAffinity is null ? pool.Balancer.Pick(pick) : await _affinity.ChooseAsync(context, pool);
+        var endpoint = pool.Config.SessionAffinity is null ? pool.Balancer.Pick(pick) : await _affinity.ChooseAsync(context, pool.Config, pool.Balancer);
+        entry?.Endpoint = endpoint;
         if (endpoint is null)
         {
             pool.NoEndpoint.Inc();

@@ -2,6 +2,9 @@ using Ballast.Ingress.Runtime;
 using Ballast.Ingress.LoadBalancing;
 using Ballast.Ingress.Health;
 
+using Ballast.Ingress.Transforms;
+using Ballast.Ingress.Endpoints;
+
 namespace Ballast.Ingress.Forwarding;
 
 /// <summary>
@@ -12,7 +15,7 @@ namespace Ballast.Ingress.Forwarding;
 /// will be sent. Set as a feature of the request so the response transformer can ask before a retriable
 /// status reaches the client.
 /// </summary>
-public sealed class RetryAttempt
+public sealed class RetryAttempt : IRetriableResponse
 {
     private readonly HttpContext _context;
     private readonly RouteRetry _retry;
@@ -30,7 +33,8 @@ public sealed class RetryAttempt
     }
 
     public EndpointState Current { get; set; }
-    public RequestBodyGuard? Body { get; }
+    /// <summary>Watches the request body (null: none to watch yet); set when the retry loop wraps the body.</summary>
+    public RequestBodyGuard? Body { get; set; }
     /// <summary>Retries sent so far.</summary>
     public int Retries { get; set; }
     /// <summary>A status the transformer held back from the client (0 = none): the attempt is retried.</summary>
@@ -44,6 +48,15 @@ public sealed class RetryAttempt
 
     /// <summary>Why the last failed attempt was not retried (for tests and logs).</summary>
     public RetryVerdict LastVerdict { get; private set; } = RetryVerdict.NotRetriable;
+
+    /// <summary>A retriable status arrived: plans its retry and, when one will be sent, keeps the status so the
+    /// response can be suppressed.</summary>
+    public bool TrySuppress(int status)
+    {
+        if (!TryPlan(AttemptOutcome.Response(status))) return false;
+        SuppressedStatus = status;
+        return true;
+    }
 
     /// <summary>Plans a retry of <see cref="Current"/>'s outcome; true with <see cref="Next"/> set when one will be sent.</summary>
     public bool TryPlan(AttemptOutcome outcome)

@@ -1,5 +1,6 @@
 using Ballast.Model.Snapshots;
 using Ballast.Ingress.Health;
+using Ballast.Ingress.Http;
 
 namespace Ballast.Ingress.Forwarding;
 
@@ -29,7 +30,7 @@ public enum RetryVerdict
 /// Whether a failed attempt may be retried (to a different endpoint). Pure. <c>retries.attempts</c> counts
 /// retries after the first attempt (Istio's and Envoy's meaning), so <c>attempts: 2</c> means up to three tries.
 /// Idempotent methods (RFC 9110 §9.2.2: GET, HEAD, OPTIONS, TRACE, PUT, DELETE) retry freely; others only when
-/// the route opts in. Whatever the method, a request whose body has started to stream is never replayed, and
+/// the route opts in, or when the attempt never connected (nothing reached a backend). Whatever the method, a request whose body has started to stream is never replayed, and
 /// nothing is retried once the response has started. The retry budget is checked by the caller after a
 /// <see cref="RetryVerdict.Retry"/>.
 /// </summary>
@@ -68,7 +69,8 @@ public static class RetryDecision
             return RetryVerdict.AttemptsExhausted;
         }
 
-        if (!policy.NonIdempotent && !IsIdempotent(method))
+        // A connect failure sent nothing: retrying it cannot repeat a side effect, whatever the method.
+        if (!policy.NonIdempotent && !IdempotentMethods.Contains(method) && outcome.Kind != AttemptOutcomeKind.ConnectFailure)
         {
             return RetryVerdict.NonIdempotentMethod;
         }
@@ -94,14 +96,6 @@ public static class RetryDecision
             504 => (on & RetryOn.Status504) != 0,
             _ => false,
         },
-        _ => false,
-    };
-
-    /// <summary>RFC 9110 idempotent methods. Compares case-sensitively, as HTTP methods are (ASP.NET Core hands
-    /// them over in canonical upper case).</summary>
-    public static bool IsIdempotent(string method) => method switch
-    {
-        "GET" or "HEAD" or "OPTIONS" or "TRACE" or "PUT" or "DELETE" => true,
         _ => false,
     };
 }

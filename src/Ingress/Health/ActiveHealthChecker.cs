@@ -1,6 +1,6 @@
 using System.Collections.Immutable;
-using Ballast.Ingress.Runtime;
 using Ballast.Model.Snapshots;
+using Ballast.Ingress.Endpoints;
 
 namespace Ballast.Ingress.Health;
 
@@ -8,7 +8,7 @@ namespace Ballast.Ingress.Health;
 /// The active check of one pool: exactly one prober per endpoint, however many routes share the pool, each
 /// on its own jittered one-shot timer (re-armed after its probe completes, so probes of one endpoint never
 /// overlap and a slow backend is not probed faster than it answers). Verdicts go through fall/rise
-/// (<see cref="ActiveHealthTracker"/>) into <see cref="EndpointState.IsActiveHealthy"/>; each transition is
+/// (<see cref="ActiveHealthTracker"/>) into <see cref="EndpointHealth.IsActiveHealthy"/>; each transition is
 /// reported with its cause. Time and randomness are injected: with a FakeTimeProvider a test drives the
 /// schedule and the timeouts while the probes themselves use real sockets.
 /// </summary>
@@ -26,7 +26,7 @@ public sealed class ActiveHealthChecker : IDisposable
     /// <param name="random">Seeded per replica in production (so replicas differ), fixed in tests; used under a lock.</param>
     /// <param name="backendTls">The pool's re-encryption setup, shared with traffic (null: a private one).</param>
     public ActiveHealthChecker(PoolSnapshot pool, ActiveHealthSnapshot check, TimeProvider time, Random random, HealthChangedHandler changed,
-        Tls.BackendTlsReporter? backendTls = null)
+        BackendTlsReporter? backendTls = null)
     {
         Validate(check);
         _check = check;
@@ -139,8 +139,8 @@ public sealed class ActiveHealthChecker : IDisposable
             _probe = probe;
             var check = owner._check;
             // An endpoint already known (a new checker after a config change) keeps its verdict, confirmed.
-            var known = endpoint.ActiveHealthConfirmed;
-            _tracker = new ActiveHealthTracker(check.UnhealthyThreshold, check.HealthyThreshold, endpoint.IsActiveHealthy, confirmed: known);
+            var known = endpoint.Health.ActiveHealthConfirmed;
+            _tracker = new ActiveHealthTracker(check.UnhealthyThreshold, check.HealthyThreshold, endpoint.Health.IsActiveHealthy, confirmed: known);
         }
 
         public int Completed => Volatile.Read(ref _completed);
@@ -181,10 +181,10 @@ public sealed class ActiveHealthChecker : IDisposable
             lock (_tracker)
             {
                 changed = _tracker.Record(result.Passed);
-                _endpoint.ActiveHealthConfirmed = true;
+                _endpoint.Health.ActiveHealthConfirmed = true;
                 if (changed)
                 {
-                    _endpoint.SetActiveDown(!_tracker.Healthy);
+                    _endpoint.Health.SetActiveDown(!_tracker.Healthy);
                 }
             }
 

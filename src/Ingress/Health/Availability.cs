@@ -1,5 +1,5 @@
 using System.Collections.Immutable;
-using Ballast.Ingress.Runtime;
+using Ballast.Ingress.Endpoints;
 
 namespace Ballast.Ingress.Health;
 
@@ -49,7 +49,7 @@ public static class Availability
         int primaries = 0, healthyPrimaries = 0, healthyBackups = 0, healthyDraining = 0, draining = 0, others = 0;
         foreach (var e in endpoints)
         {
-            if (e.IsRemoved || e.Weight <= 0)
+            if (e.Health.IsRemoved || e.Weight <= 0)
             {
                 continue;
             }
@@ -57,18 +57,18 @@ public static class Availability
             if (e.Config.Draining)
             {
                 draining++;
-                healthyDraining += e.IsHealthy ? 1 : 0;
+                healthyDraining += e.Health.IsHealthy ? 1 : 0;
             }
             else if (e.IsBackup)
             {
                 others++;
-                healthyBackups += e.IsHealthy ? 1 : 0;
+                healthyBackups += e.Health.IsHealthy ? 1 : 0;
             }
             else
             {
                 primaries++;
                 others++;
-                healthyPrimaries += e.IsHealthy ? 1 : 0;
+                healthyPrimaries += e.Health.IsHealthy ? 1 : 0;
             }
         }
 
@@ -78,12 +78,12 @@ public static class Availability
             var inPanic = healthyPrimaries * 100L < (long)panic * primaries;
             return inPanic
                 ? new(Filter(endpoints, primaries, static e => !e.IsBackup), AvailabilityMode.Panic)
-                : new(Filter(endpoints, healthyPrimaries, static e => !e.IsBackup && e.IsHealthy), AvailabilityMode.Normal);
+                : new(Filter(endpoints, healthyPrimaries, static e => !e.IsBackup && e.Health.IsHealthy), AvailabilityMode.Normal);
         }
 
         if (healthyBackups > 0)
         {
-            return new(Filter(endpoints, healthyBackups, static e => e.IsBackup && e.IsHealthy), AvailabilityMode.Backup);
+            return new(Filter(endpoints, healthyBackups, static e => e.IsBackup && e.Health.IsHealthy), AvailabilityMode.Backup);
         }
 
         if (healthyDraining > 0)
@@ -110,7 +110,7 @@ public static class Availability
         var result = ImmutableArray.CreateBuilder<EndpointState>(Math.Max(capacity, 1));
         foreach (var e in endpoints)
         {
-            if (!e.IsRemoved && !e.Config.Draining && e.Weight > 0 && include(e))
+            if (!e.Health.IsRemoved && !e.Config.Draining && e.Weight > 0 && include(e))
             {
                 result.Add(e);
             }
@@ -124,7 +124,7 @@ public static class Availability
         var result = ImmutableArray.CreateBuilder<EndpointState>(capacity);
         foreach (var e in endpoints)
         {
-            if (!e.IsRemoved && e.Config.Draining && e.Weight > 0 && (!healthyOnly || e.IsHealthy))
+            if (!e.Health.IsRemoved && e.Config.Draining && e.Weight > 0 && (!healthyOnly || e.Health.IsHealthy))
             {
                 result.Add(e);
             }

@@ -1,13 +1,13 @@
 using System.Collections.Immutable;
-using Ballast.Ingress.Runtime;
+using Ballast.Ingress.Endpoints;
 
 namespace Ballast.Ingress.Health;
 
 /// <summary>
 /// Endpoints removed from a pool's configuration that still serve in-flight requests. A removed endpoint gets
-/// no new request (<see cref="EndpointState.IsRemoved"/>, checked by <see cref="Availability"/>); it leaves the
+/// no new request (<see cref="EndpointHealth.IsRemoved"/>, checked by <see cref="Availability"/>); it leaves the
 /// drain list when its in-flight count reaches 0, or when the pool's <c>drainTimeout</c> passes — then whatever
-/// it still serves (WebSockets, streams, slow responses) is aborted through <see cref="EndpointState.DrainAbortToken"/>.
+/// it still serves (WebSockets, streams, slow responses) is aborted through <see cref="EndpointHealth.DrainAbortToken"/>.
 /// The in-flight count is polled on the health clock every <see cref="PollInterval"/> rather than signalled from
 /// the hot path, which keeps the request path free of drain bookkeeping.
 /// </summary>
@@ -49,13 +49,13 @@ public sealed class DrainTracker : IDisposable
                 return;
             }
 
-            endpoint.MarkRemoved(true);
+            endpoint.Health.MarkRemoved(true);
             var drain = new Drain(this, endpoint, _time.GetTimestamp(), timeout);
             _draining.Add(endpoint, drain);
             drain.Timer = _time.CreateTimer(static s => ((Drain)s!).Poll(), drain, PollInterval, PollInterval);
         }
 
-        _changed(endpoint, HealthChange.DrainStarted, $"removed from the configuration with {endpoint.InFlight} request(s) in flight; drain timeout {timeout.TotalSeconds:0.###} s");
+        _changed(endpoint, HealthChange.DrainStarted, $"removed from the configuration with {endpoint.Load.InFlight} request(s) in flight; drain timeout {timeout.TotalSeconds:0.###} s");
     }
 
     /// <summary>The endpoint is back in the configuration: it serves again.</summary>
@@ -69,7 +69,7 @@ public sealed class DrainTracker : IDisposable
             }
 
             drain.Timer?.Dispose();
-            endpoint.MarkRemoved(false);
+            endpoint.Health.MarkRemoved(false);
         }
     }
 
@@ -86,12 +86,12 @@ public sealed class DrainTracker : IDisposable
 
             _draining.Remove(endpoint);
             drain.Timer?.Dispose();
-            open = endpoint.InFlight;
+            open = endpoint.Load.InFlight;
         }
 
         if (timedOut)
         {
-            endpoint.AbortDrain();
+            endpoint.Health.AbortDrain();
         }
 
         _changed(endpoint, HealthChange.DrainFinished, timedOut
@@ -121,7 +121,7 @@ public sealed class DrainTracker : IDisposable
 
         public void Poll()
         {
-            if (Endpoint.InFlight <= 0)
+            if (Endpoint.Load.InFlight <= 0)
             {
                 owner.Finish(this, timedOut: false);
             }

@@ -1,7 +1,7 @@
 using System.Collections.Immutable;
-using Ballast.Ingress.Runtime;
 using Ballast.Ingress.Metrics;
 using Prometheus;
+using Ballast.Ingress.Endpoints;
 
 namespace Ballast.Ingress.Health;
 
@@ -24,12 +24,12 @@ public static class EndpointStateNames
             return Draining;
         }
 
-        if (endpoint.IsEjected)
+        if (endpoint.Health.IsEjected)
         {
             return Ejected;
         }
 
-        if (!endpoint.IsActiveHealthy)
+        if (!endpoint.Health.IsActiveHealthy)
         {
             return Unhealthy;
         }

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging.Abstractions;
+using Ballast.Ingress.Endpoints;
 
 namespace Ballast.Ingress.Health;
 
@@ -27,7 +28,7 @@ public sealed class HealthServices
     /// requests (trust, serverName as SNI and name check, client certificate) and its refusals are counted alike.
     /// Null: a private reporter (tests, pools built outside a host).
     /// </summary>
-    public Tls.BackendTlsReporter? BackendTls { get; init; }
+    public BackendTlsReporter? BackendTls { get; init; }
 
     /// <summary>A Random for one pool's probers, derived from the replica's seed.</summary>
     public Random NewRandom()

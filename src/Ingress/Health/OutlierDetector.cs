@@ -1,6 +1,6 @@
 using System.Collections.Immutable;
-using Ballast.Ingress.Runtime;
 using Ballast.Model.Snapshots;
+using Ballast.Ingress.Endpoints;
 
 namespace Ballast.Ingress.Health;
 
@@ -11,7 +11,8 @@ namespace Ballast.Ingress.Health;
 /// ejections. An endpoint back from ejection is on probation until its first good answer: a failure then
 /// ejects it again at once, for twice as long. n starts over when the endpoint stayed in for at least as long
 /// as its last ejection. <c>maxEjectionPercent</c> caps the ejected share, and the last endpoint standing is
-/// never ejected, so passive health never empties a pool.
+/// never ejected, so passive health never empties a pool. With <c>ConnectFailuresOnly</c> (the default of a pool
+/// without passive settings) only connect failures count.
 /// Hot path: a success is one or two reads (a write only when a failure count must be cleared), a failure one
 /// Interlocked increment; the lock is taken only when a threshold is crossed.
 /// </summary>
@@ -62,22 +63,22 @@ public sealed class OutlierDetector : IDisposable
     {
         if (outcome.IsBackendSuccess)
         {
-            endpoint.ResetPassiveFailures();
+            endpoint.Health.ResetPassiveFailures();
             return;
         }
 
-        if (!outcome.IsBackendFailure)
+        if (!outcome.IsBackendFailure || (_config.ConnectFailuresOnly && outcome.Kind != AttemptOutcomeKind.ConnectFailure))
         {
             return;
         }
 
-        var failures = endpoint.IncrementPassiveFailures();
-        if (endpoint.IsEjected)
+        var failures = endpoint.Health.IncrementPassiveFailures();
+        if (endpoint.Health.IsEjected)
         {
             return;
         }
 
-        if (failures >= _config.ConsecutiveFailures || endpoint.InEjectionProbation)
+        if (failures >= _config.ConsecutiveFailures || endpoint.Health.InEjectionProbation)
         {
             TryEject(endpoint, outcome, failures);
         }
@@ -102,7 +103,7 @@ public sealed class OutlierDetector : IDisposable
         bool probation;
         lock (_sync)
         {
-            if (_disposed || endpoint.IsEjected)
+            if (_disposed || endpoint.Health.IsEjected)
             {
                 return;
             }
@@ -112,7 +113,7 @@ public sealed class OutlierDetector : IDisposable
             var counted = false;
             foreach (var member in members)
             {
-                if (member.IsEjected)
+                if (member.Health.IsEjected)
                 {
                     ejected++;
                 }
@@ -126,17 +127,17 @@ public sealed class OutlierDetector : IDisposable
             }
 
             var now = _time.GetTimestamp();
-            var repeat = endpoint.EjectionCount > 0 &&
-                         _time.GetElapsedTime(endpoint.ReturnedAtTimestamp, now) < endpoint.LastEjectionDuration;
-            endpoint.EjectionCount = repeat ? endpoint.EjectionCount + 1 : 1;
-            duration = EjectionDuration(_config, endpoint.EjectionCount);
-            probation = endpoint.InEjectionProbation;
-            endpoint.LastEjectionDuration = duration;
-            endpoint.EjectedAtTimestamp = now;
-            endpoint.SetProbation(false);
-            endpoint.SetEjected(true);
-            endpoint.EjectionTimer?.Dispose();
-            endpoint.EjectionTimer = _time.CreateTimer(static s =>
+            var repeat = endpoint.Health.EjectionCount > 0 &&
+                         _time.GetElapsedTime(endpoint.Health.ReturnedAtTimestamp, now) < endpoint.Health.LastEjectionDuration;
+            endpoint.Health.EjectionCount = repeat ? endpoint.Health.EjectionCount + 1 : 1;
+            duration = EjectionDuration(_config, endpoint.Health.EjectionCount);
+            probation = endpoint.Health.InEjectionProbation;
+            endpoint.Health.LastEjectionDuration = duration;
+            endpoint.Health.EjectedAtTimestamp = now;
+            endpoint.Health.SetProbation(false);
+            endpoint.Health.SetEjected(true);
+            endpoint.Health.EjectionTimer?.Dispose();
+            endpoint.Health.EjectionTimer = _time.CreateTimer(static s =>
             {
                 var (detector, e) = ((OutlierDetector, EndpointState))s!;
                 detector.Return(e, "ejection time elapsed");
@@ -144,24 +145,24 @@ public sealed class OutlierDetector : IDisposable
         }
 
         var why = probation ? $"{outcome} on probation after an ejection" : $"{failures} consecutive failures, last: {outcome}";
-        _changed(endpoint, HealthChange.Ejected, $"{why}; ejected for {duration.TotalSeconds:0.###} s (ejection #{endpoint.EjectionCount})");
+        _changed(endpoint, HealthChange.Ejected, $"{why}; ejected for {duration.TotalSeconds:0.###} s (ejection #{endpoint.Health.EjectionCount})");
     }
 
     private void Return(EndpointState endpoint, string cause)
     {
         lock (_sync)
         {
-            if (!endpoint.IsEjected)
+            if (!endpoint.Health.IsEjected)
             {
                 return;
             }
 
-            endpoint.EjectionTimer?.Dispose();
-            endpoint.EjectionTimer = null;
-            endpoint.ReturnedAtTimestamp = _time.GetTimestamp();
-            endpoint.ClearPassiveFailures();
-            endpoint.SetProbation(true);
-            endpoint.SetEjected(false);
+            endpoint.Health.EjectionTimer?.Dispose();
+            endpoint.Health.EjectionTimer = null;
+            endpoint.Health.ReturnedAtTimestamp = _time.GetTimestamp();
+            endpoint.Health.ClearPassiveFailures();
+            endpoint.Health.SetProbation(true);
+            endpoint.Health.SetEjected(false);
         }
 
         _changed(endpoint, HealthChange.Returned, cause);
@@ -184,13 +185,13 @@ public sealed class OutlierDetector : IDisposable
 
         foreach (var member in members)
         {
-            if (member.IsEjected)
+            if (member.Health.IsEjected)
             {
-                member.EjectionTimer?.Dispose();
-                member.EjectionTimer = null;
-                member.SetEjected(false);
-                member.SetProbation(false);
-                member.ClearPassiveFailures();
+                member.Health.EjectionTimer?.Dispose();
+                member.Health.EjectionTimer = null;
+                member.Health.SetEjected(false);
+                member.Health.SetProbation(false);
+                member.Health.ClearPassiveFailures();
                 _changed(member, HealthChange.Returned, "passive health reconfigured");
             }
         }

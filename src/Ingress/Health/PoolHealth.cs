@@ -1,6 +1,6 @@
 using System.Collections.Immutable;
-using Ballast.Ingress.Runtime;
 using Ballast.Model.Snapshots;
+using Ballast.Ingress.Endpoints;
 
 namespace Ballast.Ingress.Health;
 
@@ -113,7 +113,7 @@ public sealed class PoolHealth : IDisposable
             {
                 foreach (var endpoint in endpoints)
                 {
-                    endpoint.SetActiveDown(false); // no active check: nothing holds it down
+                    endpoint.Health.SetActiveDown(false); // no active check: nothing holds it down
                 }
             }
         }
@@ -148,7 +148,7 @@ public sealed class PoolHealth : IDisposable
 
         foreach (var endpoint in endpoints)
         {
-            if (!known.Contains(endpoint) && endpoint.IsHealthy)
+            if (!known.Contains(endpoint) && endpoint.Health.IsHealthy)
             {
                 _slowStart.Begin(endpoint);
             }
@@ -218,7 +218,7 @@ public sealed class PoolHealth : IDisposable
                 return; // a disposed pool's series go with the pool (DataPlane retires them after its drain)
             }
 
-            endpoint.MarkSeriesRetired();
+            endpoint.Series.MarkRetired();
             _services.Metrics?.Retire(_poolId, endpoint);
         }
     }

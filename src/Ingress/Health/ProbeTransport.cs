@@ -1,6 +1,6 @@
 using System.Net;
-using Ballast.Ingress.Tls;
 using Ballast.Model.Snapshots;
+using Ballast.Ingress.Endpoints;
 
 namespace Ballast.Ingress.Health;
 
@@ -35,7 +35,7 @@ public sealed class ProbeTransport : IDisposable
         {
             // A gRPC check on an HTTP/1 pool still speaks HTTP/2: offer h2 in ALPN as an HTTP/2 pool would.
             var tlsPool = Http2 && pool.Protocol == Model.Resources.PoolProtocol.HTTP1 ? pool with { Protocol = Model.Resources.PoolProtocol.HTTP2 } : pool;
-            (backendTls ?? new BackendTlsReporter(new Prometheus.CollectorRegistry())).Configure(_handler, tlsPool);
+            (backendTls ?? BackendTlsReporter.Of(new Prometheus.CollectorRegistry())).Configure(_handler, tlsPool);
         }
 
         Invoker = new HttpMessageInvoker(_handler, disposeHandler: false);

@@ -1,12 +1,12 @@
 using System.Collections.Immutable;
-using Ballast.Ingress.Runtime;
+using Ballast.Ingress.Endpoints;
 
 namespace Ballast.Ingress.Health;
 
 /// <summary>
 /// Slow start: an endpoint that just became available (added to a running pool, or back from an active-check
 /// failure) gets a share of its weight that ramps linearly from 10% to 100% over <c>slowStart</c>, so a cold
-/// instance is not flooded. The share is published on the endpoint as <see cref="EndpointState.SlowStartTenths"/>
+/// instance is not flooded. The share is published on the endpoint as <see cref="EndpointHealth.SlowStartTenths"/>
 /// and read by the weighted balancers through <see cref="EndpointState.EffectiveWeight"/> when they are built;
 /// the ramp calls <c>onStep</c> at every tenth so the pool rebuilds its balancer (at most 9 rebuilds per ramp).
 /// Unweighted algorithms (round robin, least connections, hashing) ignore weights, so they ignore the ramp too,
@@ -41,11 +41,11 @@ public sealed class SlowStartRamp : IDisposable
     {
         if (window <= TimeSpan.Zero || elapsed >= window)
         {
-            return EndpointState.EffectiveWeightScale;
+            return EndpointHealth.EffectiveWeightScale;
         }
 
         var fraction = Math.Max(0, elapsed.Ticks) / (double)window.Ticks;
-        return Math.Clamp(1 + (int)(fraction * (EndpointState.EffectiveWeightScale - 1)), 1, EndpointState.EffectiveWeightScale);
+        return Math.Clamp(1 + (int)(fraction * (EndpointHealth.EffectiveWeightScale - 1)), 1, EndpointHealth.EffectiveWeightScale);
     }
 
     /// <summary>Endpoints currently ramping.</summary>
@@ -70,8 +70,8 @@ public sealed class SlowStartRamp : IDisposable
                 return;
             }
 
-            endpoint.AvailableSinceTimestamp = _time.GetTimestamp();
-            endpoint.SetSlowStartTenths(1);
+            endpoint.Health.AvailableSinceTimestamp = _time.GetTimestamp();
+            endpoint.Health.SetSlowStartTenths(1);
             if (!_ramping.Contains(endpoint))
             {
                 _ramping.Add(endpoint);
@@ -91,11 +91,11 @@ public sealed class SlowStartRamp : IDisposable
         lock (_sync)
         {
             _ramping.Remove(endpoint);
-            endpoint.SetSlowStartTenths(EndpointState.EffectiveWeightScale);
+            endpoint.Health.SetSlowStartTenths(EndpointHealth.EffectiveWeightScale);
         }
     }
 
-    private TimeSpan Step => TimeSpan.FromTicks(Math.Max(1, _window.Ticks / (EndpointState.EffectiveWeightScale - 1)));
+    private TimeSpan Step => TimeSpan.FromTicks(Math.Max(1, _window.Ticks / (EndpointHealth.EffectiveWeightScale - 1)));
 
     private void Tick()
     {
@@ -111,14 +111,14 @@ public sealed class SlowStartRamp : IDisposable
             for (var i = _ramping.Count - 1; i >= 0; i--)
             {
                 var endpoint = _ramping[i];
-                var tenths = Tenths(_time.GetElapsedTime(endpoint.AvailableSinceTimestamp, now), _window);
-                if (tenths != endpoint.SlowStartTenths)
+                var tenths = Tenths(_time.GetElapsedTime(endpoint.Health.AvailableSinceTimestamp, now), _window);
+                if (tenths != endpoint.Health.SlowStartTenths)
                 {
-                    endpoint.SetSlowStartTenths(tenths);
+                    endpoint.Health.SetSlowStartTenths(tenths);
                     changed = true;
                 }
 
-                if (tenths == EndpointState.EffectiveWeightScale)
+                if (tenths == EndpointHealth.EffectiveWeightScale)
                 {
                     _ramping.RemoveAt(i);
                 }
@@ -144,7 +144,7 @@ public sealed class SlowStartRamp : IDisposable
             _disposed = true;
             foreach (var endpoint in _ramping)
             {
-                endpoint.SetSlowStartTenths(EndpointState.EffectiveWeightScale);
+                endpoint.Health.SetSlowStartTenths(EndpointHealth.EffectiveWeightScale);
             }
 
             _ramping.Clear();

@@ -1,5 +1,5 @@
-using System.Globalization;
 using System.Runtime.InteropServices;
+using System.Globalization;
 using Ballast.Ingress.Sources;
 using Ballast.Model.Validation;
 
@@ -27,6 +27,11 @@ public static class CommandLine
           ballast migrate [--to ballast] [--allow-partial] [--report FILE] PATH...
                                                       Ingress manifests (files, folders, - for stdin) to Ballast
                                                       resources on stdout, the per-annotation report on stderr
+          --log-level LEVEL            Trace, Debug, Information (default), Warning, Error, Critical or None
+          both run modes: --shutdown-grace DURATION (default 5s) --shutdown-timeout DURATION (default 20s)
+            on SIGTERM (or Ctrl-C): not ready at once, keep serving for the grace period, then close keep-alive
+            connections after their current request and give in-flight requests and WebSockets until the
+            timeout; a second signal skips what is left of the grace period
         """;
 
     public static async Task<int> RunAsync(string[] args)
@@ -68,9 +73,7 @@ public static class CommandLine
                 return 1;
             }
         }
-        var stop = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => { c.Cancel = true; stop.TrySetResult(); });
-        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; stop.TrySetResult(); });
+        using var signals = new ShutdownSignals();
 
         using var acmeHttp = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
         await using var host = await IngressHost.StartAsync(new IngressOptions
@@ -80,54 +83,64 @@ public static class CommandLine
             AffinityKeys = keys,
             Acme = Tls.Acme.StandaloneAcme.Options(run.StateDirectory, acmeHttp),
             Ingress = new Ballast.Model.Compilation.IngressServing(run.IngressHttpPort, run.IngressHttpsPort, UnclassedWithoutDefault: true),
-            ConfigureLogging = logging => logging.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss "; }),
+            ConfigureLogging = logging => ConsoleLogging(logging, run.LogLevel),
         });
         var logger = host.LoggerFactory.CreateLogger("Ballast");
+        using var sigusr1 = ReopenAccessLogsOnSigusr1(host);
         logger.LogInformation("Admin listener on port {Port} (/metrics, /healthz, /readyz).", host.AdminPort);
         await using var source = new FolderSnapshotSource(run.ConfigDirectory, host, TimeProvider.System, TimeSpan.FromMilliseconds(250),
             host.LoggerFactory.CreateLogger<FolderSnapshotSource>());
         await source.StartAsync();
         logger.LogInformation("Watching {Directory} for changes.", Path.GetFullPath(run.ConfigDirectory));
-        await stop.Task;
-        logger.LogInformation("Stopping.");
+        await signals.First;
+        logger.LogInformation("Stopping: not ready; serving for {Grace} s more, then closing connections (in-flight work gets {Timeout} s).",
+            run.ShutdownGrace.TotalSeconds, run.ShutdownTimeout.TotalSeconds);
+        await host.ShutdownAsync(run.ShutdownGrace, run.ShutdownTimeout, signals.Second);
+        logger.LogInformation("Stopped.");
         return 0;
     }
 
+    private static void ConsoleLogging(ILoggingBuilder logging, LogLevel level) =>
+        logging.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss "; }).SetMinimumLevel(level);
+
+    /// <summary>SIGUSR1 (what logrotate's postrotate sends) reopens the access-log files. PosixSignal has no name for it: 10 on Linux.</summary>
+    private static PosixSignalRegistration ReopenAccessLogsOnSigusr1(IngressHost host) =>
+        PosixSignalRegistration.Create((PosixSignal)10, c =>
+        {
+            c.Cancel = true;
+            host.AccessLog.Reopen();
+        });
+
     private static async Task<int> ServeFromOperatorAsync(RunArguments run, OperatorArguments op)
     {
-        string token;
-        try
+        // Read now to fail fast on a wrong path, then again before every request (the kubelet rotates the token).
+        var tokenFile = new TokenFile(op.TokenFile);
+        try { tokenFile.Read(); }
+        catch (IOException e)
         {
-            token = File.ReadAllText(op.TokenFile).Trim();
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            Console.Error.WriteLine($"--token-file: {op.TokenFile}: {e.Message}");
+            Console.Error.WriteLine(e.Message);
             return 1;
         }
-        if (token.Length == 0)
-        {
-            Console.Error.WriteLine($"--token-file: {op.TokenFile} is empty");
-            return 1;
-        }
-        var stop = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => { c.Cancel = true; stop.TrySetResult(); });
-        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; stop.TrySetResult(); });
+        using var signals = new ShutdownSignals();
 
         await using var host = await IngressHost.StartAsync(new IngressOptions
         {
             AdminPort = run.AdminPort,
-            ConfigureLogging = logging => logging.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss "; }),
+            ConfigureLogging = logging => ConsoleLogging(logging, run.LogLevel),
         });
         var logger = host.LoggerFactory.CreateLogger("Ballast");
+        using var sigusr1 = ReopenAccessLogsOnSigusr1(host);
         logger.LogInformation("Admin listener on port {Port} (/metrics, /healthz, /readyz).", host.AdminPort);
         Directory.CreateDirectory(op.StateDirectory);
-        await using var source = new OperatorSnapshotSource(op.Url, token, op.ReplicaId, op.StateDirectory, host, TimeProvider.System,
+        await using var source = new OperatorSnapshotSource(op.Url, tokenFile.Read, op.ReplicaId, op.StateDirectory, host, TimeProvider.System,
             host.LoggerFactory.CreateLogger<OperatorSnapshotSource>());
         source.Start();
         logger.LogInformation("Replica {Replica} following {Operator}; last good snapshot in {State}.", op.ReplicaId, op.Url, Path.GetFullPath(op.StateDirectory));
-        await stop.Task;
-        logger.LogInformation("Stopping.");
+        await signals.First;
+        logger.LogInformation("Stopping: not ready; serving for {Grace} s more, then closing connections (in-flight work gets {Timeout} s).",
+            run.ShutdownGrace.TotalSeconds, run.ShutdownTimeout.TotalSeconds);
+        await host.ShutdownAsync(run.ShutdownGrace, run.ShutdownTimeout, signals.Second);
+        logger.LogInformation("Stopped.");
         return 0;
     }
 }
@@ -147,6 +160,12 @@ public sealed record RunArguments(string ConfigDirectory, int AdminPort)
     public int IngressHttpPort { get; init; } = 8080;
     /// <summary><c>--ingress-https-port</c> / <c>BALLAST_INGRESS_HTTPS_PORT</c> (default 8443).</summary>
     public int IngressHttpsPort { get; init; } = 8443;
+    /// <summary>The least severe log level written (<c>--log-level</c>; the chart's <c>ingress.logLevel</c>).</summary>
+    public LogLevel LogLevel { get; init; } = LogLevel.Information;
+    /// <summary>After SIGTERM: how long the replica keeps serving, not ready, while traffic moves away.</summary>
+    public TimeSpan ShutdownGrace { get; init; } = TimeSpan.FromSeconds(5);
+    /// <summary>After the grace period: how long in-flight requests and WebSockets may take before they are aborted.</summary>
+    public TimeSpan ShutdownTimeout { get; init; } = TimeSpan.FromSeconds(20);
 
     public static bool TryParse(string[] args, out RunArguments result, out string error)
     {
@@ -160,6 +179,8 @@ public sealed record RunArguments(string ConfigDirectory, int AdminPort)
         }
         Redis.RedisOptions? redis = null;
         string? keyFile = null;
+        var logLevel = LogLevel.Information;
+        TimeSpan grace = TimeSpan.FromSeconds(5), timeout = TimeSpan.FromSeconds(20);
         result = null!;
         error = "";
         for (var i = 0; i < args.Length; i++)
@@ -207,8 +228,24 @@ public sealed record RunArguments(string ConfigDirectory, int AdminPort)
                     if (!Port(value, "--ingress-https-port", 8443, out ingressHttps, out error)) return false;
                     i++;
                     break;
+                case "--shutdown-grace" when value is not null:
+                    if (!TryDuration("--shutdown-grace", value, out grace, out error)) return false;
+                    i++;
+                    break;
+                case "--shutdown-timeout" when value is not null:
+                    if (!TryDuration("--shutdown-timeout", value, out timeout, out error)) return false;
+                    i++;
+                    break;
                 case "--affinity-key-file" when value is not null:
                     keyFile = value;
+                    i++;
+                    break;
+                case "--log-level" when value is not null:
+                    if (!Enum.TryParse(value, ignoreCase: true, out logLevel) || !Enum.IsDefined(logLevel) || int.TryParse(value, out _))
+                    {
+                        error = $"--log-level: '{value}' is not one of {string.Join(", ", Enum.GetNames<LogLevel>())}";
+                        return false;
+                    }
                     i++;
                     break;
                 default:
@@ -226,7 +263,13 @@ public sealed record RunArguments(string ConfigDirectory, int AdminPort)
             }
             if (tokenFile is null) { error = "--token-file FILE is required with --operator"; return false; }
             if (replicaId is null) { error = "--replica-id ID is required with --operator"; return false; }
-            result = new RunArguments("", adminPort) { Operator = new OperatorArguments(url, tokenFile, replicaId, stateDir ?? "ballast-state") };
+            result = new RunArguments("", adminPort)
+            {
+                Operator = new OperatorArguments(url, tokenFile, replicaId, stateDir ?? "ballast-state"),
+                ShutdownGrace = grace,
+                LogLevel = logLevel,
+                ShutdownTimeout = timeout,
+            };
             return true;
         }
         if (tokenFile is not null || replicaId is not null)
@@ -241,8 +284,14 @@ public sealed record RunArguments(string ConfigDirectory, int AdminPort)
         }
         result = new RunArguments(config, adminPort)
         {
-            Redis = redis, AffinityKeyFile = keyFile, StateDirectory = stateDir ?? "ballast-state",
-            IngressHttpPort = ingressHttp, IngressHttpsPort = ingressHttps,
+            Redis = redis,
+            AffinityKeyFile = keyFile,
+            StateDirectory = stateDir ?? "ballast-state",
+            ShutdownGrace = grace,
+            LogLevel = logLevel,
+            ShutdownTimeout = timeout,
+            IngressHttpPort = ingressHttp,
+            IngressHttpsPort = ingressHttps,
         };
         return true;
     }
@@ -255,6 +304,20 @@ public sealed record RunArguments(string ConfigDirectory, int AdminPort)
         if (string.IsNullOrEmpty(value)) return true;
         if (int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out port) && port is >= 1 and <= 65535) return true;
         error = $"{name}: '{value}' is not a port number (1-65535)";
+        return false;
+    }
+
+    private static bool TryDuration(string option, string value, out TimeSpan duration, out string error)
+    {
+        duration = default;
+        error = "";
+        if (Ballast.Model.Resources.Duration.TryParse(value, out var parsed) && parsed.Value >= TimeSpan.Zero)
+        {
+            duration = parsed.Value;
+            return true;
+        }
+
+        error = $"{option}: '{value}' is not a duration (e.g. 5s, 500ms, 1m)";
         return false;
     }
 }

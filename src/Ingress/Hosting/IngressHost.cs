@@ -10,6 +10,8 @@ using Ballast.Ingress.Metrics;
 using Ballast.Ingress.Runtime;
 using Ballast.Ingress.Forwarding;
 using Ballast.Ingress.Tls;
+using Ballast.Ingress.Sources;
+using Ballast.Ingress.Endpoints;
 using Ballast.Model.Snapshots;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
@@ -21,7 +23,7 @@ namespace Ballast.Ingress.Hosting;
 /// A running ingress: Kestrel with the admin listener and the snapshot's proxy listeners, the data plane and
 /// the metrics. Startable in-process (tests) as well as by the <c>ballast run</c> command.
 /// </summary>
-public sealed class IngressHost : IAsyncDisposable
+public sealed class IngressHost : IAsyncDisposable, ISnapshotTarget
 {
     private readonly WebApplication _app;
     private readonly ListenerConfigurationProvider _listeners;
@@ -41,13 +43,18 @@ public sealed class IngressHost : IAsyncDisposable
         _bindTimeout = bindTimeout;
         _addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!;
         DataPlane = app.Services.GetRequiredService<DataPlaneRuntime>();
+        Shutdown = app.Services.GetRequiredService<ListenerShutdown>();
+        _time = options.Time;
         Metrics = app.Services.GetRequiredService<IngressMetrics>();
         Tls = app.Services.GetRequiredService<TlsCertificateStore>();
         Tls.Logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger<TlsCertificateStore>();
-        Metrics.BackendTls.Logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger<BackendTlsReporter>();
+        BackendTlsReporter.Of(Metrics.Registry).Logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger<BackendTlsReporter>();
         _httpsEdge = app.Services.GetRequiredService<HttpsEdge>();
         // L4 metrics go to the host's registry too, so the admin /metrics shows them.
-        L4 = new L4ListenerSet(new L4Metrics(Metrics.Registry), options.Time, LoggerFactory.CreateLogger<L4ListenerSet>());
+        L4 = new L4ListenerSet(new L4Metrics(Metrics.Registry), options.Time, LoggerFactory.CreateLogger<L4ListenerSet>())
+        {
+            Affinity = app.Services.GetRequiredService<AffinityRouter>(),
+        };
         Acme = acme;
         IngressServing = options.Ingress;
     }
@@ -66,11 +73,17 @@ public sealed class IngressHost : IAsyncDisposable
     public L4ListenerSet L4 { get; }
 
     public int AdminPort { get; }
+    /// <summary>This replica's shutdown phase (readiness and the proxy read it).</summary>
+    public ListenerShutdown Shutdown { get; }
+    private readonly TimeProvider _time;
     public DataPlaneRuntime DataPlane { get; }
     public IngressMetrics Metrics { get; }
     public IServiceProvider Services => _app.Services;
     public Snapshot CurrentSnapshot => DataPlane.Current.Snapshot;
+    public bool HasSnapshot => DataPlane.HasSnapshot;
     public ILoggerFactory LoggerFactory => _app.Services.GetRequiredService<ILoggerFactory>();
+    /// <summary>The access-log writer: its counters, and <c>Reopen</c> for SIGUSR1.</summary>
+    public AccessLog.AccessLogQueue AccessLog => _app.Services.GetRequiredService<AccessLog.AccessLogQueue>();
 
     public static async Task<IngressHost> StartAsync(IngressOptions options, CancellationToken cancellationToken = default)
     {
@@ -116,10 +129,15 @@ public sealed class IngressHost : IAsyncDisposable
         var time = options.Time;
         services.AddSingleton(options.Balancers ?? ((endpoints, lb) => LoadBalancerRegistry.Create(endpoints, lb, random: null, timeProvider: time)));
         services.AddSingleton(sp => new HealthServices(time, sp.GetRequiredService<ILoggerFactory>().CreateLogger("Ballast.Health"),
-            new HealthMetrics(sp.GetRequiredService<IngressMetrics>().Registry)) { BackendTls = sp.GetRequiredService<IngressMetrics>().BackendTls });
+            new HealthMetrics(sp.GetRequiredService<IngressMetrics>().Registry)) { BackendTls = BackendTlsReporter.Of(sp.GetRequiredService<IngressMetrics>().Registry) });
         services.AddSingleton<DataPlaneRuntime>();
         services.AddHttpForwarder();
         services.AddSingleton<ProxyMiddleware>();
+        services.AddSingleton<ListenerShutdown>();
+        services.AddSingleton(sp => new AccessLog.AccessLogQueue(options.AccessLog, sp.GetRequiredService<IngressMetrics>().Registry,
+            sp.GetRequiredService<ILoggerFactory>().CreateLogger("Ballast.AccessLog")));
+        services.AddSingleton(sp => new AccessLog.AccessLogRecorder(sp.GetRequiredService<DataPlaneRuntime>(), sp.GetRequiredService<AccessLog.AccessLogQueue>(),
+            options.AccessLog, time));
         // The shared Redis connection exists only in active-active mode; other features resolve it the same way.
         if (options.Redis is { } redis)
         {
@@ -142,6 +160,7 @@ public sealed class IngressHost : IAsyncDisposable
         var admin = new AdminHandler(app.Services.GetRequiredService<IngressMetrics>(), () => host!.GetReadiness(), () => dataPlane.Current.Pools.Values)
         {
             Certificates = () => acme?.Statuses ?? [],
+            HaRoles = new HighAvailability.HaRoles(app.Services.GetRequiredService<IngressMetrics>().Registry),
         };
         app.Run(context => context.Connection.LocalPort == adminPort ? admin.HandleAsync(context) : proxy.InvokeAsync(context));
 
@@ -209,6 +228,7 @@ public sealed class IngressHost : IAsyncDisposable
     public Readiness GetReadiness()
     {
         var version = CurrentSnapshot.Version;
+        if (Shutdown.Phase != ShutdownPhase.Serving) return new Readiness(false, version, "shutting down");
         if (!DataPlane.HasSnapshot) return new Readiness(false, version, "no snapshot applied yet");
         var bound = BoundPorts();
         // From the snapshot being served, not from Kestrel's configuration: between the data-plane switch and the
@@ -220,12 +240,43 @@ public sealed class IngressHost : IAsyncDisposable
             : new Readiness(false, version, "listeners not bound: " + string.Join(", ", missing));
     }
 
+    /// <summary>
+    /// A replica's graceful exit (SIGTERM in a rollout of Ballast itself): readiness turns false at once and the
+    /// replica keeps serving for <paramref name="grace"/> while load balancers and the Service stop sending to
+    /// it; then every keep-alive connection is closed after its current request (HTTP/1.1 <c>Connection:
+    /// close</c>, HTTP/2 GOAWAY: Kestrel's graceful stop plus our own close on each response), and in-flight
+    /// requests and WebSockets get until <paramref name="timeout"/> to finish before they are aborted.
+    /// <paramref name="skipGrace"/> ends the grace period early (a second signal).
+    /// </summary>
+    public async Task ShutdownAsync(TimeSpan grace, TimeSpan timeout, CancellationToken skipGrace = default)
+    {
+        Shutdown.Enter(ShutdownPhase.Draining);
+        try
+        {
+            if (grace > TimeSpan.Zero) await Task.Delay(grace, _time, skipGrace);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+
+        Shutdown.Enter(ShutdownPhase.Closing);
+        using var deadline = new CancellationTokenSource(timeout, _time);
+        try
+        {
+            // Stops accepting, closes idle connections, lets the others finish their request; aborts at the deadline.
+            await _app.StopAsync(deadline.Token);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
         var redis = _app.Services.GetService<RedisConnection>();
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(5));
         try { await _app.StopAsync(cts.Token); } catch (OperationCanceledException) { }
-        await _app.DisposeAsync();
+        await _app.DisposeAsync(); // the access-log queue too (a singleton): it writes what is queued, then closes its files
         if (Acme is not null) await Acme.DisposeAsync();
         _acmeMetrics?.Dispose();
         await L4.DisposeAsync();

@@ -41,4 +41,6 @@ public sealed record IngressOptions
     /// and whether an Ingress naming no class is served when the folder marks no IngressClass the default.
     /// </summary>
     public Ballast.Model.Compilation.IngressServing Ingress { get; init; } = new(UnclassedWithoutDefault: true);
+    /// <summary>Access-log queue size, sampling randomness and standard output (what to log is in the resources).</summary>
+    public AccessLog.AccessLogOptions AccessLog { get; init; } = new();
 }

@@ -1,11 +1,17 @@
+using System.Buffers.Binary;
 using System.IO.Hashing;
 using System.Net;
 using Ballast.Ingress.Runtime;
 using Ballast.Ingress.LoadBalancing;
+using Ballast.Ingress.Endpoints;
 
 namespace Ballast.Ingress.L4;
 
-/// <summary>Builds the balancer's pick context for an L4 client: keyed by the client IP (not port) when the pool hashes.</summary>
+/// <summary>
+/// Builds the balancer's pick context for an L4 flow. Every replica computes the same key for the same flow (unseeded
+/// hashes of what the flow carries), so a hashing pool (Maglev, consistent hash) sends it to the same endpoint whichever
+/// replica receives it: that is what lets flows survive an active-active failover (docs/l4.md).
+/// </summary>
 public static class ClientAddressHash
 {
     /// <summary>XxHash64 of the address bytes; IPv4-mapped IPv6 hashes like the IPv4 address so dual-stack clients stay put.</summary>
@@ -17,8 +23,28 @@ public static class ClientAddressHash
         return XxHash64.HashToUInt64(bytes[..written]);
     }
 
-    public static PickContext Context(IL4EndpointSource source, IPEndPoint? client, EndpointState? avoid)
-        => source.HashOnClientAddress && client is not null
+    /// <summary>
+    /// A UDP flow's key: its 5-tuple without the two parts every replica sees alike anyway — the protocol (one listener,
+    /// one protocol) and the destination address (the VIP; a wildcard socket would learn it only per datagram). So:
+    /// client address, client port, listener port.
+    /// </summary>
+    public static ulong OfFlow(IPEndPoint client, int listenerPort)
+    {
+        var address = client.Address.IsIPv4MappedToIPv6 ? client.Address.MapToIPv4() : client.Address;
+        Span<byte> bytes = stackalloc byte[20];
+        address.TryWriteBytes(bytes, out var written);
+        BinaryPrimitives.WriteUInt16BigEndian(bytes[written..], (ushort)client.Port);
+        BinaryPrimitives.WriteUInt16BigEndian(bytes[(written + 2)..], (ushort)listenerPort);
+        return XxHash64.HashToUInt64(bytes[..(written + 4)]);
+    }
+
+    /// <param name="listenerPort">The port the flow arrived on (UDP flow keys); 0 when unknown.</param>
+    public static PickContext Context(IL4EndpointSource source, IPEndPoint? client, EndpointState? avoid, int listenerPort = 0)
+    {
+        if (client is null) return new PickContext(0, hasKey: false, avoid: avoid);
+        if (source.HashOnFlow && listenerPort != 0) return new PickContext(OfFlow(client, listenerPort), hasKey: true, avoid: avoid);
+        return source.HashOnClientAddress
             ? new PickContext(Of(client.Address), hasKey: true, avoid: avoid)
             : new PickContext(0, hasKey: false, avoid: avoid);
+    }
 }

@@ -1,6 +1,8 @@
+using System.Net;
 using Ballast.Ingress.Runtime;
 using Ballast.Ingress.LoadBalancing;
 using Ballast.Model.Resources;
+using Ballast.Ingress.Endpoints;
 
 namespace Ballast.Ingress.L4;
 
@@ -24,11 +26,25 @@ public interface IL4EndpointSource
     /// <summary>When set, the pick is keyed by the client address (source-IP hashing algorithms).</summary>
     bool HashOnClientAddress { get; }
 
+    /// <summary>
+    /// When set, a UDP session's pick is keyed by its flow (client address and port, listener port) rather than the
+    /// client address: each flow is placed on its own, and identically on every replica (<see cref="ClientAddressHash.OfFlow"/>).
+    /// </summary>
+    bool HashOnFlow => false;
+
     /// <summary>Pool-wide connection cap shared by every listener that routes here (circuitBreaker.maxConnections).</summary>
     ConnectionLimit Connections { get; }
 
     /// <summary>An endpoint, or null when the pool has none to offer.</summary>
     EndpointState? Pick(in PickContext context);
+
+    /// <summary>
+    /// Where a new flow (TCP connection, UDP session) goes: by default <see cref="Pick"/> keyed as
+    /// <see cref="ClientAddressHash.Context"/> says. A pool with client-IP session affinity answers from its affinity
+    /// table instead (shared through Redis between replicas). Retries after a failed connect use <see cref="Pick"/>.
+    /// </summary>
+    ValueTask<EndpointState?> PlaceAsync(IPEndPoint client, int listenerPort)
+        => new(Pick(ClientAddressHash.Context(this, client, avoid: null, listenerPort)));
 
     /// <summary>Passive health: a connect attempt to <paramref name="endpoint"/> failed (refused, unreachable, timed out).</summary>
     void ReportConnectFailure(EndpointState endpoint);

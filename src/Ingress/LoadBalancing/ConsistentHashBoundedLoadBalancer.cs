@@ -1,5 +1,5 @@
 using System.Collections.Immutable;
-using Ballast.Ingress.Runtime;
+using Ballast.Ingress.Endpoints;
 
 namespace Ballast.Ingress.LoadBalancing;
 
@@ -57,7 +57,7 @@ internal sealed class ConsistentHashBoundedLoadBalancer : ILoadBalancer
                 firstChoice = index;
             }
 
-            var load = candidate.InFlight;
+            var load = candidate.Load.InFlight;
             if (load <= 0)
             {
                 return candidate;
@@ -84,7 +84,7 @@ internal sealed class ConsistentHashBoundedLoadBalancer : ILoadBalancer
         long total = 0;
         foreach (var endpoint in endpoints)
         {
-            total += Math.Max(0, endpoint.InFlight);
+            total += Math.Max(0, endpoint.Load.InFlight);
         }
 
         return total;

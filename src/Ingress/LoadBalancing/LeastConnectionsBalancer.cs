@@ -1,5 +1,5 @@
 using System.Collections.Immutable;
-using Ballast.Ingress.Runtime;
+using Ballast.Ingress.Endpoints;
 
 namespace Ballast.Ingress.LoadBalancing;
 
@@ -39,7 +39,7 @@ internal sealed class LeastConnectionsBalancer : ILoadBalancer
                 continue;
             }
 
-            var load = candidate.InFlight;
+            var load = candidate.Load.InFlight;
             if (load < bestLoad)
             {
                 best = candidate;

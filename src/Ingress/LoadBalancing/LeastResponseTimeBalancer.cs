@@ -1,5 +1,5 @@
 using System.Collections.Immutable;
-using Ballast.Ingress.Runtime;
+using Ballast.Ingress.Endpoints;
 
 namespace Ballast.Ingress.LoadBalancing;
 
@@ -31,7 +31,7 @@ internal sealed class LeastResponseTimeBalancer : ILoadBalancer
         _clock = clock;
         foreach (var endpoint in endpoints)
         {
-            endpoint.LatencyClock = clock;
+            endpoint.Latency.Clock = clock;
         }
     }
 
@@ -90,8 +90,8 @@ internal sealed class LeastResponseTimeBalancer : ILoadBalancer
 
     private static double Cost(EndpointState endpoint, long now)
     {
-        var inFlight = Math.Max(0, endpoint.InFlight);
-        var latency = endpoint.LatencyEstimate(now);
+        var inFlight = Math.Max(0, endpoint.Load.InFlight);
+        var latency = endpoint.Latency.Estimate(now);
         if (latency == 0)
         {
             return inFlight == 0 ? 0 : UnmeasuredPenalty + inFlight;

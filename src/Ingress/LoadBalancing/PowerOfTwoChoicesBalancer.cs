@@ -1,5 +1,5 @@
 using System.Collections.Immutable;
-using Ballast.Ingress.Runtime;
+using Ballast.Ingress.Endpoints;
 
 namespace Ballast.Ingress.LoadBalancing;
 
@@ -64,7 +64,7 @@ internal sealed class PowerOfTwoChoicesBalancer : ILoadBalancer
 
     private static EndpointState Lighter(WeightedDraw draw, int a, int b)
     {
-        long loadA = Math.Max(0, draw[a].InFlight) + 1, loadB = Math.Max(0, draw[b].InFlight) + 1;
+        long loadA = Math.Max(0, draw[a].Load.InFlight) + 1, loadB = Math.Max(0, draw[b].Load.InFlight) + 1;
         return loadB * draw.WeightAt(a) < loadA * draw.WeightAt(b) ? draw[b] : draw[a];
     }
 }

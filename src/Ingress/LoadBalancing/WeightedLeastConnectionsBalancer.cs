@@ -1,5 +1,5 @@
 using System.Collections.Immutable;
-using Ballast.Ingress.Runtime;
+using Ballast.Ingress.Endpoints;
 
 namespace Ballast.Ingress.LoadBalancing;
 
@@ -48,7 +48,7 @@ internal sealed class WeightedLeastConnectionsBalancer : ILoadBalancer
                 continue;
             }
 
-            long load = Math.Max(0, candidate.InFlight) + 1;
+            long load = Math.Max(0, candidate.Load.InFlight) + 1;
             long weight = _weights[i];
             if (best < 0 || load * bestWeight < bestLoad * weight)
             {

@@ -3,9 +3,10 @@ using Prometheus;
 namespace Ballast.Ingress.Metrics;
 
 /// <summary>
-/// The data plane's Prometheus metrics, in a registry of their own (one per host, so in-process tests do not
-/// share counters). Hot-path code never calls <c>WithLabels</c> per request: routes, pools and endpoints
-/// cache their labelled children (see <see cref="RouteMetrics"/>, <see cref="PoolMetrics"/>).
+/// The proxy's core Prometheus metrics (requests, reloads, listeners) and the registry every folder creates its
+/// own metrics in (<c>PolicyMetrics.Of(registry)</c>, <c>HealthMetrics</c>, …: this class builds none of them),
+/// one per host, so in-process tests do not share counters. Hot-path code never calls <c>WithLabels</c> per
+/// request: routes, pools and endpoints cache their labelled children (see <c>Runtime/RouteMetrics</c>).
 /// </summary>
 public sealed class IngressMetrics
 {
@@ -39,13 +40,7 @@ public sealed class IngressMetrics
         UnsupportedAnnotations = factory.CreateGauge("ballast_unsupported_annotations",
             "ingress-nginx annotations of served Ingresses that Ballast does not apply (1 per Ingress and annotation; standalone mode).",
             new GaugeConfiguration { LabelNames = ["ingress", "annotation"] });
-        BackendTls = new Tls.BackendTlsReporter(Registry);
-        Policies = new Policies.PolicyMetrics(factory, Series);
-        Shaping = new Transforms.ShapingMetrics(factory, Series);
     }
-
-    /// <summary>Re-encryption to backends: its failure counter and logger (see Tls/BackendTls.cs).</summary>
-    public Tls.BackendTlsReporter BackendTls { get; }
 
     public CollectorRegistry Registry { get; }
     /// <summary>Which series name which route, pool, endpoint or listener; removes them when those are retired.</summary>
@@ -70,8 +65,4 @@ public sealed class IngressMetrics
     public Counter Reloads { get; }
     public Counter FailedReloads { get; }
     public Gauge Listeners { get; }
-    /// <summary>Rate limits, access lists, circuit breakers.</summary>
-    public Policies.PolicyMetrics Policies { get; }
-    /// <summary>Body-size limits and request timeouts.</summary>
-    public Transforms.ShapingMetrics Shaping { get; }
 }

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Ballast.Ingress.Metrics;
 using Prometheus;
 
@@ -10,7 +11,13 @@ namespace Ballast.Ingress.Policies;
 /// </summary>
 public sealed class PolicyMetrics
 {
-    public PolicyMetrics(MetricFactory factory, SeriesOwners series)
+    private static readonly ConditionalWeakTable<CollectorRegistry, PolicyMetrics> ByRegistry = new();
+
+    /// <summary>This folder's metrics in the host's registry, created once per registry (the host owns the registry; each folder owns its metrics).</summary>
+    public static PolicyMetrics Of(CollectorRegistry registry) =>
+        ByRegistry.GetValue(registry, static r => new PolicyMetrics(Prometheus.Metrics.WithCustomRegistry(r), SeriesOwners.Of(r)));
+
+    private PolicyMetrics(IMetricFactory factory, SeriesOwners series)
     {
         RateLimited = series.Track(factory.CreateCounter("ballast_rate_limited_total",
             "Requests answered 429 by a route's rate limit, by route.",

@@ -4,6 +4,9 @@ using Ballast.Ingress.LoadBalancing;
 using Ballast.Ingress.Metrics;
 using Ballast.Ingress.Routing;
 using Ballast.Model.Snapshots;
+using Ballast.Ingress.Endpoints;
+
+using Ballast.Ingress.Policies;
 
 namespace Ballast.Ingress.Runtime;
 
@@ -27,12 +30,14 @@ public sealed class DataPlane : IDisposable
     /// <summary>Each route's policy chain by route id, so the next apply can carry rate-limit state over.</summary>
     private Dictionary<string, Policies.RoutePolicies> _policiesByRoute = new(StringComparer.Ordinal);
     private readonly SeriesRetirement _seriesRetirement;
+    private readonly Listeners.ListenerShutdown? _shutdown;
 
     public DataPlane(BalancerFactory balancerFactory, IngressMetrics metrics, TimeProvider time, ILogger<DataPlane> logger, HealthServices? health = null,
-        Redis.RedisConnection? redis = null)
+        Redis.RedisConnection? redis = null, Listeners.ListenerShutdown? shutdown = null)
     {
         _redis = redis; // global rate limits share the ingress's one Redis connection
-        _health = health ?? new HealthServices(time, logger, new HealthMetrics(metrics.Registry)) { BackendTls = metrics.BackendTls };
+        _shutdown = shutdown; // responses of a closing replica say Connection: close (see ForwardingTransformer)
+        _health = health ?? new HealthServices(time, logger, new HealthMetrics(metrics.Registry)) { BackendTls = BackendTlsReporter.Of(metrics.Registry) };
         _balancerFactory = balancerFactory;
         _metrics = metrics;
         _seriesRetirement = new SeriesRetirement(metrics.Series);
@@ -90,14 +95,14 @@ public sealed class DataPlane : IDisposable
                     _logger.LogWarning("Listener {Listener}: port {Port} is already used by another HTTP listener; ignored.", listener.Name, listener.Port);
                     continue;
                 }
-                var routes = listener.Routes.Select(r => new RouteRuntime(r, pools, _metrics, _health, _time, _policiesByRoute.GetValueOrDefault(r.Id), _redis)).ToList();
+                var routes = listener.Routes.Select(r => new RouteRuntime(r, pools, _metrics, _health, _time, _policiesByRoute.GetValueOrDefault(r.Id), _redis, _shutdown)).ToList();
                 foreach (var route in routes)
                 {
                     if (route.Policies is { } p) policies.TryAdd(route.Id, p);
                 }
                 routers[listener.Port] = new ListenerRouter(listener, routes, _metrics.NoRoute.WithLabels(listener.Name))
                 {
-                    Access = Policies.AccessControl.IpAccessList.Create(listener.AccessControl, _metrics.Policies, "listener:" + listener.Name),
+                    Access = Policies.AccessControl.IpAccessList.Create(listener.AccessControl, PolicyMetrics.Of(_metrics.Registry), "listener:" + listener.Name),
                     StripHeaders = Transforms.HeaderPrefixStripper.Create(listener.StripRequestHeaderPrefixes.IsDefault ? [] : listener.StripRequestHeaderPrefixes),
                 };
             }

@@ -4,7 +4,9 @@ using Ballast.Ingress.LoadBalancing;
 using Ballast.Ingress.Metrics;
 using Ballast.Model.Snapshots;
 using Prometheus;
-using Ballast.Ingress.Forwarding;
+using Ballast.Ingress.Endpoints;
+
+using Ballast.Ingress.Policies;
 
 namespace Ballast.Ingress.Runtime;
 
@@ -28,10 +30,10 @@ public sealed class PoolRuntime : IDisposable
         Id = config.Id;
         Config = config;
         TransportKey = PoolTransportKey.Of(config);
-        Invoker = PoolTransport.CreateInvoker(config, _metrics.BackendTls);
+        Invoker = PoolTransport.CreateInvoker(config, BackendTlsReporter.Of(_metrics.Registry));
         Endpoints = [.. config.Endpoints.Select(e => new EndpointState(e))];
         NoEndpoint = metrics.NoEndpoint.WithLabels(Id);
-        Breaker = new Policies.CircuitBreaking.PoolCircuitBreaker(Id, metrics.Policies);
+        Breaker = new Policies.CircuitBreaking.PoolCircuitBreaker(Id, PolicyMetrics.Of(metrics.Registry));
         Breaker.Configure(config.CircuitBreaker);
         Health = new PoolHealth(config, health ?? new HealthServices(TimeProvider.System), RecomputeAvailable);
         _balancer = null!;
@@ -83,7 +85,7 @@ public sealed class PoolRuntime : IDisposable
         if (key != TransportKey)
         {
             retired = Invoker;
-            Invoker = PoolTransport.CreateInvoker(config, _metrics.BackendTls);
+            Invoker = PoolTransport.CreateInvoker(config, BackendTlsReporter.Of(_metrics.Registry));
             TransportKey = key;
         }
         RecomputeAvailable();

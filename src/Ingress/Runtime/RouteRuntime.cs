@@ -3,7 +3,6 @@ using Ballast.Ingress.LoadBalancing;
 using Ballast.Ingress.Metrics;
 using Ballast.Ingress.Policies;
 using Ballast.Ingress.Transforms;
-using Ballast.Ingress.Forwarding;
 using Ballast.Model.Resources;
 using Ballast.Model.Snapshots;
 using Yarp.ReverseProxy.Forwarder;
@@ -24,7 +23,7 @@ public sealed class RouteRuntime
     private readonly CanarySnapshot? _canary;
 
     public RouteRuntime(RouteSnapshot config, IReadOnlyDictionary<string, PoolRuntime> pools, IngressMetrics metrics, HealthServices? health = null,
-        TimeProvider? time = null, RoutePolicies? previousPolicies = null, Redis.RedisConnection? redis = null)
+        TimeProvider? time = null, RoutePolicies? previousPolicies = null, Redis.RedisConnection? redis = null, Listeners.ListenerShutdown? shutdown = null)
     {
         Config = config;
         Id = config.Id;
@@ -49,11 +48,11 @@ public sealed class RouteRuntime
         _requestConfigs = [.. _pools.Select(p => PoolTransport.RequestConfig(p?.Config.Protocol ?? PoolProtocol.HTTP1, idle))];
         _split = new WeightedSequence(weights);
         Cors = CorsResponder.Create(config.Cors);
-        ErrorPages = config.ErrorResponses is { } errors ? new ErrorPageResponder(errors, pools.GetValueOrDefault(errors.PoolId)) : null;
-        Transformer = new ForwardingTransformer(config.RequestHeaders, config.ResponseHeaders, RequestRewrite.Create(config), Cors, ErrorPages);
-        Shaping = RouteShaping.Create(config, metrics.Shaping, time ?? TimeProvider.System);
+        ErrorPages = config.ErrorResponses is { } errors ? new Forwarding.ErrorPageResponder(errors, pools.GetValueOrDefault(errors.PoolId)) : null;
+        Transformer = new ForwardingTransformer(config.RequestHeaders, config.ResponseHeaders, RequestRewrite.Create(config), shutdown, Cors, ErrorPages);
+        Shaping = RouteShaping.Create(config, ShapingMetrics.Of(metrics.Registry), time ?? TimeProvider.System);
         Metrics = new RouteMetrics(metrics, Id);
-        Policies = RoutePolicies.Create(config, metrics.Policies, time ?? TimeProvider.System, previousPolicies, redis);
+        Policies = RoutePolicies.Create(config, PolicyMetrics.Of(metrics.Registry), time ?? TimeProvider.System, previousPolicies, redis);
         Retry = config.Retries is { Attempts: > 0 } retries
             ? new RouteRetry(retries, Transformer, health?.Time ?? TimeProvider.System, health?.Metrics, Id)
             : null;
@@ -71,7 +70,7 @@ public sealed class RouteRuntime
     /// <summary>CORS preflights and headers; null when the route has none.</summary>
     public CorsResponder? Cors { get; }
     /// <summary>Custom error responses; null when the route has none.</summary>
-    public ErrorPageResponder? ErrorPages { get; }
+    public Forwarding.ErrorPageResponder? ErrorPages { get; }
     /// <summary>The route's retry policy and budget; null when the route does not retry.</summary>
     public RouteRetry? Retry { get; }
 

@@ -1,5 +1,5 @@
 using System.Collections.Immutable;
-using Ballast.Ingress.Hosting;
+
 using Ballast.Model.Compilation;
 using Ballast.Model.Yaml;
 
@@ -15,7 +15,7 @@ namespace Ballast.Ingress.Sources;
 public sealed class FolderSnapshotSource : IAsyncDisposable
 {
     private readonly string _directory;
-    private readonly IngressHost _host;
+    private readonly ISnapshotTarget _host;
     private readonly TimeSpan _debounce;
     private readonly ILogger _logger;
     private readonly ITimer _timer;
@@ -26,7 +26,7 @@ public sealed class FolderSnapshotSource : IAsyncDisposable
     private long _version;
     private int _disposed;
 
-    public FolderSnapshotSource(string directory, IngressHost host, TimeProvider time, TimeSpan debounce, ILogger<FolderSnapshotSource> logger)
+    public FolderSnapshotSource(string directory, ISnapshotTarget host, TimeProvider time, TimeSpan debounce, ILogger<FolderSnapshotSource> logger)
     {
         _directory = Path.GetFullPath(directory);
         _host = host;
@@ -124,7 +124,7 @@ public sealed class FolderSnapshotSource : IAsyncDisposable
         // Managers follow the accepted configuration only (a rejected change orders nothing).
         _host.Acme?.Reconcile(Ballast.Acme.Listeners.AcmeListeners.From(loaded.Policies));
 
-        if (_host.DataPlane.HasSnapshot && compiled.Snapshot.ContentHash == _host.CurrentSnapshot.ContentHash && compiled.Snapshot.ContentHash != "")
+        if (_host.HasSnapshot && compiled.Snapshot.ContentHash == _host.CurrentSnapshot.ContentHash && compiled.Snapshot.ContentHash != "")
         {
             _logger.LogDebug("{Directory} changed on disk but compiles to the snapshot already serving.", _directory);
             return true;

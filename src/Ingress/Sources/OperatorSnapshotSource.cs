@@ -1,5 +1,3 @@
-using Ballast.Ingress.Hosting;
-
 namespace Ballast.Ingress.Sources;
 
 /// <summary>
@@ -14,20 +12,24 @@ public sealed class OperatorSnapshotSource : IAsyncDisposable
     public const string LastGoodFileName = "last-good-snapshot.json";
 
     private readonly HttpClient _http;
-    private readonly IngressHost _host;
+    private readonly ISnapshotTarget _host;
     private readonly ILogger _logger;
     private readonly CancellationTokenSource _stop = new();
     private Task _loop = Task.CompletedTask;
 
-    public OperatorSnapshotSource(Uri operatorUri, string token, string replicaId, string stateDirectory, IngressHost host, TimeProvider time, ILogger logger)
+    public OperatorSnapshotSource(Uri operatorUri, string token, string replicaId, string stateDirectory, ISnapshotTarget host, TimeProvider time, ILogger logger)
+        : this(operatorUri, string.IsNullOrWhiteSpace(token) ? throw new ArgumentException("--token-file: the token is empty", nameof(token)) : () => token.Trim(),
+            replicaId, stateDirectory, host, time, logger) { }
+
+    /// <param name="token">Read before every request (a projected ServiceAccount token file the kubelet rotates: <see cref="TokenFile"/>).</param>
+    public OperatorSnapshotSource(Uri operatorUri, Func<string> token, string replicaId, string stateDirectory, ISnapshotTarget host, TimeProvider time, ILogger logger)
     {
-        if (string.IsNullOrWhiteSpace(token)) throw new ArgumentException("--token-file: the token is empty", nameof(token));
         if (string.IsNullOrWhiteSpace(replicaId)) throw new ArgumentException("--replica-id: empty", nameof(replicaId));
         _host = host;
         _logger = logger;
         // Longer than any long-poll the operator holds (30 s by default): a poll must end on the operator's side.
         _http = new HttpClient { BaseAddress = operatorUri, Timeout = TimeSpan.FromMinutes(2) };
-        Client = new SnapshotClient(_http, replicaId, token.Trim(), Path.Combine(stateDirectory, LastGoodFileName), ApplyAsync, time, logger);
+        Client = new SnapshotClient(_http, replicaId, token, Path.Combine(stateDirectory, LastGoodFileName), ApplyAsync, time, logger);
     }
 
     public SnapshotClient Client { get; }

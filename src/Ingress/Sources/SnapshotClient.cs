@@ -8,19 +8,25 @@ namespace Ballast.Ingress.Sources;
 
 /// <summary>
 /// The replica side of snapshot delivery: long-polls the operator (<c>GET /v1/snapshot?after=N&amp;hash=H&amp;replica=ID</c>
-/// with the shared bearer token), hands each new snapshot to <c>apply</c>, reports the applied version
+/// with a bearer token: the replica's projected ServiceAccount token, re-read for every request because the kubelet
+/// rotates it), hands each new snapshot to <c>apply</c>, reports the applied version
 /// (<c>POST /v1/replicas/{id}</c>) and writes it to <see cref="LastGoodPath"/>. At start it applies the file's
 /// snapshot first, so a replica that restarts while the operator is away keeps serving its last good config.
 /// </summary>
 public sealed class SnapshotClient(
     HttpClient http,
     string replicaId,
-    string token,
+    Func<string> token,
     string lastGoodPath,
     Func<Snapshot, CancellationToken, Task> apply,
     TimeProvider time,
     ILogger logger)
 {
+    /// <summary>With a fixed token (a static token outside a cluster, tests).</summary>
+    public SnapshotClient(HttpClient http, string replicaId, string token, string lastGoodPath, Func<Snapshot, CancellationToken, Task> apply,
+        TimeProvider time, ILogger logger)
+        : this(http, replicaId, () => token, lastGoodPath, apply, time, logger) { }
+
     public string LastGoodPath => lastGoodPath;
 
     /// <summary>The version this replica runs (0: none).</summary>
@@ -55,7 +61,7 @@ public sealed class SnapshotClient(
         var url = $"v1/snapshot?after={AppliedVersion}&replica={Uri.EscapeDataString(replicaId)}" +
                   (AppliedHash is null ? "" : $"&hash={Uri.EscapeDataString(AppliedHash)}");
         using var request = new HttpRequestMessage(HttpMethod.Get, url);
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token());
         using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, ct);
         if (response.StatusCode == HttpStatusCode.NotModified) return false;
         response.EnsureSuccessStatusCode();
@@ -104,9 +110,9 @@ public sealed class SnapshotClient(
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, $"v1/replicas/{Uri.EscapeDataString(replicaId)}")
         {
-            Content = new StringContent($"{{\"version\":{AppliedVersion}}}", System.Text.Encoding.UTF8, "application/json"),
+            Content = new StringContent(JsonSerializer.Serialize(new { version = AppliedVersion, hash = AppliedHash }), System.Text.Encoding.UTF8, "application/json"),
         };
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token());
         using var response = await http.SendAsync(request, ct);
         response.EnsureSuccessStatusCode();
     }

@@ -2,7 +2,7 @@ using Prometheus;
 
 namespace Ballast.Ingress.Tls;
 
-/// <summary>TLS metrics, registered in the host's registry (see <see cref="Metrics.IngressMetrics"/>).</summary>
+/// <summary>TLS metrics, registered in the host's registry (the host passes its registry).</summary>
 public sealed class TlsMetrics
 {
     public TlsMetrics(CollectorRegistry registry)
@@ -17,17 +17,9 @@ public sealed class TlsMetrics
         CertificateExpiry = factory.CreateGauge("ballast_tls_certificate_expiry_seconds",
             "Seconds until each served certificate expires (negative: expired), by listener, source and subject.",
             new GaugeConfiguration { LabelNames = ["listener", "source", "subject"] });
-        BackendTlsFailures = CreateBackendFailures(factory);
     }
-
-    /// <summary>Created (or found, when already registered) in the host's registry.</summary>
-    internal static Counter CreateBackendFailures(IMetricFactory factory) =>
-        factory.CreateCounter("ballast_backend_tls_failures_total",
-            "Re-encryption handshakes to backends whose certificate was refused (the request got a 502), by pool and reason.",
-            new CounterConfiguration { LabelNames = ["pool", "reason"] });
 
     public Counter Handshakes { get; }
     public Counter HandshakeFailures { get; }
     public Gauge CertificateExpiry { get; }
-    public Counter BackendTlsFailures { get; }
 }

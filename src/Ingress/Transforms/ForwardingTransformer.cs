@@ -18,12 +18,14 @@ public sealed class ForwardingTransformer : HttpTransformer
     private readonly HeaderRulesSnapshot? _request;
     private readonly HeaderRulesSnapshot? _response;
     private readonly RequestRewrite? _rewrite;
+    private readonly Listeners.ListenerShutdown? _shutdown;
     private readonly CorsResponder? _cors;
     private readonly Forwarding.ErrorPageResponder? _errorPages;
 
     public ForwardingTransformer(HeaderRulesSnapshot? request, HeaderRulesSnapshot? response, RequestRewrite? rewrite = null,
-        CorsResponder? cors = null, Forwarding.ErrorPageResponder? errorPages = null)
+        Listeners.ListenerShutdown? shutdown = null, CorsResponder? cors = null, Forwarding.ErrorPageResponder? errorPages = null)
     {
+        _shutdown = shutdown;
         _rewrite = rewrite;
         _cors = cors;
         _errorPages = errorPages;
@@ -73,6 +75,8 @@ public sealed class ForwardingTransformer : HttpTransformer
         }
         var result = await base.TransformResponseAsync(httpContext, proxyResponse, cancellationToken);
         _cors?.AddResponseHeaders(httpContext);
+        // A request in flight when the replica started closing: its response is the connection's last.
+        if (_shutdown is { Closing: true }) Listeners.ListenerShutdown.CloseAfterResponse(httpContext);
         var responseHeaders = httpContext.Response.Headers;
         responseHeaders[RequestIds.HeaderName] = httpContext.Request.Headers[RequestIds.HeaderName];
         if (_response is { } rules)

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Ballast.Ingress.Metrics;
 using Prometheus;
 
@@ -6,7 +7,13 @@ namespace Ballast.Ingress.Transforms;
 /// <summary>The limits of request shaping a client can hit, counted by route (children cached per route).</summary>
 public sealed class ShapingMetrics
 {
-    public ShapingMetrics(MetricFactory factory, SeriesOwners series)
+    private static readonly ConditionalWeakTable<CollectorRegistry, ShapingMetrics> ByRegistry = new();
+
+    /// <summary>This folder's metrics in the host's registry, created once per registry (the host owns the registry; each folder owns its metrics).</summary>
+    public static ShapingMetrics Of(CollectorRegistry registry) =>
+        ByRegistry.GetValue(registry, static r => new ShapingMetrics(Prometheus.Metrics.WithCustomRegistry(r), SeriesOwners.Of(r)));
+
+    private ShapingMetrics(IMetricFactory factory, SeriesOwners series)
     {
         BodyTooLarge = series.Track(factory.CreateCounter("ballast_request_body_too_large_total",
             "Requests answered 413 because their body exceeded the route's maxRequestBodyBytes, by route.",

@@ -19,8 +19,11 @@ internal sealed class CompiledPolicy(LoadBalancerPolicy policy, ResourceReport r
 
 /// <param name="Hostnames">Lower-cased <c>listener.hostnames</c>: the hosts of this listener's routes that name none.</param>
 internal sealed record CompiledListener(ListenerSpec Spec, FieldPath Field, ListenerKind Kind, string Address, ImmutableArray<string> Hostnames,
-    ListenerTlsSnapshot? Tls = null, AccessControlSnapshot? AccessControl = null, ImmutableArray<string> StripRequestHeaderPrefixes = default);
+    ListenerTlsSnapshot? Tls = null, AccessControlSnapshot? AccessControl = null, ImmutableArray<string> StripRequestHeaderPrefixes = default,
+    AccessLogSnapshot? AccessLog = null);
 
-internal sealed record CompiledRoute(RouteSnapshot Route, int Index, FieldPath Field, ImmutableArray<string> ListenerNames, string MatchKey);
+/// <param name="OverridesAccessLog">The route sets its own accessLog (its <c>Route.AccessLog</c>, null when Off); otherwise each listener's applies.</param>
+internal sealed record CompiledRoute(RouteSnapshot Route, int Index, FieldPath Field, ImmutableArray<string> ListenerNames, string MatchKey,
+    bool OverridesAccessLog = false);
 
 internal sealed record CompiledL4Route(L4RouteSnapshot Route, int Index, FieldPath Field, string ListenerName);

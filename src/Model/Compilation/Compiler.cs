@@ -31,7 +31,7 @@ public static class Compiler
             var compiled = PoolCompiler.Compile(pool, input, report);
             poolCounts[report.Key] = compiled.Counts;
             // A pool whose Secret is missing would otherwise talk plaintext or without its client certificate.
-            var usable = !report.IsInvalid && !report.Problems.Any(p => p.Reason == "SecretNotFound" && p.Diagnostic.Severity == Severity.Error);
+            var usable = !report.IsInvalid && !report.Problems.Any(p => p.Reason == ConditionReasons.SecretNotFound && p.Diagnostic.Severity == Severity.Error);
             poolSnapshots[compiled.Snapshot.Id] = usable ? compiled.Snapshot : null;
         }
 

@@ -23,9 +23,14 @@ internal static class ListenerMerger
         public List<ListenerTlsSnapshot> Tls { get; } = [];
     }
 
-    /// <summary>A route that names no hosts takes its listener's <c>hostnames</c> (when the listener has some).</summary>
-    private static CompiledRoute WithListenerHosts(CompiledRoute route, CompiledListener listener)
+    /// <summary>
+    /// A route that names no hosts takes its listener's <c>hostnames</c> (when the listener has some); one without an
+    /// accessLog of its own takes its listener's (its own listener's, also where policies share a port).
+    /// </summary>
+    private static CompiledRoute WithListenerDefaults(CompiledRoute route, CompiledListener listener)
     {
+        if (!route.OverridesAccessLog && listener.AccessLog is not null)
+            route = route with { Route = route.Route with { AccessLog = listener.AccessLog } };
         if (!route.Route.Match.Hosts.IsEmpty || listener.Hostnames.IsEmpty) return route;
         var match = route.Route.Match with { Hosts = listener.Hostnames };
         return route with { Route = route.Route with { Match = match }, MatchKey = MatchRules.Key(match) };
@@ -69,7 +74,7 @@ internal static class ListenerMerger
                 foreach (var name in declared.ListenerNames)
                 {
                     if (!placed.TryGetValue(name, out var port)) continue;
-                    var route = WithListenerHosts(declared, own[name]);
+                    var route = WithListenerDefaults(declared, own[name]);
                     if (port.Matches.TryGetValue(route.MatchKey, out var first))
                     {
                         if (first.Policy != policy || first.Route.Index != route.Index)
@@ -98,6 +103,7 @@ internal static class ListenerMerger
             Tls = MergeTls(p.Tls),
             AccessControl = p.Listener.AccessControl,
             StripRequestHeaderPrefixes = p.Listener.StripRequestHeaderPrefixes.IsDefault ? [] : p.Listener.StripRequestHeaderPrefixes,
+            AccessLog = p.Listener.AccessLog,
         })];
     }
 

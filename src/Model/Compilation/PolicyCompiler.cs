@@ -78,8 +78,11 @@ internal sealed class PolicyCompiler(CompilerInput input, IReadOnlyDictionary<st
             if (access is not null && kind is not (ListenerKind.Http or ListenerKind.Https))
                 r.Error(at.Field("accessControl"), $"only HTTP and HTTPS listeners take accessControl (this one is {l.Protocol})");
             var strip = ShapingRules.HeaderPrefixes(r, at.Field("stripRequestHeaderPrefixes"), l.StripRequestHeaderPrefixes, kind);
+            var accessLog = AccessLogRules.Compile(r, at.Field("accessLog"), l.AccessLog);
+            if (l.AccessLog is not null && kind is not (ListenerKind.Http or ListenerKind.Https))
+                r.Error(at.Field("accessLog"), $"only HTTP and HTTPS listeners take accessLog (this one is {l.Protocol})");
             into.Add(new CompiledListener(l, at, kind, l.Address ?? "0.0.0.0", hostnames,
-                ListenerTlsRules.Compile(r, at.Field("tls"), l, hostnames, input), access, strip));
+                ListenerTlsRules.Compile(r, at.Field("tls"), l, hostnames, input), access, strip, accessLog));
         }
     }
 
@@ -114,7 +117,7 @@ internal sealed class PolicyCompiler(CompilerInput input, IReadOnlyDictionary<st
             else if ((c.CertificateFile is null) != (c.KeyFile is null)) r.Error(cf, "certificateFile and keyFile go together");
             var ns = r.Key.Namespace;
             if (c.SecretRef is { } secret && !input.Secrets.ContainsKey($"{ns}/{secret}"))
-                r.UnresolvedClusterObject(input, "SecretNotFound", cf.Field("secretRef"), $"Secret \"{secret}\" not found in namespace \"{ns}\"");
+                r.UnresolvedClusterObject(input, ConditionReasons.SecretNotFound, cf.Field("secretRef"), $"Secret \"{secret}\" not found in namespace \"{ns}\"");
         }
     }
 
@@ -138,6 +141,7 @@ internal sealed class PolicyCompiler(CompilerInput input, IReadOnlyDictionary<st
         var apiKey = CredentialRules.ApiKey(r, field.Field("auth").Field("apiKey"), route.Auth?.ApiKey, input);
         var basicAuth = CredentialRules.Basic(r, field.Field("auth").Field("basic"), route.Auth?.Basic, input);
         var externalAuth = CredentialRules.External(r, field.Field("auth").Field("external"), route.Auth?.External);
+        var accessLog = AccessLogRules.Compile(r, field.Field("accessLog"), route.AccessLog);
         if (jwt is not null && basicAuth is not null) r.Error(field.Field("auth"), "jwt and basic both read the Authorization header: choose one");
         var cors = ResponseRules.Cors(r, field.Field("cors"), route.Cors);
 
@@ -188,7 +192,7 @@ internal sealed class PolicyCompiler(CompilerInput input, IReadOnlyDictionary<st
             MaxRequestBodyBytes = route.MaxRequestBodyBytes,
             Rewrite = rewrite,
             Redirect = redirect,
-            Retries = retries,
+            Retries = redirect is null ? retries : null,
             RequestHeaders = request,
             ResponseHeaders = response,
             RateLimit = rateLimit,
@@ -199,8 +203,9 @@ internal sealed class PolicyCompiler(CompilerInput input, IReadOnlyDictionary<st
             ExternalAuth = externalAuth,
             Cors = cors,
             ErrorResponses = errorResponses,
+            AccessLog = accessLog,
         };
-        return new CompiledRoute(snapshot, index, field, attach, MatchRules.Key(match));
+        return new CompiledRoute(snapshot, index, field, attach, MatchRules.Key(match), OverridesAccessLog: route.AccessLog is not null);
     }
 
     private CompiledL4Route? L4Route(ResourceReport r, FieldPath field, TcpRouteSpec route, int index,
@@ -267,20 +272,20 @@ internal sealed class PolicyCompiler(CompilerInput input, IReadOnlyDictionary<st
         var id = $"{ns}/{pool}";
         if (!pools.TryGetValue(id, out var snapshot))
         {
-            r.Unresolved("PoolNotFound", field, $"BackendPool \"{pool}\" not found in namespace \"{ns}\"");
+            r.Unresolved(ConditionReasons.PoolNotFound, field, $"BackendPool \"{pool}\" not found in namespace \"{ns}\"");
             resolved = false;
             return null;
         }
         if (snapshot is null)
         {
-            r.Unresolved("PoolInvalid", field, $"BackendPool \"{pool}\" in namespace \"{ns}\" is invalid (see its status)");
+            r.Unresolved(ConditionReasons.PoolInvalid, field, $"BackendPool \"{pool}\" in namespace \"{ns}\" is invalid (see its status)");
             resolved = false;
             return null;
         }
         var l4Pool = snapshot.Protocol is PoolProtocol.TCP or PoolProtocol.UDP;
         if (http == l4Pool)
         {
-            r.Unresolved("PoolProtocolMismatch", field, http
+            r.Unresolved(ConditionReasons.PoolProtocolMismatch, field, http
                 ? $"BackendPool \"{pool}\" speaks {snapshot.Protocol}: only tcpRoutes may use TCP and UDP pools"
                 : $"BackendPool \"{pool}\" speaks {snapshot.Protocol}: tcpRoutes need a TCP or UDP pool");
             resolved = false;

@@ -78,7 +78,7 @@ internal static class PoolCompiler
                 r.Error(at.Field("address"), error);
                 continue;
             }
-            var endpoint = new EndpointSnapshot { Host = host, Port = port, Weight = e.Weight, Backup = e.Backup };
+            var endpoint = new EndpointSnapshot { Host = host, Port = port, Weight = e.Weight, Backup = e.Backup, Draining = e.Draining };
             if (!seen.TryAdd(endpoint.Id, i))
             {
                 r.Error(at.Field("address"), $"{endpoint.Id} is already listed at {field.Index(seen[endpoint.Id])}");
@@ -86,7 +86,7 @@ internal static class PoolCompiler
             }
             into.Add(endpoint);
             counts.Total++;
-            counts.Ready++;
+            if (e.Draining) counts.Draining++; else counts.Ready++;
         }
     }
 
@@ -103,7 +103,7 @@ internal static class PoolCompiler
         var id = $"{ns}/{svc.Name}";
         if (!input.Services.TryGetValue(id, out var resolved))
         {
-            r.UnresolvedClusterObject(input, "ServiceNotFound", field.Field("name"), $"Service \"{svc.Name}\" not found in namespace \"{ns}\"");
+            r.UnresolvedClusterObject(input, ConditionReasons.ServiceNotFound, field.Field("name"), $"Service \"{svc.Name}\" not found in namespace \"{ns}\"");
             return;
         }
         var port = resolved.Ports.FirstOrDefault(p => svc.Port is { } n ? p.Port == n : p.Name == svc.PortName);
@@ -111,7 +111,7 @@ internal static class PoolCompiler
         {
             var which = svc.Port is { } n ? field.Field("port") : field.Field("portName");
             var known = string.Join(", ", resolved.Ports.Select(p => p.Name is null ? $"{p.Port}" : $"{p.Port} ({p.Name})"));
-            r.Unresolved("ServicePortNotFound", which, $"Service \"{id}\" has no port {(object?)svc.Port ?? svc.PortName}; it has: {known}");
+            r.Unresolved(ConditionReasons.ServicePortNotFound, which, $"Service \"{id}\" has no port {(object?)svc.Port ?? svc.PortName}; it has: {known}");
             return;
         }
         foreach (var e in port.Endpoints.OrderBy(e => e.Address, StringComparer.Ordinal).ThenBy(e => e.Port))

@@ -28,9 +28,9 @@ internal sealed class ResourceReport(Resource resource)
     public bool IsInvalid => Problems.Any(p => p.Kind == ProblemKind.Invalid);
 
     /// <summary>A rule the resource breaks on its own.</summary>
-    public void Error(FieldPath field, string message) => Add(ProblemKind.Invalid, "Invalid", field, message);
+    public void Error(FieldPath field, string message) => Add(ProblemKind.Invalid, ConditionReasons.Invalid, field, message);
 
-    public void Conflict(FieldPath field, string message) => Add(ProblemKind.Conflict, "Conflicted", field, message);
+    public void Conflict(FieldPath field, string message) => Add(ProblemKind.Conflict, ConditionReasons.Conflicted, field, message);
 
     public void Unresolved(string reason, FieldPath field, string message) => Add(ProblemKind.Reference, reason, field, message);
 

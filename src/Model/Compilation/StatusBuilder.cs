@@ -14,12 +14,12 @@ internal static class StatusBuilder
         var conflicts = report.Problems.Where(p => p.Kind == ProblemKind.Conflict).ToList();
         var refs = report.Problems.Where(p => p.Kind == ProblemKind.Reference).ToList();
 
-        var accepted = invalid.Count > 0 ? Condition(ConditionTypes.Accepted, false, "Invalid", Join(invalid), generation)
-            : conflicts.Count > 0 ? Condition(ConditionTypes.Accepted, false, "Conflicted", Join(conflicts), generation)
-            : Condition(ConditionTypes.Accepted, true, "Accepted", "", generation);
+        var accepted = invalid.Count > 0 ? Condition(ConditionTypes.Accepted, false, ConditionReasons.Invalid, Join(invalid), generation)
+            : conflicts.Count > 0 ? Condition(ConditionTypes.Accepted, false, ConditionReasons.Conflicted, Join(conflicts), generation)
+            : Condition(ConditionTypes.Accepted, true, ConditionReasons.Accepted, "", generation);
         var resolved = refs.Count > 0
             ? Condition(ConditionTypes.ResolvedRefs, false, refs[0].Reason, Join(refs), generation)
-            : Condition(ConditionTypes.ResolvedRefs, true, "ResolvedRefs", "", generation);
+            : Condition(ConditionTypes.ResolvedRefs, true, ConditionReasons.ResolvedRefs, "", generation);
 
         return new ResourceStatus
         {

@@ -8,7 +8,9 @@ public sealed class ApiKeyAuthSpec
 {
     /// <summary>The header that carries the key; <c>X-Api-Key</c> when absent.</summary>
     public string? Header { get; set; }
+    /// <summary>A Secret in the policy's namespace holding the keys (operator).</summary>
     public string? SecretRef { get; set; }
+    /// <summary>A file holding the keys (standalone mode).</summary>
     public string? KeysFile { get; set; }
     /// <summary>A request header that tells the backend the matched key's name (a client's own copy is dropped).</summary>
     public string? ForwardKeyName { get; set; }
@@ -24,7 +26,9 @@ public sealed class BasicAuthSpec
 {
     /// <summary>The realm named in <c>WWW-Authenticate</c>; <c>ballast</c> when absent.</summary>
     public string? Realm { get; set; }
+    /// <summary>A Secret in the policy's namespace holding the htpasswd lines (operator).</summary>
     public string? SecretRef { get; set; }
+    /// <summary>An htpasswd file (standalone mode).</summary>
     public string? UsersFile { get; set; }
     /// <summary>A request header that tells the backend the user name (a client's own copy is dropped).</summary>
     public string? ForwardUser { get; set; }
@@ -40,6 +44,7 @@ public sealed class BasicAuthSpec
 /// </summary>
 public sealed class ExternalAuthSpec
 {
+    /// <summary>The auth service's URL (http or https).</summary>
     public string Url { get; set; } = "";
     /// <summary>How long the auth service may take; 2s when absent, at most 30s.</summary>
     public Duration? Timeout { get; set; }

@@ -17,7 +17,9 @@ public sealed class RewriteSpec
 /// <summary>Every match of pattern in the path is replaced by substitution ($1, ${name} refer to groups).</summary>
 public sealed class RegexRewriteSpec
 {
+    /// <summary>The regular expression searched for in the path.</summary>
     public string Pattern { get; set; } = "";
+    /// <summary>What each match is replaced by.</summary>
     public string Substitution { get; set; } = "";
 }
 
@@ -29,6 +31,7 @@ public sealed class RedirectSpec
 {
     /// <summary>http or https.</summary>
     public string? Scheme { get; set; }
+    /// <summary>The host name to redirect to; the request's when absent.</summary>
     public string? Host { get; set; }
     /// <summary>When absent: the scheme's default port if scheme or host is set, otherwise the request's port.</summary>
     public int? Port { get; set; }

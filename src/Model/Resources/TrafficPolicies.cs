@@ -14,8 +14,11 @@ public enum RateLimitMode { Local, Global }
 /// </summary>
 public sealed class RateLimitSpec
 {
+    /// <summary>Requests admitted per second per key.</summary>
     public int? RequestsPerSecond { get; set; }
+    /// <summary>Requests admitted per minute per key.</summary>
     public int? RequestsPerMinute { get; set; }
+    /// <summary>How many requests may arrive at once; the per-period figure when absent.</summary>
     public int? Burst { get; set; }
     /// <summary>What one budget belongs to: the client's IP (default), a header's value (an API key), a claim of the route's validated JWT, or the route as a whole.</summary>
     public RateLimitKey Key { get; set; } = RateLimitKey.ClientIp;
@@ -40,7 +43,9 @@ public sealed class RateLimitSpec
 /// </summary>
 public sealed class AccessControlSpec
 {
+    /// <summary>CIDRs allowed; when given, only these pass.</summary>
     public List<string>? Allow { get; set; }
+    /// <summary>CIDRs refused with 403 (deny wins over allow).</summary>
     public List<string>? Deny { get; set; }
 }
 
@@ -59,8 +64,11 @@ public sealed class AuthSpec
 /// </summary>
 public sealed class JwtAuthSpec
 {
+    /// <summary>The iss claim the token must carry.</summary>
     public string Issuer { get; set; } = "";
+    /// <summary>The token's aud must name one of these; any when absent.</summary>
     public List<string>? Audiences { get; set; }
+    /// <summary>Where the issuer's signing keys (a JSON Web Key Set) are fetched from.</summary>
     public string JwksUrl { get; set; } = "";
     /// <summary>RS256 and/or ES256; both when absent.</summary>
     public List<string>? Algorithms { get; set; }

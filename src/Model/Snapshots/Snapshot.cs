@@ -51,6 +51,8 @@ public sealed record ListenerSnapshot
     public ImmutableArray<string> StripRequestHeaderPrefixes { get; init; } = [];
     /// <summary>TLS termination (HTTPS listeners): the certificates, resolved to PEM, and the redirect/HSTS options.</summary>
     public ListenerTlsSnapshot? Tls { get; init; }
+    /// <summary>The access log of requests no route takes (routes carry their own); null: off.</summary>
+    public AccessLogSnapshot? AccessLog { get; init; }
 }
 
 public sealed record ListenerTlsSnapshot
@@ -107,6 +109,8 @@ public sealed record RouteSnapshot
     public CorsSnapshot? Cors { get; init; }
     /// <summary>Error statuses replaced by a page from another pool.</summary>
     public ErrorResponsesSnapshot? ErrorResponses { get; init; }
+    /// <summary>The access log of this route's requests on its listener (the route's own, else its listener's); null: off.</summary>
+    public AccessLogSnapshot? AccessLog { get; init; }
 }
 
 public enum PathMatchKind { Any, Exact, Prefix, Regex }
@@ -170,6 +174,15 @@ public enum RetryOn
 
 public sealed record RetrySnapshot
 {
+    /// <summary>
+    /// What a route without <c>retries</c> gets: one retry, to another endpoint, of an attempt that could not
+    /// connect or was reset before any response byte (any method when nothing was sent, idempotent methods
+    /// otherwise; never a body already streamed), within the default budget. nginx's default
+    /// <c>proxy_next_upstream error</c>; it is what keeps a backend rollout free of failed requests.
+    /// <c>retries: { attempts: 0 }</c> turns it off.
+    /// </summary>
+    public static readonly RetrySnapshot Default = new() { Attempts = 1, On = RetryOn.ConnectFailure | RetryOn.Reset };
+
     public int Attempts { get; init; }
     public RetryOn On { get; init; }
     public TimeSpan? PerTryTimeout { get; init; }
@@ -267,6 +280,20 @@ public readonly record struct StatusRange(int From, int To)
 
 public sealed record PassiveHealthSnapshot
 {
+    /// <summary>
+    /// What a pool without <c>healthCheck.passive</c> gets: an endpoint that refuses a connection (or cannot be
+    /// reached) is ejected at once for 10 s, doubling on repeats (nginx's <c>max_fails=1 fail_timeout=10s</c>, for
+    /// connect failures only: a 5xx or a reset says less about the endpoint than a refused connection).
+    /// </summary>
+    public static readonly PassiveHealthSnapshot ConnectFailureDefault = new()
+    {
+        ConsecutiveFailures = 1,
+        EjectionTime = TimeSpan.FromSeconds(10),
+        ConnectFailuresOnly = true,
+    };
+
+    /// <summary>Only connect failures count (the default without <c>healthCheck.passive</c>); other outcomes are neutral.</summary>
+    public bool ConnectFailuresOnly { get; init; }
     public int ConsecutiveFailures { get; init; } = 5;
     public TimeSpan EjectionTime { get; init; } = TimeSpan.FromSeconds(30);
     public TimeSpan MaxEjectionTime { get; init; } = TimeSpan.FromMinutes(5);

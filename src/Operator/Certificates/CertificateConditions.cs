@@ -20,8 +20,8 @@ public static class CertificateConditions
         {
             Type = ConditionTypes.CertificateReady,
             Status = notReady.Count == 0 ? ConditionStatus.True : ConditionStatus.False,
-            Reason = notReady.Count == 0 ? "Issued"
-                : notReady.Any(l => l.Certificate.ConsecutiveFailures > 0 || l.Listener.Problem is not null) ? "Failed" : "Pending",
+            Reason = notReady.Count == 0 ? ConditionReasons.Issued
+                : notReady.Any(l => l.Certificate.ConsecutiveFailures > 0 || l.Listener.Problem is not null) ? ConditionReasons.Failed : ConditionReasons.Pending,
             Message = notReady.Count == 0
                 ? string.Join("; ", listeners.Select(l => $"{l.Listener.Listener}: {l.Certificate.Message}"))
                 : string.Join("; ", notReady.Select(l => $"{l.Listener.Listener}: {l.Certificate.Message}")),

@@ -11,6 +11,11 @@ public static class CrdGenerator
 {
     private sealed record Crd(Type Type, string Kind, string Plural, string Singular, string ShortName, List<OrderedDictionary<string, object?>> Columns);
 
+    // kubectl get shows the columns of priority 0; -o wide adds those of priority 1.
+    private const string Accepted = ".status.conditions[?(@.type==\"Accepted\")].status";
+    private const string Programmed = ".status.conditions[?(@.type==\"Programmed\")].status";
+    private const string Reasons = ".status.conditions[?(@.status!=\"True\")].reason";
+
     private static readonly Crd[] Definitions =
     [
         new(typeof(BackendPool), BackendPool.KindName, "backendpools", "backendpool", "bp",
@@ -18,13 +23,19 @@ public static class CrdGenerator
             Column("Algorithm", "string", ".spec.loadBalancing.algorithm", "How traffic is spread over the endpoints"),
             Column("Ready", "integer", ".status.endpoints.ready", "Endpoints ready to take traffic"),
             Column("Total", "integer", ".status.endpoints.total", "All endpoints, ready or not"),
+            Column("Accepted", "string", Accepted, "The spec is valid"),
+            Column("Programmed", "string", Programmed, "Every connected replica runs this generation"),
+            Column("Reason", "string", Reasons, "Why a condition is not True (empty when all are)"),
             Column("Age", "date", ".metadata.creationTimestamp", null),
         ]),
         new(typeof(LoadBalancerPolicy), LoadBalancerPolicy.KindName, "loadbalancerpolicies", "loadbalancerpolicy", "lbp",
         [
-            Column("Hosts", "string", ".spec.listeners[*].hostnames", "Host names the listeners serve"),
-            Column("Programmed", "string", ".status.conditions[?(@.type==\"Programmed\")].status", "Every connected replica runs this generation"),
-            Column("Split", "string", ".status.splits[0].split", "The effective weighted split of the first route"),
+            Column("Accepted", "string", Accepted, "The spec is valid"),
+            Column("Programmed", "string", Programmed, "Every connected replica runs this generation"),
+            Column("Reason", "string", Reasons, "Why a condition is not True (empty when all are)"),
+            Column("Address", "string", ".status.addresses[0].value", "Where clients reach the policy"),
+            Column("Hosts", "string", ".spec.listeners[*].hostnames", "Host names the listeners serve", priority: 1),
+            Column("Split", "string", ".status.splits[0].split", "The effective weighted split of the first route", priority: 1),
             Column("Age", "date", ".metadata.creationTimestamp", null),
         ]),
     ];
@@ -72,9 +83,9 @@ public static class CrdGenerator
             ["required"] = new List<string> { "spec" },
             ["properties"] = new OrderedDictionary<string, object?>
             {
-                ["apiVersion"] = new OrderedDictionary<string, object?> { ["type"] = "string" },
-                ["kind"] = new OrderedDictionary<string, object?> { ["type"] = "string" },
-                ["metadata"] = new OrderedDictionary<string, object?> { ["type"] = "object" },
+                ["apiVersion"] = Described("string", "The versioned schema of this object: ballast.dev/v1alpha1."),
+                ["kind"] = Described("string", $"The kind of this object: {crd.Kind}."),
+                ["metadata"] = Described("object", "Standard object metadata: name, namespace, labels, annotations."),
                 ["spec"] = properties["spec"],
                 ["status"] = properties["status"],
             },
@@ -111,10 +122,14 @@ public static class CrdGenerator
         return root;
     }
 
-    private static OrderedDictionary<string, object?> Column(string name, string type, string jsonPath, string? description)
+    private static OrderedDictionary<string, object?> Described(string type, string description) =>
+        new() { ["description"] = description, ["type"] = type };
+
+    private static OrderedDictionary<string, object?> Column(string name, string type, string jsonPath, string? description, int priority = 0)
     {
         var column = new OrderedDictionary<string, object?> { ["name"] = name, ["type"] = type, ["jsonPath"] = jsonPath };
         if (description is not null) column["description"] = description;
+        if (priority != 0) column["priority"] = priority;
         return column;
     }
 }

@@ -31,7 +31,7 @@ internal sealed class SchemaBuilder(SourceDocs docs)
             if (IsRequired(prop, instance))
             {
                 required.Add(Camel(prop.Name));
-                propSchema["minLength"] = 1;
+                if (!SchemaRules.MayBeEmpty.Contains(key)) propSchema["minLength"] = 1;
             }
         }
         schema["properties"] = properties;

@@ -42,6 +42,12 @@ internal static class SchemaRules
         ["BackendPoolSpec.Endpoints"] = 1024,
     };
 
+    /// <summary>
+    /// Required strings that may be empty: a condition's message (Kubernetes' own <c>metav1.Condition</c> allows ""),
+    /// which the operator leaves empty on a True condition.
+    /// </summary>
+    public static readonly HashSet<string> MayBeEmpty = ["Condition.Message"];
+
     /// <summary>Lists whose items are identified by a key field (<c>x-kubernetes-list-type: map</c>): duplicates are rejected.</summary>
     public static readonly Dictionary<string, string> ListMapKeys = new()
     {

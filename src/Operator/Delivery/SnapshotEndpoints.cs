@@ -1,10 +1,10 @@
-using System.Security.Cryptography;
-using System.Text;
+using Ballast.Operator.Delivery.Auth;
 
 namespace Ballast.Operator.Delivery;
 
 /// <summary>
-/// Snapshot delivery to ingress replicas: plain HTTP long-poll with a shared bearer token.
+/// Snapshot delivery to ingress replicas: plain HTTP long-poll; every request carries the replica's bearer token
+/// (its projected ServiceAccount token, checked by <see cref="IReplicaAuthenticator"/>): 401 otherwise.
 /// <list type="bullet">
 /// <item><c>GET /v1/snapshot?after=N&amp;hash=H&amp;replica=ID</c>: the newest snapshot as JSON once its version is above N
 /// (or its content hash differs from H), else 304 after about 30 s. The poll also says which version the
@@ -17,34 +17,52 @@ namespace Ballast.Operator.Delivery;
 /// </summary>
 public static class SnapshotEndpoints
 {
-    public static void Map(IEndpointRouteBuilder app, SnapshotHub hub, string token, TimeSpan pollWait)
+    /// <param name="refused">Called with the reason of each refused request (the metric counts them).</param>
+    /// <param name="relay">Passes reports on to the leader when this operator replica is a standby.</param>
+    public static void Map(IEndpointRouteBuilder app, SnapshotHub hub, IReplicaAuthenticator authenticator, Action<string> refused,
+        ReportRelay relay, TimeSpan pollWait)
     {
-        var expected = Encoding.UTF8.GetBytes("Bearer " + token);
+        void Report(HttpContext ctx, string replica, long version, string? hash)
+        {
+            // The content hash names what the replica runs whichever operator replica numbered it.
+            hash = string.IsNullOrEmpty(hash) ? hub.HashOf(version) : hash;
+            hub.Report(replica, version, hash);
+            relay.Relay(replica, version, hash, ctx.Request.Headers.Authorization.FirstOrDefault());
+        }
 
-        bool Authorized(HttpContext ctx) =>
-            CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(ctx.Request.Headers.Authorization.ToString()), expected);
+        async Task<IResult?> RefusalAsync(HttpContext ctx)
+        {
+            var verdict = await authenticator.AuthenticateAsync(ctx.Request.Headers.Authorization.FirstOrDefault(), ctx.RequestAborted);
+            if (verdict.Ok) return null;
+            refused(verdict.Failure!);
+            // A failed review is the API server's trouble, not the replica's: 503 tells it to retry.
+            return verdict.Failure == AuthFailure.ReviewError
+                ? Results.Text(verdict.Message + "\n", statusCode: StatusCodes.Status503ServiceUnavailable)
+                : Results.Text(verdict.Message + "\n", statusCode: StatusCodes.Status401Unauthorized);
+        }
 
         app.MapGet("/v1/snapshot", async (HttpContext ctx) =>
         {
-            if (!Authorized(ctx)) return Results.Unauthorized();
+            if (await RefusalAsync(ctx) is { } refusal) return refusal;
             var query = ctx.Request.Query;
             if (!long.TryParse(query["after"].FirstOrDefault() ?? "0", out var after) || after < 0)
                 return Results.BadRequest(new { error = "after: expected a non-negative integer (the version you run, 0 for none)" });
             var replica = query["replica"].FirstOrDefault();
-            if (!string.IsNullOrEmpty(replica)) hub.Report(replica, after);
+            if (!string.IsNullOrEmpty(replica)) Report(ctx, replica, after, after > 0 ? query["hash"].FirstOrDefault() : null);
             var body = await hub.WaitNewerAsync(after, query["hash"].FirstOrDefault(), pollWait, ctx.RequestAborted);
             return body is null ? Results.StatusCode(StatusCodes.Status304NotModified) : Results.Bytes(body, "application/json");
         });
 
         app.MapPost("/v1/replicas/{id}", async (HttpContext ctx, string id) =>
         {
-            if (!Authorized(ctx)) return Results.Unauthorized();
+            if (await RefusalAsync(ctx) is { } refusal) return refusal;
             var report = await ctx.Request.ReadFromJsonAsync<ReplicaReport>(SnapshotHub.Json, ctx.RequestAborted);
             if (report is null || report.Version < 0) return Results.BadRequest(new { error = "version: expected the applied snapshot version" });
-            hub.Report(id, report.Version);
+            Report(ctx, id, report.Version, report.Hash);
             return Results.NoContent();
         });
     }
 
-    public sealed record ReplicaReport(long Version);
+    /// <param name="Hash">The content hash of that version (optional: relayed reports carry it).</param>
+    public sealed record ReplicaReport(long Version, string? Hash = null);
 }

@@ -21,7 +21,13 @@ public sealed class SnapshotHub(TimeProvider time)
     private TaskCompletionSource _next = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly object _gate = new();
     private readonly ConcurrentDictionary<long, ImmutableDictionary<string, long>> _generations = new();
-    private readonly ConcurrentDictionary<string, (long Version, DateTimeOffset Seen)> _replicas = new();
+    /// <summary>
+    /// The same by content hash: another operator replica numbers the same content differently, and a replica that
+    /// polls it is reported here (relayed) with the hash of what it runs.
+    /// </summary>
+    private readonly ConcurrentDictionary<string, (long Version, ImmutableDictionary<string, long> Generations)> _generationsByHash = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<long, string> _hashes = new();
+    private readonly ConcurrentDictionary<string, (long Version, string? Hash, DateTimeOffset Seen)> _replicas = new();
 
     /// <summary>A replica that has not polled or reported for this long no longer counts as connected.</summary>
     public TimeSpan ConnectedWindow { get; set; } = TimeSpan.FromSeconds(75);
@@ -39,7 +45,15 @@ public sealed class SnapshotHub(TimeProvider time)
         {
             _current = new Published(snapshot, JsonSerializer.SerializeToUtf8Bytes(snapshot, Json));
             _generations[snapshot.Version] = snapshot.Generations;
-            foreach (var old in _generations.Keys.Where(v => v < snapshot.Version).OrderDescending().Skip(32)) _generations.TryRemove(old, out _);
+            _hashes[snapshot.Version] = snapshot.ContentHash;
+            _generationsByHash[snapshot.ContentHash] = (snapshot.Version, snapshot.Generations);
+            foreach (var old in _generations.Keys.Where(v => v < snapshot.Version).OrderDescending().Skip(32))
+            {
+                _generations.TryRemove(old, out _);
+                _hashes.TryRemove(old, out _);
+            }
+            foreach (var (hash, entry) in _generationsByHash)
+                if (!_generations.ContainsKey(entry.Version)) _generationsByHash.TryRemove(hash, out _);
             released = _next;
             _next = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         }
@@ -72,13 +86,19 @@ public sealed class SnapshotHub(TimeProvider time)
         }
     }
 
-    /// <summary>A replica says it runs <paramref name="version"/> (0: nothing yet); also marks it connected.</summary>
-    public void Report(string replica, long version)
+    /// <summary>
+    /// A replica says it runs <paramref name="version"/> (0: nothing yet), whose content hash is <paramref name="hash"/>
+    /// when it says so; also marks it connected.
+    /// </summary>
+    public void Report(string replica, long version, string? hash = null)
     {
         var before = _replicas.TryGetValue(replica, out var old) ? old.Version : -1;
-        _replicas[replica] = (version, time.GetUtcNow());
+        _replicas[replica] = (version, string.IsNullOrEmpty(hash) ? null : hash, time.GetUtcNow());
         if (before != version) ReplicasChanged?.Invoke();
     }
+
+    /// <summary>The content hash of a version this hub published (null: not one of the recent ones).</summary>
+    public string? HashOf(long version) => _hashes.GetValueOrDefault(version);
 
     /// <summary>Replicas heard from within <see cref="ConnectedWindow"/>, and the version each runs.</summary>
     public IReadOnlyDictionary<string, long> ConnectedReplicas()
@@ -97,9 +117,14 @@ public sealed class SnapshotHub(TimeProvider time)
     {
         var replicas = ConnectedReplicas();
         if (replicas.Count == 0) return null;
-        foreach (var version in replicas.Values)
+        foreach (var (id, version) in replicas)
         {
-            if (!_generations.TryGetValue(version, out var generations)) return false;
+            // By the content hash when the report carried one (the replica may run another operator replica's
+            // numbering of the same content), else by this hub's version.
+            ImmutableDictionary<string, long>? generations;
+            if (_replicas.TryGetValue(id, out var r) && r.Hash is { } hash && _generationsByHash.TryGetValue(hash, out var byHash))
+                generations = byHash.Generations;
+            else if (!_generations.TryGetValue(version, out generations)) return false;
             if (!generations.TryGetValue(resourceKey, out var g) || g < generation) return false;
         }
         return true;

@@ -17,6 +17,14 @@ public sealed class LeaseElector(IKubernetes client, string ns, string leaseName
     public TimeSpan RetryPeriod { get; init; } = TimeSpan.FromSeconds(2);
     public string Identity => identity;
 
+    /// <summary>Annotation on the Lease: where the holder's snapshot server answers (standbys relay replica reports there).</summary>
+    public const string EndpointAnnotation = "ballast.dev/snapshot-endpoint";
+    /// <summary>This candidate's snapshot server as other operator replicas reach it; written into the Lease while it leads.</summary>
+    public string? Endpoint { get; set; }
+    /// <summary>The current holder's <see cref="EndpointAnnotation"/> as last read (null: unknown, or this candidate leads).</summary>
+    public string? LeaderEndpoint => _leaderEndpoint;
+    private volatile string? _leaderEndpoint;
+
     private volatile bool _isLeader;
     public bool IsLeader => _isLeader;
     public event Action<bool>? LeadershipChanged;
@@ -36,7 +44,7 @@ public sealed class LeaseElector(IKubernetes client, string ns, string leaseName
             {
                 await client.CoordinationV1.CreateNamespacedLeaseAsync(new V1Lease
                 {
-                    Metadata = new V1ObjectMeta { Name = leaseName, NamespaceProperty = ns },
+                    Metadata = new V1ObjectMeta { Name = leaseName, NamespaceProperty = ns, Annotations = Annotate(null) },
                     Spec = Spec(now, now, transitions: 0),
                 }, ns, cancellationToken: ct);
                 leads = true;
@@ -54,10 +62,15 @@ public sealed class LeaseElector(IKubernetes client, string ns, string leaseName
                         takeover ? now : lease.Spec?.AcquireTime ?? now,
                         now,
                         (lease.Spec?.LeaseTransitions ?? 0) + (takeover ? 1 : 0));
+                    lease.Metadata.Annotations = Annotate(lease.Metadata.Annotations);
                     await client.CoordinationV1.ReplaceNamespacedLeaseAsync(lease, leaseName, ns, cancellationToken: ct);
                     leads = true;
                 }
-                else leads = false;
+                else
+                {
+                    leads = false;
+                    _leaderEndpoint = lease.Metadata.Annotations?.TryGetValue(EndpointAnnotation, out var endpoint) == true ? endpoint : null;
+                }
             }
         }
         catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.Conflict)
@@ -76,6 +89,15 @@ public sealed class LeaseElector(IKubernetes client, string ns, string leaseName
     }
 
     private DateTime _lastRenew = DateTime.MinValue;
+
+    private IDictionary<string, string>? Annotate(IDictionary<string, string>? annotations)
+    {
+        _leaderEndpoint = null;
+        if (Endpoint is null) return annotations;
+        annotations ??= new Dictionary<string, string>();
+        annotations[EndpointAnnotation] = Endpoint;
+        return annotations;
+    }
 
     private V1LeaseSpec Spec(DateTime acquired, DateTime renewed, int transitions) => new()
     {

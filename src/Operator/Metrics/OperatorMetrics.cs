@@ -46,6 +46,10 @@ public sealed class OperatorMetrics
         Relists = factory.CreateCounter("ballast_operator_relists_total",
             "Full lists of a resource: the first one and every re-list after 410 Gone, by resource.",
             new CounterConfiguration { LabelNames = ["resource"] });
+        SnapshotAuthFailures = factory.CreateCounter("ballast_operator_snapshot_auth_failures_total",
+            "Snapshot requests refused (401, or 503 when the TokenReview failed), by reason: missing (no bearer token), invalid (not authenticated for the audience), service_account (not the ingress ServiceAccount), review_error.",
+            new CounterConfiguration { LabelNames = ["reason"] });
+        foreach (var reason in Delivery.Auth.AuthFailure.All) SnapshotAuthFailures.WithLabels(reason);
         foreach (var kind in Kinds)
         {
             // Children created up front, so every series exists from the first scrape (rate() needs a start).
@@ -69,6 +73,10 @@ public sealed class OperatorMetrics
     public Counter StatusWrites { get; }
     public Counter WatchRestarts { get; }
     public Counter Relists { get; }
+    public Counter SnapshotAuthFailures { get; }
+
+    /// <summary>One refused snapshot request.</summary>
+    public void SnapshotRefused(string reason) => SnapshotAuthFailures.WithLabels(reason).Inc();
 
     /// <summary>One processed work item of <paramref name="kind"/> ("compile" or "status").</summary>
     public void Reconciled(string kind, TimeSpan took, bool failed)

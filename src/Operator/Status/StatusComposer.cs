@@ -21,25 +21,25 @@ public static class StatusComposer
         if (accepted?.Status == ConditionStatus.False)
         {
             programmedCondition.Status = ConditionStatus.False;
-            programmedCondition.Reason = "NotAccepted";
+            programmedCondition.Reason = ConditionReasons.NotAccepted;
             programmedCondition.Message = "this generation is not accepted; replicas keep running the last accepted one";
         }
         else if (programmed is null)
         {
             programmedCondition.Status = ConditionStatus.Unknown;
-            programmedCondition.Reason = "NoReplicas";
+            programmedCondition.Reason = ConditionReasons.NoReplicas;
             programmedCondition.Message = "no ingress replica is connected";
         }
         else if (programmed == true)
         {
             programmedCondition.Status = ConditionStatus.True;
-            programmedCondition.Reason = "Programmed";
+            programmedCondition.Reason = ConditionReasons.Programmed;
             programmedCondition.Message = "every connected replica runs this generation";
         }
         else
         {
             programmedCondition.Status = ConditionStatus.False;
-            programmedCondition.Reason = "Pending";
+            programmedCondition.Reason = ConditionReasons.Pending;
             programmedCondition.Message = $"waiting for every connected replica to apply generation {generation}";
         }
 
@@ -68,11 +68,13 @@ public static class StatusComposer
         Endpoints = compiled.Endpoints,
     };
 
-    public static LoadBalancerPolicyStatus Policy(ResourceStatus compiled, bool? programmed, long generation, LoadBalancerPolicyStatus? existing, DateTimeOffset now) => new()
+    /// <param name="addresses">Where clients reach the ingress (<see cref="IngressAddresses"/>); null: unknown.</param>
+    public static LoadBalancerPolicyStatus Policy(ResourceStatus compiled, bool? programmed, long generation, LoadBalancerPolicyStatus? existing, DateTimeOffset now,
+        List<PolicyAddress>? addresses = null) => new()
     {
         ObservedGeneration = compiled.ObservedGeneration ?? generation,
         Conditions = Conditions(compiled, programmed, generation, existing?.Conditions, now),
-        Addresses = existing?.Addresses,
+        Addresses = addresses,
         Certificates = existing?.Certificates,
         Splits = compiled.Splits.IsDefaultOrEmpty ? null : [.. compiled.Splits],
     };
@@ -84,8 +86,8 @@ public static class StatusComposer
         ObservedGeneration = generation,
         Conditions =
         [
-            new Condition { Type = ConditionTypes.Accepted, Status = ConditionStatus.False, Reason = "Invalid", Message = message, ObservedGeneration = generation },
-            new Condition { Type = ConditionTypes.ResolvedRefs, Status = ConditionStatus.Unknown, Reason = "Invalid", Message = "not resolved: the resource is invalid", ObservedGeneration = generation },
+            new Condition { Type = ConditionTypes.Accepted, Status = ConditionStatus.False, Reason = ConditionReasons.Invalid, Message = message, ObservedGeneration = generation },
+            new Condition { Type = ConditionTypes.ResolvedRefs, Status = ConditionStatus.Unknown, Reason = ConditionReasons.Invalid, Message = "not resolved: the resource is invalid", ObservedGeneration = generation },
         ],
     };
 }

@@ -33,7 +33,7 @@ public interface IInformerCounts
 /// 410 Gone (the version was compacted away). <see cref="Changed"/> fires after every change and on each resync
 /// period, so the level-triggered reconciler re-reads the whole cache.
 /// </summary>
-public sealed class Informer<T>(string name, IListWatch<T> source, TimeProvider time, ILogger logger, TimeSpan resync) : IInformerCounts
+public sealed class Informer<T>(string name, IListWatch<T> source, TimeProvider time, ILogger logger, TimeSpan resync) : ICache<T>
 {
     private readonly ConcurrentDictionary<string, T> _items = new();
     private readonly TaskCompletionSource _synced = new(TaskCreationOptions.RunContinuationsAsynchronously);

@@ -12,21 +12,28 @@ public static class ListWatchSources
     /// <summary>How long one watch request may stay open before the client starts a new one.</summary>
     public static int WatchTimeoutSeconds { get; set; } = 300;
 
-    /// <summary>A Ballast custom resource, kept as raw JSON (converted to the model types when compiling).</summary>
-    public sealed class Custom(IKubernetes client, string plural) : IListWatch<JsonElement>
+    /// <summary>A Ballast custom resource, kept as raw JSON (converted to the model types when compiling); null namespace: all.</summary>
+    public sealed class Custom(IKubernetes client, string plural, string? ns = null) : IListWatch<JsonElement>
     {
         public async Task<(IReadOnlyList<JsonElement> Items, string ResourceVersion)> ListAsync(CancellationToken ct)
         {
-            var list = (JsonElement)await client.CustomObjects.ListCustomObjectForAllNamespacesAsync(ApiGroup.Group, ApiGroup.Version, plural, cancellationToken: ct);
+            var list = (JsonElement)(ns is null
+                ? await client.CustomObjects.ListCustomObjectForAllNamespacesAsync(ApiGroup.Group, ApiGroup.Version, plural, cancellationToken: ct)
+                : await client.CustomObjects.ListNamespacedCustomObjectAsync(ApiGroup.Group, ApiGroup.Version, ns, plural, cancellationToken: ct));
             var items = list.GetProperty("items").EnumerateArray().Select(e => e.Clone()).ToList();
             return (items, list.GetProperty("metadata").GetProperty("resourceVersion").GetString() ?? "");
         }
 
         public async IAsyncEnumerable<(WatchEventType Type, JsonElement Object)> WatchAsync(string resourceVersion, Action<Exception> onError, [EnumeratorCancellation] CancellationToken ct)
         {
-            await foreach (var (type, obj) in client.CustomObjects.WatchListCustomObjectForAllNamespacesAsync(
-                ApiGroup.Group, ApiGroup.Version, plural, allowWatchBookmarks: true, resourceVersion: resourceVersion,
-                timeoutSeconds: WatchTimeoutSeconds, onError: onError, cancellationToken: ct))
+            var events = ns is null
+                ? client.CustomObjects.WatchListCustomObjectForAllNamespacesAsync(
+                    ApiGroup.Group, ApiGroup.Version, plural, allowWatchBookmarks: true, resourceVersion: resourceVersion,
+                    timeoutSeconds: WatchTimeoutSeconds, onError: onError, cancellationToken: ct)
+                : client.CustomObjects.WatchListNamespacedCustomObjectAsync(
+                    ApiGroup.Group, ApiGroup.Version, ns, plural, allowWatchBookmarks: true, resourceVersion: resourceVersion,
+                    timeoutSeconds: WatchTimeoutSeconds, onError: onError, cancellationToken: ct);
+            await foreach (var (type, obj) in events)
                 yield return (type, ((JsonElement)obj).Clone());
         }
 
@@ -64,11 +71,26 @@ public static class ListWatchSources
         public (string Key, string? ResourceVersion) Identify(T obj) => ($"{obj.Metadata.NamespaceProperty}/{obj.Metadata.Name}", obj.Metadata.ResourceVersion);
     }
 
-    public static Typed<V1Service, V1ServiceList> Services(IKubernetes c) =>
-        new((watch, rv, timeout, ct) => c.CoreV1.ListServiceForAllNamespacesWithHttpMessagesAsync(allowWatchBookmarks: watch, resourceVersion: rv, timeoutSeconds: timeout, watch: watch, cancellationToken: ct));
+    /// <summary>Services in <paramref name="ns"/>, or in every namespace when null.</summary>
+    public static Typed<V1Service, V1ServiceList> Services(IKubernetes c, string? ns = null) =>
+        new((watch, rv, timeout, ct) => ns is null
+            ? c.CoreV1.ListServiceForAllNamespacesWithHttpMessagesAsync(allowWatchBookmarks: watch, resourceVersion: rv, timeoutSeconds: timeout, watch: watch, cancellationToken: ct)
+            : c.CoreV1.ListNamespacedServiceWithHttpMessagesAsync(ns, allowWatchBookmarks: watch, resourceVersion: rv, timeoutSeconds: timeout, watch: watch, cancellationToken: ct));
 
-    public static Typed<V1EndpointSlice, V1EndpointSliceList> EndpointSlices(IKubernetes c) =>
-        new((watch, rv, timeout, ct) => c.DiscoveryV1.ListEndpointSliceForAllNamespacesWithHttpMessagesAsync(allowWatchBookmarks: watch, resourceVersion: rv, timeoutSeconds: timeout, watch: watch, cancellationToken: ct));
+    /// <summary>EndpointSlices in <paramref name="ns"/>, or in every namespace when null.</summary>
+    public static Typed<V1EndpointSlice, V1EndpointSliceList> EndpointSlices(IKubernetes c, string? ns = null) =>
+        new((watch, rv, timeout, ct) => ns is null
+            ? c.DiscoveryV1.ListEndpointSliceForAllNamespacesWithHttpMessagesAsync(allowWatchBookmarks: watch, resourceVersion: rv, timeoutSeconds: timeout, watch: watch, cancellationToken: ct)
+            : c.DiscoveryV1.ListNamespacedEndpointSliceWithHttpMessagesAsync(ns, allowWatchBookmarks: watch, resourceVersion: rv, timeoutSeconds: timeout, watch: watch, cancellationToken: ct));
+
+    /// <summary>Every Node (their addresses, for status.addresses of NodePort and hostNetwork setups).</summary>
+    public static Typed<V1Node, V1NodeList> Nodes(IKubernetes c) =>
+        new((watch, rv, timeout, ct) => c.CoreV1.ListNodeWithHttpMessagesAsync(allowWatchBookmarks: watch, resourceVersion: rv, timeoutSeconds: timeout, watch: watch, cancellationToken: ct));
+
+    /// <summary>One Service by name (<c>fieldSelector=metadata.name=NAME</c> in its namespace): the ingress Service, for status.addresses.</summary>
+    public static Typed<V1Service, V1ServiceList> Service(IKubernetes c, string ns, string name) =>
+        new((watch, rv, timeout, ct) => c.CoreV1.ListNamespacedServiceWithHttpMessagesAsync(ns, allowWatchBookmarks: watch, fieldSelector: $"metadata.name={name}",
+            resourceVersion: rv, timeoutSeconds: timeout, watch: watch, cancellationToken: ct));
 
     /// <summary>One Secret by name (<c>fieldSelector=metadata.name=NAME</c> in its namespace): the operator never lists others.</summary>
     public static Typed<V1Secret, V1SecretList> Secret(IKubernetes c, string ns, string name) =>

@@ -31,7 +31,7 @@ public sealed class AffinityRouterTests
     {
         var (router, pool, time) = Create(AffinityType.Cookie);
         var first = new DefaultHttpContext();
-        var pinned = await router.ChooseAsync(first, pool);
+        var pinned = await router.ChooseAsync(first, pool.Config, pool.Balancer);
         var cookie = first.Response.Headers.SetCookie.ToString();
         cookie = cookie[..cookie.IndexOf(';')];
 
@@ -39,14 +39,14 @@ public sealed class AffinityRouterTests
         {
             var again = new DefaultHttpContext();
             again.Request.Headers.Cookie = cookie;
-            Assert.Same(pinned, await router.ChooseAsync(again, pool)); // verified once, then remembered
+            Assert.Same(pinned, await router.ChooseAsync(again, pool.Config, pool.Balancer)); // verified once, then remembered
             Assert.Equal(0, again.Response.Headers.SetCookie.Count);
         }
 
         time.Advance(TimeSpan.FromMinutes(11));
         var late = new DefaultHttpContext();
         late.Request.Headers.Cookie = cookie;
-        await router.ChooseAsync(late, pool);
+        await router.ChooseAsync(late, pool.Config, pool.Balancer);
         Assert.Equal(1, late.Response.Headers.SetCookie.Count); // expired: treated as no cookie, a new one issued
     }
 
@@ -56,15 +56,15 @@ public sealed class AffinityRouterTests
         var (router, pool, _) = Create(AffinityType.Header);
         var context = new DefaultHttpContext();
         context.Request.Headers["X-User"] = "alice";
-        var pinned = (await router.ChooseAsync(context, pool))!;
+        var pinned = (await router.ChooseAsync(context, pool.Config, pool.Balancer))!;
 
         pool.Update(pool.Config with { Endpoints = [.. pool.Config.Endpoints.Where(e => e.Id != pinned.Id)] });
-        var moved = await router.ChooseAsync(context, pool);
-        var again = await router.ChooseAsync(context, pool);
+        var moved = await router.ChooseAsync(context, pool.Config, pool.Balancer);
+        var again = await router.ChooseAsync(context, pool.Config, pool.Balancer);
 
         Assert.NotNull(moved);
         Assert.NotEqual(pinned.Id, moved.Id);
         Assert.Same(moved, again);
-        Assert.Equal(1, router.View(pool).Repins.Value);
+        Assert.Equal(1, router.View(pool.Config, pool.Balancer).Repins.Value);
     }
 }

@@ -20,7 +20,7 @@ public sealed class CookieAffinityTests
     private static async Task<(IngressFixture Ingress, HttpClient Client, TestBackend[] Backends)> StartAsync()
     {
         var backends = new[] { await TestBackend.StartAsync("b1"), await TestBackend.StartAsync("b2"), await TestBackend.StartAsync("b3") };
-        var ingress = await IngressFixture.StartAsync(new Hosting.IngressOptions { AffinityKeys = AffinityCluster.SharedKeys });
+        var ingress = await IngressFixture.StartAsync(new Ballast.Ingress.Hosting.IngressOptions { AffinityKeys = AffinityCluster.SharedKeys });
         var port = FreePort.Next();
         await ingress.ApplyAsync(Of(1, [Listener(port, Route("q", ("shop/q", 1)) with
             {

@@ -30,4 +30,15 @@ public sealed class CommandLineTests
         Assert.False(RunArguments.TryParse(["--admin-port", "70000", "--config", "d"], out _, out var error));
         Assert.Contains("--admin-port", error);
     }
+
+    [Fact]
+    public void Shutdown_durations_default_to_5s_grace_and_20s_timeout_and_bad_ones_name_the_option()
+    {
+        Assert.True(RunArguments.TryParse(["--config", "dir"], out var defaults, out _));
+        Assert.Equal((TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(20)), (defaults.ShutdownGrace, defaults.ShutdownTimeout));
+        Assert.True(RunArguments.TryParse(["--config", "dir", "--shutdown-grace", "0s", "--shutdown-timeout", "1m"], out var run, out _));
+        Assert.Equal((TimeSpan.Zero, TimeSpan.FromMinutes(1)), (run.ShutdownGrace, run.ShutdownTimeout));
+        Assert.False(RunArguments.TryParse(["--config", "dir", "--shutdown-grace", "soon"], out _, out var error));
+        Assert.Equal("--shutdown-grace: 'soon' is not a duration (e.g. 5s, 500ms, 1m)", error);
+    }
 }

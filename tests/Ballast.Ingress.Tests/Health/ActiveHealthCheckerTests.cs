@@ -11,6 +11,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
+using Ballast.Ingress.Endpoints;
 
 namespace Ballast.Ingress.Tests.Health;
 
@@ -64,24 +65,24 @@ public sealed class ActiveHealthCheckerTests
 
         await Probe(checker, time, endpoint, 1);
         await Probe(checker, time, endpoint, 2);
-        Assert.True(endpoint.IsActiveHealthy);
+        Assert.True(endpoint.Health.IsActiveHealthy);
 
         Volatile.Write(ref status, 503);
         await Probe(checker, time, endpoint, 3);
-        Assert.True(endpoint.IsActiveHealthy);
+        Assert.True(endpoint.Health.IsActiveHealthy);
         await Probe(checker, time, endpoint, 4);
-        Assert.True(endpoint.IsActiveHealthy);
+        Assert.True(endpoint.Health.IsActiveHealthy);
         await Probe(checker, time, endpoint, 5);
-        Assert.False(endpoint.IsActiveHealthy); // the third 503 in a row
+        Assert.False(endpoint.Health.IsActiveHealthy); // the third 503 in a row
         var down = Assert.Single(log.Entries);
         Assert.Equal(HealthChange.ActiveDown, down.Change);
         Assert.Contains("HTTP 503", down.Cause);
 
         Volatile.Write(ref status, 200);
         await Probe(checker, time, endpoint, 6);
-        Assert.False(endpoint.IsActiveHealthy);
+        Assert.False(endpoint.Health.IsActiveHealthy);
         await Probe(checker, time, endpoint, 7);
-        Assert.True(endpoint.IsActiveHealthy); // the second pass in a row
+        Assert.True(endpoint.Health.IsActiveHealthy); // the second pass in a row
         Assert.Equal(HealthChange.ActiveUp, log.Entries.Last().Change);
         Assert.Equal(2, log.Entries.Count);
         Assert.Equal(7, backend.Requests); // one probe per interval, nothing more
@@ -156,7 +157,7 @@ public sealed class ActiveHealthCheckerTests
 
         time.Advance(TimeSpan.FromSeconds(1));
         await HealthFixtures.WaitFor(() => checker.ProbeCount(endpoint) == 1, "the probe to time out");
-        Assert.False(endpoint.IsActiveHealthy);
+        Assert.False(endpoint.Health.IsActiveHealthy);
         Assert.Contains("timeout after 1000 ms", Assert.Single(log.Entries).Cause);
         release.SetResult();
     }
@@ -172,13 +173,13 @@ public sealed class ActiveHealthCheckerTests
         using var checker = new ActiveHealthChecker(new PoolSnapshot(), check, time, new Random(1), log.Handler);
         checker.SetEndpoints([endpoint]);
         await Probe(checker, time, endpoint, 1);
-        Assert.True(endpoint.IsActiveHealthy);
+        Assert.True(endpoint.Health.IsActiveHealthy);
 
         await backend.DisposeAsync();
         await Probe(checker, time, endpoint, 2);
-        Assert.True(endpoint.IsActiveHealthy);
+        Assert.True(endpoint.Health.IsActiveHealthy);
         await Probe(checker, time, endpoint, 3);
-        Assert.False(endpoint.IsActiveHealthy);
+        Assert.False(endpoint.Health.IsActiveHealthy);
         Assert.Contains("ConnectionRefused", Assert.Single(log.Entries).Cause);
     }
 
@@ -194,7 +195,7 @@ public sealed class ActiveHealthCheckerTests
         checker.SetEndpoints([endpoint]);
         await Probe(checker, time, endpoint, 1);
         await Probe(checker, time, endpoint, 2);
-        Assert.True(endpoint.IsActiveHealthy);
+        Assert.True(endpoint.Health.IsActiveHealthy);
         Assert.Equal(2, health.Requests);
         Assert.Equal(0, traffic.Requests);
     }
@@ -214,18 +215,18 @@ public sealed class ActiveHealthCheckerTests
         using var checker = new ActiveHealthChecker(new PoolSnapshot { Protocol = PoolProtocol.GRPC }, check, time, new Random(1), log.Handler);
         checker.SetEndpoints([endpoint]);
         await Probe(checker, time, endpoint, 1);
-        Assert.True(endpoint.IsActiveHealthy);
+        Assert.True(endpoint.Health.IsActiveHealthy);
         Assert.Empty(log.Entries);
 
         service.SetStatus("shop.Orders", HealthCheckResponse.Types.ServingStatus.NotServing);
         await Probe(checker, time, endpoint, 2);
         await Probe(checker, time, endpoint, 3);
-        Assert.False(endpoint.IsActiveHealthy);
+        Assert.False(endpoint.Health.IsActiveHealthy);
         Assert.Contains("NotServing", Assert.Single(log.Entries).Cause);
 
         service.SetStatus("shop.Orders", HealthCheckResponse.Types.ServingStatus.Serving);
         await Probe(checker, time, endpoint, 4);
-        Assert.True(endpoint.IsActiveHealthy);
+        Assert.True(endpoint.Health.IsActiveHealthy);
     }
 
     [Fact]
@@ -238,12 +239,12 @@ public sealed class ActiveHealthCheckerTests
         {
             first.SetEndpoints([endpoint]);
             await Probe(first, time, endpoint, 1);
-            Assert.False(endpoint.IsActiveHealthy);
+            Assert.False(endpoint.Health.IsActiveHealthy);
         }
 
         using var second = new ActiveHealthChecker(new PoolSnapshot(), HttpCheck(3, 2), time, new Random(1), (_, _, _) => { });
         second.SetEndpoints([endpoint]);
         await Probe(second, time, endpoint, 1);
-        Assert.False(endpoint.IsActiveHealthy);
+        Assert.False(endpoint.Health.IsActiveHealthy);
     }
 }

@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using Ballast.Ingress.Runtime;
 using Ballast.Ingress.Health;
+using Ballast.Ingress.Endpoints;
 
 namespace Ballast.Ingress.Tests.Health;
 
@@ -13,7 +14,7 @@ public sealed class AvailabilityTests
         .. Enumerable.Range(0, draining).Select(i => HealthFixtures.Endpoint($"10.0.2.{i + 1}", draining: true)),
     ];
 
-    private static void Down(EndpointState e) => e.SetActiveDown(true);
+    private static void Down(EndpointState e) => e.Health.SetActiveDown(true);
 
     private static void Same(IEnumerable<EndpointState> expected, ImmutableArray<EndpointState> actual) =>
         Assert.Equal(expected.ToArray(), actual.ToArray());
@@ -41,7 +42,7 @@ public sealed class AvailabilityTests
         Assert.Equal(AvailabilityMode.Backup, backup.Mode);
         Same(pool[2..], backup.Endpoints);
 
-        pool[1].SetActiveDown(false);
+        pool[1].Health.SetActiveDown(false);
         var back = Availability.Select(pool, 0);
         Assert.Equal(AvailabilityMode.Normal, back.Mode);
         Same([pool[1]], back.Endpoints);
@@ -69,7 +70,7 @@ public sealed class AvailabilityTests
     public void Ejected_endpoints_count_as_unhealthy()
     {
         var pool = Pool(2);
-        pool[0].SetEjected(true);
+        pool[0].Health.SetEjected(true);
         var set = Availability.Select(pool, 0);
         Same([pool[1]], set.Endpoints);
     }
@@ -106,9 +107,9 @@ public sealed class AvailabilityTests
     public void Removed_endpoints_never_take_new_requests()
     {
         var pool = Pool(2);
-        pool[0].MarkRemoved(true);
+        pool[0].Health.MarkRemoved(true);
         Same([pool[1]], Availability.Select(pool, 50).Endpoints);
-        pool[1].MarkRemoved(true);
+        pool[1].Health.MarkRemoved(true);
         Assert.Equal(AvailabilityMode.None, Availability.Select(pool, 50).Mode);
     }
 }

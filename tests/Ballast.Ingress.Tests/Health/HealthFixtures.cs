@@ -3,6 +3,7 @@ using System.Collections.Immutable;
 using Ballast.Ingress.Runtime;
 using Ballast.Ingress.Health;
 using Ballast.Model.Snapshots;
+using Ballast.Ingress.Endpoints;
 
 namespace Ballast.Ingress.Tests.Health;
 

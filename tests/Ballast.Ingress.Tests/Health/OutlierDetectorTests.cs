@@ -3,6 +3,7 @@ using Ballast.Ingress.Runtime;
 using Ballast.Ingress.Health;
 using Ballast.Model.Snapshots;
 using Microsoft.Extensions.Time.Testing;
+using Ballast.Ingress.Endpoints;
 
 namespace Ballast.Ingress.Tests.Health;
 
@@ -40,10 +41,10 @@ public sealed class OutlierDetectorTests
     {
         var (detector, _, log, endpoints) = Make();
         Fail(detector, endpoints[0], 4);
-        Assert.False(endpoints[0].IsEjected);
+        Assert.False(endpoints[0].Health.IsEjected);
         Fail(detector, endpoints[0], 1);
-        Assert.True(endpoints[0].IsEjected);
-        Assert.False(endpoints[0].IsHealthy);
+        Assert.True(endpoints[0].Health.IsEjected);
+        Assert.False(endpoints[0].Health.IsHealthy);
         var entry = Assert.Single(log.Entries);
         Assert.Equal(HealthChange.Ejected, entry.Change);
         Assert.Contains("5 consecutive failures, last: HTTP 503", entry.Cause);
@@ -56,11 +57,11 @@ public sealed class OutlierDetectorTests
         Fail(detector, endpoints[0], 4);
         detector.Report(endpoints[0], AttemptOutcome.Response(404));
         Fail(detector, endpoints[0], 4);
-        Assert.False(endpoints[0].IsEjected);
+        Assert.False(endpoints[0].Health.IsEjected);
         detector.Report(endpoints[0], AttemptOutcome.Cancelled); // neutral: neither resets nor counts
-        Assert.Equal(4, endpoints[0].ConsecutivePassiveFailures);
+        Assert.Equal(4, endpoints[0].Health.ConsecutivePassiveFailures);
         detector.Report(endpoints[0], AttemptOutcome.ConnectFailure);
-        Assert.True(endpoints[0].IsEjected);
+        Assert.True(endpoints[0].Health.IsEjected);
     }
 
     [Fact]
@@ -70,7 +71,7 @@ public sealed class OutlierDetectorTests
         detector.Report(endpoints[1], AttemptOutcome.ConnectFailure);
         detector.Report(endpoints[1], AttemptOutcome.Reset);
         detector.Report(endpoints[1], AttemptOutcome.Timeout);
-        Assert.True(endpoints[1].IsEjected);
+        Assert.True(endpoints[1].Health.IsEjected);
     }
 
     [Fact]
@@ -80,23 +81,23 @@ public sealed class OutlierDetectorTests
         var e = endpoints[0];
         Fail(detector, e, 5);
         time.Advance(TimeSpan.FromSeconds(29));
-        Assert.True(e.IsEjected);
+        Assert.True(e.Health.IsEjected);
         time.Advance(TimeSpan.FromSeconds(1));
-        Assert.False(e.IsEjected);
-        Assert.True(e.InEjectionProbation);
+        Assert.False(e.Health.IsEjected);
+        Assert.True(e.Health.InEjectionProbation);
         Assert.Equal(HealthChange.Returned, log.Entries.Last().Change);
 
         Fail(detector, e, 1); // probation: the first failure is enough
-        Assert.True(e.IsEjected);
+        Assert.True(e.Health.IsEjected);
         Assert.Contains("ejected for 60 s", log.Entries.Last().Cause);
         time.Advance(TimeSpan.FromSeconds(59));
-        Assert.True(e.IsEjected);
+        Assert.True(e.Health.IsEjected);
         time.Advance(TimeSpan.FromSeconds(1));
-        Assert.False(e.IsEjected);
+        Assert.False(e.Health.IsEjected);
 
         Fail(detector, e, 1);
         Assert.Contains("ejected for 100 s", log.Entries.Last().Cause); // 120 s capped at maxEjectionTime
-        Assert.Equal(TimeSpan.FromSeconds(100), e.LastEjectionDuration);
+        Assert.Equal(TimeSpan.FromSeconds(100), e.Health.LastEjectionDuration);
     }
 
     [Fact]
@@ -107,13 +108,13 @@ public sealed class OutlierDetectorTests
         Fail(detector, e, 5);
         time.Advance(TimeSpan.FromSeconds(30));
         detector.Report(e, AttemptOutcome.Response(200));
-        Assert.False(e.InEjectionProbation);
+        Assert.False(e.Health.InEjectionProbation);
         Fail(detector, e, 4);
-        Assert.False(e.IsEjected); // off probation: the full count applies again
+        Assert.False(e.Health.IsEjected); // off probation: the full count applies again
 
         time.Advance(TimeSpan.FromSeconds(30)); // stayed in as long as it was out
         Fail(detector, e, 1);
-        Assert.True(e.IsEjected);
+        Assert.True(e.Health.IsEjected);
         Assert.Contains("ejected for 30 s", log.Entries.Last().Cause);
     }
 
@@ -137,8 +138,8 @@ public sealed class OutlierDetectorTests
             Fail(detector, e, 5);
         }
 
-        Assert.Equal(3, endpoints.Count(e => e.IsEjected));
-        Assert.Equal(7, endpoints.Count(e => e.IsHealthy));
+        Assert.Equal(3, endpoints.Count(e => e.Health.IsEjected));
+        Assert.Equal(7, endpoints.Count(e => e.Health.IsHealthy));
     }
 
     [Fact]
@@ -150,10 +151,10 @@ public sealed class OutlierDetectorTests
             Fail(detector, e, 5);
         }
 
-        Assert.Equal(2, endpoints.Count(e => e.IsEjected));
+        Assert.Equal(2, endpoints.Count(e => e.Health.IsEjected));
         var (single, _, _, one) = Make(endpoints: 1, config: Config with { MaxEjectionPercent = 100 });
         Fail(single, one[0], 50);
-        Assert.False(one[0].IsEjected);
+        Assert.False(one[0].Health.IsEjected);
     }
 
     [Fact]
@@ -162,12 +163,12 @@ public sealed class OutlierDetectorTests
         var (detector, time, _, endpoints) = Make(endpoints: 2, config: Config with { MaxEjectionPercent = 50 });
         Fail(detector, endpoints[0], 5);
         Fail(detector, endpoints[1], 5);
-        Assert.True(endpoints[0].IsEjected);
-        Assert.False(endpoints[1].IsEjected);
+        Assert.True(endpoints[0].Health.IsEjected);
+        Assert.False(endpoints[1].Health.IsEjected);
         time.Advance(TimeSpan.FromSeconds(30));
         detector.Report(endpoints[0], AttemptOutcome.Response(200));
         Fail(detector, endpoints[1], 1);
-        Assert.True(endpoints[1].IsEjected);
+        Assert.True(endpoints[1].Health.IsEjected);
     }
 
     [Fact]
@@ -176,7 +177,7 @@ public sealed class OutlierDetectorTests
         var (detector, _, log, endpoints) = Make();
         Fail(detector, endpoints[0], 5);
         detector.Dispose();
-        Assert.False(endpoints[0].IsEjected);
+        Assert.False(endpoints[0].Health.IsEjected);
         Assert.Contains(log.Entries, t => t.Change == HealthChange.Returned && t.Cause == "passive health reconfigured");
     }
 

@@ -87,7 +87,7 @@ public sealed class PoolHealthTests
         leaving.OnRequestStarted();
 
         pool.Update(config with { Endpoints = [Ep(1)] });
-        Assert.True(leaving.IsRemoved);
+        Assert.True(leaving.Health.IsRemoved);
         Assert.Equal([leaving], pool.Health.Draining.ToArray());
         Assert.DoesNotContain(leaving, pool.Balancer.Endpoints);
 
@@ -96,7 +96,7 @@ public sealed class PoolHealthTests
         leaving.OnRequestFinished(TimeSpan.FromSeconds(1));
         time.Advance(DrainTracker.PollInterval);
         Assert.Empty(pool.Health.Draining);
-        Assert.False(leaving.DrainAbortToken.IsCancellationRequested);
+        Assert.False(leaving.Health.DrainAbortToken.IsCancellationRequested);
     }
 
     [Fact]
@@ -106,7 +106,7 @@ public sealed class PoolHealthTests
         var config = new PoolSnapshot { Id = "ns/p", Endpoints = [Ep(1), Ep(2)], DrainTimeout = TimeSpan.FromSeconds(5) };
         using var pool = Pool(config, time);
         var leaving = pool.Endpoints[1];
-        var token = leaving.DrainAbortToken; // what an in-flight WebSocket was forwarded with
+        var token = leaving.Health.DrainAbortToken; // what an in-flight WebSocket was forwarded with
         leaving.OnRequestStarted();
         pool.Update(config with { Endpoints = [Ep(1)] });
 
@@ -128,7 +128,7 @@ public sealed class PoolHealthTests
         pool.Update(config with { Endpoints = [Ep(1)] });
         pool.Update(config);
         Assert.Same(flapping, pool.Endpoints[1]);
-        Assert.False(flapping.IsRemoved);
+        Assert.False(flapping.Health.IsRemoved);
         Assert.Contains(flapping, pool.Balancer.Endpoints);
     }
 }

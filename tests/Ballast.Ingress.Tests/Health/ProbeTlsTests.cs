@@ -11,6 +11,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Server.Kestrel.Https;
 using Microsoft.Extensions.Logging;
 using Ballast.Testing;
+using Ballast.Ingress.Endpoints;
 
 namespace Ballast.Ingress.Tests.Health;
 
@@ -83,7 +84,7 @@ public sealed class ProbeTlsTests
     {
         using var pki = new TestPki();
         await using var backend = await HttpsBackend.StartAsync(pki, certificateName);
-        var reporter = new BackendTlsReporter(new Prometheus.CollectorRegistry());
+        var reporter = BackendTlsReporter.Of(new Prometheus.CollectorRegistry());
         using var transport = new ProbeTransport(TlsPool("orders.internal", pki), Check, reporter);
         using var probe = new HttpHealthProbe(transport, Check, new ProbeTarget("127.0.0.1", backend.Port));
         var result = await probe.ProbeAsync(CancellationToken.None);

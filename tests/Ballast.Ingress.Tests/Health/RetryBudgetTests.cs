@@ -1,5 +1,5 @@
 using Microsoft.Extensions.Time.Testing;
-using Ballast.Ingress.Forwarding;
+using Ballast.Ingress.Runtime;
 
 namespace Ballast.Ingress.Tests.Health;
 

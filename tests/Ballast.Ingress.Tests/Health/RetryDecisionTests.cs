@@ -27,12 +27,20 @@ public sealed class RetryDecisionTests
     }
 
     [Fact]
-    public void Non_idempotent_methods_need_the_route_to_opt_in()
+    public void Non_idempotent_methods_that_reached_a_backend_need_the_route_to_opt_in()
     {
-        Assert.Equal(RetryVerdict.NonIdempotentMethod, RetryDecision.Decide(Policy, "POST", 0, AttemptOutcome.ConnectFailure, false, false));
-        Assert.Equal(RetryVerdict.NonIdempotentMethod, RetryDecision.Decide(Policy, "PATCH", 0, AttemptOutcome.ConnectFailure, false, false));
-        Assert.Equal(RetryVerdict.Retry, RetryDecision.Decide(Policy, "PUT", 0, AttemptOutcome.ConnectFailure, false, false));
-        Assert.Equal(RetryVerdict.Retry, RetryDecision.Decide(Policy, "DELETE", 0, AttemptOutcome.ConnectFailure, false, false));
+        Assert.Equal(RetryVerdict.NonIdempotentMethod, RetryDecision.Decide(Policy, "POST", 0, AttemptOutcome.Reset, false, false));
+        Assert.Equal(RetryVerdict.NonIdempotentMethod, RetryDecision.Decide(Policy, "PATCH", 0, AttemptOutcome.Reset, false, false));
+        Assert.Equal(RetryVerdict.NonIdempotentMethod, RetryDecision.Decide(Policy, "POST", 0, AttemptOutcome.Response(503), false, false));
+        Assert.Equal(RetryVerdict.Retry, RetryDecision.Decide(Policy, "PUT", 0, AttemptOutcome.Reset, false, false));
+        Assert.Equal(RetryVerdict.Retry, RetryDecision.Decide(Policy, "DELETE", 0, AttemptOutcome.Reset, false, false));
+    }
+
+    [Fact]
+    public void Any_method_that_never_connected_is_retried_since_nothing_reached_a_backend()
+    {
+        Assert.Equal(RetryVerdict.Retry, RetryDecision.Decide(Policy, "POST", 0, AttemptOutcome.ConnectFailure, false, false));
+        Assert.Equal(RetryVerdict.Retry, RetryDecision.Decide(Policy, "PATCH", 0, AttemptOutcome.ConnectFailure, false, false));
     }
 
     [Fact]

@@ -1,6 +1,7 @@
 using Ballast.Ingress.Runtime;
 using Ballast.Ingress.Health;
 using Microsoft.Extensions.Time.Testing;
+using Ballast.Ingress.Endpoints;
 
 namespace Ballast.Ingress.Tests.Health;
 
@@ -52,9 +53,9 @@ public sealed class SlowStartTests
         using var ramp = new SlowStartRamp(Window, time, () => { });
         var e = HealthFixtures.Endpoint();
         ramp.Begin(e);
-        Assert.Equal(1, e.SlowStartTenths);
+        Assert.Equal(1, e.Health.SlowStartTenths);
         ramp.Stop(e);
-        Assert.Equal(EndpointState.EffectiveWeightScale, e.SlowStartTenths);
+        Assert.Equal(EndpointHealth.EffectiveWeightScale, e.Health.SlowStartTenths);
         Assert.Empty(ramp.Ramping);
     }
 }

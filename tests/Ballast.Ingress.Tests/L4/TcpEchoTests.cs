@@ -55,7 +55,7 @@ public sealed class TcpEchoTests(ITestOutputHelper output)
         Assert.Equal(totalBytes, (long)bytesIn);
         Assert.Equal(totalBytes, (long)bytesOut);
         await Eventually.True(() => metrics.For("tcp-test", "shop/echo").Active.Value == 0, "active gauge back to 0");
-        Assert.All(source.Endpoints, e => Assert.Equal(0, e.InFlight));
+        Assert.All(source.Endpoints, e => Assert.Equal(0, e.Load.InFlight));
     }
 
     [Fact]

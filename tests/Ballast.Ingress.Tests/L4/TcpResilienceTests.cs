@@ -36,7 +36,7 @@ public sealed class TcpResilienceTests
 
         b.Kill(); // the process dies: its port refuses and its two connections are reset
         var killed = source.Endpoints[1];
-        await Eventually.True(() => killed.InFlight == 0, "the killed backend's connections closed");
+        await Eventually.True(() => killed.Load.InFlight == 0, "the killed backend's connections closed");
 
         // Connections on a and c are unharmed.
         for (var i = 0; i < open.Count; i++)
@@ -147,7 +147,7 @@ public sealed class TcpResilienceTests
         time.Advance(TimeSpan.FromSeconds(1));
         await drain;
         Assert.True(await SocketIo.IsClosedByPeerAsync(s));
-        await Eventually.True(() => endpoint.InFlight == 0, "endpoint load released");
+        await Eventually.True(() => endpoint.Load.InFlight == 0, "endpoint load released");
     }
 
     [Fact]

@@ -98,7 +98,7 @@ public sealed class UdpProxyTests
             await ExchangeAsync(clients[0], proxy.LocalEndPoint, "client0:again");
             time.Advance(TimeSpan.FromSeconds(15));
             await Eventually.True(() => proxy.SessionCount == 1, "idle sessions swept");
-            Assert.Equal(1, source.Endpoints.Sum(e => e.InFlight));
+            Assert.Equal(1, source.Endpoints.Sum(e => e.Load.InFlight));
             time.Advance(TimeSpan.FromSeconds(30));
             await Eventually.True(() => proxy.SessionCount == 0, "last session swept");
             Assert.Equal(0, metrics.For("udp-test", "dns/udp").UdpSessions.Value);

@@ -50,9 +50,9 @@ public class BoundedLoadTests
             context: _ => Pool.KeyContext(zipf.Next()),
             afterStart: chosen =>
             {
-                var total = endpoints.Sum(e => e.InFlight);
+                var total = endpoints.Sum(e => e.Load.InFlight);
                 var bound = Math.Ceiling((1 + Epsilon) * total / endpoints.Length);
-                worst = Math.Max(worst, chosen.InFlight - bound);
+                worst = Math.Max(worst, chosen.Load.InFlight - bound);
             });
         return worst;
     }

@@ -34,6 +34,6 @@ public class ConcurrencyTests
         });
 
         Assert.Equal(0, nulls);
-        Assert.All(endpoints, e => Assert.Equal(0, e.InFlight));
+        Assert.All(endpoints, e => Assert.Equal(0, e.Load.InFlight));
     }
 }

@@ -2,6 +2,7 @@ using Ballast.Ingress.Runtime;
 using Ballast.Ingress.LoadBalancing;
 using Ballast.Model.Resources;
 using Microsoft.Extensions.Time.Testing;
+using Ballast.Ingress.Endpoints;
 
 namespace Ballast.Ingress.Tests.LoadBalancing;
 
@@ -57,10 +58,10 @@ public class LeastResponseTimeTests
 
         Observe(endpoint, TimeSpan.FromMilliseconds(10));
         Observe(endpoint, TimeSpan.FromMilliseconds(100));
-        Assert.Equal(TimeSpan.FromMilliseconds(100).Ticks, endpoint.LatencyEstimate(clock.GetTimestamp()), 3);
+        Assert.Equal(TimeSpan.FromMilliseconds(100).Ticks, endpoint.Latency.Estimate(clock.GetTimestamp()), 3);
 
-        clock.Advance(EndpointState.LatencyDecay); // one τ: e^-1 of the estimate remains
-        Assert.Equal(TimeSpan.FromMilliseconds(100).Ticks * Math.Exp(-1), endpoint.LatencyEstimate(clock.GetTimestamp()), 3);
+        clock.Advance(EndpointLatency.LatencyDecay); // one τ: e^-1 of the estimate remains
+        Assert.Equal(TimeSpan.FromMilliseconds(100).Ticks * Math.Exp(-1), endpoint.Latency.Estimate(clock.GetTimestamp()), 3);
     }
 
     private static void Observe(EndpointState endpoint, TimeSpan latency)

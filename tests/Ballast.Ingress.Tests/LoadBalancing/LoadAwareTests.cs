@@ -44,7 +44,7 @@ public class LoadAwareTests
             balancer.Pick(PickContext.None)!.OnRequestStarted();
         }
 
-        Assert.All(endpoints, e => Assert.Equal(5, e.InFlight));
+        Assert.All(endpoints, e => Assert.Equal(5, e.Load.InFlight));
         for (var i = 0; i < 5; i++)
         {
             endpoints[2].OnRequestFinished(TimeSpan.FromSeconds(1));
@@ -93,8 +93,8 @@ public class LoadAwareTests
             int max = int.MinValue, min = int.MaxValue;
             foreach (var e in endpoints)
             {
-                max = Math.Max(max, e.InFlight);
-                min = Math.Min(min, e.InFlight);
+                max = Math.Max(max, e.Load.InFlight);
+                min = Math.Min(min, e.Load.InFlight);
             }
 
             spreadSum += max - min;

@@ -2,8 +2,11 @@ using System.Text;
 using Ballast.Ingress.Runtime;
 using Ballast.Ingress.L4.Metrics;
 using Ballast.Ingress.Metrics;
+using Ballast.Ingress.Policies;
+using Ballast.Ingress.Transforms;
 using Ballast.Model.Snapshots;
 using Prometheus;
+using Ballast.Ingress.Endpoints;
 
 namespace Ballast.Ingress.Tests.Metrics;
 
@@ -31,12 +34,12 @@ public sealed class SeriesOwnersTests
     public async Task Removing_a_route_takes_its_labelled_and_its_scoped_series_and_nothing_of_other_routes()
     {
         var metrics = new IngressMetrics();
-        metrics.Policies.RateLimited.WithLabels("r").Inc();
-        metrics.Policies.AccessDenied.WithLabels("route:r").Inc();
-        metrics.Policies.AuthFailures.WithLabels("r", "jwt", "missing").Inc();
-        metrics.Shaping.TimedOut.WithLabels("r").Inc();
-        metrics.Policies.RateLimited.WithLabels("r-other").Inc();
-        metrics.Policies.AccessDenied.WithLabels("listener:r").Inc();
+        PolicyMetrics.Of(metrics.Registry).RateLimited.WithLabels("r").Inc();
+        PolicyMetrics.Of(metrics.Registry).AccessDenied.WithLabels("route:r").Inc();
+        PolicyMetrics.Of(metrics.Registry).AuthFailures.WithLabels("r", "jwt", "missing").Inc();
+        ShapingMetrics.Of(metrics.Registry).TimedOut.WithLabels("r").Inc();
+        PolicyMetrics.Of(metrics.Registry).RateLimited.WithLabels("r-other").Inc();
+        PolicyMetrics.Of(metrics.Registry).AccessDenied.WithLabels("listener:r").Inc();
 
         metrics.Series.RemoveRoute("r");
 
@@ -67,7 +70,7 @@ public sealed class SeriesOwnersTests
     {
         var metrics = new IngressMetrics();
         var endpoint = new EndpointState(new EndpointSnapshot { Host = "10.0.0.8", Port = 80 });
-        endpoint.MarkSeriesRetired();
+        endpoint.Series.MarkRetired();
 
         new RouteMetrics(metrics, "r").CountRequest("ns/a", endpoint, 200);
 

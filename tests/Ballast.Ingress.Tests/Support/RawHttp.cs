@@ -23,10 +23,19 @@ public sealed class RawHttp : IAsyncDisposable
         return new RawHttp(tcp);
     }
 
+    /// <summary>The status line and header lines of the last response read.</summary>
+    public string LastHead { get; private set; } = "";
+
     /// <summary>Sends the bytes and reads one response: (status code, body).</summary>
     public async Task<(int Status, string Body)> SendAsync(string request)
     {
         await _stream.WriteAsync(Encoding.ASCII.GetBytes(request));
+        return await ReadResponseAsync();
+    }
+
+    /// <summary>Reads one response (after <see cref="WriteAsync"/>): (status code, body).</summary>
+    public async Task<(int Status, string Body)> ReadResponseAsync()
+    {
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
         var buffer = new byte[8192];
         while (true)
@@ -34,12 +43,31 @@ public sealed class RawHttp : IAsyncDisposable
             var text = Encoding.ASCII.GetString([.. _pending]);
             if (TryParse(text, out var status, out var body, out var consumed))
             {
+                LastHead = text[..text.IndexOf("\r\n\r\n", StringComparison.Ordinal)];
                 _pending.RemoveRange(0, consumed);
                 return (status, body);
             }
             var read = await _stream.ReadAsync(buffer, timeout.Token);
             if (read == 0) throw new IOException("connection closed before a full response");
             _pending.AddRange(buffer.AsSpan(0, read).ToArray());
+        }
+    }
+
+    /// <summary>Sends bytes without reading anything.</summary>
+    public async Task WriteAsync(string request) => await _stream.WriteAsync(Encoding.ASCII.GetBytes(request));
+
+    /// <summary>True when the server closed the connection (end of stream or reset) with nothing more to read.</summary>
+    public async Task<bool> ClosedByServerAsync()
+    {
+        if (_pending.Count > 0) return false;
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        try
+        {
+            return await _stream.ReadAsync(new byte[1], timeout.Token) == 0;
+        }
+        catch (IOException)
+        {
+            return true;
         }
     }
 

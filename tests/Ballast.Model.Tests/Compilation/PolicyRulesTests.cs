@@ -1,5 +1,6 @@
 using Ballast.Model.Compilation;
 using Ballast.Model.Resources;
+using Ballast.Model.Snapshots;
 using static Ballast.Model.Tests.Compilation.Yaml;
 
 namespace Ballast.Model.Tests.Compilation;
@@ -30,8 +31,8 @@ public class PolicyRulesTests
     [InlineData("- { backends: [ { pool: a, weight: -1 } ] }", "spec.routes[0].backends[0].weight: must be between 0 and 1000, got -1")]
     [InlineData("- { backends: [ { pool: a, weight: 0 }, { pool: b, weight: 0 } ] }", "spec.routes[0].backends: the backend weights add up to 0")]
     [InlineData("- { backends: [ { pool: a } ], canary: { pool: b } }", "spec.routes[0].canary: one of header or cookie is required")]
-    [InlineData("- { backends: [ { pool: a } ], retries: { attempts: 11 } }", "spec.routes[0].retries.attempts: must be between 1 and 10, got 11")]
-    [InlineData("- { backends: [ { pool: a } ], retries: { attempts: 0 } }", "spec.routes[0].retries.attempts: must be between 1 and 10, got 0")]
+    [InlineData("- { backends: [ { pool: a } ], retries: { attempts: 11 } }", "spec.routes[0].retries.attempts: must be between 0 and 10, got 11")]
+    [InlineData("- { backends: [ { pool: a } ], retries: { attempts: -1 } }", "spec.routes[0].retries.attempts: must be between 0 and 10, got -1")]
     [InlineData("- { backends: [ { pool: a } ], retries: { on: [ reset, \"500\" ] } }", "spec.routes[0].retries.on[1]: expected one of connect-failure, reset, timeout, 502, 503, 504, got \"500\"")]
     [InlineData("- { backends: [ { pool: a } ], retries: { perTryTimeout: 0s } }", "spec.routes[0].retries.perTryTimeout: must be longer than 0")]
     [InlineData("- { backends: [ { pool: a } ], timeout: 0s }", "spec.routes[0].timeout: must be longer than 0")]
@@ -67,6 +68,20 @@ public class PolicyRulesTests
         var r = Compile(Pool("a") + Pool("t", "protocol: TCP") + Policy("p", spec));
         HasError(r, expected);
         Assert.Empty(r.Snapshot.Listeners);
+    }
+
+    [Fact]
+    public void A_route_without_retries_retries_connect_failures_and_resets_once_and_attempts_0_turns_that_off()
+    {
+        var routes = CompileRoute("""
+            - { match: { path: /default }, backends: [ { pool: a } ] }
+            - { match: { path: /off }, backends: [ { pool: a } ], retries: { attempts: 0 } }
+            - { match: { path: /moved }, redirect: { host: example.com } }
+            """).Snapshot.Listeners.Single().Routes;
+        var byPath = routes.ToDictionary(r => r.Match.Path);
+        Assert.Equal(new RetrySnapshot { Attempts = 1, On = RetryOn.ConnectFailure | RetryOn.Reset, BudgetPercent = 20 }, byPath["/default"].Retries);
+        Assert.Equal(0, byPath["/off"].Retries!.Attempts);
+        Assert.Null(byPath["/moved"].Retries); // a redirect never forwards
     }
 
     [Fact]

@@ -93,6 +93,26 @@ public class PoolRulesTests
     };
 
     [Fact]
+    public void A_pool_without_passive_health_ejects_endpoints_that_refuse_connections()
+    {
+        var pool = Assert.Single(Compile(Pool("p")).Snapshot.Pools);
+        Assert.Equal(new PassiveHealthSnapshot { ConsecutiveFailures = 1, EjectionTime = TimeSpan.FromSeconds(10), ConnectFailuresOnly = true }, pool.PassiveHealth);
+        // Written out, the user's settings count every backend failure.
+        Assert.False(Assert.Single(Compile(Pool("p", "healthCheck: { passive: {} }")).Snapshot.Pools).PassiveHealth!.ConnectFailuresOnly);
+    }
+
+    [Fact]
+    public void Static_endpoints_marked_draining_are_terminating_endpoints()
+    {
+        var r = Compile(Pool("p", endpoints: "endpoints: [ { address: \"10.0.0.1:80\", draining: true }, { address: \"10.0.0.2:80\" } ]"));
+        Assert.Empty(r.Diagnostics);
+        var pool = Assert.Single(r.Snapshot.Pools);
+        Assert.Equal([("10.0.0.1", true), ("10.0.0.2", false)], pool.Endpoints.Select(e => (e.Host, e.Draining)));
+        var counts = r.Statuses[Key].Endpoints!;
+        Assert.Equal((2, 1, 1), (counts.Total, counts.Ready, counts.Draining));
+    }
+
+    [Fact]
     public void Service_endpoints_follow_EndpointSlice_conditions()
     {
         var input = WithService(

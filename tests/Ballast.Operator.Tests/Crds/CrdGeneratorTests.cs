@@ -46,7 +46,7 @@ public sealed class CrdGeneratorTests
         var version = At(crd, "spec", "versions", "0");
         Assert.IsType<YamlMappingNode>(At(version, "subresources", "status"));
         var columns = ((YamlSequenceNode)At(version, "additionalPrinterColumns")).Select(c => S(At(c, "name"))).ToArray();
-        Assert.Equal(["Algorithm", "Ready", "Total", "Age"], columns);
+        Assert.Equal(["Algorithm", "Ready", "Total", "Accepted", "Programmed", "Reason", "Age"], columns);
 
         var spec = At(version, "schema", "openAPIV3Schema", "properties", "spec");
         Assert.Contains("has(self.service) != has(self.endpoints)", S(At(spec, "x-kubernetes-validations", "0", "rule")));
@@ -68,7 +68,9 @@ public sealed class CrdGeneratorTests
         Assert.Equal("lbp", S(At(crd, "spec", "names", "shortNames", "0")));
         var version = At(crd, "spec", "versions", "0");
         var columns = ((YamlSequenceNode)At(version, "additionalPrinterColumns")).Select(c => S(At(c, "name"))).ToArray();
-        Assert.Equal(["Hosts", "Programmed", "Split", "Age"], columns);
+        Assert.Equal(["Accepted", "Programmed", "Reason", "Address", "Hosts", "Split", "Age"], columns);
+        Assert.Equal(".status.addresses[0].value", S(At(version, "additionalPrinterColumns", "3", "jsonPath")));
+        Assert.Equal("1", S(At(version, "additionalPrinterColumns", "4", "priority"))); // Hosts only with -o wide
         var spec = At(version, "schema", "openAPIV3Schema", "properties", "spec");
         var match = At(spec, "properties", "routes", "items", "properties", "match");
         Assert.Contains("has(self.pathRegex)", S(At(match, "x-kubernetes-validations", "0", "rule")));
@@ -76,5 +78,29 @@ public sealed class CrdGeneratorTests
         Assert.Equal("map", S(At(listeners, "x-kubernetes-list-type")));
         Assert.Equal("name", S(At(listeners, "x-kubernetes-list-map-keys", "0")));
         Assert.Contains("name", ((YamlSequenceNode)At(listeners, "items", "required")).Select(S));
+    }
+
+    [Theory]
+    [InlineData("ballast.dev_backendpools.yaml")]
+    [InlineData("ballast.dev_loadbalancerpolicies.yaml")]
+    public void Every_schema_property_has_a_description_for_kubectl_explain(string file)
+    {
+        var schema = At(Load(file), "spec", "versions", "0", "schema", "openAPIV3Schema");
+        var missing = new List<string>();
+        void Walk(YamlNode node, string path)
+        {
+            if (node is not YamlMappingNode map) return;
+            if (map.Children.TryGetValue("properties", out var props))
+                foreach (var (key, child) in (YamlMappingNode)props)
+                {
+                    var childPath = path + "." + S(key);
+                    if (!((YamlMappingNode)child).Children.ContainsKey("description")) missing.Add(childPath);
+                    Walk(child, childPath);
+                }
+            if (map.Children.TryGetValue("items", out var items)) Walk(items, path + "[]");
+            if (map.Children.TryGetValue("additionalProperties", out var values)) Walk(values, path + "{}");
+        }
+        Walk(schema, "");
+        Assert.True(missing.Count == 0, $"{file}: fields without a description (write a /// <summary> on the C# property or its type in src/Model/Resources):\n" + string.Join("\n", missing));
     }
 }

@@ -27,7 +27,11 @@ internal sealed class Replica : IAsyncDisposable
     public IngressHost Host { get; }
     public OperatorSnapshotSource Source { get; }
 
-    public static async Task<Replica> StartAsync(string id, IPAddress address, Uri operatorUri, string token, string stateDirectory)
+    public static Task<Replica> StartAsync(string id, IPAddress address, Uri operatorUri, string token, string stateDirectory) =>
+        StartAsync(id, address, operatorUri, () => token, stateDirectory);
+
+    /// <param name="token">Read before every request, as from a projected token file.</param>
+    public static async Task<Replica> StartAsync(string id, IPAddress address, Uri operatorUri, Func<string> token, string stateDirectory)
     {
         var host = await IngressHost.StartAsync(new IngressOptions { AdminPort = 0, AdminAddress = IPAddress.Loopback, ListenerAddress = address });
         var source = new OperatorSnapshotSource(operatorUri, token, id, stateDirectory, host, TimeProvider.System, NullLogger.Instance);

@@ -54,12 +54,12 @@ public sealed class OperatorTests : IAsyncLifetime
         await ApplySamplesWithEndpointsAsync();
         var good = await _f.SnapshotWhereAsync(s => s.Listeners.Length == 1 && Pool(s, "shop/echo-v2")?.Endpoints.Length == 1, "the sample config");
         await _f.Cluster.Client.CustomObjects.PatchNamespacedCustomObjectAsync(
-            new V1Patch("""{"spec":{"routes":[{"name":"echo","match":{"path":"/a","pathPrefix":"/b"},"backends":[{"pool":"echo-v1","weight":1}]}]}}""", V1Patch.PatchType.MergePatch),
+            new V1Patch("""{"spec":{"routes":[{"name":"echo","match":{"path":"no-leading-slash"},"backends":[{"pool":"echo-v1","weight":1}]}]}}""", V1Patch.PatchType.MergePatch),
             "ballast.dev", "v1alpha1", "shop", "loadbalancerpolicies", "shop");
         var policy = await Eventually.GetAsync(() => _f.GetAsync("loadbalancerpolicies", "shop", "shop"),
             p => OperatorFixture.Condition(p, "Accepted")?["status"]?.GetValue<string>() == "False", "policy Accepted=False");
         var accepted = OperatorFixture.Condition(policy, "Accepted")!;
-        Assert.Contains("spec.routes[0].match", accepted["message"]!.GetValue<string>());
+        Assert.Contains("spec.routes[0].match.path", accepted["message"]!.GetValue<string>());
         Assert.Equal(2, accepted["observedGeneration"]!.GetValue<long>());
         Assert.Equal(good.ContentHash, _f.Operator.Hub.Current.ContentHash);
         Assert.Equal(1, _f.Operator.Hub.Current.Generations["LoadBalancerPolicy shop/shop"]);

@@ -79,7 +79,7 @@ public sealed class ClusterRoleTests
             p => OperatorInEmulator.Condition(p, "Accepted")?["status"]?.GetValue<string>() == "True", "the sample policy accepted");
         var sample = Yaml.Documents(File.ReadAllText(RepoPaths.Of("samples", "kubernetes", "30-policy.yaml"))).Single();
         var invalidRoute = sample["spec"]!["routes"]![0]!.DeepClone();
-        invalidRoute["match"] = new JsonObject { ["path"] = "/a", ["pathPrefix"] = "/b" };
+        invalidRoute["match"] = new JsonObject { ["path"] = "no-leading-slash" }; // the schema takes it, the Compiler refuses it
 
         using var http = new HttpClient { BaseAddress = op.Api.BaseUri };
         http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", op.Api.Token);

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using Ballast.Ingress.Metrics;
 using Prometheus;
+using Ballast.Ingress.Endpoints;
 
 namespace Ballast.Ingress.L4.Metrics;
 
@@ -47,7 +48,7 @@ public sealed class L4Metrics
     public ListenerPoolMetrics For(string listener, string pool)
         => _listenerPools.GetOrAdd((listener, pool), static (key, self) => new ListenerPoolMetrics(self, key.Listener, key.Pool), this);
 
-    public EndpointMetrics For(string pool, Runtime.EndpointState endpoint)
+    public EndpointMetrics For(string pool, EndpointState endpoint)
         => _endpoints.GetOrAdd((pool, endpoint.Id), static (key, self) => new EndpointMetrics(self, key.Pool, key.Endpoint), this);
 
     /// <summary>Forgets the cached children of a retired entity, so a later one of the same name gets fresh series.</summary>

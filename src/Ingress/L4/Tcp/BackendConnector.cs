@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using Ballast.Ingress.Runtime;
 using Ballast.Ingress.L4.Metrics;
+using Ballast.Ingress.Endpoints;
 
 namespace Ballast.Ingress.L4.Tcp;
 
@@ -14,13 +15,16 @@ internal static class BackendConnector
 {
     public readonly record struct Result(Socket? Socket, EndpointState? Endpoint, bool HadEndpoint);
 
-    public static async Task<Result> ConnectAsync(IL4EndpointSource source, IPEndPoint client, int maxAttempts, TimeProvider time, L4Metrics metrics, CancellationToken cancellationToken)
+    public static async Task<Result> ConnectAsync(IL4EndpointSource source, IPEndPoint client, int listenerPort, int maxAttempts, TimeProvider time, L4Metrics metrics, CancellationToken cancellationToken)
     {
         EndpointState? avoid = null;
         var hadEndpoint = false;
         for (var attempt = 0; attempt < maxAttempts; attempt++)
         {
-            var endpoint = source.Pick(ClientAddressHash.Context(source, client, avoid));
+            // The first attempt places the flow (affinity table, flow hash); a retry avoids the endpoint that failed.
+            var endpoint = attempt == 0
+                ? await source.PlaceAsync(client, listenerPort).ConfigureAwait(false)
+                : source.Pick(ClientAddressHash.Context(source, client, avoid, listenerPort));
             if (endpoint is null) break;
             hadEndpoint = true;
             var socket = await TryConnectAsync(endpoint.SocketAddress, source.ConnectTimeout, time, cancellationToken).ConfigureAwait(false);

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Ballast.Ingress.Runtime;
+using Ballast.Ingress.Endpoints;
 
 namespace Ballast.Ingress.L4.Tcp;
 

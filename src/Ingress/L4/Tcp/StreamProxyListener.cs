@@ -150,7 +150,7 @@ public abstract class StreamProxyListener : IAsyncDisposable
     private async Task ProxyAsync(Socket client, IPEndPoint clientAddress, Prelude prelude, IL4EndpointSource source, L4Metrics.ListenerPoolMetrics metrics)
     {
         var time = Options.TimeProvider;
-        var connected = await BackendConnector.ConnectAsync(source, clientAddress, Options.MaxConnectAttempts, time, Options.Metrics, _stopping.Token).ConfigureAwait(false);
+        var connected = await BackendConnector.ConnectAsync(source, clientAddress, ((IPEndPoint)client.LocalEndPoint!).Port, Options.MaxConnectAttempts, time, Options.Metrics, _stopping.Token).ConfigureAwait(false);
         if (connected.Socket is not { } backend || connected.Endpoint is not { } endpoint)
         {
             (connected.HadEndpoint ? metrics.ConnectFailed : metrics.NoEndpoint).Inc();

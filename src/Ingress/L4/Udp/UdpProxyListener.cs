@@ -139,7 +139,7 @@ public sealed class UdpProxyListener : IAsyncDisposable
             metrics.Refused.Inc();
             return null;
         }
-        var endpoint = source.Pick(ClientAddressHash.Context(source, client, avoid: null));
+        var endpoint = await source.PlaceAsync(client, ((IPEndPoint)listener.LocalEndPoint!).Port).ConfigureAwait(false);
         if (endpoint is null)
         {
             source.Connections.Release();

@@ -6,6 +6,7 @@ using Ballast.Ingress.L4.Tcp;
 using Ballast.Ingress.L4.Tls;
 using Ballast.Ingress.L4.Udp;
 using Ballast.Model.Snapshots;
+using Ballast.Ingress.Endpoints;
 
 namespace Ballast.Ingress.L4.Wiring;
 
@@ -36,6 +37,9 @@ public sealed class L4ListenerSet : IAsyncDisposable
         _time = time;
         _logger = logger;
     }
+
+    /// <summary>The affinity table (shared through Redis when configured) for pools with client-IP affinity; null: none.</summary>
+    public Affinity.AffinityRouter? Affinity { get; init; }
 
     /// <summary>Every open L4 connection of this replica, by endpoint.</summary>
     public L4ConnectionTracker Tracker { get; } = new();
@@ -113,7 +117,7 @@ public sealed class L4ListenerSet : IAsyncDisposable
                 limit = new ConnectionLimit(maximum);
                 _poolLimits[id] = limit;
             }
-            sources[id] = new PoolEndpointSource(pool, limit);
+            sources[id] = new PoolEndpointSource(pool, limit, Affinity);
         }
         foreach (var id in _poolLimits.Keys.Where(id => !state.Pools.ContainsKey(id)).ToList()) _poolLimits.Remove(id);
         return sources;

@@ -1,7 +1,11 @@
+using System.Net;
+using Ballast.Ingress.Affinity;
 using Ballast.Ingress.Runtime;
 using Ballast.Ingress.Health;
 using Ballast.Ingress.LoadBalancing;
 using Ballast.Model.Resources;
+using Ballast.Ingress.Endpoints;
+using Ballast.Model.Snapshots;
 
 namespace Ballast.Ingress.L4.Wiring;
 
@@ -15,16 +19,33 @@ public sealed class PoolEndpointSource : IL4EndpointSource
 {
     private readonly PoolRuntime _pool;
 
-    public PoolEndpointSource(PoolRuntime pool, ConnectionLimit connections)
+    public PoolEndpointSource(PoolRuntime pool, ConnectionLimit connections, AffinityRouter? affinity = null)
     {
         _pool = pool;
         PoolId = pool.Id;
         ConnectTimeout = pool.Config.ConnectTimeout;
         ProxyProtocol = pool.Config.ProxyProtocol;
-        // No headers, cookies or paths at L4: a hashing algorithm can only hash the client address.
-        HashOnClientAddress = LoadBalancerRegistry.UsesKey(pool.Config.LoadBalancing.Algorithm);
+        // No headers, cookies or paths at L4: a hashing algorithm hashes the client address — or, for a UDP pool
+        // without client-IP affinity, each flow (client address and port, listener port), so that a client's flows
+        // spread over the endpoints while every replica still places each one alike.
+        var hashes = LoadBalancerRegistry.UsesKey(pool.Config.LoadBalancing.Algorithm);
+        ClientAffinity = pool.Config.SessionAffinity is { Type: AffinityType.ClientIp } && affinity is not null;
+        HashOnFlow = hashes && pool.Config.Protocol == PoolProtocol.UDP && !ClientAffinity;
+        HashOnClientAddress = hashes && !HashOnFlow;
         Connections = connections;
+        _affinity = affinity;
     }
+
+    private readonly AffinityRouter? _affinity;
+
+    /// <summary>The pool pins clients by address (<c>sessionAffinity: ClientIp</c>) in the shared affinity table.</summary>
+    public bool ClientAffinity { get; }
+    public bool HashOnFlow { get; }
+
+    public ValueTask<EndpointState?> PlaceAsync(IPEndPoint client, int listenerPort)
+        => ClientAffinity
+            ? _affinity!.ChooseForClientAsync(_pool.Config, _pool.Balancer, client.Address)
+            : new(Pick(ClientAddressHash.Context(this, client, avoid: null, listenerPort)));
 
     public string PoolId { get; }
     public TimeSpan ConnectTimeout { get; }

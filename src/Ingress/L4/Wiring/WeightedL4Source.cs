@@ -1,6 +1,7 @@
 using Ballast.Ingress.Runtime;
 using Ballast.Ingress.LoadBalancing;
 using Ballast.Model.Resources;
+using Ballast.Ingress.Endpoints;
 
 namespace Ballast.Ingress.L4.Wiring;
 

@@ -43,12 +43,12 @@ internal static class BackendTlsRules
     {
         if (!input.Secrets.TryGetValue(id, out var secret))
         {
-            r.UnresolvedClusterObject(input, "SecretNotFound", field, $"Secret \"{id}\" not found");
+            r.UnresolvedClusterObject(input, ConditionReasons.SecretNotFound, field, $"Secret \"{id}\" not found");
             return null;
         }
         if (secret.Data.TryGetValue(dataKey, out var bytes) || (secret.Data.Count == 1 && (bytes = secret.Data.Values.First()) is not null))
             return Encoding.UTF8.GetString(bytes);
-        r.Unresolved("SecretNotFound", field, $"Secret \"{id}\" has no \"{dataKey}\"");
+        r.Unresolved(ConditionReasons.SecretNotFound, field, $"Secret \"{id}\" has no \"{dataKey}\"");
         return null;
     }
 }

@@ -110,12 +110,12 @@ internal static partial class CredentialRules
         {
             var f = field.Field("secretRef");
             if (input.Secrets.TryGetValue($"{r.Key.Namespace}/{secretRef}", out var secret)) return (f, secret);
-            r.UnresolvedClusterObject(input, "SecretNotFound", f, $"Secret \"{secretRef}\" not found");
+            r.UnresolvedClusterObject(input, ConditionReasons.SecretNotFound, f, $"Secret \"{secretRef}\" not found");
             return (f, null);
         }
         var ff = field.Field(fileField);
         if (input.Secrets.TryGetValue(file!, out var content)) return (ff, content);
-        r.UnresolvedClusterObject(input, "SecretNotFound", ff, $"file \"{file}\" could not be read");
+        r.UnresolvedClusterObject(input, ConditionReasons.SecretNotFound, ff, $"file \"{file}\" could not be read");
         return (ff, null);
     }
 

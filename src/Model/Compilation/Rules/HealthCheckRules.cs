@@ -70,7 +70,7 @@ internal static class HealthCheckRules
 
     public static PassiveHealthSnapshot? CompilePassive(ResourceReport r, FieldPath field, PassiveHealthCheckSpec? spec)
     {
-        if (spec is null) return null;
+        if (spec is null) return PassiveHealthSnapshot.ConnectFailureDefault;
         Ranges.Check(r, field.Field("consecutiveFailures"), spec.ConsecutiveFailures, 1, 100);
         Ranges.Positive(r, field.Field("ejectionTime"), spec.EjectionTime);
         Ranges.Positive(r, field.Field("maxEjectionTime"), spec.MaxEjectionTime);

@@ -35,16 +35,16 @@ internal static class ListenerTlsRules
                 if (input.Secrets.TryGetValue($"{ns}/{secretRef}", out var secret))
                 {
                     if (secret.Type is { Length: > 0 } type && type != "kubernetes.io/tls" && type != "Opaque")
-                        r.Unresolved("InvalidCertificate", cf.Field("secretRef"), $"Secret \"{secretRef}\" has type \"{type}\"; expected kubernetes.io/tls");
+                        r.Unresolved(ConditionReasons.InvalidCertificate, cf.Field("secretRef"), $"Secret \"{secretRef}\" has type \"{type}\"; expected kubernetes.io/tls");
                     else Add(r, cf.Field("secretRef"), $"secret {ns}/{secretRef}", secret, secret, certificates);
                 }
             }
             else if (c.CertificateFile is { } certFile && c.KeyFile is { } keyFile)
             {
                 if (!input.Secrets.TryGetValue(certFile, out var certData))
-                    r.UnresolvedClusterObject(input, "SecretNotFound", cf.Field("certificateFile"), $"file \"{certFile}\" could not be read");
+                    r.UnresolvedClusterObject(input, ConditionReasons.SecretNotFound, cf.Field("certificateFile"), $"file \"{certFile}\" could not be read");
                 else if (!input.Secrets.TryGetValue(keyFile, out var keyData))
-                    r.UnresolvedClusterObject(input, "SecretNotFound", cf.Field("keyFile"), $"file \"{keyFile}\" could not be read");
+                    r.UnresolvedClusterObject(input, ConditionReasons.SecretNotFound, cf.Field("keyFile"), $"file \"{keyFile}\" could not be read");
                 else Add(r, cf, $"file {certFile}", certData, keyData, certificates);
             }
         }
@@ -65,12 +65,12 @@ internal static class ListenerTlsRules
         var keyPem = Entry(keyData, "tls.key");
         if (certPem is null || keyPem is null)
         {
-            r.Unresolved("InvalidCertificate", field, $"{source}: {(certPem is null ? "no tls.crt" : "no tls.key")}");
+            r.Unresolved(ConditionReasons.InvalidCertificate, field, $"{source}: {(certPem is null ? "no tls.crt" : "no tls.key")}");
             return;
         }
         if (Check(certPem, keyPem) is { } problem)
         {
-            r.Unresolved("InvalidCertificate", field, $"{source}: {problem}");
+            r.Unresolved(ConditionReasons.InvalidCertificate, field, $"{source}: {problem}");
             return;
         }
         into.Add(new ListenerCertificateSnapshot { Source = source, CertificatePem = certPem, KeyPem = keyPem });

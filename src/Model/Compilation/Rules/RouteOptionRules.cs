@@ -21,8 +21,9 @@ internal static class RouteOptionRules
 
     public static RetrySnapshot? Retries(ResourceReport r, FieldPath field, RetrySpec? spec)
     {
-        if (spec is null) return null;
-        Ranges.Check(r, field.Field("attempts"), spec.Attempts, 1, 10);
+        if (spec is null) return RetrySnapshot.Default;
+        // 0 turns retries off, the default one included.
+        Ranges.Check(r, field.Field("attempts"), spec.Attempts, 0, 10);
         var on = RetryOn.None;
         for (var i = 0; i < (spec.On?.Count ?? 0); i++)
         {

@@ -200,10 +200,10 @@ public sealed class RetryEndToEndTests(ITestOutputHelper output)
         var retried = PrometheusText.Value(await ingress.MetricsAsync(), "ballast_retries_total{route=\"r\"}");
         var exhausted = PrometheusText.Value(await ingress.MetricsAsync(), "ballast_retry_budget_exhausted_total{route=\"r\"}");
         output.WriteLine($"{requests} requests, {extra} extra requests reached the backends ({retried} retries counted, {exhausted} refused by the budget); " +
-                         $"budget 20% + {Ballast.Ingress.Forwarding.RetryBudget.DefaultMinRetriesPerWindow} = {requests * 20 / 100 + Ballast.Ingress.Forwarding.RetryBudget.DefaultMinRetriesPerWindow}");
+                         $"budget 20% + {Ballast.Ingress.Runtime.RetryBudget.DefaultMinRetriesPerWindow} = {requests * 20 / 100 + Ballast.Ingress.Runtime.RetryBudget.DefaultMinRetriesPerWindow}");
         Assert.All(statuses.SelectMany(s => s), s => Assert.Equal(HttpStatusCode.ServiceUnavailable, s));
         Assert.Equal(retried, extra);
-        Assert.InRange(extra, 1, requests * 20 / 100 + Ballast.Ingress.Forwarding.RetryBudget.DefaultMinRetriesPerWindow);
+        Assert.InRange(extra, 1, requests * 20 / 100 + Ballast.Ingress.Runtime.RetryBudget.DefaultMinRetriesPerWindow);
         Assert.True(exhausted > 0, "the budget must have refused retries (3 per failing request were allowed)");
     }
 }

@@ -5,6 +5,7 @@ using Ballast.Ingress.L4;
 using Ballast.Ingress.LoadBalancing;
 using Ballast.Model.Resources;
 using Ballast.Model.Snapshots;
+using Ballast.Ingress.Endpoints;
 
 namespace Ballast.Ingress.Tests.L4.Support;
 

@@ -1,0 +1,5 @@
+#!/bin/sh
+# keepalived vrrp_script: succeeds while this node's Ballast is ready (snapshot applied, every listener bound).
+# A dead Ballast refuses the connection at once, so a failure is seen within one check interval.
+ADMIN=http://127.0.0.1:9901   # Ballast's admin listener (--admin-port)
+exec curl -fsS -o /dev/null --max-time 1 "$ADMIN/readyz"

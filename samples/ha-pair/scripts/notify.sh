@@ -1,0 +1,19 @@
+#!/bin/sh
+# keepalived notify: called on every VRRP transition with $1 = INSTANCE|GROUP, $2 = its name,
+# $3 = MASTER|BACKUP|FAULT|STOP, $4 = priority. Logs the transition and tells Ballast its role
+# (ballast_ha_role on /metrics). Never fails: keepalived's decision stands whatever happens here.
+ADMIN=http://127.0.0.1:9901           # Ballast's admin listener (--admin-port); only loopback may POST the role
+LOG=/var/log/ballast/ha-transitions.log
+
+name=$2
+state=$3
+priority=${4:-}
+line="$(date -u +%Y-%m-%dT%H:%M:%SZ) $name -> $state${priority:+ (priority $priority)}"
+mkdir -p "$(dirname "$LOG")" 2>/dev/null
+echo "$line" >> "$LOG"
+command -v logger >/dev/null 2>&1 && logger -t ballast-ha "$line"
+if [ "$1" = INSTANCE ]; then
+  curl -fsS -o /dev/null --max-time 2 --data-urlencode "instance=$name" --data-urlencode "state=$state" "$ADMIN/admin/ha/role" \
+    || echo "$(date -u +%Y-%m-%dT%H:%M:%SZ) $name: Ballast did not take the role $state (not running?)" >> "$LOG"
+fi
+exit 0

@@ -1,0 +1,24 @@
+#!/bin/sh
+# Run once on each node before keepalived starts (e.g. ExecStartPre= of keepalived.service). Idempotent.
+# Makes a VIP move lose nothing but the connections of a node that died (docs/ha.md, "What fails over how fast").
+set -e
+IFACE=eth0                          # the interface keepalived's virtual_ipaddress uses
+VIPS="192.0.2.10 192.0.2.11"        # every VIP of the pair (one in active-passive)
+NFT_RULES=/etc/ballast/ha/vip-no-reset.nft
+
+# 1. Answer ARP only for addresses configured on the interface asked (arp_ignore=1) and announce only those
+#    (arp_announce=2): the VIPs kept on lo below are then never claimed by a node that is not their master.
+for conf in all "$IFACE"; do
+  echo 1 > "/proc/sys/net/ipv4/conf/$conf/arp_ignore"
+  echo 2 > "/proc/sys/net/ipv4/conf/$conf/arp_announce"
+done
+
+# 2. Every VIP also on lo (/32, unannounced). When a VIP moves away from a live node, the connections that node was
+#    serving can still send their answers from the VIP (without it, the kernel can no longer send from that
+#    address and the client waits for a reply that never comes). The client's own packets already go to the new master.
+for vip in $VIPS; do
+  ip addr replace "$vip/32" dev lo
+done
+
+# 3. No "connection refused" while a dead node still holds its VIP (see the rule file).
+nft -f "$NFT_RULES"

@@ -1,0 +1,49 @@
+using Ballast.Ingress.Http;
+using Ballast.Model.Snapshots;
+using Prometheus;
+using Yarp.ReverseProxy.Forwarder;
+using Ballast.Ingress.Health;
+
+using Ballast.Ingress.Transforms;
+
+namespace Ballast.Ingress.Runtime;
+
+/// <summary>
+/// A route's retry policy, ready for the hot path: the policy, the route's retry budget, the transformer that
+/// lets a retriable 502/503/504 be retried instead of sent to the client, and cached metric children.
+/// One per route per snapshot (a reload starts a fresh budget window).
+/// </summary>
+public sealed class RouteRetry
+{
+    public RouteRetry(RetrySnapshot policy, HttpTransformer inner, TimeProvider time, HealthMetrics? metrics, string routeId)
+    {
+        Policy = policy;
+        Budget = new RetryBudget(policy.BudgetPercent, time);
+        RetriesOnStatus = (policy.On & (RetryOn.Status502 | RetryOn.Status503 | RetryOn.Status504)) != 0;
+        Transformer = RetriesOnStatus ? new RetryAwareTransformer(inner) : inner;
+        PlainFirstAttempt = !RetriesOnStatus && policy.PerTryTimeout is null;
+        Retries = metrics?.Retries.WithLabels(routeId);
+        BudgetExhausted = metrics?.RetryBudgetExhausted.WithLabels(routeId);
+    }
+
+    public RetrySnapshot Policy { get; }
+    public RetryBudget Budget { get; }
+    /// <summary>Whether some status codes are retried (then responses are screened before they reach the client).</summary>
+    public bool RetriesOnStatus { get; }
+    public HttpTransformer Transformer { get; }
+    /// <summary>
+    /// The first attempt needs no retry state up front (no status to screen, no per-try timer): a request without
+    /// a body is forwarded plainly and the state is built only after a failure.
+    /// </summary>
+    public bool PlainFirstAttempt { get; }
+    public Counter.Child? Retries { get; }
+
+    /// <summary>
+    /// Whether a request with this method could be retried after its attempt reached a backend (a reset or a
+    /// timeout): only then must its body be watched from the first byte. Otherwise only a connect failure, which
+    /// reads no body, can be retried.
+    /// </summary>
+    public bool MayRetryAfterSending(string method) =>
+        (Policy.On & (RetryOn.Reset | RetryOn.Timeout)) != 0 && (Policy.NonIdempotent || IdempotentMethods.Contains(method));
+    public Counter.Child? BudgetExhausted { get; }
+}

@@ -1,0 +1,75 @@
+using System.Net;
+
+namespace Ballast.Operator;
+
+/// <summary>
+/// The operator's settings from its arguments and environment (the chart's Deployment sets both): pure, so a test
+/// can check that what the chart renders is what the operator reads.
+/// </summary>
+public static class OperatorCommandLine
+{
+    public sealed record Settings(OperatorOptions Options, LogLevel LogLevel);
+
+    /// <summary>The settings, or the error to print (naming the argument or variable) and exit 2 on.</summary>
+    public static (Settings? Settings, string? Error) Parse(string[] args, Func<string, string?> environment)
+    {
+        string? Env(string name) => environment(name) is { Length: > 0 } value ? value : null;
+        var logLevel = LogLevel.Information;
+        if ((ArgValue(args, "--log-level") ?? Env("BALLAST_LOG_LEVEL")) is { } level &&
+            (!Enum.TryParse(level, ignoreCase: true, out logLevel) || !Enum.IsDefined(logLevel) || int.TryParse(level, out _)))
+            return (null, $"BALLAST_LOG_LEVEL / --log-level: \"{level}\" is not one of {string.Join(", ", Enum.GetNames<LogLevel>())}");
+
+        var serviceAccount = Env("BALLAST_INGRESS_SERVICE_ACCOUNT") ?? "";
+        var token = Env("BALLAST_SNAPSHOT_TOKEN") ?? "";
+        if (serviceAccount.Length == 0 && token.Length == 0)
+            return (null, "BALLAST_INGRESS_SERVICE_ACCOUNT: required (namespace/name of the ServiceAccount whose projected tokens ingress replicas present); " +
+                          "outside a cluster set BALLAST_SNAPSHOT_TOKEN to a shared token instead");
+        if (serviceAccount.Length > 0 && serviceAccount.Split('/') is not [{ Length: > 0 }, { Length: > 0 }])
+            return (null, $"BALLAST_INGRESS_SERVICE_ACCOUNT: \"{serviceAccount}\" is not namespace/name");
+
+        IPEndPoint listen;
+        IPEndPoint? metrics = null;
+        try
+        {
+            listen = IPEndPoint.Parse(ArgValue(args, "--listen") ?? "0.0.0.0:8443");
+            if (ArgValue(args, "--metrics-listen") is not "off") metrics = IPEndPoint.Parse(ArgValue(args, "--metrics-listen") ?? "0.0.0.0:9090");
+        }
+        catch (FormatException e) { return (null, "--listen / --metrics-listen: " + e.Message); }
+
+        var namespaces = List(ArgValue(args, "--watch-namespaces") ?? Env("BALLAST_WATCH_NAMESPACES"));
+        if (Env("BALLAST_INGRESS_SERVICE") is { } ingressService && ingressService.Split('/') is not [{ Length: > 0 }, { Length: > 0 }])
+            return (null, $"BALLAST_INGRESS_SERVICE: \"{ingressService}\" is not namespace/name");
+        var options = new OperatorOptions
+        {
+            Kubeconfig = ArgValue(args, "--kubeconfig") ?? Env("KUBECONFIG"),
+            Identity = Env("POD_NAME") ?? Environment.MachineName,
+            LeaseNamespace = Env("POD_NAMESPACE") ?? "default",
+            // The chart sets it (operator.leaderElection.leaseName); its RBAC names this Lease and the ConfigMap after it.
+            LeaseName = Env("BALLAST_LEASE_NAME") ?? "ballast-operator",
+            SnapshotListen = listen,
+            IngressServiceAccount = serviceAccount,
+            SnapshotAudience = Env("BALLAST_SNAPSHOT_AUDIENCE") ?? "ballast-operator",
+            SnapshotToken = token,
+            // Standbys relay replica reports to the leader's pod address (written into the Lease).
+            AdvertiseUri = Env("POD_IP") is { } ip ? new Uri($"http://{(ip.Contains(':') ? $"[{ip}]" : ip)}:{listen.Port}") : null,
+            MetricsListen = metrics,
+            WatchNamespaces = namespaces,
+            Addresses = new Reconcile.AddressSources
+            {
+                IngressService = Env("BALLAST_INGRESS_SERVICE"),
+                NodeAddresses = Env("BALLAST_NODE_ADDRESSES") is "true",
+                Configured = List(ArgValue(args, "--addresses") ?? Env("BALLAST_ADDRESSES")),
+            },
+        };
+        return (new Settings(options, logLevel), null);
+    }
+
+    private static string[] List(string? commaSeparated) =>
+        (commaSeparated ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+
+    public static string? ArgValue(string[] args, string name)
+    {
+        var i = Array.IndexOf(args, name);
+        return i >= 0 && i + 1 < args.Length ? args[i + 1] : null;
+    }
+}

@@ -1,0 +1,112 @@
+using System.Net;
+using Ballast.Ha.Tests.Lab;
+using Xunit.Abstractions;
+
+namespace Ballast.Ha.Tests;
+
+/// <summary>
+/// The sample's active-passive pair (samples/ha-pair, keepalived/active-passive) in network namespaces: node A
+/// (priority 150) holds the VIP, node B (100) waits. Under 200 requests/s to the VIP, A's Ballast is killed
+/// (SIGKILL): keepalived's /readyz check fails, A goes FAULT and releases the VIP, B takes it. Then A's Ballast
+/// comes back; with preemption A takes the VIP back, with nopreempt B keeps it.
+/// </summary>
+public sealed class ActivePassiveFailoverTests(ITestOutputHelper output)
+{
+    private static readonly string VipUrl = $"http://{NetworkLab.Vip}:8080/";
+    private static readonly string ViaA = NetworkLab.NodeA.ToString();
+    private static readonly string ViaB = NetworkLab.NodeB.ToString();
+
+    [SkippableTheory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Killing_the_masters_Ballast_moves_the_VIP_within_3_s_and_its_return_fails_no_request(bool nopreempt)
+    {
+        await using var pair = await HaPair.StartAsync("active-passive", nopreempt);
+        var client = pair.Lab.Sockets("client");
+        pair.StartBallast("a");
+        pair.StartBallast("b");
+        await pair.WaitReadyAsync("a", TimeSpan.FromSeconds(60));
+        await pair.WaitReadyAsync("b", TimeSpan.FromSeconds(60));
+        pair.StartKeepalived("a");
+        pair.StartKeepalived("b");
+        await pair.WaitAsync(async () => await pair.RoleAsync("a", "VI_1") == "master" && await pair.RoleAsync("b", "VI_1") == "backup",
+            "A master and B backup, as told by keepalived's notify script", TimeSpan.FromSeconds(20));
+        Assert.True(await pair.Lab.HoldsAsync("a", NetworkLab.Vip));
+
+        // A client with an affinity cookie, pinned through A.
+        using var sticky = client.HttpClient(TimeSpan.FromSeconds(10));
+        var (cookie, pinnedBackend) = await FirstVisitAsync(sticky);
+
+        await using var load = new Load(client, VipUrl, perSecond: 200);
+        await pair.WaitAsync(() => Task.FromResult(load.Results.Count(r => r.Ok && r.Via == ViaA) >= 100), "100 answers through A", TimeSpan.FromSeconds(20));
+
+        var killedAt = load.Clock.Elapsed;
+        await pair.KillBallastAsync("a"); // SIGKILL, then wait until the process is gone
+        var diedAt = load.Clock.Elapsed;
+        await pair.WaitAsync(() => Task.FromResult(load.Results.Any(r => r.Ok && r.Via == ViaB)), "an answer through B", TimeSpan.FromSeconds(15));
+        var firstViaB = load.Results.Where(r => r.Ok && r.Via == ViaB).Min(r => r.Ended);
+        var failover = firstViaB - killedAt;
+        output.WriteLine($"failover: {failover.TotalMilliseconds:F0} ms from the kill to the first answer through B (the process took {(diedAt - killedAt).TotalMilliseconds:F0} ms to die)");
+
+        Assert.Equal(pinnedBackend, await VisitAsync(sticky, cookie)); // B honours A's cookie: same backend
+        await pair.WaitAsync(async () => await pair.RoleAsync("b", "VI_1") == "master", "B told it is master", TimeSpan.FromSeconds(10));
+        var failedAroundKill = load.Results.Where(r => !r.Ok).ToList();
+        // In flight on the dead node: sent through A before it was gone, not answered before the kill.
+        var inFlightOnA = load.Results.Where(r => r.Started <= diedAt && r.Ended >= killedAt && r.Via != ViaB).ToList();
+
+        // A returns.
+        var returnedAt = load.Clock.Elapsed;
+        pair.StartBallast("a");
+        await pair.WaitReadyAsync("a", TimeSpan.FromSeconds(60));
+        if (nopreempt)
+        {
+            await pair.WaitAsync(async () => await pair.RoleAsync("a", "VI_1") == "backup", "A back as backup", TimeSpan.FromSeconds(20));
+            var observed = load.Clock.Elapsed;
+            // Three advert intervals of traffic: with nopreempt nothing moves back.
+            await pair.WaitAsync(() => Task.FromResult(load.Results.Count(r => r.Started > observed + TimeSpan.FromSeconds(3)) > 0), "3 s of traffic", TimeSpan.FromSeconds(10));
+            Assert.True(await pair.Lab.HoldsAsync("b", NetworkLab.Vip));
+            Assert.DoesNotContain(load.Results, r => r.Started > observed && r.Via == ViaA);
+        }
+        else
+        {
+            await pair.WaitAsync(() => Task.FromResult(load.Results.Any(r => r.Ok && r.Via == ViaA && r.Started > returnedAt)), "answers through A again", TimeSpan.FromSeconds(30));
+            var tookBack = load.Clock.Elapsed;
+            await pair.WaitAsync(() => Task.FromResult(load.Results.Count(r => r.Started > tookBack + TimeSpan.FromSeconds(1)) > 0), "1 s more traffic", TimeSpan.FromSeconds(10));
+            Assert.True(await pair.Lab.HoldsAsync("a", NetworkLab.Vip));
+            Assert.Equal("backup", await pair.RoleAsync("b", "VI_1"));
+        }
+        Assert.Equal(pinnedBackend, await VisitAsync(sticky, cookie));
+        await load.StopAsync();
+
+        var all = load.Results.ToList();
+        var failedOnReturn = all.Where(r => !r.Ok && r.Started > returnedAt).ToList();
+        output.WriteLine($"{all.Count} requests, {all.Count(r => !r.Ok)} failed ({failedAroundKill.Count} around the kill, {failedOnReturn.Count} on the return)");
+        output.WriteLine($"{inFlightOnA.Count} request(s) in flight on A while it died (kill at {killedAt.TotalMilliseconds:F0} ms, gone at {diedAt.TotalMilliseconds:F0} ms)");
+        foreach (var failure in all.Where(r => !r.Ok)) output.WriteLine($"  failed: started {failure.Started.TotalMilliseconds:F0} ms, ended {failure.Ended.TotalMilliseconds:F0} ms: {failure.Error}");
+        Assert.True(failover < TimeSpan.FromSeconds(3), $"failover took {failover.TotalMilliseconds:F0} ms\n{pair.Diagnostics()}");
+        Assert.All(failedAroundKill, r => Assert.True(r.Started <= diedAt && r.Ended >= killedAt,
+            $"a request not in flight on A failed (started {r.Started.TotalMilliseconds:F0} ms, ended {r.Ended.TotalMilliseconds:F0} ms): {r.Error}"));
+        Assert.True(failedAroundKill.Count <= inFlightOnA.Count, $"{failedAroundKill.Count} failed, {inFlightOnA.Count} were in flight on A");
+        Assert.Empty(failedOnReturn);
+        Assert.Contains("VI_1 -> MASTER", pair.Transitions("a"));
+        Assert.Contains("VI_1 -> FAULT", pair.Transitions("a"));
+        Assert.Contains("VI_1 -> MASTER", pair.Transitions("b"));
+    }
+
+    private static async Task<(string Cookie, string Backend)> FirstVisitAsync(HttpClient client)
+    {
+        using var response = await client.GetAsync(VipUrl);
+        response.EnsureSuccessStatusCode();
+        var setCookie = response.Headers.GetValues("Set-Cookie").Single(c => c.StartsWith("BALLAST=", StringComparison.Ordinal));
+        return (setCookie[..setCookie.IndexOf(';')], response.Headers.GetValues("X-Backend").Single());
+    }
+
+    private static async Task<string> VisitAsync(HttpClient client, string cookie)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, VipUrl);
+        request.Headers.Add("Cookie", cookie);
+        using var response = await client.SendAsync(request);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        return response.Headers.GetValues("X-Backend").Single();
+    }
+}

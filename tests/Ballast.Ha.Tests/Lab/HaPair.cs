@@ -1,0 +1,204 @@
+using System.Net;
+using System.Security.Cryptography;
+using Ballast.Testing;
+
+namespace Ballast.Ha.Tests.Lab;
+
+/// <summary>
+/// Two Ballast nodes (<c>a</c>, <c>b</c>) in a <see cref="NetworkLab"/>, each a real <c>ballast run</c> process on the
+/// sample's configuration (samples/ha-pair/config) with a shared affinity key file and the lab's Redis, and each with
+/// keepalived running the sample's configs and scripts (samples/ha-pair/keepalived, scripts) unchanged
+/// except for file paths — so these tests run the sample. Work files live under /run/ballast-ha-tests (root-owned, as
+/// keepalived's script security requires). Everything is stopped by process id and removed on dispose.
+/// </summary>
+public sealed class HaPair : IAsyncDisposable
+{
+    public const int AdminPort = 9901;
+    private readonly Dictionary<string, LabProcess> _ballast = [];
+    private readonly Dictionary<string, LabProcess> _keepalived = [];
+    private readonly List<LabProcess> _stopped = [];
+    private LabProcess? _redis;
+
+    private HaPair(NetworkLab lab, string dir, string mode, bool nopreempt)
+    {
+        Lab = lab;
+        Dir = dir;
+        Mode = mode;
+        Nopreempt = nopreempt;
+    }
+
+    public NetworkLab Lab { get; }
+    public string Dir { get; }
+    public string Mode { get; }
+    public bool Nopreempt { get; }
+    public LabBackends? Backends { get; private set; }
+
+    /// <summary>Builds the lab, or skips the test where the kernel refuses network namespaces (never under CI=true).</summary>
+    public static async Task<NetworkLab> LabOrSkipAsync(int extraClientAddresses = 0)
+    {
+        try
+        {
+            return await NetworkLab.StartAsync(extraClientAddresses);
+        }
+        catch (NamespacesRefusedException e) when (Environment.GetEnvironmentVariable("CI") != "true")
+        {
+            throw new SkipException($"network namespaces are not available here ({e.Message}); the HA tests need root and a kernel that allows 'ip netns add'");
+        }
+    }
+
+    /// <param name="mode"><c>active-passive</c> or <c>active-active</c>: which sample keepalived configs run.</param>
+    public static async Task<HaPair> StartAsync(string mode, bool nopreempt = false, int extraClientAddresses = 0)
+    {
+        var lab = await LabOrSkipAsync(extraClientAddresses);
+        var dir = Path.Combine("/run/ballast-ha-tests", lab.Prefix);
+        Directory.CreateDirectory(dir);
+        var pair = new HaPair(lab, dir, mode, nopreempt);
+        try
+        {
+            await pair.PrepareAsync();
+            return pair;
+        }
+        catch
+        {
+            await pair.DisposeAsync();
+            throw;
+        }
+    }
+
+    private async Task PrepareAsync()
+    {
+        var sample = RepoPaths.Of("samples", "ha-pair");
+        CopyDirectory(Path.Combine(sample, "config"), Path.Combine(Dir, "config"));
+        await File.WriteAllTextAsync(Path.Combine(Dir, "affinity-keys"), Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)) + "\n");
+        Backends = await LabBackends.StartAsync(Lab);
+        _redis = LabProcess.Start(Lab, "backends", ExternalTool.Require("redis-server"),
+            ["--port", "6379", "--bind", NetworkLab.Redis.ToString(), "--save", "", "--appendonly", "no", "--protected-mode", "no"],
+            Path.Combine(Dir, "redis.log"));
+        foreach (var host in (string[])["a", "b"])
+        {
+            var scripts = Path.Combine(Dir, $"ha-{host}");
+            Directory.CreateDirectory(scripts);
+            File.Copy(Path.Combine(sample, "scripts", "check-ballast.sh"), Path.Combine(scripts, "check-ballast.sh"));
+            File.Copy(Path.Combine(sample, "scripts", "vip-no-reset.nft"), Path.Combine(scripts, "vip-no-reset.nft"));
+            await File.WriteAllTextAsync(Path.Combine(scripts, "prepare-node.sh"), (await File.ReadAllTextAsync(Path.Combine(sample, "scripts", "prepare-node.sh")))
+                .Replace("/etc/ballast/ha/", scripts + "/", StringComparison.Ordinal));
+            var notify = (await File.ReadAllTextAsync(Path.Combine(sample, "scripts", "notify.sh")))
+                .Replace("LOG=/var/log/ballast/ha-transitions.log", $"LOG={TransitionsLog(host)}", StringComparison.Ordinal);
+            await File.WriteAllTextAsync(Path.Combine(scripts, "notify.sh"), notify);
+            foreach (var script in Directory.GetFiles(scripts)) File.SetUnixFileMode(script, (UnixFileMode)Convert.ToInt32("755", 8));
+            var conf = (await File.ReadAllTextAsync(Path.Combine(sample, "keepalived", Mode, $"node-{host}.conf")))
+                .Replace("/etc/ballast/ha/", scripts + "/", StringComparison.Ordinal);
+            if (Nopreempt) conf = conf.Replace("    # nopreempt ", "    nopreempt   ", StringComparison.Ordinal);
+            await File.WriteAllTextAsync(Path.Combine(Dir, $"keepalived-{host}.conf"), conf);
+            // The sample's node preparation, as a boot would run it: ARP settings, VIPs on lo, the nftables rule.
+            ExternalTool.Require("nft");
+            await Lab.ExecAsync(host, "sh", Path.Combine(scripts, "prepare-node.sh"));
+        }
+    }
+
+    public string TransitionsLog(string host) => Path.Combine(Dir, $"transitions-{host}.log");
+
+    public string Transitions(string host) => File.Exists(TransitionsLog(host)) ? File.ReadAllText(TransitionsLog(host)) : "";
+
+    public void StartKeepalived(string host)
+    {
+        _keepalived[host] = LabProcess.Start(Lab, host, ExternalTool.Require("keepalived"),
+            ["-n", "-l", "-D", "-P", "-f", Path.Combine(Dir, $"keepalived-{host}.conf"),
+             "-p", Path.Combine(Dir, $"keepalived-{host}.pid"), "-r", Path.Combine(Dir, $"vrrp-{host}.pid")],
+            Path.Combine(Dir, $"keepalived-{host}.log"));
+    }
+
+    /// <summary>Starts <c>ballast run</c> on the sample's folder in the node's namespace (a new process each time).</summary>
+    public void StartBallast(string host)
+    {
+        var dll = Path.Combine(AppContext.BaseDirectory, "ballast.dll");
+        if (_ballast.Remove(host, out var previous)) _stopped.Add(previous);
+        _ballast[host] = LabProcess.Start(Lab, host, "dotnet",
+            [dll, "run", "--config", Path.Combine(Dir, "config"), "--admin-port", AdminPort.ToString(),
+             "--affinity-key-file", Path.Combine(Dir, "affinity-keys"), "--redis", $"{NetworkLab.Redis}:6379",
+             "--state-dir", Path.Combine(Dir, $"state-{host}")],
+            Path.Combine(Dir, $"ballast-{host}.log"));
+    }
+
+    public Task KillBallastAsync(string host) => _ballast[host].KillAsync();
+
+    public string BallastLog(string host) => _ballast.TryGetValue(host, out var p) ? p.Log() : "";
+
+    /// <summary>Everything a failing assertion should show: process logs and transitions.</summary>
+    public string Diagnostics()
+    {
+        var text = new System.Text.StringBuilder();
+        foreach (var host in (string[])["a", "b"])
+        {
+            text.AppendLine($"--- transitions {host}:").AppendLine(Transitions(host));
+            if (_keepalived.TryGetValue(host, out var k)) text.AppendLine($"--- keepalived {host}:").AppendLine(Tail(k.Log()));
+            text.AppendLine($"--- ballast {host}:").AppendLine(Tail(BallastLog(host)));
+        }
+        return text.ToString();
+    }
+
+    private static string Tail(string log) => log.Length > 4000 ? log[^4000..] : log;
+
+    /// <summary>GET on the node's own admin port (from inside its namespace, over its loopback).</summary>
+    public async Task<(HttpStatusCode Status, string Body)> AdminAsync(string host, string path)
+    {
+        using var client = Lab.Sockets(host).HttpClient(TimeSpan.FromSeconds(2));
+        try
+        {
+            using var response = await client.GetAsync($"http://127.0.0.1:{AdminPort}{path}");
+            return (response.StatusCode, await response.Content.ReadAsStringAsync());
+        }
+        catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
+        {
+            return (0, e.Message);
+        }
+    }
+
+    /// <summary>The role keepalived told this node's Ballast for an instance, from ballast_ha_role; null if none.</summary>
+    public async Task<string?> RoleAsync(string host, string instance)
+    {
+        var (status, body) = await AdminAsync(host, "/metrics");
+        if (status != HttpStatusCode.OK) return null;
+        foreach (var role in (string[])["master", "backup", "fault", "stop"])
+        {
+            if (PrometheusScrape.Value(body, $"ballast_ha_role{{instance=\"{instance}\",role=\"{role}\"}}") == 1) return role;
+        }
+        return null;
+    }
+
+    public async Task WaitReadyAsync(string host, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while ((await AdminAsync(host, "/readyz")).Status != HttpStatusCode.OK)
+        {
+            if (DateTime.UtcNow > deadline) throw new TimeoutException($"ballast on {host} not ready after {timeout}\n{Diagnostics()}");
+            await Task.Delay(50);
+        }
+    }
+
+    public async Task WaitAsync(Func<Task<bool>> condition, string what, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (!await condition())
+        {
+            if (DateTime.UtcNow > deadline) throw new TimeoutException($"timed out waiting for: {what}\n{Diagnostics()}");
+            await Task.Delay(50);
+        }
+    }
+
+    private static void CopyDirectory(string from, string to)
+    {
+        Directory.CreateDirectory(to);
+        foreach (var file in Directory.GetFiles(from)) File.Copy(file, Path.Combine(to, Path.GetFileName(file)));
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var keepalived in _keepalived.Values) await keepalived.DisposeAsync();
+        foreach (var ballast in _ballast.Values.Concat(_stopped)) await ballast.DisposeAsync();
+        if (_redis is not null) await _redis.DisposeAsync();
+        if (Backends is not null) await Backends.DisposeAsync();
+        await Lab.DisposeAsync();
+        try { Directory.Delete(Dir, recursive: true); } catch (IOException) { }
+    }
+}

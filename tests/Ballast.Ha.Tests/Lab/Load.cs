@@ -1,0 +1,79 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+
+namespace Ballast.Ha.Tests.Lab;
+
+/// <summary>
+/// A steady request rate to a URL from the client namespace, one connection per request; records every request's
+/// start, end, outcome and which node it went through (the backend echoes the proxy's address in <c>X-Via</c>).
+/// </summary>
+public sealed class Load : IAsyncDisposable
+{
+    public sealed record Result(TimeSpan Started, TimeSpan Ended, bool Ok, string? Via, string Error);
+
+    private readonly HttpClient _client;
+    private readonly string _url;
+    private readonly TimeSpan _interval;
+    private readonly CancellationTokenSource _stop = new();
+    private readonly ConcurrentBag<Task> _requests = [];
+    private readonly Task _loop;
+    private int _inFlight;
+
+    public Load(NamespaceSockets client, string url, int perSecond)
+    {
+        _client = client.HttpClient(TimeSpan.FromSeconds(10));
+        _url = url;
+        _interval = TimeSpan.FromSeconds(1.0 / perSecond);
+        _loop = Task.Run(RunAsync);
+    }
+
+    public Stopwatch Clock { get; } = Stopwatch.StartNew();
+    public ConcurrentQueue<Result> Results { get; } = new();
+    public int InFlight => Volatile.Read(ref _inFlight);
+
+    private async Task RunAsync()
+    {
+        var next = Clock.Elapsed;
+        while (!_stop.IsCancellationRequested)
+        {
+            _requests.Add(SendAsync());
+            next += _interval;
+            var wait = next - Clock.Elapsed;
+            if (wait > TimeSpan.Zero) await Task.Delay(wait);
+        }
+    }
+
+    private async Task SendAsync()
+    {
+        Interlocked.Increment(ref _inFlight);
+        var started = Clock.Elapsed;
+        try
+        {
+            using var response = await _client.GetAsync(_url);
+            var via = response.Headers.TryGetValues("X-Via", out var v) ? v.Single() : null;
+            Results.Enqueue(new Result(started, Clock.Elapsed, response.IsSuccessStatusCode, via, response.IsSuccessStatusCode ? "" : $"status {(int)response.StatusCode}"));
+        }
+        catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
+        {
+            Results.Enqueue(new Result(started, Clock.Elapsed, false, null, e.GetType().Name + ": " + e.Message));
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _inFlight);
+        }
+    }
+
+    /// <summary>Stops sending and waits for every request to finish.</summary>
+    public async Task StopAsync()
+    {
+        _stop.Cancel();
+        await _loop;
+        await Task.WhenAll(_requests);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_stop.IsCancellationRequested) await StopAsync();
+        _client.Dispose();
+    }
+}
