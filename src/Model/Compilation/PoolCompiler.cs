@@ -20,7 +20,7 @@ internal static class PoolCompiler
         for (var i = 0; i < (spec.TargetRefs?.Count ?? 0); i++)
         {
             var t = spec.TargetRefs![i];
-            if (t.Group != "" || t.Kind != "Service") r.Error(s.Field("targetRefs").Index(i), $"only Services (group \"\", kind Service) can be targeted, got {t.Group}/{t.Kind}");
+            if ((t.Group ?? "") != "" || t.Kind != "Service") r.Error(s.Field("targetRefs").Index(i), $"only Services (group \"\", kind Service) can be targeted, got {t.Group}/{t.Kind}");
             if (string.IsNullOrEmpty(t.Name)) r.Error(s.Field("targetRefs").Index(i).Field("name"), "required");
         }
 

@@ -57,7 +57,7 @@ internal sealed class BackendResolver(FrontEndContext context, ReferenceGrants g
         // The Service port's appProtocol says how to talk to it (h2c: HTTP/2 without TLS), unless the route kind decides.
         if (protocol == PoolProtocol.HTTP1 && service.AppProtocols.GetValueOrDefault(port) == "kubernetes.io/h2c") protocol = PoolProtocol.HTTP2;
         var attached = context.NativePools.FirstOrDefault(p => p.NamespaceOrDefault == ns
-            && p.Spec.TargetRefs?.Any(t => t.Group == "" && t.Kind == "Service" && t.Name == backend.Name) == true);
+            && p.Spec.TargetRefs?.Any(t => (t.Group ?? "") == "" && t.Kind == "Service" && t.Name == backend.Name) == true);
         if (attached is not null && !L4(protocol) && !L4(attached.Spec.Protocol) && attached.Spec.Protocol != PoolProtocol.HTTP1) protocol = attached.Spec.Protocol;
         var id = $"{ns}/{backend.Name}:{port}{(protocol == PoolProtocol.HTTP1 ? "" : "/" + protocol.ToString().ToLowerInvariant())}";
         if (_made.ContainsKey(id)) return new(id, null, null);

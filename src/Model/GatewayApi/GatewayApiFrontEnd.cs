@@ -26,10 +26,10 @@ internal sealed class GatewayApiFrontEnd : IFrontEnd
             new(G, Gateway.KindName, ["v1", "v1beta1"], typeof(Gateway)),
             new(G, HttpRoute.KindName, ["v1", "v1beta1"], typeof(HttpRoute)),
             new(G, GrpcRoute.KindName, ["v1"], typeof(GrpcRoute)),
-            new(G, ReferenceGrant.KindName, ["v1beta1", "v1"], typeof(ReferenceGrant)),
-            new(G, TlsRoute.KindName, ["v1alpha2", "v1alpha3", "v1"], typeof(TlsRoute)),
-            new(G, TcpRoute.KindName, ["v1alpha2", "v1"], typeof(TcpRoute)),
-            new(G, UdpRoute.KindName, ["v1alpha2", "v1"], typeof(UdpRoute)),
+            new(G, ReferenceGrant.KindName, ["v1", "v1beta1"], typeof(ReferenceGrant)),
+            new(G, TlsRoute.KindName, ["v1", "v1alpha3", "v1alpha2"], typeof(TlsRoute)),
+            new(G, TcpRoute.KindName, ["v1", "v1alpha2"], typeof(TcpRoute)),
+            new(G, UdpRoute.KindName, ["v1", "v1alpha2"], typeof(UdpRoute)),
         ]),
     ];
 

@@ -7,7 +7,10 @@ namespace Ballast.Model.Inputs;
 public sealed record InputKind(string Group, string Kind, ImmutableArray<string> Versions, Type Type, bool ClusterScoped = false)
 {
     public string ApiVersion(string version) => Group.Length == 0 ? version : $"{Group}/{version}";
+    /// <summary>The version to watch and to suggest, when the API server serves it (the first of <see cref="Versions"/>).</summary>
     public string PreferredApiVersion => ApiVersion(Versions[0]);
+    /// <summary>The resource name in URLs: <c>gateways</c>, <c>gatewayclasses</c>, <c>ingresses</c>.</summary>
+    public string Plural => Kind.ToLowerInvariant() + (Kind.EndsWith('s') ? "es" : "s");
 }
 
 /// <summary>What the loader does with a document of a known group whose kind or version it does not read.</summary>

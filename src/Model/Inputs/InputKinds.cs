@@ -31,6 +31,9 @@ public static class InputKinds
 
     public static ImmutableArray<InputGroup> All { get; } = [Native, .. Core, .. FrontEnds.All.SelectMany(f => f.Groups)];
 
+    /// <summary>The kinds of the front-ends (not native, not core): what goes into <see cref="Compilation.CompilerInput.Inputs"/>.</summary>
+    public static ImmutableArray<InputKind> FrontEndKinds { get; } = [.. FrontEnds.All.SelectMany(f => f.Groups).SelectMany(g => g.Kinds)];
+
     /// <summary>The group of an <c>apiVersion</c> (<c>gateway.networking.k8s.io/v1</c> → its group; <c>v1</c> → the core group "").</summary>
     public static (string Group, string Version) Split(string apiVersion)
     {

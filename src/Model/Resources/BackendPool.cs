@@ -54,8 +54,8 @@ public sealed class BackendPoolSpec
 /// <summary>An object a policy applies to, in the policy's namespace (Gateway API's LocalPolicyTargetReference).</summary>
 public sealed class PolicyTargetReference
 {
-    /// <summary>"" (the core group) for a Service.</summary>
-    public string Group { get; set; } = "";
+    /// <summary>Absent or "" (the core group) for a Service.</summary>
+    public string? Group { get; set; }
     public string Kind { get; set; } = "";
     public string Name { get; set; } = "";
 }

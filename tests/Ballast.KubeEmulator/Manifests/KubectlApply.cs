@@ -15,7 +15,7 @@ public static class KubectlApply
         {
             var apiVersion = obj["apiVersion"]!.GetValue<string>();
             var kind = obj["kind"]!.GetValue<string>();
-            var type = ResourceType.Defaults.Single(t => t.ApiVersion == apiVersion && t.Kind == kind);
+            var type = api.Types.Single(t => t.ApiVersion == apiVersion && t.Kind == kind);
             var ns = obj["metadata"]!["namespace"]?.GetValue<string>() ?? "default";
             var name = obj["metadata"]!["name"]!.GetValue<string>();
             var prefix = (type.Group.Length == 0 ? "/api/v1" : $"/apis/{type.GroupVersion}") + (type.Namespaced ? $"/namespaces/{ns}" : "") + $"/{type.Plural}";

@@ -40,6 +40,7 @@ public sealed class ClusterRoleTests
         await using var op = await OperatorInEmulator.StartAsync(leaseNamespace: "default", leaseName: leaseName);
         await op.ApplySamplesAsync();
         await op.ApplyTlsPolicyAsync(); // a referenced Secret, so the operator reads Secrets at all
+        await op.ApplyGatewaySamplesAsync(); // a route of every Gateway API kind, so the operator writes each kind's status
         await op.ReplicaAppliesNewestAsync("ingress-0");
         await RejectThenFixThePolicyAsync(op, $"{leaseName}-last-accepted"); // so the leader creates, then updates, its ConfigMap
         // Run until every granted call was seen (each is needed) — or the deadline says one is never used.

@@ -33,7 +33,8 @@ public sealed class OperatorInEmulator : IAsyncDisposable
     /// <param name="leaseNamespace">Where the leader Lease lives: the release namespace in the chart.</param>
     public static async Task<OperatorInEmulator> StartAsync(string leaseNamespace = "default", string leaseName = "ballast-operator")
     {
-        var api = await KubeApiEmulator.StartAsync();
+        // With Gateway API's CRDs installed, so the operator watches (and needs the grants for) those kinds too.
+        var api = await KubeApiEmulator.StartAsync(types: [.. ResourceType.Defaults, .. ResourceType.GatewayApi]);
         var proxy = await RecordingApiProxy.StartAsync(api.BaseUri);
         var dir = Directory.CreateTempSubdirectory("ballast-packaging-op-").FullName;
         var kubeconfig = proxy.WriteKubeconfig(Path.Combine(dir, "kubeconfig"), api.Token);
@@ -52,6 +53,10 @@ public sealed class OperatorInEmulator : IAsyncDisposable
         });
         return new OperatorInEmulator(api, proxy, op, dir);
     }
+
+    /// <summary>kubectl apply of samples/gateway-api/kubernetes: a Gateway with a route of every kind.</summary>
+    public Task ApplyGatewaySamplesAsync() => KubectlApply.ApplyFilesAsync(Api,
+        [.. Directory.GetFiles(RepoPaths.Of("samples", "gateway-api", "kubernetes"), "*.yaml").Order(StringComparer.Ordinal)]);
 
     /// <summary>kubectl apply of samples/kubernetes, plus the EndpointSlices a cluster would add for its Services.</summary>
     public async Task ApplySamplesAsync()
@@ -99,7 +104,11 @@ public sealed class OperatorInEmulator : IAsyncDisposable
     {
         using var http = new HttpClient { BaseAddress = Operator.SnapshotUri };
         http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", ReplicaToken);
-        var snapshot = JsonNode.Parse(await http.GetStringAsync($"/v1/snapshot?after=0&replica={replica}"))!;
+        // The long poll answers 304 when no snapshot came within its wait (the first compile waits for every informer).
+        var response = await Eventually.GetAsync(() => http.GetAsync($"/v1/snapshot?after=0&replica={replica}"),
+            r => r.StatusCode != HttpStatusCode.NotModified, "the operator's first snapshot");
+        response.EnsureSuccessStatusCode();
+        var snapshot = JsonNode.Parse(await response.Content.ReadAsStringAsync())!;
         (await http.PostAsJsonAsync($"/v1/replicas/{replica}", new { version = snapshot["version"]!.GetValue<long>() })).EnsureSuccessStatusCode();
     }
 
