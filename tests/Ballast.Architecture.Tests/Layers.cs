@@ -35,16 +35,18 @@ public static class Layers
         ("LoadBalancing", Kind.Stage, ["Http", "Endpoints"]),
         ("Affinity", Kind.Stage, ["Http", "Metrics", "Endpoints", "Redis", "LoadBalancing"]),
         ("Health", Kind.Stage, ["Metrics", "Endpoints"]),
-        ("Transforms", Kind.Stage, ["Metrics"]),
+        ("Transforms", Kind.Stage, ["Http", "Metrics"]),
 
         ("Runtime", Kind.Runtime, ["Http", "Metrics", "Endpoints", "Redis", "Routing", "Policies", "LoadBalancing", "Affinity", "Health", "Transforms"]),
 
         ("Listeners", Kind.Edge, []),
         ("Tls", Kind.Edge, ["Metrics", "Endpoints"]),
-        ("Forwarding", Kind.Forwarding, ["Http", "Metrics", "Endpoints", "Routing", "Policies", "LoadBalancing", "Affinity", "Health", "Transforms", "Runtime", "Listeners", "Tls"]),
-        ("L4", Kind.Edge, ["Metrics", "Endpoints", "LoadBalancing", "Health", "Runtime"]),
-        ("Admin", Kind.Edge, ["Metrics", "Endpoints", "LoadBalancing", "Affinity", "Health", "Runtime"]),
+        ("AccessLog", Kind.Edge, ["Http", "Metrics", "Endpoints", "Transforms", "Runtime"]),
+        ("Forwarding", Kind.Forwarding, ["Http", "Metrics", "Endpoints", "Routing", "Policies", "LoadBalancing", "Affinity", "Health", "Transforms", "Runtime", "Listeners", "Tls", "AccessLog"]),
+        ("L4", Kind.Edge, ["Metrics", "Endpoints", "LoadBalancing", "Affinity", "Health", "Runtime"]),
+        ("HighAvailability", Kind.Edge, ["Metrics"]),
+        ("Admin", Kind.Edge, ["Metrics", "Endpoints", "LoadBalancing", "Affinity", "Health", "Runtime", "HighAvailability"]),
         ("Sources", Kind.Edge, ["Metrics", "Policies", "Tls"]),
-        ("Hosting", Kind.Edge, ["Http", "Metrics", "Endpoints", "Redis", "Routing", "Policies", "LoadBalancing", "Affinity", "Health", "Transforms", "Runtime", "Listeners", "Tls", "Forwarding", "L4", "Admin", "Sources"]),
+        ("Hosting", Kind.Edge, ["Http", "Metrics", "Endpoints", "Redis", "Routing", "Policies", "LoadBalancing", "Affinity", "Health", "Transforms", "Runtime", "Listeners", "Tls", "AccessLog", "Forwarding", "L4", "HighAvailability", "Admin", "Sources"]),
     ];
 }

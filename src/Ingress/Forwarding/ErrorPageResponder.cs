@@ -1,15 +1,8 @@
 using System.Net.Http.Headers;
 using Ballast.Ingress.Runtime;
 using Ballast.Ingress.Transforms;
-using Ballast.Model.Snapshots;
 
 namespace Ballast.Ingress.Forwarding;
-
-/// <summary>Set by the route's transformer when the backend answered a status the route replaces (its body was not copied).</summary>
-public sealed class ErrorPageFeature(int status)
-{
-    public int Status { get; } = status;
-}
 
 /// <summary>
 /// Custom error responses: the page for a replaced status comes from a GET <c>/</c> to the route's error pool, with
@@ -17,26 +10,16 @@ public sealed class ErrorPageFeature(int status)
 /// <c>X-Request-ID</c>); the client gets that answer's status, content type and body. If the error pool cannot
 /// answer, the client gets the original status with an empty body.
 /// </summary>
-public sealed class ErrorPageResponder
+public static class ErrorPageResponder
 {
-    private readonly bool[] _statuses = new bool[600];
-    private readonly PoolRuntime? _pool;
-
-    public ErrorPageResponder(ErrorResponsesSnapshot config, PoolRuntime? pool)
-    {
-        foreach (var s in config.Statuses) _statuses[s] = true;
-        _pool = pool;
-    }
-
-    public bool Replaces(int status) => status is > 0 and < 600 && _statuses[status];
-
-    public async Task RespondAsync(HttpContext context, int status)
+    /// <param name="pool">The route's error pool (null when it is missing from the snapshot: the status with an empty body).</param>
+    public static async Task RespondAsync(HttpContext context, PoolRuntime? pool, int status)
     {
         var response = context.Response;
         if (response.HasStarted) return;
         response.Headers.Clear();
         response.StatusCode = status;
-        var endpoint = _pool?.Balancer.Pick(LoadBalancing.PickContext.None);
+        var endpoint = pool?.Balancer.Pick(LoadBalancing.PickContext.None);
         if (endpoint is null)
         {
             response.ContentLength = 0;
@@ -52,7 +35,7 @@ public sealed class ErrorPageResponder
         {
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted);
             timeout.CancelAfter(TimeSpan.FromSeconds(10));
-            using var page = await _pool!.Invoker.SendAsync(request, timeout.Token);
+            using var page = await pool!.Invoker.SendAsync(request, timeout.Token);
             response.StatusCode = (int)page.StatusCode;
             if (page.Content.Headers.ContentType is MediaTypeHeaderValue type) response.ContentType = type.ToString();
             response.Headers[RequestIds.HeaderName] = context.Request.Headers[RequestIds.HeaderName];

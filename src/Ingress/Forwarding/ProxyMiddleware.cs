@@ -6,6 +6,7 @@ using Ballast.Ingress.Metrics;
 using Ballast.Ingress.Tls;
 using Yarp.ReverseProxy.Forwarder;
 using Ballast.Ingress.Runtime;
+using Ballast.Ingress.Http;
 
 namespace Ballast.Ingress.Forwarding;
 
@@ -135,8 +136,8 @@ public sealed class ProxyMiddleware
         {
             // Passive health, drain deadlines and retries (to another endpoint, within the budget) live there.
             await _forward.ForwardAsync(context, route, pool, requestConfig, endpoint, pick);
-            if (route.ErrorPages is { } pages && context.Features.Get<ErrorPageFeature>() is { } replaced)
-                await pages.RespondAsync(context, replaced.Status);
+            if (route.ErrorPages is not null && context.Features.Get<Transforms.ErrorPageFeature>() is { } replaced)
+                await ErrorPageResponder.RespondAsync(context, route.ErrorPool, replaced.Status);
         }
         finally
         {
@@ -147,7 +148,7 @@ public sealed class ProxyMiddleware
 
     private static Task NoEndpointAsync(HttpContext context, RouteRuntime route) =>
         route.ErrorPages is { } pages && pages.Replaces(StatusCodes.Status503ServiceUnavailable)
-            ? pages.RespondAsync(context, StatusCodes.Status503ServiceUnavailable)
+            ? ErrorPageResponder.RespondAsync(context, route.ErrorPool, StatusCodes.Status503ServiceUnavailable)
             : WriteAsync(context, StatusCodes.Status503ServiceUnavailable, NoEndpointBody);
 
     private static Task WriteAsync(HttpContext context, int status, byte[] body)

@@ -15,6 +15,7 @@ using Ballast.Ingress.Endpoints;
 using Ballast.Model.Snapshots;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
+using Ballast.Ingress.Http;
 using DataPlaneRuntime = Ballast.Ingress.Runtime.DataPlane;
 
 namespace Ballast.Ingress.Hosting;

@@ -23,7 +23,7 @@ public sealed class RouteRuntime
     private readonly CanarySnapshot? _canary;
 
     public RouteRuntime(RouteSnapshot config, IReadOnlyDictionary<string, PoolRuntime> pools, IngressMetrics metrics, HealthServices? health = null,
-        TimeProvider? time = null, RoutePolicies? previousPolicies = null, Redis.RedisConnection? redis = null, Listeners.ListenerShutdown? shutdown = null)
+        TimeProvider? time = null, RoutePolicies? previousPolicies = null, Redis.RedisConnection? redis = null, Http.ListenerShutdown? shutdown = null)
     {
         Config = config;
         Id = config.Id;
@@ -48,7 +48,8 @@ public sealed class RouteRuntime
         _requestConfigs = [.. _pools.Select(p => PoolTransport.RequestConfig(p?.Config.Protocol ?? PoolProtocol.HTTP1, idle))];
         _split = new WeightedSequence(weights);
         Cors = CorsResponder.Create(config.Cors);
-        ErrorPages = config.ErrorResponses is { } errors ? new Forwarding.ErrorPageResponder(errors, pools.GetValueOrDefault(errors.PoolId)) : null;
+        ErrorPages = config.ErrorResponses is { } errors ? new ErrorStatuses(errors) : null;
+        ErrorPool = config.ErrorResponses is { } e ? pools.GetValueOrDefault(e.PoolId) : null;
         Transformer = new ForwardingTransformer(config.RequestHeaders, config.ResponseHeaders, RequestRewrite.Create(config), shutdown, Cors, ErrorPages);
         Shaping = RouteShaping.Create(config, ShapingMetrics.Of(metrics.Registry), time ?? TimeProvider.System);
         Metrics = new RouteMetrics(metrics, Id);
@@ -70,7 +71,9 @@ public sealed class RouteRuntime
     /// <summary>CORS preflights and headers; null when the route has none.</summary>
     public CorsResponder? Cors { get; }
     /// <summary>Custom error responses; null when the route has none.</summary>
-    public Forwarding.ErrorPageResponder? ErrorPages { get; }
+    public ErrorStatuses? ErrorPages { get; }
+    /// <summary>The pool that renders the error pages (null when the route has none, or it is missing).</summary>
+    public PoolRuntime? ErrorPool { get; }
     /// <summary>The route's retry policy and budget; null when the route does not retry.</summary>
     public RouteRetry? Retry { get; }
 

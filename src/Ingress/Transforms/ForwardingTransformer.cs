@@ -18,12 +18,12 @@ public sealed class ForwardingTransformer : HttpTransformer
     private readonly HeaderRulesSnapshot? _request;
     private readonly HeaderRulesSnapshot? _response;
     private readonly RequestRewrite? _rewrite;
-    private readonly Listeners.ListenerShutdown? _shutdown;
+    private readonly Http.ListenerShutdown? _shutdown;
     private readonly CorsResponder? _cors;
-    private readonly Forwarding.ErrorPageResponder? _errorPages;
+    private readonly ErrorStatuses? _errorPages;
 
     public ForwardingTransformer(HeaderRulesSnapshot? request, HeaderRulesSnapshot? response, RequestRewrite? rewrite = null,
-        Listeners.ListenerShutdown? shutdown = null, CorsResponder? cors = null, Forwarding.ErrorPageResponder? errorPages = null)
+        Http.ListenerShutdown? shutdown = null, CorsResponder? cors = null, ErrorStatuses? errorPages = null)
     {
         _shutdown = shutdown;
         _rewrite = rewrite;
@@ -70,13 +70,13 @@ public sealed class ForwardingTransformer : HttpTransformer
         if (_errorPages is { } pages && proxyResponse is not null && pages.Replaces((int)proxyResponse.StatusCode))
         {
             // Not copied: the proxy answers with the error pool's page once the forwarder returns.
-            httpContext.Features.Set(new Forwarding.ErrorPageFeature((int)proxyResponse.StatusCode));
+            httpContext.Features.Set(new ErrorPageFeature((int)proxyResponse.StatusCode));
             return false;
         }
         var result = await base.TransformResponseAsync(httpContext, proxyResponse, cancellationToken);
         _cors?.AddResponseHeaders(httpContext);
         // A request in flight when the replica started closing: its response is the connection's last.
-        if (_shutdown is { Closing: true }) Listeners.ListenerShutdown.CloseAfterResponse(httpContext);
+        if (_shutdown is { Closing: true }) Http.ListenerShutdown.CloseAfterResponse(httpContext);
         var responseHeaders = httpContext.Response.Headers;
         responseHeaders[RequestIds.HeaderName] = httpContext.Request.Headers[RequestIds.HeaderName];
         if (_response is { } rules)

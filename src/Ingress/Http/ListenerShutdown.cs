@@ -1,4 +1,4 @@
-namespace Ballast.Ingress.Listeners;
+namespace Ballast.Ingress.Http;
 
 /// <summary>Where a replica is in its own shutdown (see <c>IngressHost.ShutdownAsync</c>).</summary>
 public enum ShutdownPhase
