@@ -29,24 +29,25 @@ public static class Layers
         ("Metrics", Kind.Foundation, []),
         ("Endpoints", Kind.Foundation, ["Metrics"]),
         ("Redis", Kind.Foundation, ["Metrics"]),
+        ("Logging", Kind.Foundation, []),
 
         ("Routing", Kind.Stage, []),
         ("Policies", Kind.Stage, ["Metrics", "Redis"]),
         ("LoadBalancing", Kind.Stage, ["Http", "Endpoints"]),
         ("Affinity", Kind.Stage, ["Http", "Metrics", "Endpoints", "Redis", "LoadBalancing"]),
         ("Health", Kind.Stage, ["Metrics", "Endpoints"]),
-        ("Transforms", Kind.Stage, ["Metrics"]),
+        ("Transforms", Kind.Stage, ["Http", "Metrics"]),
 
         ("Runtime", Kind.Runtime, ["Http", "Metrics", "Endpoints", "Redis", "Routing", "Policies", "LoadBalancing", "Affinity", "Health", "Transforms"]),
 
         ("Listeners", Kind.Edge, []),
-        ("AccessLog", Kind.Edge, ["Http", "Metrics", "Endpoints", "Transforms", "Runtime"]),
-        ("HighAvailability", Kind.Edge, []),
         ("Tls", Kind.Edge, ["Metrics", "Endpoints"]),
+        ("AccessLog", Kind.Edge, ["Http", "Metrics", "Endpoints", "Transforms", "Runtime"]),
         ("Forwarding", Kind.Forwarding, ["Http", "Metrics", "Endpoints", "Routing", "Policies", "LoadBalancing", "Affinity", "Health", "Transforms", "Runtime", "Listeners", "Tls", "AccessLog"]),
-        ("L4", Kind.Edge, ["Metrics", "Endpoints", "LoadBalancing", "Health", "Runtime"]),
+        ("L4", Kind.Edge, ["Metrics", "Endpoints", "LoadBalancing", "Affinity", "Health", "Runtime"]),
+        ("HighAvailability", Kind.Edge, ["Metrics"]),
         ("Admin", Kind.Edge, ["Metrics", "Endpoints", "LoadBalancing", "Affinity", "Health", "Runtime", "HighAvailability"]),
-        ("Sources", Kind.Edge, ["Metrics", "Policies", "Tls"]),
-        ("Hosting", Kind.Edge, ["Http", "Metrics", "Endpoints", "Redis", "Routing", "Policies", "LoadBalancing", "Affinity", "Health", "Transforms", "Runtime", "Listeners", "AccessLog", "HighAvailability", "Tls", "Forwarding", "L4", "Admin", "Sources"]),
+        ("Sources", Kind.Edge, ["Metrics", "Policies", "Tls", "Logging"]),
+        ("Hosting", Kind.Edge, ["Http", "Metrics", "Endpoints", "Redis", "Routing", "Policies", "LoadBalancing", "Affinity", "Health", "Transforms", "Runtime", "Listeners", "Tls", "AccessLog", "Forwarding", "L4", "HighAvailability", "Admin", "Sources", "Logging"]),
     ];
 }

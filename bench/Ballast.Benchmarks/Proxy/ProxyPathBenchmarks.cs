@@ -14,6 +14,7 @@ using BenchmarkDotNet.Attributes;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging.Abstractions;
 using Yarp.ReverseProxy.Forwarder;
+using Ballast.Ingress.Http;
 
 namespace Ballast.Benchmarks.Proxy;
 

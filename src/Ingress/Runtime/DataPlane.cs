@@ -29,10 +29,10 @@ public sealed class DataPlane : IDisposable
     /// <summary>Each route's policy chain by route id, so the next apply can carry rate-limit state over.</summary>
     private Dictionary<string, Policies.RoutePolicies> _policiesByRoute = new(StringComparer.Ordinal);
     private readonly SeriesRetirement _seriesRetirement;
-    private readonly Listeners.ListenerShutdown? _shutdown;
+    private readonly Http.ListenerShutdown? _shutdown;
 
     public DataPlane(BalancerFactory balancerFactory, IngressMetrics metrics, TimeProvider time, ILogger<DataPlane> logger, HealthServices? health = null,
-        Redis.RedisConnection? redis = null, Listeners.ListenerShutdown? shutdown = null)
+        Redis.RedisConnection? redis = null, Http.ListenerShutdown? shutdown = null)
     {
         _redis = redis; // global rate limits share the ingress's one Redis connection
         _shutdown = shutdown; // responses of a closing replica say Connection: close (see ForwardingTransformer)

@@ -3,6 +3,7 @@ using System.Net.WebSockets;
 using Ballast.Ingress.Listeners;
 using Ballast.Ingress.Tests.Support;
 using Ballast.Testing;
+using Ballast.Ingress.Http;
 using static Ballast.Ingress.Tests.Support.Snapshots;
 
 namespace Ballast.Ingress.Tests.Hosting;
