@@ -6,6 +6,7 @@ using Ballast.Testing;
 namespace Ballast.Ingress.Tests.Logging;
 
 /// <summary><c>ballast run --log-format json</c> as a log shipper reads it: every line a JSON object, resource lines with their fields.</summary>
+[Trait("Category", "Integration")]
 public sealed class JsonLogTests
 {
     [Fact]
