@@ -57,7 +57,11 @@ public sealed class IngressHost : IAsyncDisposable, ISnapshotTarget
             Affinity = app.Services.GetRequiredService<AffinityRouter>(),
         };
         Acme = acme;
+        IngressServing = options.Ingress;
     }
+
+    /// <summary>Where Ingress objects are served (standalone mode compiles them with it).</summary>
+    public Ballast.Model.Compilation.IngressServing IngressServing { get; }
 
     /// <summary>Standalone ACME certificate managers (null unless <see cref="IngressOptions.Acme"/> is set).</summary>
     public Ballast.Acme.Listeners.CertificateSupervisor? Acme { get; }
