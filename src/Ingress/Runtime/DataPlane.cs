@@ -28,6 +28,8 @@ public sealed class DataPlane : IDisposable
     private long _appliedCount;
     /// <summary>Each route's policy chain by route id, so the next apply can carry rate-limit state over.</summary>
     private Dictionary<string, Policies.RoutePolicies> _policiesByRoute = new(StringComparer.Ordinal);
+    /// <summary>Each route's retry budget by route id: a reload (a rollout's rewrite) is when retries are needed, so the window carries over.</summary>
+    private Dictionary<string, RetryBudget> _retryBudgetsByRoute = new(StringComparer.Ordinal);
     private readonly SeriesRetirement _seriesRetirement;
     private readonly Http.ListenerShutdown? _shutdown;
 
@@ -86,6 +88,7 @@ public sealed class DataPlane : IDisposable
 
             var routers = new Dictionary<int, ListenerRouter>();
             var policies = new Dictionary<string, Policies.RoutePolicies>(StringComparer.Ordinal);
+            var budgets = new Dictionary<string, RetryBudget>(StringComparer.Ordinal);
             foreach (var listener in snapshot.Listeners)
             {
                 if (listener.Kind is not (ListenerKind.Http or ListenerKind.Https)) continue;
@@ -94,10 +97,12 @@ public sealed class DataPlane : IDisposable
                     _logger.LogWarning("Listener {Listener}: port {Port} is already used by another HTTP listener; ignored.", listener.Name, listener.Port);
                     continue;
                 }
-                var routes = listener.Routes.Select(r => new RouteRuntime(r, pools, _metrics, _health, _time, _policiesByRoute.GetValueOrDefault(r.Id), _redis, _shutdown)).ToList();
+                var routes = listener.Routes.Select(r => new RouteRuntime(r, pools, _metrics, _health, _time, _policiesByRoute.GetValueOrDefault(r.Id), _redis, _shutdown,
+                    _retryBudgetsByRoute.GetValueOrDefault(r.Id))).ToList();
                 foreach (var route in routes)
                 {
                     if (route.Policies is { } p) policies.TryAdd(route.Id, p);
+                    if (route.Retry is { } retry) budgets.TryAdd(route.Id, retry.Budget);
                 }
                 routers[listener.Port] = new ListenerRouter(listener, routes, _metrics.NoRoute.WithLabels(listener.Name))
                 {
@@ -107,6 +112,7 @@ public sealed class DataPlane : IDisposable
             }
 
             _policiesByRoute = policies;
+            _retryBudgetsByRoute = budgets;
             next = new DataPlaneState(snapshot, routers.ToFrozenDictionary(), pools.ToFrozenDictionary(StringComparer.Ordinal));
             _current = next;
             Interlocked.Increment(ref _appliedCount);

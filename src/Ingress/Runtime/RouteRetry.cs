@@ -10,14 +10,16 @@ namespace Ballast.Ingress.Runtime;
 /// <summary>
 /// A route's retry policy, ready for the hot path: the policy, the route's retry budget, the transformer that
 /// lets a retriable 502/503/504 be retried instead of sent to the client, and cached metric children.
-/// One per route per snapshot (a reload starts a fresh budget window).
+/// One per route per snapshot; the budget carries over a reload while its percentage is unchanged.
 /// </summary>
 public sealed class RouteRetry
 {
-    public RouteRetry(RetrySnapshot policy, HttpTransformer inner, TimeProvider time, HealthMetrics? metrics, string routeId)
+    /// <param name="previousBudget">The route's budget in the previous snapshot: kept while its percentage is unchanged,
+    /// so a reload (a rollout rewriting a pool) does not start from an empty window just when retries are needed.</param>
+    public RouteRetry(RetrySnapshot policy, HttpTransformer inner, TimeProvider time, HealthMetrics? metrics, string routeId, RetryBudget? previousBudget = null)
     {
         Policy = policy;
-        Budget = new RetryBudget(policy.BudgetPercent, time);
+        Budget = previousBudget is { } kept && kept.BudgetPercent == policy.BudgetPercent ? kept : new RetryBudget(policy.BudgetPercent, time);
         RetriesOnStatus = (policy.On & (RetryOn.Status502 | RetryOn.Status503 | RetryOn.Status504)) != 0;
         Transformer = RetriesOnStatus ? new RetryAwareTransformer(inner) : inner;
         PlainFirstAttempt = !RetriesOnStatus && policy.PerTryTimeout is null;

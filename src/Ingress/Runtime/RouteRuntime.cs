@@ -25,7 +25,8 @@ public sealed class RouteRuntime
     private readonly CanarySnapshot? _canary;
 
     public RouteRuntime(RouteSnapshot config, IReadOnlyDictionary<string, PoolRuntime> pools, IngressMetrics metrics, HealthServices? health = null,
-        TimeProvider? time = null, RoutePolicies? previousPolicies = null, Redis.RedisConnection? redis = null, Http.ListenerShutdown? shutdown = null)
+        TimeProvider? time = null, RoutePolicies? previousPolicies = null, Redis.RedisConnection? redis = null, Http.ListenerShutdown? shutdown = null,
+        RetryBudget? previousRetryBudget = null)
     {
         Config = config;
         Id = config.Id;
@@ -60,7 +61,7 @@ public sealed class RouteRuntime
         Metrics = new RouteMetrics(metrics, Id);
         Policies = RoutePolicies.Create(config, PolicyMetrics.Of(metrics.Registry), time ?? TimeProvider.System, previousPolicies, redis);
         Retry = config.Retries is { Attempts: > 0 } retries
-            ? new RouteRetry(retries, Transformer, health?.Time ?? TimeProvider.System, health?.Metrics, Id)
+            ? new RouteRetry(retries, Transformer, health?.Time ?? TimeProvider.System, health?.Metrics, Id, previousRetryBudget)
             : null;
     }
 
