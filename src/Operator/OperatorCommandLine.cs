@@ -55,7 +55,7 @@ public static class OperatorCommandLine
             IngressServiceAccount = serviceAccount,
             SnapshotAudience = Env("BALLAST_SNAPSHOT_AUDIENCE") ?? "ballast-operator",
             SnapshotToken = token,
-            // Standbys relay replica reports to the leader's pod address (written into the Lease).
+            // Standbys pass snapshot requests on to the leader's pod address (written into the Lease).
             AdvertiseUri = Env("POD_IP") is { } ip ? new Uri($"http://{(ip.Contains(':') ? $"[{ip}]" : ip)}:{listen.Port}") : null,
             MetricsListen = metrics,
             WatchNamespaces = namespaces,

@@ -23,6 +23,9 @@ public sealed class KubeApiEmulator : IAsyncDisposable
 {
     private readonly WebApplication _app;
     private readonly Dictionary<string, ResourceType> _types;
+
+    /// <summary>The kinds this emulator serves.</summary>
+    public IReadOnlyCollection<ResourceType> Types => _types.Values;
     private readonly TimeProvider _time;
 
     public ObjectStore Store { get; }

@@ -45,4 +45,17 @@ public sealed record ResourceType(
         new("coordination.k8s.io", "v1", "leases", "Lease"),
         new("apps", "v1", "deployments", "Deployment", HasStatusSubresource: true, ShortNames: ["deploy"]),
     ];
+
+    /// <summary>Gateway API's kinds as the standard-channel CRDs (config/crds/gateway-api) serve them.</summary>
+    public static IReadOnlyList<ResourceType> GatewayApi { get; } =
+    [
+        new("gateway.networking.k8s.io", "v1", "gatewayclasses", "GatewayClass", Namespaced: false, HasStatusSubresource: true),
+        new("gateway.networking.k8s.io", "v1", "gateways", "Gateway", HasStatusSubresource: true),
+        new("gateway.networking.k8s.io", "v1", "httproutes", "HTTPRoute", HasStatusSubresource: true),
+        new("gateway.networking.k8s.io", "v1", "grpcroutes", "GRPCRoute", HasStatusSubresource: true),
+        new("gateway.networking.k8s.io", "v1", "tlsroutes", "TLSRoute", HasStatusSubresource: true),
+        new("gateway.networking.k8s.io", "v1", "tcproutes", "TCPRoute", HasStatusSubresource: true),
+        new("gateway.networking.k8s.io", "v1", "udproutes", "UDPRoute", HasStatusSubresource: true),
+        new("gateway.networking.k8s.io", "v1beta1", "referencegrants", "ReferenceGrant"),
+    ];
 }

@@ -21,7 +21,12 @@ public static class CommandLine
                                                       a replica fed by the operator's snapshots (long-poll);
                                                       keeps the last good one in DIR (default ./ballast-state)
                                                       and starts from it when the operator is unreachable
+            --ingress-http-port N      where Ingress objects in the folder are served (default 8080,
+            --ingress-https-port N     8443; or BALLAST_INGRESS_HTTP_PORT / BALLAST_INGRESS_HTTPS_PORT)
           ballast validate DIR                        check the folder; exit 1 on any error
+          ballast migrate [--to ballast] [--allow-partial] [--report FILE] PATH...
+                                                      Ingress manifests (files, folders, - for stdin) to Ballast
+                                                      resources on stdout, the per-annotation report on stderr
           --log-level LEVEL            Trace, Debug, Information (default), Warning, Error, Critical or None
           --log-format text|json       a line of text (default), or a JSON object per line (the .NET JSON console
                                        formatter: UTC timestamp, level, category, message, state, and scopes with
@@ -38,6 +43,8 @@ public static class CommandLine
         var rest = command == "run" && args.Length > 0 && args[0] == "run" ? args[1..] : args;
         switch (command)
         {
+            case "migrate":
+                return Ballast.Model.Ingresses.Migration.MigrateCommand.Run(args[1..], Console.In, Console.Out, Console.Error);
             case "validate" when args.Length == 2:
                 return Validator.Run(args[1], Console.Out);
             case "run":
@@ -78,6 +85,7 @@ public static class CommandLine
             Redis = run.Redis,
             AffinityKeys = keys,
             Acme = Tls.Acme.StandaloneAcme.Options(run.StateDirectory, acmeHttp),
+            Ingress = new Ballast.Model.Compilation.IngressServing(run.IngressHttpPort, run.IngressHttpsPort, UnclassedWithoutDefault: true),
             ConfigureLogging = logging => ConsoleLogging(logging, run),
         });
         var logger = host.LoggerFactory.CreateLogger("Ballast");
@@ -151,6 +159,10 @@ public sealed record RunArguments(string ConfigDirectory, int AdminPort)
     public OperatorArguments? Operator { get; init; }
     /// <summary>Standalone: where ACME keeps account keys and certificates (under <c>acme/</c>).</summary>
     public string StateDirectory { get; init; } = "ballast-state";
+    /// <summary>Where Ingress objects are served: <c>--ingress-http-port</c> / <c>BALLAST_INGRESS_HTTP_PORT</c> (default 8080, the chart's container port).</summary>
+    public int IngressHttpPort { get; init; } = 8080;
+    /// <summary><c>--ingress-https-port</c> / <c>BALLAST_INGRESS_HTTPS_PORT</c> (default 8443).</summary>
+    public int IngressHttpsPort { get; init; } = 8443;
     /// <summary>The least severe log level written (<c>--log-level</c>; the chart's <c>ingress.logLevel</c>).</summary>
     public LogLevel LogLevel { get; init; } = LogLevel.Information;
     /// <summary><c>--log-format</c>: text (default) or json (the chart's <c>logFormat</c>).</summary>
@@ -164,6 +176,12 @@ public sealed record RunArguments(string ConfigDirectory, int AdminPort)
     {
         string? config = null, operatorUrl = null, tokenFile = null, replicaId = null, stateDir = null;
         var adminPort = 9901;
+        if (!Port(Environment.GetEnvironmentVariable("BALLAST_INGRESS_HTTP_PORT"), "BALLAST_INGRESS_HTTP_PORT", 8080, out var ingressHttp, out error)
+            || !Port(Environment.GetEnvironmentVariable("BALLAST_INGRESS_HTTPS_PORT"), "BALLAST_INGRESS_HTTPS_PORT", 8443, out var ingressHttps, out error))
+        {
+            result = null!;
+            return false;
+        }
         Redis.RedisOptions? redis = null;
         string? keyFile = null;
         var logLevel = LogLevel.Information;
@@ -206,6 +224,14 @@ public sealed record RunArguments(string ConfigDirectory, int AdminPort)
                     break;
                 case "--redis" when value is not null:
                     if (!Ballast.Ingress.Redis.RedisOptions.TryParse(value, out redis, out error)) return false;
+                    i++;
+                    break;
+                case "--ingress-http-port" when value is not null:
+                    if (!Port(value, "--ingress-http-port", 8080, out ingressHttp, out error)) return false;
+                    i++;
+                    break;
+                case "--ingress-https-port" when value is not null:
+                    if (!Port(value, "--ingress-https-port", 8443, out ingressHttps, out error)) return false;
                     i++;
                     break;
                 case "--shutdown-grace" when value is not null:
@@ -281,8 +307,21 @@ public sealed record RunArguments(string ConfigDirectory, int AdminPort)
             LogLevel = logLevel,
                 LogFormat = logFormat,
             ShutdownTimeout = timeout,
+            IngressHttpPort = ingressHttp,
+            IngressHttpsPort = ingressHttps,
         };
         return true;
+    }
+
+    /// <summary>A port from a flag or the environment (null or empty: the default).</summary>
+    private static bool Port(string? value, string name, int fallback, out int port, out string error)
+    {
+        error = "";
+        port = fallback;
+        if (string.IsNullOrEmpty(value)) return true;
+        if (int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out port) && port is >= 1 and <= 65535) return true;
+        error = $"{name}: '{value}' is not a port number (1-65535)";
+        return false;
     }
 
     private static bool TryDuration(string option, string value, out TimeSpan duration, out string error)

@@ -17,6 +17,8 @@ namespace Ballast.Ingress.Runtime;
 public sealed class RouteRuntime
 {
     private readonly PoolRuntime?[] _pools;
+    /// <summary>Per share: the status it answers instead of forwarding (Gateway API's invalid backendRef: 500), else 0.</summary>
+    private readonly int[] _fixedStatuses;
     private readonly ForwarderRequestConfig[] _requestConfigs;
     private readonly WeightedSequence _split;
     private readonly int _canaryIndex = -1;
@@ -29,7 +31,8 @@ public sealed class RouteRuntime
         Id = config.Id;
         Matcher = new RequestMatcher(config.Match);
         var poolIds = config.Backends.Select(b => b.PoolId).ToList();
-        var weights = config.Backends.Select(b => pools.ContainsKey(b.PoolId) ? b.Weight : 0).ToList();
+        var weights = config.Backends.Select(b => pools.ContainsKey(b.PoolId) || b.Status is not null ? b.Weight : 0).ToList();
+        var fixedStatuses = config.Backends.Select(b => b.Status ?? 0).ToList();
         if (config.Canary is { } canary && (canary.HeaderName is not null || canary.CookieName is not null))
         {
             _canary = canary;
@@ -39,15 +42,20 @@ public sealed class RouteRuntime
                 // The canary pool takes no share of the split, only the forced requests.
                 poolIds.Add(canary.PoolId);
                 weights.Add(0);
+                fixedStatuses.Add(0);
                 _canaryIndex = poolIds.Count - 1;
             }
         }
         _pools = [.. poolIds.Select(id => pools.TryGetValue(id, out var p) ? p : null)];
+        _fixedStatuses = [.. fixedStatuses];
         // The forwarder's activity (idle) timeout: idleTimeout, else the route timeout (which also bounds the whole request).
         var idle = config.IdleTimeout ?? config.Timeout;
         _requestConfigs = [.. _pools.Select(p => PoolTransport.RequestConfig(p?.Config.Protocol ?? PoolProtocol.HTTP1, idle))];
         _split = new WeightedSequence(weights);
-        Transformer = new ForwardingTransformer(config.RequestHeaders, config.ResponseHeaders, RequestRewrite.Create(config), shutdown);
+        Cors = CorsResponder.Create(config.Cors);
+        ErrorPages = config.ErrorResponses is { } errors ? new ErrorStatuses(errors) : null;
+        ErrorPool = config.ErrorResponses is { } e ? pools.GetValueOrDefault(e.PoolId) : null;
+        Transformer = new ForwardingTransformer(config.RequestHeaders, config.ResponseHeaders, RequestRewrite.Create(config), shutdown, Cors, ErrorPages);
         Shaping = RouteShaping.Create(config, ShapingMetrics.Of(metrics.Registry), time ?? TimeProvider.System);
         Metrics = new RouteMetrics(metrics, Id);
         Policies = RoutePolicies.Create(config, PolicyMetrics.Of(metrics.Registry), time ?? TimeProvider.System, previousPolicies, redis);
@@ -65,13 +73,24 @@ public sealed class RouteRuntime
     public RoutePolicies? Policies { get; }
     /// <summary>Redirect, body-size limit and request timeout; null when the route has none.</summary>
     public RouteShaping? Shaping { get; }
+    /// <summary>CORS preflights and headers; null when the route has none.</summary>
+    public CorsResponder? Cors { get; }
+    /// <summary>Custom error responses; null when the route has none.</summary>
+    public ErrorStatuses? ErrorPages { get; }
+    /// <summary>The pool that renders the error pages (null when the route has none, or it is missing).</summary>
+    public PoolRuntime? ErrorPool { get; }
     /// <summary>The route's retry policy and budget; null when the route does not retry.</summary>
     public RouteRetry? Retry { get; }
 
     /// <summary>The pool for this request (canary override first, then the split) and its forwarder settings; false when none.</summary>
-    public bool TrySelectPool(HttpRequest request, out PoolRuntime pool, out ForwarderRequestConfig requestConfig)
+    public bool TrySelectPool(HttpRequest request, out PoolRuntime pool, out ForwarderRequestConfig requestConfig) =>
+        TrySelectPool(request, out pool, out requestConfig, out _);
+
+    /// <summary>As above; when the chosen share answers by itself, false with its status in <paramref name="fixedStatus"/> (else 0).</summary>
+    public bool TrySelectPool(HttpRequest request, out PoolRuntime pool, out ForwarderRequestConfig requestConfig, out int fixedStatus)
     {
         var index = _canaryIndex >= 0 && IsCanaryRequest(request) ? _canaryIndex : _split.Next();
+        fixedStatus = index >= 0 ? _fixedStatuses[index] : 0;
         if (index >= 0 && _pools[index] is { } selected)
         {
             pool = selected;

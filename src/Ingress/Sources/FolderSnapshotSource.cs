@@ -101,7 +101,12 @@ public sealed class FolderSnapshotSource : IAsyncDisposable
         {
             Policies = loaded.Policies,
             Pools = loaded.Pools,
-            Secrets = files.Secrets,
+            // Gateway API and Ingress objects and the Services, EndpointSlices, Secrets and Namespaces of the folder stand for a cluster's.
+            Inputs = loaded.Inputs,
+            Services = loaded.Services,
+            Secrets = loaded.Secrets.SetItems(files.Secrets),
+            NamespaceLabels = loaded.NamespaceLabels,
+            Ingress = _host.IngressServing,
             AcmeCertificates = _host.Acme?.Certificates ?? System.Collections.Immutable.ImmutableDictionary<string, ResolvedSecret>.Empty,
             AcmeChallenges = _host.Acme?.Challenges ?? System.Collections.Immutable.ImmutableDictionary<string, string>.Empty,
             Version = _version + 1,
@@ -117,6 +122,7 @@ public sealed class FolderSnapshotSource : IAsyncDisposable
             return false;
         }
         foreach (var d in diagnostics) Log(d);
+        _host.Metrics.SetUnsupportedAnnotations(Ballast.Model.Ingresses.IngressConditions.UnsupportedAnnotations(compiled));
         // Managers follow the accepted configuration only (a rejected change orders nothing).
         _host.Acme?.Reconcile(Ballast.Acme.Listeners.AcmeListeners.From(loaded.Policies));
 

@@ -32,6 +32,11 @@ public sealed record ResourceStatus
     public EndpointCounts? Endpoints { get; init; }
     /// <summary>Policies only: the effective weighted split of each route.</summary>
     public ImmutableArray<RouteSplitStatus> Splits { get; init; } = [];
+    /// <summary>
+    /// Front-end objects: the whole status in the kind's own shape (a Gateway's listeners, a route's parents …),
+    /// written as the object's <c>status</c>; <see cref="Conditions"/> then repeats its top-level conditions, if any.
+    /// </summary>
+    public object? KindStatus { get; init; }
 }
 
 public sealed record CompileResult

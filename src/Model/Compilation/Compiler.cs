@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using Ballast.Model.Inputs;
 using Ballast.Model.Resources;
 using Ballast.Model.Snapshots;
 
@@ -11,7 +12,8 @@ namespace Ballast.Model.Compilation;
 /// <item>Resources are put in resource order (creationTimestamp, namespace/name); a second definition of the same one is an error.</item>
 /// <item>Pools compile on their own; an invalid pool is left out.</item>
 /// <item>Policies compile against the valid pools; an invalid policy is left out, a route with a missing pool is dropped.</item>
-/// <item>Listeners of all policies are merged by port, routes put in precedence order.</item>
+/// <item>Each front-end (Gateway API …) translates its objects into pools and whole listeners (<see cref="IFrontEnd"/>).</item>
+/// <item>Each port goes to one input (<see cref="PortArbiter"/>); listeners of all policies are merged by port, routes put in precedence order.</item>
 /// </list>
 /// </summary>
 public static class Compiler
@@ -43,17 +45,34 @@ public static class Compiler
             compiledPolicies.Add(compiled);
         }
 
-        // 3. Ports shared between the valid policies.
-        var valid = compiledPolicies.Where(p => !p.Report.IsInvalid).ToList();
-        var listeners = ListenerMerger.Merge(valid);
+        // 3. The front-ends, each on its own objects.
+        var validPools = pools.Where(p => poolSnapshots.GetValueOrDefault(p.Resource.NamespaceOrDefault + "/" + p.Resource.Metadata.Name) is not null)
+            .Select(p => p.Resource).ToList();
+        var frontEnds = new List<(List<ResourceReport> Reports, FrontEndTranslation Translation)>();
+        foreach (var frontEnd in FrontEnds.All)
+        {
+            var objects = Deduplicate(ResourceOrder.Sort(input.Inputs.Where(o => frontEnd.Groups.Any(g => g.Kinds.Any(k => k.Type == o.GetType())))), out var reports);
+            frontEnds.Add((reports, frontEnd.Translate(new FrontEndContext(input, objects, validPools, poolSnapshots))));
+        }
 
-        // 4. The snapshot: every valid pool (used or not) and the merged listeners, in a stable order.
-        var used = poolSnapshots.Values.OfType<PoolSnapshot>().OrderBy(p => p.Id, StringComparer.Ordinal).ToImmutableArray();
+        // 4. Ports: one input each; then those shared between the valid policies.
+        var valid = compiledPolicies.Where(p => !p.Report.IsInvalid).ToList();
+        var ports = PortArbiter.Decide(valid, [.. frontEnds.Select(f => (IReadOnlyList<PortClaim>)f.Translation.Ports)]);
+        foreach (var (claim, message) in ports.Refused) claim.Report.Conflict(claim.Field, message);
+        var listeners = ListenerMerger.Merge(valid, ports.TakenFromNative)
+            .AddRange(frontEnds.SelectMany(f => f.Translation.Ports).Where(c => !ports.Refused.ContainsKey(c)).Select(c => c.Listener))
+            .Sort((a, b) => a.Port.CompareTo(b.Port));
+
+        // 5. The snapshot: every valid pool (used or not) and the listeners, in a stable order.
+        var used = poolSnapshots.Values.OfType<PoolSnapshot>()
+            .Concat(frontEnds.SelectMany(f => f.Translation.Pools).DistinctBy(p => p.Id))
+            .OrderBy(p => p.Id, StringComparer.Ordinal).ToImmutableArray();
         var generations = ImmutableDictionary.CreateBuilder<string, long>(StringComparer.Ordinal);
         foreach (var (pool, report) in pools)
             if (poolSnapshots.GetValueOrDefault($"{report.Key.Namespace}/{report.Key.Name}") is not null)
                 generations[report.Key.ToString()] = pool.Metadata.Generation ?? 0;
         foreach (var p in valid) generations[p.Report.Key.ToString()] = p.Policy.Metadata.Generation ?? 0;
+        foreach (var (key, generation) in frontEnds.SelectMany(f => f.Translation.Generations)) generations[key.ToString()] = generation;
 
         var snapshot = new Snapshot
         {
@@ -65,7 +84,7 @@ public static class Compiler
         };
         snapshot = snapshot with { Version = input.Version, ContentHash = SnapshotHash.Compute(snapshot) };
 
-        // 5. Statuses and diagnostics, in resource order.
+        // 6. Statuses and diagnostics, in resource order.
         var statuses = ImmutableDictionary.CreateBuilder<ResourceKey, ResourceStatus>();
         var diagnostics = ImmutableArray.CreateBuilder<Diagnostic>();
         foreach (var report in poolReports)
@@ -80,6 +99,18 @@ public static class Compiler
             if (!statuses.ContainsKey(report.Key))
                 statuses[report.Key] = StatusBuilder.Build(report, splits: compiled is null || report.IsInvalid ? [] : [.. compiled.Splits]);
             diagnostics.AddRange(report.Problems.Select(p => p.Diagnostic));
+        }
+
+        foreach (var (reports, translation) in frontEnds)
+        {
+            foreach (var status in translation.Statuses(ports.Refused)) statuses.TryAdd(status.Resource, status);
+            foreach (var report in reports)
+            {
+                // An object the front-end could not even read (defined twice, null holes) still gets the common status;
+                // one it had nothing to say about (a Gateway of another controller) gets none.
+                if (!statuses.ContainsKey(report.Key) && report.Problems.Count > 0) statuses[report.Key] = StatusBuilder.Build(report);
+                diagnostics.AddRange(report.Problems.Select(p => p.Diagnostic));
+            }
         }
 
         return new CompileResult { Snapshot = snapshot, Diagnostics = diagnostics.ToImmutable(), Statuses = statuses.ToImmutable() };

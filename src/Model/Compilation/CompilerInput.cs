@@ -12,8 +12,18 @@ public sealed record CompilerInput
     public IReadOnlyList<LoadBalancerPolicy> Policies { get; init; } = [];
     public IReadOnlyList<BackendPool> Pools { get; init; } = [];
 
+    /// <summary>
+    /// The objects of the other front-ends (Gateway API, Ingress …: every kind in <see cref="Inputs.InputKinds"/> beyond the
+    /// native two and the core objects). Each front-end picks its own kinds out of this list.
+    /// </summary>
+    public IReadOnlyList<Resource> Inputs { get; init; } = [];
+
     /// <summary>Endpoints of Services that pools name in <c>spec.service</c>, keyed by <c>namespace/name</c>.</summary>
     public IReadOnlyDictionary<string, ResolvedService> Services { get; init; } = ImmutableDictionary<string, ResolvedService>.Empty;
+
+    /// <summary>Labels of namespaces, by name (Gateway listeners' <c>allowedRoutes.namespaces.selector</c>).</summary>
+    public IReadOnlyDictionary<string, IReadOnlyDictionary<string, string>> NamespaceLabels { get; init; } =
+        ImmutableDictionary<string, IReadOnlyDictionary<string, string>>.Empty;
 
     /// <summary>Contents of Secrets (or files) that resources name, keyed by <c>namespace/name</c> (or the file path).</summary>
     public IReadOnlyDictionary<string, ResolvedSecret> Secrets { get; init; } = ImmutableDictionary<string, ResolvedSecret>.Empty;
@@ -33,12 +43,22 @@ public sealed record CompilerInput
     /// </summary>
     public bool ClusterObjectsUnknown { get; init; }
 
+    /// <summary>Where and how Ingress objects are served (the ingress's <c>--ingress-http-port</c> / <c>--ingress-https-port</c>).</summary>
+    public IngressServing Ingress { get; init; } = new();
+
     /// <summary>The version to stamp on the snapshot (the caller keeps the counter: the Compiler has no state).</summary>
     public long Version { get; init; }
 }
 
+/// <param name="UnclassedWithoutDefault">Serve Ingresses that name no class when no IngressClass is the default (standalone mode).</param>
+public sealed record IngressServing(int HttpPort = 8080, int HttpsPort = 8443, bool UnclassedWithoutDefault = false);
+
 /// <summary>A Service's ports and, per port, its endpoints as EndpointSlices report them.</summary>
-public sealed record ResolvedService(string Namespace, string Name, ImmutableArray<ResolvedServicePort> Ports);
+public sealed record ResolvedService(string Namespace, string Name, ImmutableArray<ResolvedServicePort> Ports)
+{
+    /// <summary>The <c>appProtocol</c> of a Service port, by port number (e.g. <c>kubernetes.io/h2c</c>); absent ports have none.</summary>
+    public ImmutableDictionary<int, string> AppProtocols { get; init; } = ImmutableDictionary<int, string>.Empty;
+}
 
 /// <summary>One Service port: its name and number, and the endpoints behind it on the target port.</summary>
 public sealed record ResolvedServicePort(string? Name, int Port, ImmutableArray<ResolvedEndpoint> Endpoints);

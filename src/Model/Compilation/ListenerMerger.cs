@@ -36,7 +36,8 @@ internal static class ListenerMerger
         return route with { Route = route.Route with { Match = match }, MatchKey = MatchRules.Key(match) };
     }
 
-    public static ImmutableArray<ListenerSnapshot> Merge(IReadOnlyList<CompiledPolicy> policies)
+    /// <param name="taken">Ports another input owns (see <see cref="PortArbiter"/>): listeners there are refused with the message.</param>
+    public static ImmutableArray<ListenerSnapshot> Merge(IReadOnlyList<CompiledPolicy> policies, IReadOnlyDictionary<int, string>? taken = null)
     {
         var ports = new SortedDictionary<int, Port>();
         foreach (var policy in policies)
@@ -45,6 +46,11 @@ internal static class ListenerMerger
             var placed = new Dictionary<string, Port>(StringComparer.Ordinal);
             foreach (var l in policy.Listeners)
             {
+                if (taken?.GetValueOrDefault(l.Spec.Port) is { } owner)
+                {
+                    policy.Report.Conflict(l.Field.Field("port"), owner);
+                    continue;
+                }
                 if (!ports.TryGetValue(l.Spec.Port, out var port))
                 {
                     ports[l.Spec.Port] = placed[l.Spec.Name] = new Port(policy, l);

@@ -16,7 +16,13 @@ internal static class PoolCompiler
     {
         var spec = pool.Spec;
         var s = FieldPath.Spec;
-        if (spec.Endpoints is null && spec.Service is null) r.Error(s, "one of endpoints or service is required");
+        if (spec.Endpoints is null && spec.Service is null && spec.TargetRefs is null) r.Error(s, "one of endpoints, service or targetRefs is required");
+        for (var i = 0; i < (spec.TargetRefs?.Count ?? 0); i++)
+        {
+            var t = spec.TargetRefs![i];
+            if ((t.Group ?? "") != "" || t.Kind != "Service") r.Error(s.Field("targetRefs").Index(i), $"only Services (group \"\", kind Service) can be targeted, got {t.Group}/{t.Kind}");
+            if (string.IsNullOrEmpty(t.Name)) r.Error(s.Field("targetRefs").Index(i).Field("name"), "required");
+        }
 
         var endpoints = ImmutableArray.CreateBuilder<EndpointSnapshot>();
         var counts = new EndpointCounts();

@@ -11,6 +11,8 @@ internal enum ProblemKind
     Conflict,
     /// <summary>It names something that is missing or unusable: the naming part is left out (ResolvedRefs=False).</summary>
     Reference,
+    /// <summary>A front-end object's problem its own status reports (Gateway API conditions); a warning in the diagnostics.</summary>
+    Status,
 }
 
 internal sealed record Problem(ProblemKind Kind, string Reason, Diagnostic Diagnostic);
@@ -32,12 +34,15 @@ internal sealed class ResourceReport(Resource resource)
 
     public void Unresolved(string reason, FieldPath field, string message) => Add(ProblemKind.Reference, reason, field, message);
 
+    /// <summary>A problem a front-end writes into the object's own status; <c>validate</c> prints it as a warning.</summary>
+    public void Warn(string reason, FieldPath field, string message) => Add(ProblemKind.Status, reason, field, message, Severity.Warning);
+
     /// <summary>A Service or Secret missing from the input; only a warning when the input cannot know the cluster.</summary>
     public void UnresolvedClusterObject(CompilerInput input, string reason, FieldPath field, string message) =>
         Add(ProblemKind.Reference, reason, field, input.ClusterObjectsUnknown ? message + " (not checked: no cluster)" : message,
             input.ClusterObjectsUnknown ? Severity.Warning : Severity.Error);
 
-    private void Add(ProblemKind kind, string reason, FieldPath field, string message, Severity severity = Severity.Error) =>
+    public void Add(ProblemKind kind, string reason, FieldPath field, string message, Severity severity = Severity.Error) =>
         Problems.Add(new Problem(kind, reason, new Diagnostic(Key, field.Value, message, Resource.Source, severity)));
 
     /// <summary>Counts errors added so far, so a caller can tell whether a block of rules added any.</summary>

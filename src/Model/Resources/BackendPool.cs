@@ -43,6 +43,21 @@ public sealed class BackendPoolSpec
 
     /// <summary>Send a PROXY protocol header to endpoints (L4 pools).</summary>
     public ProxyProtocolVersion? ProxyProtocol { get; set; }
+
+    /// <summary>
+    /// Policy attachment: Services in this namespace (<c>{ kind: Service, name: orders }</c>) that Gateway API routes use as
+    /// backends get this pool's settings (algorithm, health, affinity, TLS …); the endpoints stay the Service's.
+    /// </summary>
+    public List<PolicyTargetReference>? TargetRefs { get; set; }
+}
+
+/// <summary>An object a policy applies to, in the policy's namespace (Gateway API's LocalPolicyTargetReference).</summary>
+public sealed class PolicyTargetReference
+{
+    /// <summary>Absent or "" (the core group) for a Service.</summary>
+    public string? Group { get; set; }
+    public string Kind { get; set; } = "";
+    public string Name { get; set; } = "";
 }
 
 /// <summary>A Service in the pool's namespace whose ready endpoints (from its EndpointSlices) make up the pool.</summary>

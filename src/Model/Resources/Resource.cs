@@ -32,7 +32,7 @@ public sealed class ResourceMetadata
 /// <summary>Identity of a namespaced resource: <c>namespace/name</c>.</summary>
 public readonly record struct ResourceKey(string Kind, string Namespace, string Name)
 {
-    public override string ToString() => $"{Kind} {Namespace}/{Name}";
+    public override string ToString() => Namespace.Length == 0 ? $"{Kind} {Name}" : $"{Kind} {Namespace}/{Name}";
 }
 
 public abstract class Resource
@@ -41,9 +41,13 @@ public abstract class Resource
     public abstract string Kind { get; set; }
     public ResourceMetadata Metadata { get; set; } = new();
 
+    /// <summary>Cluster-scoped kinds (GatewayClass) have no namespace: their key carries "".</summary>
+    [JsonIgnore]
+    public virtual bool IsClusterScoped => false;
+
     /// <summary>Resources read from a folder carry no namespace; they live in "default", as kubectl would put them.</summary>
     [JsonIgnore]
-    public string NamespaceOrDefault => string.IsNullOrEmpty(Metadata.Namespace) ? "default" : Metadata.Namespace!;
+    public string NamespaceOrDefault => IsClusterScoped ? "" : string.IsNullOrEmpty(Metadata.Namespace) ? "default" : Metadata.Namespace!;
 
     [JsonIgnore]
     public ResourceKey Key => new(Kind, NamespaceOrDefault, Metadata.Name);

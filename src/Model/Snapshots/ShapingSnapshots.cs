@@ -5,6 +5,8 @@ public sealed record RewriteSnapshot
 {
     /// <summary>Host header for the backend; null keeps the client's.</summary>
     public string? Host { get; init; }
+    /// <summary>Replaces the whole path (the query stays).</summary>
+    public string? Path { get; init; }
     /// <summary>Replaces <see cref="MatchSnapshot.Path"/> (a prefix match) at the start of the path.</summary>
     public string? PathPrefix { get; init; }
     /// <summary>NonBacktracking regex over the path (not anchored: every match is replaced).</summary>

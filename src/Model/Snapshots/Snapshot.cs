@@ -97,12 +97,18 @@ public sealed record RouteSnapshot
     public RetrySnapshot? Retries { get; init; }
     public HeaderRulesSnapshot? RequestHeaders { get; init; }
     public HeaderRulesSnapshot? ResponseHeaders { get; init; }
+    /// <summary>Copies of the request to other pools (Gateway API RequestMirror).</summary>
+    public ImmutableArray<MirrorSnapshot> Mirrors { get; init; } = [];
     public RateLimitSnapshot? RateLimit { get; init; }
     public JwtAuthSnapshot? Jwt { get; init; }
     public ApiKeyAuthSnapshot? ApiKey { get; init; }
     public BasicAuthSnapshot? BasicAuth { get; init; }
     public ExternalAuthSnapshot? ExternalAuth { get; init; }
     public AccessControlSnapshot? AccessControl { get; init; }
+    /// <summary>CORS answered by the proxy: preflights, and headers on responses to allowed origins.</summary>
+    public CorsSnapshot? Cors { get; init; }
+    /// <summary>Error statuses replaced by a page from another pool.</summary>
+    public ErrorResponsesSnapshot? ErrorResponses { get; init; }
     /// <summary>The access log of this route's requests on its listener (the route's own, else its listener's); null: off.</summary>
     public AccessLogSnapshot? AccessLog { get; init; }
 }
@@ -125,7 +131,25 @@ public enum ValueMatchKind { Present, Exact, Regex }
 
 public sealed record ValueMatchSnapshot(string Name, ValueMatchKind Kind, string Value);
 
-public sealed record BackendSnapshot(string PoolId, int Weight);
+/// <summary>A weighted share of a route's traffic: a pool, or a fixed answer.</summary>
+public sealed record BackendSnapshot(string PoolId, int Weight)
+{
+    /// <summary>
+    /// Answer this status instead of forwarding (then <see cref="PoolId"/> is ""): the share of a Gateway API backendRef
+    /// that does not resolve answers 500 while the route's other backends keep serving.
+    /// </summary>
+    public int? Status { get; init; }
+    /// <summary>Header rules for requests sent to this backend only (after the route's).</summary>
+    public HeaderRulesSnapshot? RequestHeaders { get; init; }
+    /// <summary>Header rules for responses from this backend only (before the route's).</summary>
+    public HeaderRulesSnapshot? ResponseHeaders { get; init; }
+}
+
+/// <summary>
+/// A copy of matching requests sent to another pool, fire and forget: its answer is discarded and it never delays
+/// or fails the real request. <see cref="Numerator"/>/<see cref="Denominator"/> of the requests are mirrored.
+/// </summary>
+public sealed record MirrorSnapshot(string PoolId, int Numerator = 100, int Denominator = 100);
 
 public sealed record CanarySnapshot
 {
@@ -166,6 +190,7 @@ public sealed record RetrySnapshot
     public int BudgetPercent { get; init; } = 20;
 }
 
+/// <summary>Header changes in this order: remove, set (replaces every value), add (one more value beside those present).</summary>
 public sealed record HeaderRulesSnapshot
 {
     public ImmutableArray<KeyValuePair<string, string>> Set { get; init; } = [];

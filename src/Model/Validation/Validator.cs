@@ -5,28 +5,39 @@ using Ballast.Model.Yaml;
 namespace Ballast.Model.Validation;
 
 /// <summary>The outcome of <c>ballast validate DIR</c>: every problem, and what was found.</summary>
-public sealed record ValidationReport(ImmutableArray<Diagnostic> Diagnostics, int Policies, int Pools, int Listeners, int Routes)
+public sealed record ValidationReport(ImmutableArray<Diagnostic> Diagnostics, int Policies, int Pools, int Listeners, int Routes, int Inputs = 0)
 {
     public bool HasErrors => Diagnostics.Any(d => d.Severity == Severity.Error);
 }
 
 /// <summary>
 /// The GitOps dry run: load a folder of CR-shaped YAML and compile it exactly as standalone mode would,
-/// without starting anything. Services and Secrets are not available here, so only static endpoints resolve.
+/// without starting anything. Only the Services (with their EndpointSlices) and Secrets in the folder resolve; any
+/// other one may exist in the cluster, so naming it is a warning here.
 /// </summary>
 public static class Validator
 {
     public static ValidationReport ValidateDirectory(string dir)
     {
         var loaded = ResourceLoader.LoadDirectory(dir);
-        var compiled = Compiler.Compile(new CompilerInput { Policies = loaded.Policies, Pools = loaded.Pools, ClusterObjectsUnknown = true });
+        var compiled = Compiler.Compile(new CompilerInput
+        {
+            Policies = loaded.Policies,
+            Pools = loaded.Pools,
+            Inputs = loaded.Inputs,
+            Services = loaded.Services,
+            Secrets = loaded.Secrets,
+            NamespaceLabels = loaded.NamespaceLabels,
+            ClusterObjectsUnknown = true,
+        });
         var snapshot = compiled.Snapshot;
         return new ValidationReport(
             [.. loaded.Diagnostics, .. compiled.Diagnostics.Select(loaded.Locate)],
             loaded.Policies.Count,
             loaded.Pools.Count,
             snapshot.Listeners.Length,
-            snapshot.Listeners.Sum(l => l.Routes.Select(r => r.Id).Distinct().Count() + l.L4Routes.Length));
+            snapshot.Listeners.Sum(l => l.Routes.Select(r => r.Id).Distinct().Count() + l.L4Routes.Length),
+            loaded.Inputs.Count);
     }
 
     /// <summary>
@@ -48,7 +59,8 @@ public static class Validator
             output.WriteLine($"{errors} error{(errors == 1 ? "" : "s")} in {dir}");
             return 1;
         }
-        output.WriteLine($"OK: {report.Policies} LoadBalancerPolicy, {report.Pools} BackendPool, {report.Listeners} listener(s), {report.Routes} route(s) in {dir}");
+        var inputs = report.Inputs > 0 ? $", {report.Inputs} other object(s) (Gateway API …)" : "";
+        output.WriteLine($"OK: {report.Policies} LoadBalancerPolicy, {report.Pools} BackendPool{inputs}, {report.Listeners} listener(s), {report.Routes} route(s) in {dir}");
         return 0;
     }
 }

@@ -2,7 +2,9 @@ using System.Collections.Immutable;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Ballast.Model.Compilation;
+using Ballast.Model.Inputs;
 using Ballast.Model.Resources;
+using Ballast.Model.Resources.Core;
 using Ballast.Model.Serialization;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
@@ -14,6 +16,15 @@ public sealed record LoadResult
 {
     public IReadOnlyList<LoadBalancerPolicy> Policies { get; init; } = [];
     public IReadOnlyList<BackendPool> Pools { get; init; } = [];
+    /// <summary>Objects of the front-ends (Gateway API …), for <see cref="CompilerInput.Inputs"/>.</summary>
+    public IReadOnlyList<Resource> Inputs { get; init; } = [];
+    /// <summary>Services with their EndpointSlices from the folder, resolved as the operator resolves them in a cluster.</summary>
+    public ImmutableDictionary<string, ResolvedService> Services { get; init; } = ImmutableDictionary<string, ResolvedService>.Empty;
+    /// <summary>Secrets from the folder, decoded, by <c>namespace/name</c>.</summary>
+    public ImmutableDictionary<string, ResolvedSecret> Secrets { get; init; } = ImmutableDictionary<string, ResolvedSecret>.Empty;
+    /// <summary>Labels of the Namespaces in the folder.</summary>
+    public ImmutableDictionary<string, IReadOnlyDictionary<string, string>> NamespaceLabels { get; init; } =
+        ImmutableDictionary<string, IReadOnlyDictionary<string, string>>.Empty;
     public ImmutableArray<Diagnostic> Diagnostics { get; init; } = [];
     public bool HasErrors => Diagnostics.Any(d => d.Severity == Severity.Error);
 
@@ -27,7 +38,9 @@ public sealed record LoadResult
     public Diagnostic Locate(Diagnostic diagnostic)
     {
         if (diagnostic.Location is not { } doc || !Marks.TryGetValue(doc, out var marks)) return diagnostic;
-        return marks.ValueOf(diagnostic.FieldPath) is { } m
+        // A map key in brackets (metadata.annotations["nginx.ingress.kubernetes.io/limit-rps"]) is a plain child in the marks.
+        var path = diagnostic.FieldPath.Replace("[\"", ".", StringComparison.Ordinal).Replace("\"]", "", StringComparison.Ordinal);
+        return marks.ValueOf(path) is { } m
             ? diagnostic with { Location = new SourceLocation(doc.File, (int)m.Line, (int)m.Column) }
             : diagnostic;
     }
@@ -39,8 +52,6 @@ public sealed record LoadResult
 /// </summary>
 public static class ResourceLoader
 {
-    private static readonly string[] Kinds = [LoadBalancerPolicy.KindName, BackendPool.KindName];
-
     /// <summary>Every <c>*.yaml</c> and <c>*.yml</c> below <paramref name="dir"/>, in path order; paths in messages are relative to it.</summary>
     public static LoadResult LoadDirectory(string dir)
     {
@@ -75,9 +86,40 @@ public static class ResourceLoader
     {
         public readonly List<LoadBalancerPolicy> Policies = [];
         public readonly List<BackendPool> Pools = [];
+        public readonly List<Resource> Inputs = [];
+        public readonly List<Service> Services = [];
+        public readonly List<EndpointSlice> Slices = [];
+        public readonly List<Secret> Secrets = [];
+        public readonly List<Namespace> Namespaces = [];
         public readonly List<Diagnostic> Diagnostics = [];
         public readonly Dictionary<SourceLocation, MarkMap> Marks = [];
-        public LoadResult ToResult() => new() { Policies = Policies, Pools = Pools, Diagnostics = [.. Diagnostics], Marks = Marks };
+
+        public void Add(Resource resource)
+        {
+            switch (resource)
+            {
+                case LoadBalancerPolicy p: Policies.Add(p); break;
+                case BackendPool b: Pools.Add(b); break;
+                case Service s: Services.Add(s); break;
+                case EndpointSlice e: Slices.Add(e); break;
+                case Secret s: Secrets.Add(s); break;
+                case Namespace n: Namespaces.Add(n); break;
+                default: Inputs.Add(resource); break;
+            }
+        }
+
+        public LoadResult ToResult()
+        {
+            var secrets = ClusterObjects.Secrets(Secrets, Diagnostics);
+            return new()
+            {
+                Policies = Policies, Pools = Pools, Inputs = Inputs,
+                Services = ClusterObjects.Services(Services, Slices), Secrets = secrets,
+                NamespaceLabels = Namespaces.ToImmutableDictionary(n => n.Metadata.Name,
+                    n => (IReadOnlyDictionary<string, string>)(n.Metadata.Labels ?? []), StringComparer.Ordinal),
+                Diagnostics = [.. Diagnostics], Marks = Marks,
+            };
+        }
     }
 
     private static void Load(string yaml, string file, Accumulator acc)
@@ -116,8 +158,16 @@ public static class ResourceLoader
         var kind = obj["kind"] is JsonValue k && k.GetValueKind() == JsonValueKind.String ? k.GetValue<string>() : null;
         var name = obj["metadata"]?["name"] is JsonValue n && n.GetValueKind() == JsonValueKind.String ? n.GetValue<string>() : null;
         var ns = obj["metadata"]?["namespace"] is JsonValue s && s.GetValueKind() == JsonValueKind.String ? s.GetValue<string>() : null;
-        ResourceKey? key = kind is not null && Kinds.Contains(kind) && !string.IsNullOrEmpty(name)
-            ? new ResourceKey(kind, string.IsNullOrEmpty(ns) ? "default" : ns, name) : null;
+        var apiVersion = obj["apiVersion"] is JsonValue av && av.GetValueKind() == JsonValueKind.String ? av.GetValue<string>() : null;
+
+        // A GitOps folder mixes our resources with Namespaces, Deployments …: documents of groups Ballast does not
+        // read belong to kubectl and are skipped. In a group it reads, what happens to an unknown kind or version
+        // depends on the group (an error in ballast.dev, a warning in Gateway API, nothing in the core group).
+        var (groupName, version) = apiVersion is null ? (ApiGroup.Group, "") : InputKinds.Split(apiVersion);
+        if (InputKinds.Group(groupName) is not { } group) return;
+        var inputKind = group.Kinds.FirstOrDefault(x => x.Kind == kind);
+        ResourceKey? key = inputKind is not null && !string.IsNullOrEmpty(name)
+            ? new ResourceKey(kind!, inputKind.ClusterScoped ? "" : string.IsNullOrEmpty(ns) ? "default" : ns, name) : null;
 
         var errors = new List<Diagnostic>();
         void Error(string path, string message, bool atKey = false)
@@ -126,21 +176,26 @@ public static class ResourceLoader
             errors.Add(new Diagnostic(key, path, message, mark is { } m ? Loc(file, m) : docLoc));
         }
 
+        var allowedKinds = string.Join(", ", group.Kinds.Select(x => x.Kind).Distinct());
+        if (group.Unknown != UnknownKinds.Error && (inputKind is null || !inputKind.Versions.Contains(version)))
+        {
+            if (group.Unknown == UnknownKinds.Warn)
+                acc.Diagnostics.Add(new Diagnostic(null, inputKind is null ? "kind" : "apiVersion",
+                    inputKind is null ? $"Ballast does not read {kind ?? "(no kind)"} of {groupName}; skipped (it reads {allowedKinds})"
+                        : $"Ballast does not read {kind} in {apiVersion}; skipped (it reads {string.Join(", ", inputKind.Versions.Select(inputKind.ApiVersion))})",
+                    docLoc, Severity.Warning));
+            return;
+        }
         foreach (var (path, mark, message) in yamlErrors)
             errors.Add(new Diagnostic(key, path, message, Loc(file, mark)));
 
-        var apiVersion = obj["apiVersion"] is JsonValue av && av.GetValueKind() == JsonValueKind.String ? av.GetValue<string>() : null;
-        // A GitOps folder mixes our resources with Namespaces, Deployments, Services …: those belong to
-        // kubectl, not to us, so documents of other API groups are skipped. Inside ballast.dev, an unknown
-        // kind or version is an error.
-        if (apiVersion is not null && !apiVersion.StartsWith(ApiGroup.Group + "/", StringComparison.Ordinal)) return;
         Type? type = null;
-        if (apiVersion is null) Error("apiVersion", $"required; use \"{ApiGroup.ApiVersion}\"");
-        else if (apiVersion != ApiGroup.ApiVersion) Error("apiVersion", $"unknown apiVersion \"{apiVersion}\"; allowed: {ApiGroup.ApiVersion}");
-        if (kind is null) Error("kind", $"required; one of {string.Join(", ", Kinds)}");
-        else if (kind == LoadBalancerPolicy.KindName) type = typeof(LoadBalancerPolicy);
-        else if (kind == BackendPool.KindName) type = typeof(BackendPool);
-        else Error("kind", $"unknown kind \"{kind}\"; allowed: {string.Join(", ", Kinds)}");
+        if (apiVersion is null) Error("apiVersion", $"required; use \"{inputKind?.PreferredApiVersion ?? ApiGroup.ApiVersion}\"");
+        if (kind is null) Error("kind", $"required; one of {allowedKinds}");
+        else if (inputKind is null) Error("kind", $"unknown kind \"{kind}\"; allowed: {allowedKinds}");
+        else if (apiVersion is not null && !inputKind.Versions.Contains(version))
+            Error("apiVersion", $"unknown apiVersion \"{apiVersion}\"; allowed: {string.Join(", ", inputKind.Versions.Select(inputKind.ApiVersion))}");
+        else type = inputKind.Type;
         if (string.IsNullOrEmpty(name)) Error(obj["metadata"] is null ? "" : "metadata", "metadata.name is required");
 
         if (type is not null)
@@ -161,8 +216,7 @@ public static class ResourceLoader
             var resource = (Resource)obj.Deserialize(type!, ModelJson.Options)!;
             resource.Source = docLoc;
             acc.Marks[docLoc] = marks;
-            if (resource is LoadBalancerPolicy p) acc.Policies.Add(p);
-            else if (resource is BackendPool b) acc.Pools.Add(b);
+            acc.Add(resource);
         }
         catch (JsonException e)
         {

@@ -27,6 +27,7 @@ internal static class ShapeChecker
             return;
         }
 
+        if (type == typeof(JsonElement) || typeof(JsonNode).IsAssignableFrom(type)) return; // free-form: anything goes
         if (type == typeof(string))
         {
             if (!IsKind(node, JsonValueKind.String)) errors.Add((path, $"expected a string, got {Got(node, quoteHint: true)}", false));

@@ -42,7 +42,7 @@ public sealed class Controller
     public ReferencedSecrets Secrets { get; }
 
     /// <summary>Status writes that went to the API server (tests assert "no churn" on it).</summary>
-    public int StatusWrites => _status.Writes;
+    public int StatusWrites => _status.Writes + _kindStatus.Writes;
 
     public int Compiles { get; private set; }
 
@@ -65,7 +65,14 @@ public sealed class Controller
         new IRunnableCache?[] { Pools, Policies, Services, Slices, IngressService, Nodes }.OfType<IRunnableCache>();
 
     /// <summary>Every informer, for the counts the metrics report.</summary>
-    public IReadOnlyList<IInformerCounts> Informers => [.. Caches, Secrets, _stored];
+    public IReadOnlyList<IInformerCounts> Informers => [.. Caches, .. _frontEnds.Kinds.Select(k => k.Informer), Secrets, _stored];
+
+    /// <summary>The front-ends' kinds the API server serves (Gateway API …), found at start.</summary>
+    private FrontEndInformers _frontEnds = FrontEndInformers.None;
+    private readonly KindStatusWriter _kindStatus;
+    private readonly IKubernetes _client;
+    private readonly IReadOnlyList<string> _namespaces;
+    private readonly TimeSpan _resync;
 
     /// <summary>The fallback specs the leader stored (what a restarted operator starts from).</summary>
     public LastAcceptedStore LastAccepted => _stored;
@@ -85,6 +92,10 @@ public sealed class Controller
         AddressSources? addresses = null)
     {
         namespaces ??= [];
+        _client = client;
+        _namespaces = namespaces;
+        _resync = resync;
+        _kindStatus = new KindStatusWriter(client, hub, time);
         _addressSources = addresses ?? new AddressSources();
         if (_addressSources.IngressService is { } svc)
         {
@@ -116,7 +127,9 @@ public sealed class Controller
 
     public async Task RunAsync(CancellationToken ct)
     {
-        var caches = Caches.ToList();
+        _frontEnds = await DiscoverFrontEndsAsync(ct);
+        foreach (var w in _frontEnds.Kinds) w.Informer.Changed += () => _queue.Add(CompileKey);
+        var caches = Caches.Concat(_frontEnds.Kinds.Select(k => k.Informer)).ToList();
         var informers = caches.Select(c => c.RunAsync(ct)).Append(_stored.RunAsync(ct)).ToArray();
         try
         {
@@ -154,6 +167,34 @@ public sealed class Controller
         await Secrets.StopAllAsync();
     }
 
+    /// <summary>Discovery, retried until the API server answers: which Gateway API (…) kinds to watch.</summary>
+    private async Task<FrontEndInformers> DiscoverFrontEndsAsync(CancellationToken ct)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try { return await FrontEndInformers.DiscoverAsync(_client, _namespaces, _time, _logger, _resync, ct); }
+            catch (Exception e) when (e is HttpOperationException or HttpRequestException or IOException)
+            {
+                var delay = TimeSpan.FromMilliseconds(Math.Min(30_000, 100 * Math.Pow(2, Math.Min(attempt, 10))));
+                _logger.LogInformation("discovery of front-end kinds: {Error}; retrying in {Delay}", e.Message, delay);
+                await Task.Delay(delay, _time, ct);
+            }
+        }
+    }
+
+    /// <summary>The front-ends' objects as model types; one that does not deserialize is logged and left out.</summary>
+    private List<Resource> FrontEndInputs()
+    {
+        var inputs = new List<Resource>();
+        foreach (var w in _frontEnds.Kinds)
+        {
+            var (items, bad) = DesiredState.Parse(w.Kind.Type, w.Informer.Items, w.Kind.Kind);
+            inputs.AddRange(items);
+            foreach (var b in bad) _logger.LogWarning("{Key}: cannot read it: {Error}", b.Key, b.Message);
+        }
+        return inputs;
+    }
+
     private async Task CompileAndPublishAsync(CancellationToken ct)
     {
         // One copy of the caches for the whole pass: the informers keep changing while it runs, and a spec must be
@@ -174,6 +215,7 @@ public sealed class Controller
             AcmeChallenges = _certificates?.Supervisor.Challenges ?? System.Collections.Immutable.ImmutableDictionary<string, string>.Empty,
             Pools = pools,
             Policies = policies,
+            Inputs = FrontEndInputs(),
             Services = DesiredState.Services(Services.Items, Slices.Items),
             Secrets = DesiredState.Secrets(Secrets.Items),
         };
@@ -218,7 +260,9 @@ public sealed class Controller
         if (!_isLeader()) return;
         var parts = queueKey.Split('|');
         var key = new ResourceKey(parts[0], parts[1], parts[2]);
-        if (_desired.TryGetValue(key, out var compiled)) await _status.WriteAsync(key, compiled, _addresses, ct);
+        if (!_desired.TryGetValue(key, out var compiled)) return;
+        if (_frontEnds.Kinds.FirstOrDefault(k => k.Kind.Kind == key.Kind) is { } frontEnd) await _kindStatus.WriteAsync(key, frontEnd, compiled, ct);
+        else await _status.WriteAsync(key, compiled, _addresses, ct);
     }
 }
 

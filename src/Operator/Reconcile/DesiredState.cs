@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using System.Text.Json;
 using Ballast.Model.Compilation;
+using Ballast.Model.Inputs;
 using Ballast.Model.Resources;
 using Ballast.Model.Serialization;
 using k8s.Models;
@@ -15,18 +16,25 @@ public static class DesiredState
 
     public static (List<T> Resources, List<Unreadable> Unreadable) Parse<T>(IEnumerable<JsonElement> items, string kind) where T : Resource
     {
-        var resources = new List<T>();
+        var (resources, bad) = Parse(typeof(T), items, kind);
+        return ([.. resources.Cast<T>()], bad);
+    }
+
+    /// <summary>Objects of a kind known by its model type (the front-ends' kinds).</summary>
+    public static (List<Resource> Resources, List<Unreadable> Unreadable) Parse(Type type, IEnumerable<JsonElement> items, string kind)
+    {
+        var resources = new List<Resource>();
         var bad = new List<Unreadable>();
         foreach (var item in items)
         {
             try
             {
-                resources.Add(item.Deserialize<T>(ModelJson.Options) ?? throw new JsonException("empty object"));
+                resources.Add((Resource?)item.Deserialize(type, ModelJson.Options) ?? throw new JsonException("empty object"));
             }
             catch (JsonException e)
             {
                 var meta = item.GetProperty("metadata");
-                var key = new ResourceKey(kind, meta.GetProperty("namespace").GetString() ?? "", meta.GetProperty("name").GetString() ?? "");
+                var key = new ResourceKey(kind, meta.TryGetProperty("namespace", out var ns) ? ns.GetString() ?? "" : "", meta.GetProperty("name").GetString() ?? "");
                 var generation = meta.TryGetProperty("generation", out var g) ? g.GetInt64() : 0;
                 bad.Add(new Unreadable(key, generation, (e.Path is { } p ? p.TrimStart('$', '.') + ": " : "") + e.Message));
             }
@@ -38,40 +46,24 @@ public static class DesiredState
     /// Each Service's ports with the endpoints its EndpointSlices list under that port's name: ready → endpoint;
     /// serving and terminating → draining (the Compiler decides); neither → left for the counts only.
     /// </summary>
-    public static ImmutableDictionary<string, ResolvedService> Services(IEnumerable<V1Service> services, IEnumerable<V1EndpointSlice> slices)
-    {
-        var byService = slices
-            .Where(s => s.Metadata.Labels?.ContainsKey("kubernetes.io/service-name") == true)
-            .GroupBy(s => $"{s.Metadata.NamespaceProperty}/{s.Metadata.Labels["kubernetes.io/service-name"]}")
-            .ToDictionary(g => g.Key, g => g.OrderBy(s => s.Metadata.Name, StringComparer.Ordinal).ToList());
-        var result = ImmutableDictionary.CreateBuilder<string, ResolvedService>(StringComparer.Ordinal);
-        foreach (var svc in services)
-        {
-            var key = $"{svc.Metadata.NamespaceProperty}/{svc.Metadata.Name}";
-            var svcSlices = byService.GetValueOrDefault(key) ?? [];
-            var ports = (svc.Spec?.Ports ?? []).Select(port =>
+    public static ImmutableDictionary<string, ResolvedService> Services(IEnumerable<V1Service> services, IEnumerable<V1EndpointSlice> slices) =>
+        // One resolution for both modes: the cluster's objects become the model's, as standalone mode reads them from a folder.
+        ClusterObjects.Services(
+            services.Select(svc => new Model.Resources.Core.Service
             {
-                var endpoints = new List<ResolvedEndpoint>();
-                foreach (var slice in svcSlices)
+                Metadata = { Name = svc.Metadata.Name, Namespace = svc.Metadata.NamespaceProperty },
+                Spec = new() { Ports = [.. (svc.Spec?.Ports ?? []).Select(p => new Model.Resources.Core.ServicePort { Name = p.Name, Port = p.Port, Protocol = p.Protocol, AppProtocol = p.AppProtocol })] },
+            }),
+            slices.Select(slice => new Model.Resources.Core.EndpointSlice
+            {
+                Metadata = { Name = slice.Metadata.Name, Namespace = slice.Metadata.NamespaceProperty, Labels = slice.Metadata.Labels is { } l ? new(l) : null },
+                Ports = [.. (slice.Ports ?? []).Select(p => new Model.Resources.Core.SlicePort { Name = p.Name, Port = p.Port, Protocol = p.Protocol })],
+                Endpoints = [.. (slice.Endpoints ?? []).Select(e => new Model.Resources.Core.SliceEndpoint
                 {
-                    var slicePort = slice.Ports?.FirstOrDefault(p => (p.Name ?? "") == (port.Name ?? ""));
-                    if (slicePort?.Port is not { } targetPort) continue;
-                    foreach (var ep in slice.Endpoints ?? [])
-                    {
-                        var c = ep.Conditions;
-                        var ready = c?.Ready ?? true;
-                        var serving = c?.Serving ?? ready;
-                        var terminating = c?.Terminating ?? false;
-                        foreach (var address in ep.Addresses ?? [])
-                            endpoints.Add(new ResolvedEndpoint(address, targetPort, ready, serving, terminating));
-                    }
-                }
-                return new ResolvedServicePort(port.Name, port.Port, [.. endpoints.OrderBy(e => e.Address, StringComparer.Ordinal).ThenBy(e => e.Port)]);
-            }).ToImmutableArray();
-            result[key] = new ResolvedService(svc.Metadata.NamespaceProperty, svc.Metadata.Name, ports);
-        }
-        return result.ToImmutable();
-    }
+                    Addresses = [.. e.Addresses ?? []],
+                    Conditions = e.Conditions is { } c ? new() { Ready = c.Ready, Serving = c.Serving, Terminating = c.Terminating } : null,
+                })],
+            }));
 
     /// <summary>
     /// <c>namespace/name</c> of every Secret the resources name (listener certificates, ACME account keys, route

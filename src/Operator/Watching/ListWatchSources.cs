@@ -12,14 +12,17 @@ public static class ListWatchSources
     /// <summary>How long one watch request may stay open before the client starts a new one.</summary>
     public static int WatchTimeoutSeconds { get; set; } = 300;
 
-    /// <summary>A Ballast custom resource, kept as raw JSON (converted to the model types when compiling); null namespace: all.</summary>
-    public sealed class Custom(IKubernetes client, string plural, string? ns = null) : IListWatch<JsonElement>
+    /// <summary>
+    /// A custom resource (Ballast's own unless another group is named), kept as raw JSON (converted to the model types
+    /// when compiling); null namespace: all.
+    /// </summary>
+    public sealed class Custom(IKubernetes client, string plural, string? ns = null, string group = ApiGroup.Group, string version = ApiGroup.Version) : IListWatch<JsonElement>
     {
         public async Task<(IReadOnlyList<JsonElement> Items, string ResourceVersion)> ListAsync(CancellationToken ct)
         {
             var list = (JsonElement)(ns is null
-                ? await client.CustomObjects.ListCustomObjectForAllNamespacesAsync(ApiGroup.Group, ApiGroup.Version, plural, cancellationToken: ct)
-                : await client.CustomObjects.ListNamespacedCustomObjectAsync(ApiGroup.Group, ApiGroup.Version, ns, plural, cancellationToken: ct));
+                ? await client.CustomObjects.ListCustomObjectForAllNamespacesAsync(group, version, plural, cancellationToken: ct)
+                : await client.CustomObjects.ListNamespacedCustomObjectAsync(group, version, ns, plural, cancellationToken: ct));
             var items = list.GetProperty("items").EnumerateArray().Select(e => e.Clone()).ToList();
             return (items, list.GetProperty("metadata").GetProperty("resourceVersion").GetString() ?? "");
         }
@@ -28,10 +31,10 @@ public static class ListWatchSources
         {
             var events = ns is null
                 ? client.CustomObjects.WatchListCustomObjectForAllNamespacesAsync(
-                    ApiGroup.Group, ApiGroup.Version, plural, allowWatchBookmarks: true, resourceVersion: resourceVersion,
+                    group, version, plural, allowWatchBookmarks: true, resourceVersion: resourceVersion,
                     timeoutSeconds: WatchTimeoutSeconds, onError: onError, cancellationToken: ct)
                 : client.CustomObjects.WatchListNamespacedCustomObjectAsync(
-                    ApiGroup.Group, ApiGroup.Version, ns, plural, allowWatchBookmarks: true, resourceVersion: resourceVersion,
+                    group, version, ns, plural, allowWatchBookmarks: true, resourceVersion: resourceVersion,
                     timeoutSeconds: WatchTimeoutSeconds, onError: onError, cancellationToken: ct);
             await foreach (var (type, obj) in events)
                 yield return (type, ((JsonElement)obj).Clone());

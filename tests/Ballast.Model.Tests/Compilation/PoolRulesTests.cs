@@ -18,7 +18,7 @@ public class PoolRulesTests
     [InlineData("endpoints: [ { address: \"a:80\" }, { address: \"b:80\", weight: 1001 } ]", "spec.endpoints[1].weight: must be between 1 and 1000, got 1001")]
     [InlineData("endpoints: [ { address: \"a:80\", weight: 0 } ]", "spec.endpoints[0].weight: must be between 1 and 1000, got 0")]
     [InlineData("endpoints: [ { address: \"a:80\" }, { address: \"A:80\" } ]", "spec.endpoints[1].address: a:80 is already listed at spec.endpoints[0]")]
-    [InlineData("protocol: HTTP1", "spec: one of endpoints or service is required")]
+    [InlineData("protocol: HTTP1", "spec: one of endpoints, service or targetRefs is required")]
     public void Endpoint_rules_name_the_field(string endpoints, string expected) =>
         HasError(Compile(Pool("p", endpoints: endpoints)), expected);
 

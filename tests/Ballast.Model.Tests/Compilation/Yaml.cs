@@ -12,7 +12,15 @@ internal static class Yaml
     {
         var loaded = ResourceLoader.LoadText(yaml, "test.yaml");
         Assert.True(loaded.Diagnostics.IsEmpty, string.Join("\n", loaded.Diagnostics));
-        return Compiler.Compile((extra ?? new CompilerInput()) with { Policies = loaded.Policies, Pools = loaded.Pools });
+        var input = extra ?? new CompilerInput();
+        return Compiler.Compile(input with
+        {
+            Policies = loaded.Policies,
+            Pools = loaded.Pools,
+            Inputs = loaded.Inputs,
+            Services = loaded.Services.IsEmpty ? input.Services : loaded.Services,
+            Secrets = loaded.Secrets.IsEmpty ? input.Secrets : loaded.Secrets,
+        });
     }
 
     /// <summary>A pool named <paramref name="name"/> with one static endpoint, plus <paramref name="specExtra"/> (spec-level YAML lines).</summary>

@@ -19,13 +19,16 @@ public sealed class EmulatedCluster : IAsyncDisposable
         Client = NewClient();
     }
 
-    public static async Task<EmulatedCluster> StartAsync(int historyLimit = 1000, TimeProvider? time = null)
+    public static async Task<EmulatedCluster> StartAsync(int historyLimit = 1000, TimeProvider? time = null, IEnumerable<ResourceType>? types = null)
     {
-        var api = await KubeApiEmulator.StartAsync(historyLimit, time);
+        var api = await KubeApiEmulator.StartAsync(historyLimit, time, types);
         var dir = Directory.CreateTempSubdirectory("ballast-kube-").FullName;
         var kubeconfig = api.WriteKubeconfig(Path.Combine(dir, "kubeconfig"));
         return new EmulatedCluster(api, dir, kubeconfig);
     }
+
+    /// <summary>The default kinds plus Gateway API's, as a cluster with the standard-channel CRDs installed serves them.</summary>
+    public static IReadOnlyList<ResourceType> WithGatewayApi { get; } = [.. ResourceType.Defaults, .. ResourceType.GatewayApi];
 
     /// <summary>Another independent client (its own connections), e.g. for a second operator.</summary>
     public Kubernetes NewClient() => new(KubernetesClientConfiguration.BuildConfigFromConfigFile(KubeconfigPath));

@@ -18,9 +18,9 @@ public sealed class OperatorFixture : IAsyncDisposable
 
     private OperatorFixture(EmulatedCluster cluster) => Cluster = cluster;
 
-    public static async Task<OperatorFixture> StartAsync(int historyLimit = 1000)
+    public static async Task<OperatorFixture> StartAsync(int historyLimit = 1000, IEnumerable<KubeEmulator.ResourceType>? types = null)
     {
-        var fixture = new OperatorFixture(await EmulatedCluster.StartAsync(historyLimit));
+        var fixture = new OperatorFixture(await EmulatedCluster.StartAsync(historyLimit, types: types));
         await fixture.StartOperatorAsync();
         return fixture;
     }

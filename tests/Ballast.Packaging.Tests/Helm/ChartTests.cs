@@ -44,6 +44,23 @@ public sealed class ChartTests
     }
 
     [Fact]
+    public async Task The_gateway_api_CRDs_are_installed_only_when_asked_and_are_the_files_in_config_crds()
+    {
+        var expected = Directory.GetFiles(RepoPaths.Of("config", "crds", "gateway-api"), "*.yaml").Select(Path.GetFileName).Order().ToArray();
+        Assert.Equal(8, expected.Length);
+        foreach (var name in expected)
+            Assert.True(File.ReadAllText(RepoPaths.Of("config", "crds", "gateway-api", name!)) == File.ReadAllText(RepoPaths.Of("charts", "ballast", "files", "gateway-api", name!)),
+                $"charts/ballast/files/gateway-api/{name} differs from config/crds/gateway-api/{name}: copy them into the chart");
+
+        var ballastOnly = (await Support.Helm.TemplateAsync()).OfKind("CustomResourceDefinition").Count();
+        var withGatewayApi = (await Support.Helm.TemplateAsync("gatewayApi.installCrds=true")).OfKind("CustomResourceDefinition")
+            .Select(c => c["spec"]!["names"]!["kind"]!.GetValue<string>()).ToList();
+        Assert.Equal(ballastOnly + 8, withGatewayApi.Count);
+        Assert.Contains("HTTPRoute", withGatewayApi);
+        Assert.Contains("UDPRoute", withGatewayApi);
+    }
+
+    [Fact]
     public async Task The_chart_CRDs_are_the_files_in_config_crds()
     {
         var expected = Directory.GetFiles(RepoPaths.Of("config", "crds"), "*.yaml").Select(Path.GetFileName).Order().ToArray();
@@ -135,10 +152,10 @@ public sealed class ChartTests
             from v in rule["verbs"]!.AsArray()
             select v!.GetValue<string>();
 
-        var byDefault = SecretVerbs((await Support.Helm.TemplateAsync()).Only("ClusterRole")).Order().ToList();
+        var byDefault = SecretVerbs((await Support.Helm.TemplateAsync()).Only("ClusterRole", "-operator")).Order().ToList();
         Assert.Equal(["list", "watch"], byDefault);
         // The certificate store reads (get), creates and replaces (update) its Secrets: src/Operator/Certificates.
-        var withAcme = SecretVerbs((await Support.Helm.TemplateAsync("operator.acme.enabled=true")).Only("ClusterRole")).Order().ToList();
+        var withAcme = SecretVerbs((await Support.Helm.TemplateAsync("operator.acme.enabled=true")).Only("ClusterRole", "-operator")).Order().ToList();
         Assert.Equal(["create", "get", "list", "update", "watch"], withAcme);
     }
 

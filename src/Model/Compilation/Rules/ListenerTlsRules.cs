@@ -58,7 +58,7 @@ internal static class ListenerTlsRules
         };
     }
 
-    private static void Add(ResourceReport r, FieldPath field, string source, ResolvedSecret certData, ResolvedSecret keyData,
+    internal static void Add(ResourceReport r, FieldPath field, string source, ResolvedSecret certData, ResolvedSecret keyData,
         ImmutableArray<ListenerCertificateSnapshot>.Builder into)
     {
         var certPem = Entry(certData, "tls.crt");
