@@ -24,7 +24,25 @@ COPY src/ src/
 RUN dotnet publish src/Ingress/Ballast.Ingress.csproj --no-restore -c Release -o /app -p:UseAppHost=true -p:DebugType=none
 RUN dotnet publish src/Operator/Ballast.Operator.csproj --no-restore -c Release -o /app -p:UseAppHost=true -p:DebugType=none
 
-# Chiseled Ubuntu: no shell, no package manager, a non-root `app` user (uid 1654) already defined.
+# The demo echo backend of samples/kubernetes (samples/EchoBackend), an image of its own:
+#   docker build --target echo-backend -t ballast/echo-backend:dev .
+# It answers every request with its --name and what it saw; it listens where --urls says.
+FROM mcr.microsoft.com/dotnet/sdk:10.0 AS echo-build
+WORKDIR /src
+COPY Directory.Build.props Directory.Packages.props ./
+COPY samples/EchoBackend/ samples/EchoBackend/
+RUN dotnet publish samples/EchoBackend/EchoBackend.csproj -c Release -o /echo -p:UseAppHost=true -p:DebugType=none
+
+FROM mcr.microsoft.com/dotnet/aspnet:10.0-noble-chiseled AS echo-backend
+WORKDIR /app
+COPY --from=echo-build /echo ./
+USER 1654:1654
+EXPOSE 8080
+ENTRYPOINT ["/app/echo-backend"]
+CMD ["--urls", "http://0.0.0.0:8080"]
+
+# The Ballast image (the default target: last). Chiseled Ubuntu: no shell, no package manager, a non-root `app`
+# user (uid 1654) already defined.
 FROM mcr.microsoft.com/dotnet/aspnet:10.0-noble-chiseled AS runtime
 WORKDIR /app
 COPY --from=build /app ./

@@ -361,6 +361,20 @@ def markdown(data, args, present):
               f"| {fmt(med(data, p, 'routes-10000', 'rps'))} | {fmt(one(data, p, 'start-r10000', 'ready_s'), 2)} "
               f"| {fmt(rss / 1024 if rss else None, 1)} |")
 
+    if "h1-small-64-access-log" in data.get("ballast", {}):
+        w("")
+        w("Day-two costs (Ballast, HTTP/1.1 64 conns, same rounds as above; target: at most 10% fewer requests "
+          "per core with access logs on): access log = a JSON line per request to a file (`accessLog: { format: Json, "
+          "file: ... }` on the listener), written off the request path through the bounded queue:")
+        w("")
+        w("| Ballast | req/s | CPU µs/req | req/s vs off | CPU/req vs off | lines dropped |")
+        w("|---|---:|---:|---:|---:|---:|")
+        off_rps, off_cpu = med(data, "ballast", "h1-small-64", "rps"), med(data, "ballast", "h1-small-64", "cpu_us_per_req")
+        w(f"| access log off | {fmt(off_rps)} | {fmt(off_cpu, 1)} | 1.00 | 1.00 | – |")
+        on_rps, on_cpu = med(data, "ballast", "h1-small-64-access-log", "rps"), med(data, "ballast", "h1-small-64-access-log", "cpu_us_per_req")
+        w(f"| access log JSON to a file | {fmt(on_rps)} | {fmt(on_cpu, 1)} | {ratio(on_rps, off_rps)} | {ratio(on_cpu, off_cpu)} "
+          f"| {fmt(one(data, 'ballast', 'h1-small-64-access-log', 'log_dropped'))} |")
+
     if any("reload" in data.get(p, {}) for p in present):
         w("")
         w("Reload under load (64 `wrk` connections and 200 WebSockets for 25 s; 10 configuration changes, "

@@ -8,7 +8,8 @@ namespace Ballast.Operator;
 /// </summary>
 public static class OperatorCommandLine
 {
-    public sealed record Settings(OperatorOptions Options, LogLevel LogLevel);
+    /// <param name="LogFormat"><c>text</c> (one readable line) or <c>json</c> (the .NET JSON console formatter).</param>
+    public sealed record Settings(OperatorOptions Options, LogLevel LogLevel, string LogFormat = "text");
 
     /// <summary>The settings, or the error to print (naming the argument or variable) and exit 2 on.</summary>
     public static (Settings? Settings, string? Error) Parse(string[] args, Func<string, string?> environment)
@@ -18,6 +19,10 @@ public static class OperatorCommandLine
         if ((ArgValue(args, "--log-level") ?? Env("BALLAST_LOG_LEVEL")) is { } level &&
             (!Enum.TryParse(level, ignoreCase: true, out logLevel) || !Enum.IsDefined(logLevel) || int.TryParse(level, out _)))
             return (null, $"BALLAST_LOG_LEVEL / --log-level: \"{level}\" is not one of {string.Join(", ", Enum.GetNames<LogLevel>())}");
+
+        var logFormat = ArgValue(args, "--log-format") ?? Env("BALLAST_LOG_FORMAT") ?? "text";
+        if (logFormat is not ("text" or "json"))
+            return (null, $"BALLAST_LOG_FORMAT / --log-format: \"{logFormat}\" is not one of text, json");
 
         var serviceAccount = Env("BALLAST_INGRESS_SERVICE_ACCOUNT") ?? "";
         var token = Env("BALLAST_SNAPSHOT_TOKEN") ?? "";
@@ -50,7 +55,7 @@ public static class OperatorCommandLine
             IngressServiceAccount = serviceAccount,
             SnapshotAudience = Env("BALLAST_SNAPSHOT_AUDIENCE") ?? "ballast-operator",
             SnapshotToken = token,
-            // Standbys relay replica reports to the leader's pod address (written into the Lease).
+            // Standbys pass snapshot requests on to the leader's pod address (written into the Lease).
             AdvertiseUri = Env("POD_IP") is { } ip ? new Uri($"http://{(ip.Contains(':') ? $"[{ip}]" : ip)}:{listen.Port}") : null,
             MetricsListen = metrics,
             WatchNamespaces = namespaces,
@@ -61,7 +66,7 @@ public static class OperatorCommandLine
                 Configured = List(ArgValue(args, "--addresses") ?? Env("BALLAST_ADDRESSES")),
             },
         };
-        return (new Settings(options, logLevel), null);
+        return (new Settings(options, logLevel, logFormat), null);
     }
 
     private static string[] List(string? commaSeparated) =>

@@ -31,7 +31,7 @@ public sealed record OperatorOptions
     public string SnapshotAudience { get; init; } = "ballast-operator";
     /// <summary>A shared bearer token, for running outside a cluster only (no kubelet, no projected tokens).</summary>
     public string SnapshotToken { get; init; } = "";
-    /// <summary>How other operator replicas reach this one's snapshot server (a standby relays reports to the leader's); null: http://127.0.0.1:port.</summary>
+    /// <summary>How other operator replicas reach this one's snapshot server (a standby passes requests on to the leader's); null: http://127.0.0.1:port.</summary>
     public Uri? AdvertiseUri { get; init; }
     public TimeSpan PollWait { get; init; } = TimeSpan.FromSeconds(30);
     /// <summary>Address and port of <c>/metrics</c> (port 0: OS-chosen); null: no metrics listener.</summary>
@@ -62,7 +62,7 @@ public sealed class OperatorHost : IAsyncDisposable
     /// <summary>Where <c>/metrics</c> answers (null when <see cref="OperatorOptions.MetricsListen"/> is null).</summary>
     public Uri? MetricsUri { get; private init; }
     public Certificates.OperatorCertificates Certificates { get; }
-    public ReportRelay Relay { get; }
+    public LeaderProxy LeaderProxy { get; }
 
     private static Delivery.Auth.IReplicaAuthenticator Authenticator(OperatorOptions options, IKubernetes client, TimeProvider time, ILogger logger)
     {
@@ -74,9 +74,9 @@ public sealed class OperatorHost : IAsyncDisposable
     }
 
     private OperatorHost(WebApplication app, Kubernetes client, Controller controller, LeaseElector elector, SnapshotHub hub, Uri uri,
-        OperatorMetrics metrics, IDisposable? meters, Certificates.OperatorCertificates certificates, ReportRelay relay)
+        OperatorMetrics metrics, IDisposable? meters, Certificates.OperatorCertificates certificates, LeaderProxy leaderProxy)
     {
-        Relay = relay;
+        LeaderProxy = leaderProxy;
         Metrics = metrics;
         _meters = meters;
         Certificates = certificates;
@@ -114,7 +114,7 @@ public sealed class OperatorHost : IAsyncDisposable
         metrics.ObserveAtScrape(() => elector.IsLeader, hub, controller);
 
         var authenticator = Authenticator(options, client, time, logger);
-        var relay = new ReportRelay(() => elector.IsLeader, () => elector.LeaderEndpoint, logger);
+        var leaderProxy = new LeaderProxy(() => elector.IsLeader, () => elector.LeaderEndpoint, logger);
 
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
@@ -125,13 +125,13 @@ public sealed class OperatorHost : IAsyncDisposable
             if (options.MetricsListen is { } m) k.Listen(m, l => metricsListener = l);
         });
         var app = builder.Build();
-        SnapshotEndpoints.Map(app, hub, authenticator, metrics.SnapshotRefused, relay, options.PollWait);
+        SnapshotEndpoints.Map(app, hub, authenticator, metrics.SnapshotRefused, leaderProxy, options.PollWait);
         // Kestrel writes the bound port back into the listener's endpoint, so port 0 works too.
         MetricsEndpoint.Map(app, metrics, port => metricsListener is { } l && l.IPEndPoint!.Port == port);
         app.MapGet("/healthz", () => Results.Ok("ok"));
-        // Every replica is ready once its caches have synced and it has compiled a snapshot: each serves snapshots
-        // (the same content as the leader's) and relays replica reports to the leader; only the work — status,
-        // the last-accepted ConfigMap, ACME — waits for the Lease. A leader-only readiness would leave a
+        // Every replica is ready once its caches have synced and it has compiled a snapshot: a standby passes snapshot
+        // requests on to the leader (LeaderProxy), so it is as good an entry point as the leader; only the work —
+        // status, the last-accepted ConfigMap, ACME — waits for the Lease. A leader-only readiness would leave a
         // two-replica Deployment never Available (helm --wait, Argo CD, PodDisruptionBudgets all stall).
         app.MapGet("/readyz", () => controller.IsSynced && hub.HasSnapshot
             ? Results.Ok(elector.IsLeader ? "ready: leader" : "ready: standby")
@@ -140,7 +140,7 @@ public sealed class OperatorHost : IAsyncDisposable
         var snapshotUri = new Uri($"http://127.0.0.1:{snapshotListener!.IPEndPoint!.Port}");
         elector.Endpoint = (options.AdvertiseUri ?? snapshotUri).ToString();
         var host = new OperatorHost(app, client, controller, elector, hub, snapshotUri,
-            metrics, MetricsEndpoint.ExportBallastMeters(metrics), certificates, relay)
+            metrics, MetricsEndpoint.ExportBallastMeters(metrics), certificates, leaderProxy)
         {
             MetricsUri = metricsListener is null ? null : new Uri($"http://127.0.0.1:{metricsListener.IPEndPoint!.Port}"),
         };
@@ -159,7 +159,7 @@ public sealed class OperatorHost : IAsyncDisposable
         await _stop.CancelAsync();
         try { await Task.WhenAll(_controllerLoop, _electionLoop).WaitAsync(TimeSpan.FromSeconds(10)); } catch (TimeoutException) { }
         await Certificates.DisposeAsync();
-        await Relay.DisposeAsync();
+        LeaderProxy.Dispose();
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(5));
         try { await _app.StopAsync(cts.Token); } catch (OperationCanceledException) { }
         await _app.DisposeAsync();

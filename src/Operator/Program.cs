@@ -23,7 +23,13 @@ if (settings is null)
     Console.Error.WriteLine(error);
     return 2;
 }
-using var loggers = LoggerFactory.Create(b => b.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(settings.LogLevel));
+using var loggers = LoggerFactory.Create(b =>
+{
+    // --log-format json: a JSON object per line (UTC timestamp, level, category, message, state, scopes).
+    if (settings.LogFormat == "json") b.AddJsonConsole(o => { o.IncludeScopes = true; o.UseUtcTimestamp = true; o.TimestampFormat = "yyyy-MM-dd'T'HH:mm:ss.fff'Z'"; });
+    else b.AddSimpleConsole(o => o.SingleLine = true);
+    b.SetMinimumLevel(settings.LogLevel);
+});
 var options = settings.Options;
 await using var host = await OperatorHost.StartAsync(options, TimeProvider.System, loggers);
 // Stop on SIGTERM (Kubernetes) and SIGINT (Ctrl-C), then dispose the host (watches, delivery, elector).

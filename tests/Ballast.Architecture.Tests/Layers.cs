@@ -29,6 +29,7 @@ public static class Layers
         ("Metrics", Kind.Foundation, []),
         ("Endpoints", Kind.Foundation, ["Metrics"]),
         ("Redis", Kind.Foundation, ["Metrics"]),
+        ("Logging", Kind.Foundation, []),
 
         ("Routing", Kind.Stage, []),
         ("Policies", Kind.Stage, ["Metrics", "Redis"]),
@@ -46,7 +47,7 @@ public static class Layers
         ("L4", Kind.Edge, ["Metrics", "Endpoints", "LoadBalancing", "Affinity", "Health", "Runtime"]),
         ("HighAvailability", Kind.Edge, ["Metrics"]),
         ("Admin", Kind.Edge, ["Metrics", "Endpoints", "LoadBalancing", "Affinity", "Health", "Runtime", "HighAvailability"]),
-        ("Sources", Kind.Edge, ["Metrics", "Policies", "Tls"]),
-        ("Hosting", Kind.Edge, ["Http", "Metrics", "Endpoints", "Redis", "Routing", "Policies", "LoadBalancing", "Affinity", "Health", "Transforms", "Runtime", "Listeners", "Tls", "AccessLog", "Forwarding", "L4", "HighAvailability", "Admin", "Sources"]),
+        ("Sources", Kind.Edge, ["Metrics", "Policies", "Tls", "Logging"]),
+        ("Hosting", Kind.Edge, ["Http", "Metrics", "Endpoints", "Redis", "Routing", "Policies", "LoadBalancing", "Affinity", "Health", "Transforms", "Runtime", "Listeners", "Tls", "AccessLog", "Forwarding", "L4", "HighAvailability", "Admin", "Sources", "Logging"]),
     ];
 }

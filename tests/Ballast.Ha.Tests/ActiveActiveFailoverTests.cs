@@ -40,6 +40,7 @@ public sealed class ActiveActiveFailoverTests(ITestOutputHelper output)
             socket.Bind(new IPEndPoint(NetworkLab.Client, 0));
             return socket;
         }).ToList();
+        var order = new Random(23);
         var tcpClients = Enumerable.Range(0, Flows).Select(i => IPAddress.Parse($"{NetworkLab.Subnet}.{101 + i}")).ToList();
         try
         {
@@ -57,7 +58,9 @@ public sealed class ActiveActiveFailoverTests(ITestOutputHelper output)
             await pair.KillBallastAsync("a");
             await pair.WaitAsync(() => pair.Lab.HoldsAsync("b", NetworkLab.Vip), "B holds A's VIP", TimeSpan.FromSeconds(10));
 
-            var moved = Enumerable.Range(0, Flows).Where(i => VipOf(i).Equals(NetworkLab.Vip)).ToList();
+            // The moved flows come back in another order (seeded): a replica-local algorithm such as round robin cannot
+            // then keep their backends by replaying the same sequence.
+            var moved = Enumerable.Range(0, Flows).Where(i => VipOf(i).Equals(NetworkLab.Vip)).OrderBy(_ => order.Next()).ToList();
             var udpKept = 0;
             var tcpKept = 0;
             foreach (var i in moved)
@@ -67,9 +70,13 @@ public sealed class ActiveActiveFailoverTests(ITestOutputHelper output)
             }
             var (_, metricsB) = await pair.AdminAsync("b", "/metrics");
             var sharedHits = PrometheusScrape.Value(metricsB, "ballast_affinity_table_lookups_total{pool=\"default/db\",result=\"shared_hit\"}") ?? 0;
-            output.WriteLine($"moved to B: {moved.Count} UDP flows, {udpKept} kept their backend; {moved.Count} TCP clients, {tcpKept} kept theirs ({sharedHits} found in the shared table)");
+            // A Redis answer slower than the 50 ms budget is a (correct) local decision: Maglev on the client address.
+            var localDecisions = PrometheusScrape.Value(metricsB, "ballast_affinity_local_decisions_total{pool=\"default/db\"}") ?? 0;
+            output.WriteLine($"moved to B: {moved.Count} UDP flows, {udpKept} kept their backend; {moved.Count} TCP clients, {tcpKept} kept theirs ({sharedHits} found in the shared table, {localDecisions} decided locally)");
             Assert.True(udpKept + tcpKept >= 0.99 * 2 * moved.Count, $"{udpKept} + {tcpKept} of {2 * moved.Count} moved flows kept their backend\n{pair.Diagnostics()}");
-            Assert.Equal(moved.Count, sharedHits); // B had never seen these clients: their pins came from A through Redis
+            // B had never seen these clients: their pins came from A through Redis, unless Redis was too slow for one.
+            Assert.Equal(moved.Count, sharedHits + localDecisions);
+            Assert.True(sharedHits >= moved.Count / 2, $"only {sharedHits} of {moved.Count} pins found in the shared table");
         }
         finally
         {

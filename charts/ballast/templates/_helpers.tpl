@@ -45,7 +45,3 @@ app.kubernetes.io/component: {{ .component }}
 {{- define "ballast.image" -}}
 {{ .Values.image.repository }}:{{ .Values.image.tag | default .Chart.AppVersion }}
 {{- end -}}
-
-{{- define "ballast.tokenSecret" -}}
-{{- .Values.snapshotToken.existingSecret | default (printf "%s-snapshot-token" (include "ballast.fullname" .)) -}}
-{{- end -}}

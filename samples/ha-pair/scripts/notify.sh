@@ -8,12 +8,12 @@ LOG=/var/log/ballast/ha-transitions.log
 name=$2
 state=$3
 priority=${4:-}
-line="$(date -u +%Y-%m-%dT%H:%M:%SZ) $name -> $state${priority:+ (priority $priority)}"
+line="$(date -u +%Y-%m-%dT%H:%M:%S.%3NZ) $name -> $state${priority:+ (priority $priority)}"
 mkdir -p "$(dirname "$LOG")" 2>/dev/null
 echo "$line" >> "$LOG"
 command -v logger >/dev/null 2>&1 && logger -t ballast-ha "$line"
 if [ "$1" = INSTANCE ]; then
   curl -fsS -o /dev/null --max-time 2 --data-urlencode "instance=$name" --data-urlencode "state=$state" "$ADMIN/admin/ha/role" \
-    || echo "$(date -u +%Y-%m-%dT%H:%M:%SZ) $name: Ballast did not take the role $state (not running?)" >> "$LOG"
+    || echo "$(date -u +%Y-%m-%dT%H:%M:%S.%3NZ) $name: Ballast did not take the role $state (not running?)" >> "$LOG"
 fi
 exit 0

@@ -63,6 +63,11 @@ public sealed class ProxyMiddleware
     private async Task ProxyAsync(HttpContext context, AccessLogEntry? entry)
     {
         if (_shutdown.Closing) ListenerShutdown.CloseAfterResponse(context); // this replica is going away: no keep-alive
+        if (RequestFraming.Check(context.Request) is { } violation)
+        {
+            await RequestFraming.RefuseAsync(context, violation);
+            return;
+        }
         if (context.Features.Get<PriorKnowledgeHttp2Feature>() is not null)
         {
             // The prior-knowledge detection borrows Kestrel's TLS/ALPN path to select HTTP/2; the connection is cleartext.
@@ -97,6 +102,12 @@ public sealed class ProxyMiddleware
             await WriteAsync(context, StatusCodes.Status404NotFound, NoRouteBody);
             return;
         }
+        // CORS preflights are answered before authentication: browsers send them without credentials.
+        if (route.Cors?.TryAnswerPreflight(context) is { } preflight)
+        {
+            await preflight;
+            return;
+        }
         if (route.Policies is { } policies && !await policies.AdmitAsync(context)) return;
         // Redirects and declared bodies over the limit are answered here, before any pool is involved.
         if (route.Shaping?.TryAnswer(context) is { } answeredByRoute)
@@ -108,7 +119,7 @@ public sealed class ProxyMiddleware
         {
             // A share that answers by itself: an unresolved Gateway API backendRef (500), a listener's own hosts (404).
             if (fixedStatus != 0) await WriteAsync(context, fixedStatus, fixedStatus == StatusCodes.Status404NotFound ? NoRouteBody : UnresolvedBackendBody);
-            else await WriteAsync(context, StatusCodes.Status503ServiceUnavailable, NoEndpointBody);
+            else await NoEndpointAsync(context, route);
             return;
         }
         entry?.Pool = pool;
@@ -119,7 +130,7 @@ public sealed class ProxyMiddleware
         if (endpoint is null)
         {
             pool.NoEndpoint.Inc();
-            await WriteAsync(context, StatusCodes.Status503ServiceUnavailable, NoEndpointBody);
+            await NoEndpointAsync(context, route);
             return;
         }
 
@@ -133,6 +144,8 @@ public sealed class ProxyMiddleware
         {
             // Passive health, drain deadlines and retries (to another endpoint, within the budget) live there.
             await _forward.ForwardAsync(context, route, pool, requestConfig, endpoint, pick);
+            if (route.ErrorPages is not null && context.Features.Get<Transforms.ErrorPageFeature>() is { } replaced)
+                await ErrorPageResponder.RespondAsync(context, route.ErrorPool, replaced.Status);
         }
         finally
         {
@@ -140,6 +153,11 @@ public sealed class ProxyMiddleware
             route.Shaping?.End(context, shaping);
         }
     }
+
+    private static Task NoEndpointAsync(HttpContext context, RouteRuntime route) =>
+        route.ErrorPages is { } pages && pages.Replaces(StatusCodes.Status503ServiceUnavailable)
+            ? ErrorPageResponder.RespondAsync(context, route.ErrorPool, StatusCodes.Status503ServiceUnavailable)
+            : WriteAsync(context, StatusCodes.Status503ServiceUnavailable, NoEndpointBody);
 
     private static Task WriteAsync(HttpContext context, int status, byte[] body)
     {

@@ -4,8 +4,8 @@ namespace Ballast.Ingress.HighAvailability;
 
 /// <summary>
 /// The VRRP role of this node, as keepalived's notify script reports it (keepalived owns the state; Ballast only
-/// shows it): <c>ballast_ha_role{instance,role}</c> is 1 for the instance's current role and 0 for the others, so
-/// an alert can say "no node is master" or "both are". Bounded: at most <see cref="MaxInstances"/> instance names,
+/// shows it): <c>ballast_ha_role{vrrp_instance,role}</c> is 1 for the instance's current role and 0 for the others, so
+/// an alert can say "no node is master" or "both are" (not <c>instance</c>: Prometheus owns that label for the target). Bounded: at most <see cref="MaxInstances"/> instance names,
 /// each a short token, so a misbehaving caller cannot grow the series without limit.
 /// </summary>
 public sealed class HaRoles
@@ -24,7 +24,7 @@ public sealed class HaRoles
     {
         _role = Prometheus.Metrics.WithCustomRegistry(registry).CreateGauge("ballast_ha_role",
             "VRRP role of this node per keepalived instance, as told by keepalived's notify script (POST /admin/ha/role): 1 for the current role.",
-            new GaugeConfiguration { LabelNames = ["instance", "role"] });
+            new GaugeConfiguration { LabelNames = ["vrrp_instance", "role"] });
     }
 
     /// <summary>The last role reported per instance.</summary>

@@ -21,8 +21,16 @@ public static class CommandLine
                                                       a replica fed by the operator's snapshots (long-poll);
                                                       keeps the last good one in DIR (default ./ballast-state)
                                                       and starts from it when the operator is unreachable
+            --ingress-http-port N      where Ingress objects in the folder are served (default 8080,
+            --ingress-https-port N     8443; or BALLAST_INGRESS_HTTP_PORT / BALLAST_INGRESS_HTTPS_PORT)
           ballast validate DIR                        check the folder; exit 1 on any error
+          ballast migrate [--to ballast] [--allow-partial] [--report FILE] PATH...
+                                                      Ingress manifests (files, folders, - for stdin) to Ballast
+                                                      resources on stdout, the per-annotation report on stderr
           --log-level LEVEL            Trace, Debug, Information (default), Warning, Error, Critical or None
+          --log-format text|json       a line of text (default), or a JSON object per line (the .NET JSON console
+                                       formatter: UTC timestamp, level, category, message, state, and scopes with
+                                       kind/namespace/name/field/file/line on lines about a resource)
           both run modes: --shutdown-grace DURATION (default 5s) --shutdown-timeout DURATION (default 20s)
             on SIGTERM (or Ctrl-C): not ready at once, keep serving for the grace period, then close keep-alive
             connections after their current request and give in-flight requests and WebSockets until the
@@ -35,6 +43,8 @@ public static class CommandLine
         var rest = command == "run" && args.Length > 0 && args[0] == "run" ? args[1..] : args;
         switch (command)
         {
+            case "migrate":
+                return Ballast.Model.Ingresses.Migration.MigrateCommand.Run(args[1..], Console.In, Console.Out, Console.Error);
             case "validate" when args.Length == 2:
                 return Validator.Run(args[1], Console.Out);
             case "run":
@@ -75,7 +85,8 @@ public static class CommandLine
             Redis = run.Redis,
             AffinityKeys = keys,
             Acme = Tls.Acme.StandaloneAcme.Options(run.StateDirectory, acmeHttp),
-            ConfigureLogging = logging => ConsoleLogging(logging, run.LogLevel),
+            Ingress = new Ballast.Model.Compilation.IngressServing(run.IngressHttpPort, run.IngressHttpsPort, UnclassedWithoutDefault: true),
+            ConfigureLogging = logging => ConsoleLogging(logging, run),
         });
         var logger = host.LoggerFactory.CreateLogger("Ballast");
         using var sigusr1 = ReopenAccessLogsOnSigusr1(host);
@@ -92,8 +103,8 @@ public static class CommandLine
         return 0;
     }
 
-    private static void ConsoleLogging(ILoggingBuilder logging, LogLevel level) =>
-        logging.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss "; }).SetMinimumLevel(level);
+    private static void ConsoleLogging(ILoggingBuilder logging, RunArguments run) =>
+        Logging.ConsoleLogFormat.AddConsole(logging, run.LogFormat, run.LogLevel);
 
     /// <summary>SIGUSR1 (what logrotate's postrotate sends) reopens the access-log files. PosixSignal has no name for it: 10 on Linux.</summary>
     private static PosixSignalRegistration ReopenAccessLogsOnSigusr1(IngressHost host) =>
@@ -118,7 +129,7 @@ public static class CommandLine
         await using var host = await IngressHost.StartAsync(new IngressOptions
         {
             AdminPort = run.AdminPort,
-            ConfigureLogging = logging => ConsoleLogging(logging, run.LogLevel),
+            ConfigureLogging = logging => ConsoleLogging(logging, run),
         });
         var logger = host.LoggerFactory.CreateLogger("Ballast");
         using var sigusr1 = ReopenAccessLogsOnSigusr1(host);
@@ -148,8 +159,14 @@ public sealed record RunArguments(string ConfigDirectory, int AdminPort)
     public OperatorArguments? Operator { get; init; }
     /// <summary>Standalone: where ACME keeps account keys and certificates (under <c>acme/</c>).</summary>
     public string StateDirectory { get; init; } = "ballast-state";
+    /// <summary>Where Ingress objects are served: <c>--ingress-http-port</c> / <c>BALLAST_INGRESS_HTTP_PORT</c> (default 8080, the chart's container port).</summary>
+    public int IngressHttpPort { get; init; } = 8080;
+    /// <summary><c>--ingress-https-port</c> / <c>BALLAST_INGRESS_HTTPS_PORT</c> (default 8443).</summary>
+    public int IngressHttpsPort { get; init; } = 8443;
     /// <summary>The least severe log level written (<c>--log-level</c>; the chart's <c>ingress.logLevel</c>).</summary>
     public LogLevel LogLevel { get; init; } = LogLevel.Information;
+    /// <summary><c>--log-format</c>: text (default) or json (the chart's <c>logFormat</c>).</summary>
+    public string LogFormat { get; init; } = Logging.ConsoleLogFormat.Text;
     /// <summary>After SIGTERM: how long the replica keeps serving, not ready, while traffic moves away.</summary>
     public TimeSpan ShutdownGrace { get; init; } = TimeSpan.FromSeconds(5);
     /// <summary>After the grace period: how long in-flight requests and WebSockets may take before they are aborted.</summary>
@@ -159,9 +176,16 @@ public sealed record RunArguments(string ConfigDirectory, int AdminPort)
     {
         string? config = null, operatorUrl = null, tokenFile = null, replicaId = null, stateDir = null;
         var adminPort = 9901;
+        if (!Port(Environment.GetEnvironmentVariable("BALLAST_INGRESS_HTTP_PORT"), "BALLAST_INGRESS_HTTP_PORT", 8080, out var ingressHttp, out error)
+            || !Port(Environment.GetEnvironmentVariable("BALLAST_INGRESS_HTTPS_PORT"), "BALLAST_INGRESS_HTTPS_PORT", 8443, out var ingressHttps, out error))
+        {
+            result = null!;
+            return false;
+        }
         Redis.RedisOptions? redis = null;
         string? keyFile = null;
         var logLevel = LogLevel.Information;
+        var logFormat = Logging.ConsoleLogFormat.Text;
         TimeSpan grace = TimeSpan.FromSeconds(5), timeout = TimeSpan.FromSeconds(20);
         result = null!;
         error = "";
@@ -202,6 +226,14 @@ public sealed record RunArguments(string ConfigDirectory, int AdminPort)
                     if (!Ballast.Ingress.Redis.RedisOptions.TryParse(value, out redis, out error)) return false;
                     i++;
                     break;
+                case "--ingress-http-port" when value is not null:
+                    if (!Port(value, "--ingress-http-port", 8080, out ingressHttp, out error)) return false;
+                    i++;
+                    break;
+                case "--ingress-https-port" when value is not null:
+                    if (!Port(value, "--ingress-https-port", 8443, out ingressHttps, out error)) return false;
+                    i++;
+                    break;
                 case "--shutdown-grace" when value is not null:
                     if (!TryDuration("--shutdown-grace", value, out grace, out error)) return false;
                     i++;
@@ -220,6 +252,15 @@ public sealed record RunArguments(string ConfigDirectory, int AdminPort)
                         error = $"--log-level: '{value}' is not one of {string.Join(", ", Enum.GetNames<LogLevel>())}";
                         return false;
                     }
+                    i++;
+                    break;
+                case "--log-format" when value is not null:
+                    if (!Logging.ConsoleLogFormat.IsKnown(value))
+                    {
+                        error = $"--log-format: '{value}' is not one of text, json";
+                        return false;
+                    }
+                    logFormat = value;
                     i++;
                     break;
                 default:
@@ -242,6 +283,7 @@ public sealed record RunArguments(string ConfigDirectory, int AdminPort)
                 Operator = new OperatorArguments(url, tokenFile, replicaId, stateDir ?? "ballast-state"),
                 ShutdownGrace = grace,
                 LogLevel = logLevel,
+                LogFormat = logFormat,
                 ShutdownTimeout = timeout,
             };
             return true;
@@ -263,9 +305,23 @@ public sealed record RunArguments(string ConfigDirectory, int AdminPort)
             StateDirectory = stateDir ?? "ballast-state",
             ShutdownGrace = grace,
             LogLevel = logLevel,
+                LogFormat = logFormat,
             ShutdownTimeout = timeout,
+            IngressHttpPort = ingressHttp,
+            IngressHttpsPort = ingressHttps,
         };
         return true;
+    }
+
+    /// <summary>A port from a flag or the environment (null or empty: the default).</summary>
+    private static bool Port(string? value, string name, int fallback, out int port, out string error)
+    {
+        error = "";
+        port = fallback;
+        if (string.IsNullOrEmpty(value)) return true;
+        if (int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out port) && port is >= 1 and <= 65535) return true;
+        error = $"{name}: '{value}' is not a port number (1-65535)";
+        return false;
     }
 
     private static bool TryDuration(string option, string value, out TimeSpan duration, out string error)

@@ -57,7 +57,11 @@ public sealed class IngressHost : IAsyncDisposable, ISnapshotTarget
             Affinity = app.Services.GetRequiredService<AffinityRouter>(),
         };
         Acme = acme;
+        IngressServing = options.Ingress;
     }
+
+    /// <summary>Where Ingress objects are served (standalone mode compiles them with it).</summary>
+    public Ballast.Model.Compilation.IngressServing IngressServing { get; }
 
     /// <summary>Standalone ACME certificate managers (null unless <see cref="IngressOptions.Acme"/> is set).</summary>
     public Ballast.Acme.Listeners.CertificateSupervisor? Acme { get; }
@@ -108,6 +112,8 @@ public sealed class IngressHost : IAsyncDisposable, ISnapshotTarget
             // h2c detected by prior knowledge looks like TLS to Kestrel (see PriorKnowledgeHttp2Middleware);
             // the client's ":scheme: http" must not be rejected for it.
             kestrel.AllowAlternateSchemes = true;
+            // Content-Length must be 1*DIGIT (Kestrel alone accepts "+5"); see Listeners/StrictFieldEncoding.
+            kestrel.RequestHeaderEncodingSelector = StrictFieldEncoding.Select;
             kestrel.ConfigureEndpointDefaults(listen =>
             {
                 // HTTPS ports are known to the store before Kestrel reloads its endpoints (ApplyAsync applies it first).

@@ -36,6 +36,11 @@ public sealed record IngressOptions
     /// listeners. Null: no managers (operator mode: the operator's leader runs them).
     /// </summary>
     public Ballast.Acme.Listeners.CertificateSupervisorOptions? Acme { get; init; }
+    /// <summary>
+    /// Standalone mode: the ports Ingress objects are served on (<c>--ingress-http-port</c>, <c>--ingress-https-port</c>),
+    /// and whether an Ingress naming no class is served when the folder marks no IngressClass the default.
+    /// </summary>
+    public Ballast.Model.Compilation.IngressServing Ingress { get; init; } = new(UnclassedWithoutDefault: true);
     /// <summary>Access-log queue size, sampling randomness and standard output (what to log is in the resources).</summary>
     public AccessLog.AccessLogOptions AccessLog { get; init; } = new();
 }

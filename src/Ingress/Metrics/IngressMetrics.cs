@@ -37,6 +37,9 @@ public sealed class IngressMetrics
         FailedReloads = factory.CreateCounter("ballast_reload_failures_total",
             "Configuration changes rejected (diagnostic errors); the last good snapshot kept serving.");
         Listeners = factory.CreateGauge("ballast_listeners", "Listeners the current snapshot names.");
+        UnsupportedAnnotations = factory.CreateGauge("ballast_unsupported_annotations",
+            "ingress-nginx annotations of served Ingresses that Ballast does not apply (1 per Ingress and annotation; standalone mode).",
+            new GaugeConfiguration { LabelNames = ["ingress", "annotation"] });
     }
 
     public CollectorRegistry Registry { get; }
@@ -48,6 +51,17 @@ public sealed class IngressMetrics
     public Counter NoEndpoint { get; }
     public Counter NoRoute { get; }
     public Gauge SnapshotVersion { get; }
+    /// <summary>Set from each accepted configuration: which Ingress carries which unsupported annotation.</summary>
+    public Gauge UnsupportedAnnotations { get; }
+
+    /// <summary>Replaces the unsupported-annotation series with the given (ingress, annotation) pairs.</summary>
+    public void SetUnsupportedAnnotations(IEnumerable<(string Ingress, string Annotation)> pairs)
+    {
+        var current = pairs.ToHashSet();
+        foreach (var labels in UnsupportedAnnotations.GetAllLabelValues().ToList())
+            if (!current.Contains((labels[0], labels[1]))) UnsupportedAnnotations.RemoveLabelled(labels);
+        foreach (var (ingress, annotation) in current) UnsupportedAnnotations.WithLabels(ingress, annotation).Set(1);
+    }
     public Counter Reloads { get; }
     public Counter FailedReloads { get; }
     public Gauge Listeners { get; }

@@ -52,7 +52,10 @@ public sealed class RouteRuntime
         var idle = config.IdleTimeout ?? config.Timeout;
         _requestConfigs = [.. _pools.Select(p => PoolTransport.RequestConfig(p?.Config.Protocol ?? PoolProtocol.HTTP1, idle))];
         _split = new WeightedSequence(weights);
-        Transformer = new ForwardingTransformer(config.RequestHeaders, config.ResponseHeaders, RequestRewrite.Create(config), shutdown);
+        Cors = CorsResponder.Create(config.Cors);
+        ErrorPages = config.ErrorResponses is { } errors ? new ErrorStatuses(errors) : null;
+        ErrorPool = config.ErrorResponses is { } e ? pools.GetValueOrDefault(e.PoolId) : null;
+        Transformer = new ForwardingTransformer(config.RequestHeaders, config.ResponseHeaders, RequestRewrite.Create(config), shutdown, Cors, ErrorPages);
         Shaping = RouteShaping.Create(config, ShapingMetrics.Of(metrics.Registry), time ?? TimeProvider.System);
         Metrics = new RouteMetrics(metrics, Id);
         Policies = RoutePolicies.Create(config, PolicyMetrics.Of(metrics.Registry), time ?? TimeProvider.System, previousPolicies, redis);
@@ -70,6 +73,12 @@ public sealed class RouteRuntime
     public RoutePolicies? Policies { get; }
     /// <summary>Redirect, body-size limit and request timeout; null when the route has none.</summary>
     public RouteShaping? Shaping { get; }
+    /// <summary>CORS preflights and headers; null when the route has none.</summary>
+    public CorsResponder? Cors { get; }
+    /// <summary>Custom error responses; null when the route has none.</summary>
+    public ErrorStatuses? ErrorPages { get; }
+    /// <summary>The pool that renders the error pages (null when the route has none, or it is missing).</summary>
+    public PoolRuntime? ErrorPool { get; }
     /// <summary>The route's retry policy and budget; null when the route does not retry.</summary>
     public RouteRetry? Retry { get; }
 

@@ -101,11 +101,12 @@ public sealed class FolderSnapshotSource : IAsyncDisposable
         {
             Policies = loaded.Policies,
             Pools = loaded.Pools,
-            // Gateway API objects and the Services, EndpointSlices, Secrets and Namespaces of the folder stand for a cluster's.
+            // Gateway API and Ingress objects and the Services, EndpointSlices, Secrets and Namespaces of the folder stand for a cluster's.
             Inputs = loaded.Inputs,
             Services = loaded.Services,
             Secrets = loaded.Secrets.SetItems(files.Secrets),
             NamespaceLabels = loaded.NamespaceLabels,
+            Ingress = _host.IngressServing,
             AcmeCertificates = _host.Acme?.Certificates ?? System.Collections.Immutable.ImmutableDictionary<string, ResolvedSecret>.Empty,
             AcmeChallenges = _host.Acme?.Challenges ?? System.Collections.Immutable.ImmutableDictionary<string, string>.Empty,
             Version = _version + 1,
@@ -114,13 +115,14 @@ public sealed class FolderSnapshotSource : IAsyncDisposable
         LastDiagnostics = diagnostics;
         if (diagnostics.Any(d => d.Severity == Severity.Error))
         {
-            foreach (var d in diagnostics) _logger.Log(d.Severity == Severity.Error ? LogLevel.Error : LogLevel.Warning, "{Diagnostic}", d.ToString());
+            foreach (var d in diagnostics) Log(d);
             _logger.LogError("Rejected the change in {Directory}: {Errors} error(s); still serving snapshot {Version}.",
                 _directory, diagnostics.Count(d => d.Severity == Severity.Error), _host.CurrentSnapshot.Version);
             _host.Metrics.FailedReloads.Inc();
             return false;
         }
-        foreach (var d in diagnostics) _logger.LogWarning("{Diagnostic}", d.ToString());
+        foreach (var d in diagnostics) Log(d);
+        _host.Metrics.SetUnsupportedAnnotations(Ballast.Model.Ingresses.IngressConditions.UnsupportedAnnotations(compiled));
         // Managers follow the accepted configuration only (a rejected change orders nothing).
         _host.Acme?.Reconcile(Ballast.Acme.Listeners.AcmeListeners.From(loaded.Policies));
 
@@ -132,6 +134,13 @@ public sealed class FolderSnapshotSource : IAsyncDisposable
         await _host.ApplyAsync(compiled.Snapshot, cancellationToken);
         _version = compiled.Snapshot.Version;
         return true;
+    }
+
+    /// <summary>One line per diagnostic, in a scope naming its resource (kind, namespace, name, field, file, line).</summary>
+    private void Log(Diagnostic d)
+    {
+        using var scope = Logging.ResourceLogScope.Begin(_logger, d);
+        _logger.Log(d.Severity == Severity.Error ? LogLevel.Error : LogLevel.Warning, "{Diagnostic}", d.ToString());
     }
 
     public async ValueTask DisposeAsync()

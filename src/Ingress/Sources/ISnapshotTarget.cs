@@ -22,6 +22,9 @@ public interface ISnapshotTarget
     /// <summary>The standalone ACME managers, when the configuration asks for certificates.</summary>
     CertificateSupervisor? Acme { get; }
 
+    /// <summary>Where Ingress objects of a folder are served (standalone mode compiles them with it).</summary>
+    Ballast.Model.Compilation.IngressServing IngressServing { get; }
+
     /// <summary>Applies a snapshot atomically; throws when the data plane rejects it (the last good one keeps serving).</summary>
     Task ApplyAsync(Snapshot snapshot, CancellationToken cancellationToken = default);
 }

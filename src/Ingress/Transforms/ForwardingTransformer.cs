@@ -19,12 +19,16 @@ public sealed class ForwardingTransformer : HttpTransformer
     private readonly HeaderRulesSnapshot? _response;
     private readonly RequestRewrite? _rewrite;
     private readonly Http.ListenerShutdown? _shutdown;
+    private readonly CorsResponder? _cors;
+    private readonly ErrorStatuses? _errorPages;
 
     public ForwardingTransformer(HeaderRulesSnapshot? request, HeaderRulesSnapshot? response, RequestRewrite? rewrite = null,
-        Http.ListenerShutdown? shutdown = null)
+        Http.ListenerShutdown? shutdown = null, CorsResponder? cors = null, ErrorStatuses? errorPages = null)
     {
         _shutdown = shutdown;
         _rewrite = rewrite;
+        _cors = cors;
+        _errorPages = errorPages;
         _request = request is { Set.IsEmpty: true, Add.IsEmpty: true, Remove.IsEmpty: true } ? null : request;
         _response = response is { Set.IsEmpty: true, Add.IsEmpty: true, Remove.IsEmpty: true } ? null : response;
     }
@@ -63,10 +67,18 @@ public sealed class ForwardingTransformer : HttpTransformer
 
     public override async ValueTask<bool> TransformResponseAsync(HttpContext httpContext, HttpResponseMessage? proxyResponse, CancellationToken cancellationToken)
     {
+        if (_errorPages is { } pages && proxyResponse is not null && pages.Replaces((int)proxyResponse.StatusCode))
+        {
+            // Not copied: the proxy answers with the error pool's page once the forwarder returns.
+            httpContext.Features.Set(new ErrorPageFeature((int)proxyResponse.StatusCode));
+            return false;
+        }
         var result = await base.TransformResponseAsync(httpContext, proxyResponse, cancellationToken);
+        _cors?.AddResponseHeaders(httpContext);
         // A request in flight when the replica started closing: its response is the connection's last.
         if (_shutdown is { Closing: true }) Http.ListenerShutdown.CloseAfterResponse(httpContext);
         var responseHeaders = httpContext.Response.Headers;
+        if (proxyResponse is not null) ConnectionFields.RemoveNominated(proxyResponse, responseHeaders);
         responseHeaders[RequestIds.HeaderName] = httpContext.Request.Headers[RequestIds.HeaderName];
         if (_response is { } rules)
         {

@@ -43,9 +43,15 @@ public sealed record CompilerInput
     /// </summary>
     public bool ClusterObjectsUnknown { get; init; }
 
+    /// <summary>Where and how Ingress objects are served (the ingress's <c>--ingress-http-port</c> / <c>--ingress-https-port</c>).</summary>
+    public IngressServing Ingress { get; init; } = new();
+
     /// <summary>The version to stamp on the snapshot (the caller keeps the counter: the Compiler has no state).</summary>
     public long Version { get; init; }
 }
+
+/// <param name="UnclassedWithoutDefault">Serve Ingresses that name no class when no IngressClass is the default (standalone mode).</param>
+public sealed record IngressServing(int HttpPort = 8080, int HttpsPort = 8443, bool UnclassedWithoutDefault = false);
 
 /// <summary>A Service's ports and, per port, its endpoints as EndpointSlices report them.</summary>
 public sealed record ResolvedService(string Namespace, string Name, ImmutableArray<ResolvedServicePort> Ports)

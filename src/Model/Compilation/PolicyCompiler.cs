@@ -143,6 +143,7 @@ internal sealed class PolicyCompiler(CompilerInput input, IReadOnlyDictionary<st
         var externalAuth = CredentialRules.External(r, field.Field("auth").Field("external"), route.Auth?.External);
         var accessLog = AccessLogRules.Compile(r, field.Field("accessLog"), route.AccessLog);
         if (jwt is not null && basicAuth is not null) r.Error(field.Field("auth"), "jwt and basic both read the Authorization header: choose one");
+        var cors = ResponseRules.Cors(r, field.Field("cors"), route.Cors);
 
         var resolved = true;
         // A redirect route answers by itself: it has nothing to forward to.
@@ -168,6 +169,14 @@ internal sealed class PolicyCompiler(CompilerInput input, IReadOnlyDictionary<st
                 CookieValue = c.Cookie?.Value,
             };
         }
+        ErrorResponsesSnapshot? errorResponses = null;
+        if (route.ErrorResponses is { } er)
+        {
+            var ef = field.Field("errorResponses");
+            var statuses = ResponseRules.ErrorStatuses(r, ef.Field("statuses"), er.Statuses ?? []);
+            var errorPool = Resolve(r, ef.Field("pool"), er.Pool, policy, http: true, ref resolved);
+            errorResponses = new ErrorResponsesSnapshot { Statuses = statuses, PoolId = errorPool ?? "" };
+        }
         if (r.Count != before || !resolved) return null;
 
         var ns = policy.NamespaceOrDefault;
@@ -192,6 +201,8 @@ internal sealed class PolicyCompiler(CompilerInput input, IReadOnlyDictionary<st
             ApiKey = apiKey,
             BasicAuth = basicAuth,
             ExternalAuth = externalAuth,
+            Cors = cors,
+            ErrorResponses = errorResponses,
             AccessLog = accessLog,
         };
         return new CompiledRoute(snapshot, index, field, attach, MatchRules.Key(match), OverridesAccessLog: route.AccessLog is not null);

@@ -45,13 +45,16 @@ internal static class PortArbiter
         {
             if (claimants.Count < 2) continue;
             var ordered = claimants
-                .OrderBy(c => c.Owner.Metadata.CreationTimestamp ?? DateTimeOffset.MinValue)
+                .OrderByDescending(c => c.Claim?.Reserved == true)
+                .ThenBy(c => c.Owner.Metadata.CreationTimestamp ?? DateTimeOffset.MinValue)
                 .ThenBy(c => c.Family)
                 .ThenBy(c => c.Owner.NamespaceOrDefault, StringComparer.Ordinal)
                 .ThenBy(c => c.Owner.Metadata.Name, StringComparer.Ordinal)
                 .ToList();
             var owner = ordered[0];
-            var message = $"port {port} belongs to {owner.Describe(port)}, which claimed it first; " +
+            var message = owner.Claim?.Reserved == true
+                ? $"port {port} is reserved for Ingress traffic (--ingress-http-port / --ingress-https-port) and {owner.Describe(port)} is served there; this listener is not served"
+                : $"port {port} belongs to {owner.Describe(port)}, which claimed it first; " +
                           "listeners of different inputs (or of different Gateways) never share a port, so this one is not served";
             foreach (var loser in ordered.Skip(1))
             {

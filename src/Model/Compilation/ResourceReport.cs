@@ -42,7 +42,7 @@ internal sealed class ResourceReport(Resource resource)
         Add(ProblemKind.Reference, reason, field, input.ClusterObjectsUnknown ? message + " (not checked: no cluster)" : message,
             input.ClusterObjectsUnknown ? Severity.Warning : Severity.Error);
 
-    private void Add(ProblemKind kind, string reason, FieldPath field, string message, Severity severity = Severity.Error) =>
+    public void Add(ProblemKind kind, string reason, FieldPath field, string message, Severity severity = Severity.Error) =>
         Problems.Add(new Problem(kind, reason, new Diagnostic(Key, field.Value, message, Resource.Source, severity)));
 
     /// <summary>Counts errors added so far, so a caller can tell whether a block of rules added any.</summary>

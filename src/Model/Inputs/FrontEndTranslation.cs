@@ -11,7 +11,8 @@ namespace Ballast.Model.Inputs;
 /// </summary>
 /// <param name="Owner">The object that asked for the port (a Gateway): its age decides, and it is named in messages.</param>
 /// <param name="Field">Where in the owner the port is asked for (<c>spec.listeners[0].port</c>).</param>
-internal sealed record PortClaim(Resource Owner, ResourceReport Report, FieldPath Field, ListenerSnapshot Listener);
+/// <param name="Reserved">The port is this input's by configuration (the Ingress ports, <c>--ingress-http-port</c>): it wins over every other claimant.</param>
+internal sealed record PortClaim(Resource Owner, ResourceReport Report, FieldPath Field, ListenerSnapshot Listener, bool Reserved = false);
 
 /// <summary>What a front-end hands back to the Compiler.</summary>
 internal sealed class FrontEndTranslation

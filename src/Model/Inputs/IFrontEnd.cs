@@ -23,7 +23,7 @@ internal interface IFrontEnd
 /// <summary>The front-ends, in the order they are consulted (and break ties on a port after the native input).</summary>
 internal static class FrontEnds
 {
-    public static readonly ImmutableArray<IFrontEnd> All = [new GatewayApi.GatewayApiFrontEnd()];
+    public static readonly ImmutableArray<IFrontEnd> All = [new GatewayApi.GatewayApiFrontEnd(), new Ingresses.IngressFrontEnd()];
 
     /// <summary>True when <paramref name="type"/> is one of the front-ends' kinds (not native, not core).</summary>
     public static bool Reads(Type type) => All.Any(f => f.Groups.Any(g => g.Kinds.Any(k => k.Type == type)));

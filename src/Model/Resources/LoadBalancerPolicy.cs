@@ -120,6 +120,10 @@ public sealed class HttpRouteSpec
     public AuthSpec? Auth { get; set; }
     /// <summary>IP allow/deny lists for this route (after the listener's).</summary>
     public AccessControlSpec? AccessControl { get; set; }
+    /// <summary>Cross-origin requests: preflights answered here, CORS headers on responses.</summary>
+    public CorsSpec? Cors { get; set; }
+    /// <summary>Replace chosen error statuses with a page from another pool.</summary>
+    public ErrorResponsesSpec? ErrorResponses { get; set; }
     /// <summary>Overrides the listener's access log for this route's requests (format Off: none).</summary>
     public AccessLogSpec? AccessLog { get; set; }
 }

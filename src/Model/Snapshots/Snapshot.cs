@@ -105,6 +105,10 @@ public sealed record RouteSnapshot
     public BasicAuthSnapshot? BasicAuth { get; init; }
     public ExternalAuthSnapshot? ExternalAuth { get; init; }
     public AccessControlSnapshot? AccessControl { get; init; }
+    /// <summary>CORS answered by the proxy: preflights, and headers on responses to allowed origins.</summary>
+    public CorsSnapshot? Cors { get; init; }
+    /// <summary>Error statuses replaced by a page from another pool.</summary>
+    public ErrorResponsesSnapshot? ErrorResponses { get; init; }
     /// <summary>The access log of this route's requests on its listener (the route's own, else its listener's); null: off.</summary>
     public AccessLogSnapshot? AccessLog { get; init; }
 }

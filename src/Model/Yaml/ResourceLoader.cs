@@ -38,7 +38,9 @@ public sealed record LoadResult
     public Diagnostic Locate(Diagnostic diagnostic)
     {
         if (diagnostic.Location is not { } doc || !Marks.TryGetValue(doc, out var marks)) return diagnostic;
-        return marks.ValueOf(diagnostic.FieldPath) is { } m
+        // A map key in brackets (metadata.annotations["nginx.ingress.kubernetes.io/limit-rps"]) is a plain child in the marks.
+        var path = diagnostic.FieldPath.Replace("[\"", ".", StringComparison.Ordinal).Replace("\"]", "", StringComparison.Ordinal);
+        return marks.ValueOf(path) is { } m
             ? diagnostic with { Location = new SourceLocation(doc.File, (int)m.Line, (int)m.Column) }
             : diagnostic;
     }

@@ -18,17 +18,12 @@ namespace Ballast.Operator.Delivery;
 public static class SnapshotEndpoints
 {
     /// <param name="refused">Called with the reason of each refused request (the metric counts them).</param>
-    /// <param name="relay">Passes reports on to the leader when this operator replica is a standby.</param>
+    /// <param name="leader">Passes authenticated requests on to the leader when this operator replica is a standby.</param>
     public static void Map(IEndpointRouteBuilder app, SnapshotHub hub, IReplicaAuthenticator authenticator, Action<string> refused,
-        ReportRelay relay, TimeSpan pollWait)
+        LeaderProxy leader, TimeSpan pollWait)
     {
-        void Report(HttpContext ctx, string replica, long version, string? hash)
-        {
-            // The content hash names what the replica runs whichever operator replica numbered it.
-            hash = string.IsNullOrEmpty(hash) ? hub.HashOf(version) : hash;
-            hub.Report(replica, version, hash);
-            relay.Relay(replica, version, hash, ctx.Request.Headers.Authorization.FirstOrDefault());
-        }
+        void Report(string replica, long version, string? hash) =>
+            hub.Report(replica, version, string.IsNullOrEmpty(hash) ? hub.HashOf(version) : hash);
 
         async Task<IResult?> RefusalAsync(HttpContext ctx)
         {
@@ -44,11 +39,12 @@ public static class SnapshotEndpoints
         app.MapGet("/v1/snapshot", async (HttpContext ctx) =>
         {
             if (await RefusalAsync(ctx) is { } refusal) return refusal;
+            if (await leader.ForwardAsync(ctx) is { } fromLeader) return fromLeader;
             var query = ctx.Request.Query;
             if (!long.TryParse(query["after"].FirstOrDefault() ?? "0", out var after) || after < 0)
                 return Results.BadRequest(new { error = "after: expected a non-negative integer (the version you run, 0 for none)" });
             var replica = query["replica"].FirstOrDefault();
-            if (!string.IsNullOrEmpty(replica)) Report(ctx, replica, after, after > 0 ? query["hash"].FirstOrDefault() : null);
+            if (!string.IsNullOrEmpty(replica)) Report(replica, after, after > 0 ? query["hash"].FirstOrDefault() : null);
             var body = await hub.WaitNewerAsync(after, query["hash"].FirstOrDefault(), pollWait, ctx.RequestAborted);
             return body is null ? Results.StatusCode(StatusCodes.Status304NotModified) : Results.Bytes(body, "application/json");
         });
@@ -56,13 +52,14 @@ public static class SnapshotEndpoints
         app.MapPost("/v1/replicas/{id}", async (HttpContext ctx, string id) =>
         {
             if (await RefusalAsync(ctx) is { } refusal) return refusal;
+            if (await leader.ForwardAsync(ctx) is { } fromLeader) return fromLeader;
             var report = await ctx.Request.ReadFromJsonAsync<ReplicaReport>(SnapshotHub.Json, ctx.RequestAborted);
             if (report is null || report.Version < 0) return Results.BadRequest(new { error = "version: expected the applied snapshot version" });
-            Report(ctx, id, report.Version, report.Hash);
+            Report(id, report.Version, report.Hash);
             return Results.NoContent();
         });
     }
 
-    /// <param name="Hash">The content hash of that version (optional: relayed reports carry it).</param>
+    /// <param name="Hash">The content hash of that version (optional).</param>
     public sealed record ReplicaReport(long Version, string? Hash = null);
 }

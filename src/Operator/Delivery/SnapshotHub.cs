@@ -22,8 +22,8 @@ public sealed class SnapshotHub(TimeProvider time)
     private readonly object _gate = new();
     private readonly ConcurrentDictionary<long, ImmutableDictionary<string, long>> _generations = new();
     /// <summary>
-    /// The same by content hash: another operator replica numbers the same content differently, and a replica that
-    /// polls it is reported here (relayed) with the hash of what it runs.
+    /// The same by content hash: a replica that started from its saved snapshot of an earlier operator (another
+    /// numbering of the same content) still counts as running the generations that content holds.
     /// </summary>
     private readonly ConcurrentDictionary<string, (long Version, ImmutableDictionary<string, long> Generations)> _generationsByHash = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<long, string> _hashes = new();

@@ -17,7 +17,7 @@ public sealed class LeaseElector(IKubernetes client, string ns, string leaseName
     public TimeSpan RetryPeriod { get; init; } = TimeSpan.FromSeconds(2);
     public string Identity => identity;
 
-    /// <summary>Annotation on the Lease: where the holder's snapshot server answers (standbys relay replica reports there).</summary>
+    /// <summary>Annotation on the Lease: where the holder's snapshot server answers (standbys pass snapshot requests on to it).</summary>
     public const string EndpointAnnotation = "ballast.dev/snapshot-endpoint";
     /// <summary>This candidate's snapshot server as other operator replicas reach it; written into the Lease while it leads.</summary>
     public string? Endpoint { get; set; }

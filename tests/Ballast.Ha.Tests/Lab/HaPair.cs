@@ -161,7 +161,7 @@ public sealed class HaPair : IAsyncDisposable
         if (status != HttpStatusCode.OK) return null;
         foreach (var role in (string[])["master", "backup", "fault", "stop"])
         {
-            if (PrometheusScrape.Value(body, $"ballast_ha_role{{instance=\"{instance}\",role=\"{role}\"}}") == 1) return role;
+            if (PrometheusScrape.Value(body, $"ballast_ha_role{{vrrp_instance=\"{instance}\",role=\"{role}\"}}") == 1) return role;
         }
         return null;
     }

@@ -111,18 +111,27 @@ public sealed class NetworkLab : IAsyncDisposable
         foreach (var argument in (string[])["netns", "exec", Ns(host), program, .. arguments]) start.ArgumentList.Add(argument);
         if (environment is not null) foreach (var (key, value) in environment) start.Environment[key] = value;
         var process = Process.Start(start)!;
+        var ends = 0;
         var log = new StreamWriter(logFile, append: true) { AutoFlush = true };
+        var closed = false;
         void Write(string? line)
         {
-            if (line is null) return;
-            lock (log) log.WriteLine(line);
+            lock (log)
+            {
+                if (closed) return;
+                if (line is null)
+                {
+                    // End of one stream. Output events can still follow Exited, so the file closes with the second EOF.
+                    if (Interlocked.Increment(ref ends) == 2) { closed = true; log.Dispose(); }
+                    return;
+                }
+                log.WriteLine(line);
+            }
         }
         process.OutputDataReceived += (_, e) => Write(e.Data);
         process.ErrorDataReceived += (_, e) => Write(e.Data);
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        process.Exited += (_, _) => { lock (log) log.Dispose(); };
-        process.EnableRaisingEvents = true;
         return process;
     }
 

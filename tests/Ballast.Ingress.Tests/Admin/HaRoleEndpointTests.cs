@@ -18,10 +18,10 @@ public sealed class HaRoleEndpointTests
         (await ingress.Admin.PostAsync("/admin/ha/role", Form("VI_A", "FAULT"))).EnsureSuccessStatusCode();
         var metrics = await ingress.MetricsAsync();
 
-        Assert.Equal(1, PrometheusText.Value(metrics, "ballast_ha_role{instance=\"VI_A\",role=\"fault\"}"));
-        Assert.Equal(0, PrometheusText.Value(metrics, "ballast_ha_role{instance=\"VI_A\",role=\"master\"}"));
-        Assert.Equal(1, PrometheusText.Value(metrics, "ballast_ha_role{instance=\"VI_B\",role=\"backup\"}"));
-        Assert.Equal(0, PrometheusText.Value(metrics, "ballast_ha_role{instance=\"VI_B\",role=\"master\"}"));
+        Assert.Equal(1, PrometheusText.Value(metrics, "ballast_ha_role{vrrp_instance=\"VI_A\",role=\"fault\"}"));
+        Assert.Equal(0, PrometheusText.Value(metrics, "ballast_ha_role{vrrp_instance=\"VI_A\",role=\"master\"}"));
+        Assert.Equal(1, PrometheusText.Value(metrics, "ballast_ha_role{vrrp_instance=\"VI_B\",role=\"backup\"}"));
+        Assert.Equal(0, PrometheusText.Value(metrics, "ballast_ha_role{vrrp_instance=\"VI_B\",role=\"master\"}"));
     }
 
     [Fact]

@@ -63,16 +63,20 @@ public sealed class GlobalRateLimitEndToEndTests(ITestOutputHelper output)
         }
     }
 
-    /// <summary>300 requests in 10 waves of 30 (10 per replica), 100 ms apart: spread over about one second.</summary>
-    private static async Task<HttpStatusCode[]> SpreadAsync(List<Replica> replicas, int total = 300, int waves = 10)
+    /// <summary>
+    /// 300 requests in 10 waves of 30, 100 ms apart: spread over about one second. <paramref name="replicaFor"/>
+    /// picks each request's replica from its index in the wave (default: round robin, 10 per replica per wave).
+    /// </summary>
+    private static async Task<HttpStatusCode[]> SpreadAsync(List<Replica> replicas, int total = 300, int waves = 10, Func<int, int>? replicaFor = null)
     {
+        replicaFor ??= i => i % replicas.Count;
         var statuses = new List<HttpStatusCode>();
         for (var wave = 0; wave < waves; wave++)
         {
             var pacing = Task.Delay(TimeSpan.FromMilliseconds(1000.0 / waves));
             var sent = Enumerable.Range(0, total / waves).Select(async i =>
             {
-                using var response = await replicas[i % replicas.Count].Client.GetAsync("/");
+                using var response = await replicas[replicaFor(i)].Client.GetAsync("/");
                 return response.StatusCode;
             });
             statuses.AddRange(await Task.WhenAll(sent));
@@ -94,11 +98,13 @@ public sealed class GlobalRateLimitEndToEndTests(ITestOutputHelper output)
         var replicas = await StartReplicasAsync(redis, backend, Fifty(RateLimitMode.Global));
         try
         {
-            var statuses = await SpreadAsync(replicas);
+            // Uneven traffic: 28 of each wave of 30 to the first replica, one each to the others (280/10/10). Only the
+            // shared count gives 50 (51 on a slow run); each replica's own share (50 ÷ 3 = 16) would give 16 + 10 + 10 = 36.
+            var statuses = await SpreadAsync(replicas, replicaFor: i => i < 28 ? 0 : i - 27);
 
             var passed = statuses.Count(s => s == HttpStatusCode.OK);
             output.WriteLine($"global (Redis), 3 replicas, limit {Limit}/min: {passed} of {statuses.Length} passed");
-            Assert.InRange(passed, Limit - 5, Limit + 5);
+            Assert.InRange(passed, Limit, Limit + 1);
             Assert.Equal(statuses.Length - passed, statuses.Count(s => s == HttpStatusCode.TooManyRequests));
             Assert.Equal(passed, backend.Requests);
 
@@ -118,6 +124,31 @@ public sealed class GlobalRateLimitEndToEndTests(ITestOutputHelper output)
             Assert.Equal([16, 16, 16], perReplica);
             Assert.Equal(before + 48, backend.Requests);
             Assert.True(PrometheusText.Value(await replicas[0].Ingress.MetricsAsync(), "ballast_rate_limit_degraded_total{route=\"r\"}") >= 30);
+        }
+        finally
+        {
+            await DisposeAsync(replicas);
+        }
+    }
+
+    [Fact]
+    public async Task Only_the_shared_count_refuses_a_replica_that_has_served_nothing()
+    {
+        await using var redis = await RedisServer.StartAsync();
+        await using var backend = await TestBackend.StartAsync("a");
+        var replicas = await StartReplicasAsync(redis, backend, Fifty(RateLimitMode.Global));
+        try
+        {
+            // The first replica spends the whole limit (a local share would have stopped it at 16) …
+            var first = await Task.WhenAll(Enumerable.Range(0, Limit).Select(async _ => (await replicas[0].Client.GetAsync("/")).StatusCode));
+            Assert.All(first, s => Assert.Equal(HttpStatusCode.OK, s));
+            // … so the others, which have admitted nothing themselves, refuse: the count they read is shared.
+            foreach (var replica in replicas.Skip(1))
+            {
+                using var refused = await replica.Client.GetAsync("/");
+                Assert.Equal(HttpStatusCode.TooManyRequests, refused.StatusCode);
+            }
+            Assert.Equal(Limit, backend.Requests);
         }
         finally
         {

@@ -67,11 +67,25 @@ public sealed class RunScriptTests
         Assert.True(backends.SetEquals(["echo-1", "echo-2", "echo-3"]),
             $"backends seen: [{string.Join(", ", backends)}]\n{Snapshot(output)}");
         Assert.True(exited, $"run.sh did not stop within 60 s of Ctrl-C\n{Snapshot(output)}");
+        // The quickstart turns access logs on: a JSON line per request on standard output.
+        Assert.True(Snapshot(output).Split('\n').Any(IsAccessLogLineForHello), $"no JSON access-log line for /hello\n{Snapshot(output)}");
 
         foreach (var port in new[] { 8080, 9001, 9002, 9003, 9901 })
         {
             Assert.False(await IsListening(port), $"port {port} still open after Ctrl-C\n{Snapshot(output)}");
         }
+    }
+
+    private static bool IsAccessLogLineForHello(string line)
+    {
+        if (!line.StartsWith('{')) return false;
+        try
+        {
+            var json = System.Text.Json.JsonDocument.Parse(line).RootElement;
+            return json.GetProperty("path").GetString() == "/hello" && json.GetProperty("status").GetInt32() == 200
+                && json.GetProperty("route").GetString() == "default/quickstart/all";
+        }
+        catch (System.Text.Json.JsonException) { return false; }
     }
 
     private static bool IgnoresSigint(int pid)

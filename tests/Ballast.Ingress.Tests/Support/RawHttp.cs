@@ -56,11 +56,14 @@ public sealed class RawHttp : IAsyncDisposable
     /// <summary>Sends bytes without reading anything.</summary>
     public async Task WriteAsync(string request) => await _stream.WriteAsync(Encoding.ASCII.GetBytes(request));
 
-    /// <summary>True when the server closed the connection (end of stream or reset) with nothing more to read.</summary>
-    public async Task<bool> ClosedByServerAsync()
+    /// <summary>
+    /// True when the server closed the connection (end of stream or reset) with nothing more to read; false when
+    /// bytes arrive or nothing happens within <paramref name="within"/> (default 10 s).
+    /// </summary>
+    public async Task<bool> ClosedByServerAsync(TimeSpan? within = null)
     {
         if (_pending.Count > 0) return false;
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        using var timeout = new CancellationTokenSource(within ?? TimeSpan.FromSeconds(10));
         try
         {
             return await _stream.ReadAsync(new byte[1], timeout.Token) == 0;
@@ -68,6 +71,10 @@ public sealed class RawHttp : IAsyncDisposable
         catch (IOException)
         {
             return true;
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
         }
     }
 

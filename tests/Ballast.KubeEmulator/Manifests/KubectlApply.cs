@@ -4,7 +4,10 @@ using System.Text.Json.Nodes;
 
 namespace Ballast.KubeEmulator.Manifests;
 
-/// <summary>What `kubectl apply -f` does for the tests: each object created, or replaced when it exists.</summary>
+/// <summary>
+/// What `kubectl apply -f` does for the tests: each object created, or replaced when it exists, with kubectl's
+/// default strict field validation (a misspelt field is an error, not silently pruned).
+/// </summary>
 public static class KubectlApply
 {
     public static async Task ApplyAsync(KubeApiEmulator api, IEnumerable<JsonObject> objects)
@@ -26,9 +29,9 @@ public static class KubectlApply
                 var current = JsonNode.Parse(await existing.Content.ReadAsStringAsync())!;
                 var body = (JsonObject)obj.DeepClone();
                 body["metadata"]!["resourceVersion"] = current["metadata"]!["resourceVersion"]!.DeepClone();
-                response = await http.PutAsync($"{prefix}/{name}", new StringContent(body.ToJsonString(), Encoding.UTF8, "application/json"));
+                response = await http.PutAsync($"{prefix}/{name}?fieldValidation=Strict", new StringContent(body.ToJsonString(), Encoding.UTF8, "application/json"));
             }
-            else response = await http.PostAsync(prefix, new StringContent(obj.ToJsonString(), Encoding.UTF8, "application/json"));
+            else response = await http.PostAsync(prefix + "?fieldValidation=Strict", new StringContent(obj.ToJsonString(), Encoding.UTF8, "application/json"));
             if (!response.IsSuccessStatusCode)
                 throw new InvalidOperationException($"apply {kind} {ns}/{name}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
         }

@@ -10,8 +10,9 @@ namespace Ballast.Operator.Tests.Leadership;
 
 /// <summary>
 /// Issue 17: two operator replicas are both ready once their caches synced (a two-replica Deployment becomes
-/// Available); only the work waits for the Lease; a replica that polls the standby still counts for Programmed
-/// (the standby relays its report to the leader); the leader killed, the other takes the Lease and reconciles.
+/// Available); only the work waits for the Lease; a replica whose requests reach the standby gets the leader's
+/// snapshot and counts for Programmed (the standby passes its requests on to the leader); the leader killed, the
+/// other takes the Lease and reconciles.
 /// </summary>
 public sealed class EveryReplicaReadyTests : IAsyncLifetime
 {
@@ -56,12 +57,15 @@ public sealed class EveryReplicaReadyTests : IAsyncLifetime
         await PolicyWhereAsync("Accepted", "True", "policy Accepted=True");
         Assert.Equal(0, _second.Controller.StatusWrites); // the standby does none of the work
 
-        // An ingress replica whose long-poll the Service sent to the standby: the leader hears of it and writes Programmed.
-        var fromStandby = await Eventually.GetAsync(() => Task.FromResult(_second.Hub.Current),
-            s => s.Pools.Length == 2 && s.Pools.All(p => p.Endpoints.Length == 1), "the standby's snapshot with both pools");
+        // An ingress replica whose requests the Service sent to the standby: it gets the leader's snapshot (one
+        // numbering, the leader's ACME certificates), and the leader hears its report and writes Programmed.
+        var leaders = await _f.SnapshotWhereAsync(s => s.Pools.Length == 2 && s.Pools.All(p => p.Endpoints.Length == 1), "the leader's snapshot with both pools");
+        var fromStandby = await FetchAsync(_second);
+        Assert.Equal(leaders.Version, fromStandby.Version);
         await ReplicaAppliesAsync(_second, "replica-1", fromStandby);
-        await PolicyWhereAsync("Programmed", "True", "Programmed=True from a report the standby relayed");
-        Assert.True(_second.Relay.Relayed >= 1);
+        await PolicyWhereAsync("Programmed", "True", "Programmed=True from a report sent to the standby");
+        Assert.True(_second.LeaderProxy.Forwarded >= 2);
+        Assert.Empty(_second.Hub.ConnectedReplicas()); // it went to the leader
 
         // The leader goes away: the survivor takes the Lease within its duration and does the work.
         var stoppedAt = DateTime.UtcNow;
@@ -77,6 +81,13 @@ public sealed class EveryReplicaReadyTests : IAsyncLifetime
         Assert.True(_second.Controller.StatusWrites > 0);
         Assert.Equal("True", OperatorFixture.Condition(reconciled, "Accepted")!["status"]!.GetValue<string>());
         Assert.Equal(HttpStatusCode.OK, await ReadyzAsync(_second));
+    }
+
+    private static async Task<Snapshot> FetchAsync(OperatorHost op)
+    {
+        using var http = new HttpClient { BaseAddress = op.SnapshotUri };
+        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", OperatorFixture.Token);
+        return (await http.GetFromJsonAsync<Snapshot>("/v1/snapshot?after=0&replica=replica-1", Ballast.Model.Serialization.ModelJson.Options))!;
     }
 
     /// <summary>An ingress replica's side against one operator replica: it fetched <paramref name="snapshot"/> there and says it applied it.</summary>

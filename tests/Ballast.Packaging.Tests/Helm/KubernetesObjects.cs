@@ -22,6 +22,7 @@ public static class KubernetesObjects
         ["rbac.authorization.k8s.io/v1/ClusterRoleBinding"] = y => KubernetesYaml.Deserialize<V1ClusterRoleBinding>(y, strict: true),
         ["rbac.authorization.k8s.io/v1/Role"] = y => KubernetesYaml.Deserialize<V1Role>(y, strict: true),
         ["rbac.authorization.k8s.io/v1/RoleBinding"] = y => KubernetesYaml.Deserialize<V1RoleBinding>(y, strict: true),
+        ["autoscaling/v2/HorizontalPodAutoscaler"] = y => KubernetesYaml.Deserialize<V2HorizontalPodAutoscaler>(y, strict: true),
         ["networking.k8s.io/v1/NetworkPolicy"] = y => KubernetesYaml.Deserialize<V1NetworkPolicy>(y, strict: true),
         ["apiextensions.k8s.io/v1/CustomResourceDefinition"] = y => KubernetesYaml.Deserialize<V1CustomResourceDefinition>(y, strict: true),
     };

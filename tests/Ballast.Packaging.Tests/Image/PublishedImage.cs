@@ -8,18 +8,25 @@ namespace Ballast.Packaging.Tests.Image;
 /// (bin/obj left out, as .dockerignore does), each RUN runs verbatim there with /app pointing at a scratch
 /// output folder. Done once for the test class (a Release publish of both programs takes a while).
 /// </summary>
-public sealed class PublishedImage : IAsyncLifetime
+public sealed class PublishedImage() : ReplayedBuildStage("build", "/app");
+
+/// <summary>The demo echo backend's image (<c>docker build --target echo-backend</c>): its build stage replayed.</summary>
+public sealed class PublishedEchoImage() : ReplayedBuildStage("echo-build", "/echo");
+
+/// <summary>One build stage of the Dockerfile replayed on the host; <paramref name="output"/> is the folder its publish writes.</summary>
+public abstract class ReplayedBuildStage(string stage, string output) : IAsyncLifetime
 {
     private string _root = "";
     public string Src => Path.Combine(_root, "src");
-    public string App => Path.Combine(_root, "app");
+    /// <summary>Where the stage's output folder (/app, /echo) landed on the host.</summary>
+    public string App => Path.Combine(_root, "out");
     public List<string> Commands { get; } = [];
 
     public async Task InitializeAsync()
     {
         _root = Directory.CreateTempSubdirectory("ballast-image-").FullName;
         Directory.CreateDirectory(Src);
-        var build = Dockerfile.Load().Build;
+        var build = Dockerfile.Load().Stages.Single(s => s.Name == stage);
         var workdir = "/";
         foreach (var step in build.Instructions)
         {
@@ -33,7 +40,7 @@ public sealed class PublishedImage : IAsyncLifetime
                     break;
                 case "RUN":
                     var args = step.Arguments.Split(' ', StringSplitOptions.RemoveEmptyEntries)
-                        .Select(a => a == "/app" ? App : a).ToArray();
+                        .Select(a => a == output ? App : a).ToArray();
                     if (args[0] != "dotnet") throw new InvalidOperationException($"the build stage may only RUN dotnet (no shell in this replay): RUN {step.Arguments}");
                     Commands.Add(string.Join(' ', args));
                     (await ProcessRunner.RunAsync(Tools.Dotnet, args[1..], workingDirectory: Map(workdir),

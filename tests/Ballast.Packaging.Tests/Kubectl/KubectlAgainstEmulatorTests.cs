@@ -106,12 +106,13 @@ public sealed class KubectlAgainstEmulatorTests : IAsyncLifetime
             {"status":{"conditions":[
               {"type":"Accepted","status":"True","reason":"Accepted","message":""},
               {"type":"ResolvedRefs","status":"False","reason":"PoolNotFound","message":"spec.routes[0].backends[0].pool: BackendPool \"web\" not found"},
-              {"type":"Programmed","status":"False","reason":"Pending","message":"waiting for replicas"}]}}
+              {"type":"Programmed","status":"False","reason":"Pending","message":"waiting for replicas"}],
+             "addresses":[{"type":"IPAddress","value":"203.0.113.7"},{"type":"Hostname","value":"lb.example"}]}}
             """)).EnsureSuccess("status patch");
 
         var table = (await Kubectl(null, "get", "lbp")).EnsureSuccess("get").Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.Equal(["NAME", "ACCEPTED", "PROGRAMMED", "REASON", "ADDRESS", "AGE"], table[0].Split(' ', StringSplitOptions.RemoveEmptyEntries));
-        Assert.Matches(@"^shop\s+True\s+False\s+PoolNotFound,Pending\s+\d+s$", table[1]);
+        Assert.Matches(@"^shop\s+True\s+False\s+PoolNotFound,Pending\s+203\.0\.113\.7\s+\d+s$", table[1]);
         Assert.Contains("shop.example", (await Kubectl(null, "get", "lbp", "-o", "wide")).Stdout);
 
         var explain = (await Kubectl(null, "explain", "lbp.spec.routes.match.pathPrefix")).EnsureSuccess("explain").Stdout;

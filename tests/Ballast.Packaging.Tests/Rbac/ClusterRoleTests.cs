@@ -30,9 +30,8 @@ public sealed class ClusterRoleTests
     {
         const string leaseName = "ballast-operator";
         var docs = await Support.Helm.TemplateAsync($"operator.leaderElection.leaseName={leaseName}");
-        var clusterRole = docs.Only("ClusterRole");
         var role = docs.Only("Role");
-        var clusterGrants = Grants(clusterRole).ToList();
+        var clusterGrants = docs.OfKind("ClusterRole").SelectMany(Grants).ToList();
         var roleGrants = Grants(role).ToList();
         Assert.DoesNotContain(clusterGrants.Concat(roleGrants), g => g.Grant.Verb == "*" || g.Grant.Resource == "*" || g.Grant.Group == "*");
         var granted = clusterGrants.Concat(roleGrants).Select(g => g.Grant).ToHashSet();
@@ -53,6 +52,8 @@ public sealed class ClusterRoleTests
         Assert.True(used.SetEquals(granted),
             $"used but not granted: [{string.Join(", ", used.Except(granted))}]; granted but not used: [{string.Join(", ", granted.Except(used))}]");
 
+        Assert.Contains(op.Proxy.Calls, c => c.Resource == "tokenreviews"); // the replica's projected token was reviewed
+
         // The Role's rules (the Lease, the last-accepted ConfigMap) are namespaced: every such call stays in the
         // operator's namespace, and calls on an existing object name the one object the rule lists. (list/watch name
         // it through fieldSelector=metadata.name, which the recorded path does not show: ListWatchSources.ConfigMap.)
@@ -71,6 +72,42 @@ public sealed class ClusterRoleTests
         // Everything else is cluster-wide (list/watch across namespaces, status and events in each resource's namespace).
         Assert.All(op.Proxy.Calls.Where(c => !OwnState(c)),
             c => Assert.Contains(clusterGrants, g => g.Grant == new Grant(c.Group, c.Resource, c.Verb)));
+    }
+
+    [Fact]
+    public async Task With_watchNamespaces_every_call_the_operator_makes_is_granted_by_a_Role_in_its_namespace_and_other_namespaces_are_ignored()
+    {
+        var docs = await Support.Helm.TemplateAsync("rbac.watchNamespaces[0]=shop");
+        var roles = docs.OfKind("Role").ToDictionary(r => r["metadata"]!["namespace"]!.GetValue<string>() == "ballast-system" ? "default" : r["metadata"]!["namespace"]!.GetValue<string>(),
+            r => Grants(r).Select(g => g.Grant).ToHashSet()); // the release namespace is "default" in this run
+        var clusterGrants = docs.OfKind("ClusterRole").SelectMany(Grants).Select(g => g.Grant).ToHashSet();
+
+        await using var op = await OperatorInEmulator.StartAsync(leaseNamespace: "default", watchNamespaces: ["shop"]);
+        await op.ApplySamplesAsync();
+        await op.ApplyAsync(Yaml.Documents("""
+            apiVersion: v1
+            kind: Namespace
+            metadata: { name: other }
+            ---
+            apiVersion: ballast.dev/v1alpha1
+            kind: BackendPool
+            metadata: { name: elsewhere, namespace: other }
+            spec:
+              endpoints: [ { address: "10.9.9.9:80" } ]
+            """));
+        await op.ReplicaAppliesNewestAsync("ingress-0");
+        await Eventually.GetAsync(() => op.GetAsync("loadbalancerpolicies", "shop", "shop"),
+            p => OperatorInEmulator.Condition(p, "Programmed")?["status"]?.GetValue<string>() == "True", "the sample policy Programmed in the watched namespace");
+        Assert.DoesNotContain(op.Operator.Hub.Current.Pools, p => p.Id.StartsWith("other/", StringComparison.Ordinal));
+        Assert.Null((await op.GetAsync("backendpools", "other", "elsewhere"))["status"]); // never touched
+
+        foreach (var call in op.Proxy.Calls)
+        {
+            var grant = new Grant(call.Group, call.Resource, call.Verb);
+            if (call.Namespace is null) Assert.True(clusterGrants.Contains(grant), $"{call} across namespaces: only TokenReviews may be");
+            else Assert.True(roles.TryGetValue(call.Namespace, out var granted) && granted.Contains(grant), $"{call} in {call.Namespace}: not granted there");
+        }
+        Assert.Equal(["tokenreviews"], op.Proxy.Calls.Where(c => c.Namespace is null).Select(c => c.Resource).Distinct());
     }
 
     /// <summary>An invalid edit of the sample policy (stored as a fallback), then the sample again (the entry removed).</summary>

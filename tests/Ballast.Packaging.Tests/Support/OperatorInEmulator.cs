@@ -12,18 +12,23 @@ namespace Ballast.Packaging.Tests.Support;
 
 /// <summary>
 /// The real operator (in process) against the API emulator, through <see cref="RecordingApiProxy"/> so every
-/// API call is recorded; the repository's samples/kubernetes applied as `kubectl apply` would.
+/// API call is recorded; the repository's samples/kubernetes applied as `kubectl apply` would. Configured as the chart
+/// configures it (release "ballast" in the Lease's namespace): replicas authenticate with projected tokens of the
+/// ServiceAccount ballast-ingress (TokenReview), and policies' addresses come from the Service ballast-ingress.
 /// </summary>
 public sealed class OperatorInEmulator : IAsyncDisposable
 {
-    public const string ReplicaToken = "packaging-test-token";
+    public const string IngressName = "ballast-ingress";
+    /// <summary>A projected token of the ingress ServiceAccount for the operator's audience, as the kubelet writes it.</summary>
+    public string ReplicaToken { get; }
     public KubeApiEmulator Api { get; }
     public RecordingApiProxy Proxy { get; }
     public OperatorHost Operator { get; }
     private readonly string _dir;
 
-    private OperatorInEmulator(KubeApiEmulator api, RecordingApiProxy proxy, OperatorHost op, string dir)
+    private OperatorInEmulator(KubeApiEmulator api, RecordingApiProxy proxy, OperatorHost op, string dir, string replicaToken)
     {
+        ReplicaToken = replicaToken;
         Api = api;
         Proxy = proxy;
         Operator = op;
@@ -31,7 +36,8 @@ public sealed class OperatorInEmulator : IAsyncDisposable
     }
 
     /// <param name="leaseNamespace">Where the leader Lease lives: the release namespace in the chart.</param>
-    public static async Task<OperatorInEmulator> StartAsync(string leaseNamespace = "default", string leaseName = "ballast-operator")
+    /// <param name="watchNamespaces">rbac.watchNamespaces; empty: every namespace.</param>
+    public static async Task<OperatorInEmulator> StartAsync(string leaseNamespace = "default", string leaseName = "ballast-operator", string[]? watchNamespaces = null)
     {
         // With Gateway API's CRDs installed, so the operator watches (and needs the grants for) those kinds too.
         var api = await KubeApiEmulator.StartAsync(types: [.. ResourceType.Defaults, .. ResourceType.GatewayApi]);
@@ -46,12 +52,15 @@ public sealed class OperatorInEmulator : IAsyncDisposable
             LeaseName = leaseName,
             SnapshotListen = new IPEndPoint(IPAddress.Loopback, 0),
             MetricsListen = new IPEndPoint(IPAddress.Loopback, 0),
-            SnapshotToken = ReplicaToken,
+            IngressServiceAccount = $"{leaseNamespace}/{IngressName}",
+            Addresses = new Operator.Reconcile.AddressSources { IngressService = $"{leaseNamespace}/{IngressName}" },
+            WatchNamespaces = watchNamespaces ?? [],
             PollWait = TimeSpan.FromSeconds(1),
             RetryPeriod = TimeSpan.FromMilliseconds(200),
             LeaseDuration = TimeSpan.FromSeconds(3),
         });
-        return new OperatorInEmulator(api, proxy, op, dir);
+        var token = api.Tokens.Issue(leaseNamespace, IngressName, "ballast-operator", TimeSpan.FromHours(1));
+        return new OperatorInEmulator(api, proxy, op, dir, token);
     }
 
     /// <summary>kubectl apply of samples/gateway-api/kubernetes: a Gateway with a route of every kind.</summary>
