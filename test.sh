@@ -1,6 +1,10 @@
 #!/usr/bin/env bash
 # The test command: installs what the suite needs (only what is missing), then runs every test.
 # CI (.ci/run) calls exactly this script, so a fresh machine gets the same result.
+#   ./test.sh           every test
+#   ./test.sh --fast    only tests without sockets, servers or external programs (those carry
+#                       [Trait("Category", "Integration")]): the inner loop
+# Any other arguments go to `dotnet test` (e.g. --filter "FullyQualifiedName~Routing").
 set -uo pipefail
 cd "$(dirname "$0")"
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
@@ -24,6 +28,15 @@ for extra in scripts/install-*.sh; do
   [ -f "$extra" ] && bash "$extra"
 done
 
+args=()
+fast=0
+for arg in "$@"; do
+  if [ "$arg" = "--fast" ]; then fast=1; else args+=("$arg"); fi
+done
+if [ "$fast" = 1 ]; then
+  args+=(--filter "Category!=Integration")
+fi
+
 log=$(mktemp)
 # A failed build must fail the run: testing the previous binaries would report a result for code that no longer exists.
 build_log=$(mktemp)
@@ -36,7 +49,7 @@ if ! dotnet build Operator.sln -c Debug >"$build_log" 2>&1; then
 fi
 tail -n 3 "$build_log"
 rm -f "$build_log"
-dotnet test Operator.sln --no-build -c Debug "$@" 2>&1 | tee "$log"
+dotnet test Operator.sln --no-build -c Debug "${args[@]}" 2>&1 | tee "$log"
 status=${PIPESTATUS[0]}
 
 # dotnet prints one summary per test assembly; CI reads one plain line, so add them up.

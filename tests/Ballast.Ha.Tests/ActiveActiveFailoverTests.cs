@@ -13,6 +13,7 @@ namespace Ballast.Ha.Tests;
 /// <c>db</c>, Maglev with client-IP affinity shared through Redis) are spread over both VIPs; A's Ballast is killed,
 /// B takes A's VIP, and the flows that moved must keep their backend.
 /// </summary>
+[Trait("Category", "Integration")]
 public sealed class ActiveActiveFailoverTests(ITestOutputHelper output)
 {
     private const int Flows = 100;

@@ -37,18 +37,18 @@ public static class Patches
                 case "remove": doc = Remove(doc, path, out _); break;
                 case "replace": doc = Remove(doc, path, out _); doc = Add(doc, path, op["value"]?.DeepClone()); break;
                 case "move":
-                {
-                    var from = op["from"]?.GetValue<string>() ?? throw new PatchException("move without \"from\"");
-                    doc = Remove(doc, from, out var moved);
-                    doc = Add(doc, path, moved);
-                    break;
-                }
+                    {
+                        var from = op["from"]?.GetValue<string>() ?? throw new PatchException("move without \"from\"");
+                        doc = Remove(doc, from, out var moved);
+                        doc = Add(doc, path, moved);
+                        break;
+                    }
                 case "copy":
-                {
-                    var from = op["from"]?.GetValue<string>() ?? throw new PatchException("copy without \"from\"");
-                    doc = Add(doc, path, Get(doc, from)?.DeepClone());
-                    break;
-                }
+                    {
+                        var from = op["from"]?.GetValue<string>() ?? throw new PatchException("copy without \"from\"");
+                        doc = Add(doc, path, Get(doc, from)?.DeepClone());
+                        break;
+                    }
                 case "test":
                     if (!JsonNode.DeepEquals(Get(doc, path), op["value"]))
                         throw new PatchException($"test operation failed at \"{path}\"");

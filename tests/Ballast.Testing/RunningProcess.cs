@@ -40,7 +40,7 @@ public sealed class RunningProcess : IAsyncDisposable
     /// <summary>SIGTERM, as Kubernetes sends on pod deletion; then waits for the exit.</summary>
     public async Task<int> TerminateAsync(TimeSpan within)
     {
-        if (!_process.HasExited) Kill(_process.Id, 15);
+        if (!_process.HasExited) _ = Kill(_process.Id, 15); // an already-exited process is fine: the wait below ends at once
         using var cts = new CancellationTokenSource(within);
         await _process.WaitForExitAsync(cts.Token);
         return _process.ExitCode;

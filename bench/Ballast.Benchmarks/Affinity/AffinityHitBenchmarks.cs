@@ -32,12 +32,14 @@ public class AffinityHitBenchmarks
         var endpoints = Enumerable.Range(1, 3).Select(i => new EndpointSnapshot { Host = "10.0.0." + i, Port = 8080 }).ToArray();
         _tablePool = new PoolRuntime(new PoolSnapshot
         {
-            Id = "shop/table", Endpoints = [.. endpoints],
+            Id = "shop/table",
+            Endpoints = [.. endpoints],
             SessionAffinity = new SessionAffinitySnapshot { Type = AffinityType.Header, HeaderName = "X-User" },
         }, factory, metrics);
         _cookiePool = new PoolRuntime(new PoolSnapshot
         {
-            Id = "shop/cookie", Endpoints = [.. endpoints],
+            Id = "shop/cookie",
+            Endpoints = [.. endpoints],
             SessionAffinity = new SessionAffinitySnapshot { Type = AffinityType.Cookie },
         }, factory, metrics);
         _router = new AffinityRouter(AffinityKeyRing.Random(), new AffinityMetrics(metrics), new AffinityTable(TimeProvider.System), null, TimeProvider.System);

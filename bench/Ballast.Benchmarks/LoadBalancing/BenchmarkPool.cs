@@ -1,7 +1,7 @@
 using System.Collections.Immutable;
+using Ballast.Ingress.Endpoints;
 using Ballast.Ingress.Runtime;
 using Ballast.Model.Snapshots;
-using Ballast.Ingress.Endpoints;
 
 namespace Ballast.Benchmarks.LoadBalancing;
 

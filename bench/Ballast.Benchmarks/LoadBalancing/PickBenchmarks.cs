@@ -1,10 +1,10 @@
 using System.Collections.Immutable;
-using Ballast.Ingress.Runtime;
+using Ballast.Ingress.Endpoints;
 using Ballast.Ingress.LoadBalancing;
+using Ballast.Ingress.Runtime;
 using Ballast.Model.Resources;
 using Ballast.Model.Snapshots;
 using BenchmarkDotNet.Attributes;
-using Ballast.Ingress.Endpoints;
 
 namespace Ballast.Benchmarks.LoadBalancing;
 

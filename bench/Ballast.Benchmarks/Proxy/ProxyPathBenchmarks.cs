@@ -1,13 +1,13 @@
 using Ballast.Ingress.AccessLog;
 using System.Net;
 using Ballast.Ingress.Affinity;
-using Ballast.Ingress.Runtime;
+using Ballast.Ingress.Forwarding;
 using Ballast.Ingress.LoadBalancing;
 using Ballast.Ingress.Metrics;
-using Ballast.Ingress.Forwarding;
+using Ballast.Ingress.Runtime;
 using Ballast.Ingress.Listeners;
-using Ballast.Ingress.Transforms;
 using Ballast.Ingress.Tls;
+using Ballast.Ingress.Transforms;
 using Ballast.Model.Resources;
 using Ballast.Model.Snapshots;
 using BenchmarkDotNet.Attributes;

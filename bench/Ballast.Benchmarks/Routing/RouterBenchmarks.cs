@@ -1,6 +1,6 @@
 using Ballast.Ingress.Metrics;
-using Ballast.Ingress.Runtime;
 using Ballast.Ingress.Routing;
+using Ballast.Ingress.Runtime;
 using Ballast.Model.Snapshots;
 using BenchmarkDotNet.Attributes;
 using Microsoft.AspNetCore.Http;

@@ -8,7 +8,7 @@ namespace Ballast.Acme.Certificates;
 /// <see cref="TickAsync"/> does whatever is due now (the tests drive it with a FakeTimeProvider);
 /// <see cref="RunAsync"/> is the loop the operator / standalone host runs.
 /// </summary>
-public sealed class CertificateManager
+public sealed class CertificateManager : IDisposable
 {
     private readonly ICertificateIssuer _issuer;
     private readonly ICertificateStore _store;
@@ -21,6 +21,9 @@ public sealed class CertificateManager
     private DateTimeOffset? _nextAttemptAt;
     private IssuedCertificate? _current;
     private ManagedCertificateStatus _status = ManagedCertificateStatus.Initial;
+
+    /// <summary>Releases the attempt lock; call after <see cref="RunAsync"/> has ended (the issuer belongs to the caller).</summary>
+    public void Dispose() => _tick.Dispose();
 
     public CertificateManager(
         string name,

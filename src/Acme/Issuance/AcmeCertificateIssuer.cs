@@ -9,10 +9,13 @@ namespace Ballast.Acme.Issuance;
 /// key authorization and tell the CA, poll, then finalize with a CSR and download the chain.
 /// Challenge tokens are withdrawn from the store whatever the outcome.
 /// </summary>
-public sealed class AcmeCertificateIssuer(AcmeClient client, IHttp01ChallengeStore challenges, AcmeIssuerOptions? options = null) : ICertificateIssuer
+public sealed class AcmeCertificateIssuer(AcmeClient client, IHttp01ChallengeStore challenges, AcmeIssuerOptions? options = null) : ICertificateIssuer, IDisposable
 {
     private readonly AcmeIssuerOptions _options = options ?? new AcmeIssuerOptions();
     private readonly SemaphoreSlim _account = new(1, 1);
+
+    /// <summary>Releases the account lock (the ACME client belongs to the caller).</summary>
+    public void Dispose() => _account.Dispose();
 
     public async Task<IssuedCertificate> IssueAsync(IReadOnlyList<string> hostnames, CancellationToken ct)
     {

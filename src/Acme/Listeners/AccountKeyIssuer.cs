@@ -10,9 +10,12 @@ namespace Ballast.Acme.Listeners;
 /// retried with back-off like any other, not a crash.
 /// </summary>
 internal sealed class AccountKeyIssuer(AcmeListener listener, CertificateSupervisorOptions options, IHttp01ChallengeStore challenges,
-    Func<CancellationToken, Task> publishChallenges) : ICertificateIssuer
+    Func<CancellationToken, Task> publishChallenges) : ICertificateIssuer, IDisposable
 {
     private AcmeCertificateIssuer? _issuer;
+
+    /// <summary>Releases the issuer it created at the first order, if any.</summary>
+    public void Dispose() => _issuer?.Dispose();
 
     public async Task<IssuedCertificate> IssueAsync(IReadOnlyList<string> hostnames, CancellationToken ct)
     {

@@ -95,15 +95,15 @@ public sealed class CertificateSupervisor : IAsyncDisposable
     private Entry Start(AcmeListener listener)
     {
         if (listener.Problem is not null) return new Entry(listener, null, null, Task.CompletedTask);
-        var manager = new CertificateManager(_options.StoreName(listener), listener.Hostnames,
-            new AccountKeyIssuer(listener, _options, ChallengeStore, ct => PublishChallenges?.Invoke(ct) ?? Task.CompletedTask), _options.Store, _options.ManagerTime,
+        var issuer = new AccountKeyIssuer(listener, _options, ChallengeStore, ct => PublishChallenges?.Invoke(ct) ?? Task.CompletedTask);
+        var manager = new CertificateManager(_options.StoreName(listener), listener.Hostnames, issuer, _options.Store, _options.ManagerTime,
             new Random(_seeds.Next()), _options.Renewal);
         manager.CertificateChanged += _ => OnChanged();
         manager.AttemptFailed += _ => OnChanged();
         _metrics.Track(manager);
         var stop = new CancellationTokenSource();
         var run = Task.Run(() => RunAsync(manager, stop.Token));
-        return new Entry(listener, manager, stop, run);
+        return new Entry(listener, manager, stop, run) { Issuer = issuer };
     }
 
     /// <summary>The manager's loop; an exception from the store (not an ACME failure, those are statuses) is retried a minute later.</summary>
@@ -134,6 +134,9 @@ public sealed class CertificateSupervisor : IAsyncDisposable
         await entry.Stop!.CancelAsync().ConfigureAwait(false);
         try { await entry.Run.ConfigureAwait(false); } catch (OperationCanceledException) { }
         entry.Stop.Dispose();
+        // The loop has ended: nothing uses the manager or its issuer any more.
+        entry.Manager.Dispose();
+        entry.Issuer?.Dispose();
     }
 
     private void OnChanged() => Changed?.Invoke();
@@ -152,6 +155,9 @@ public sealed class CertificateSupervisor : IAsyncDisposable
 
     private sealed record Entry(AcmeListener Listener, CertificateManager? Manager, CancellationTokenSource? Stop, Task Run)
     {
+        /// <summary>The manager's issuer, owned by this entry (disposed when the manager stops).</summary>
+        public AccountKeyIssuer? Issuer { get; init; }
+
         // One reference, swapped whole: compiles on other threads read it without a lock.
         private Converted? _secret;
 

@@ -120,6 +120,8 @@ internal sealed class AccessLogFormatter
     {
         if (traceParent is not { Length: 55 } || traceParent[2] != '-' || traceParent[35] != '-' || traceParent[52] != '-') return null;
         var id = traceParent.AsSpan(3, 32);
-        return id.ContainsAnyExcept("0123456789abcdef") || !id.ContainsAnyExcept('0') ? null : id.ToString();
+        return id.ContainsAnyExcept(LowerHex) || !id.ContainsAnyExcept('0') ? null : id.ToString();
     }
+
+    private static readonly System.Buffers.SearchValues<char> LowerHex = System.Buffers.SearchValues.Create("0123456789abcdef");
 }

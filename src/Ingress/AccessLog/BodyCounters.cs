@@ -39,6 +39,7 @@ internal sealed class RequestBodyCounter(Stream inner) : Stream
 /// notes when the first byte (or the start of the response) went out: the backend's first byte for a proxied request.
 /// Everything else passes through to Kestrel's own feature.
 /// </summary>
+[System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001", Justification = "The counting stream wraps Kestrel's response body, which Kestrel owns and disposes.")]
 internal sealed class ResponseBodyCounter : IHttpResponseBodyFeature
 {
     private readonly CountingStream _stream;

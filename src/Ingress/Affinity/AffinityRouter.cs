@@ -3,8 +3,8 @@ using System.Runtime.CompilerServices;
 using Ballast.Ingress.Endpoints;
 using Ballast.Ingress.LoadBalancing;
 using Ballast.Model.Resources;
-using Microsoft.Net.Http.Headers;
 using Ballast.Model.Snapshots;
+using Microsoft.Net.Http.Headers;
 
 namespace Ballast.Ingress.Affinity;
 

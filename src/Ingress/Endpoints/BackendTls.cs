@@ -1,8 +1,8 @@
 using System.Net.Security;
 using System.Net.Sockets;
+using System.Runtime.CompilerServices;
 using System.Security.Authentication;
 using System.Security.Cryptography.X509Certificates;
-using System.Runtime.CompilerServices;
 using Ballast.Ingress.Metrics;
 using Ballast.Model.Snapshots;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -55,7 +55,9 @@ public sealed class BackendTlsReporter
         if (tls.InsecureSkipVerify)
         {
             Logger.LogWarning("Pool {Pool}: insecureSkipVerify is set: backend certificates are NOT verified; anyone on the path can impersonate the backend.", poolId);
+#pragma warning disable CA5359 // the pool asked for no verification (insecureSkipVerify), and is warned about it just above
             options.RemoteCertificateValidationCallback = static (_, _, _, _) => true;
+#pragma warning restore CA5359
         }
         else
         {

@@ -1,6 +1,6 @@
 using System.Net.Sockets;
-using Yarp.ReverseProxy.Forwarder;
 using Ballast.Ingress.Health;
+using Yarp.ReverseProxy.Forwarder;
 
 namespace Ballast.Ingress.Forwarding;
 

@@ -1,12 +1,11 @@
 using System.Diagnostics;
-using Ballast.Ingress.Runtime;
+using Ballast.Ingress.Endpoints;
+using Ballast.Ingress.Health;
 using Ballast.Ingress.LoadBalancing;
+using Ballast.Ingress.Runtime;
+using Ballast.Ingress.Transforms;
 using Microsoft.AspNetCore.Http.Features;
 using Yarp.ReverseProxy.Forwarder;
-using Ballast.Ingress.Health;
-using Ballast.Ingress.Endpoints;
-
-using Ballast.Ingress.Transforms;
 
 namespace Ballast.Ingress.Forwarding;
 

@@ -1,11 +1,11 @@
 using Ballast.Ingress.AccessLog;
 using Ballast.Ingress.Affinity;
-using Ballast.Ingress.LoadBalancing;
 using Ballast.Ingress.Listeners;
+using Ballast.Ingress.LoadBalancing;
 using Ballast.Ingress.Metrics;
+using Ballast.Ingress.Runtime;
 using Ballast.Ingress.Tls;
 using Yarp.ReverseProxy.Forwarder;
-using Ballast.Ingress.Runtime;
 using Ballast.Ingress.Http;
 
 namespace Ballast.Ingress.Forwarding;

@@ -1,9 +1,8 @@
-using Ballast.Ingress.Runtime;
-using Ballast.Ingress.LoadBalancing;
-using Ballast.Ingress.Health;
-
-using Ballast.Ingress.Transforms;
 using Ballast.Ingress.Endpoints;
+using Ballast.Ingress.Health;
+using Ballast.Ingress.LoadBalancing;
+using Ballast.Ingress.Runtime;
+using Ballast.Ingress.Transforms;
 
 namespace Ballast.Ingress.Forwarding;
 

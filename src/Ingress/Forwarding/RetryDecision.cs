@@ -1,5 +1,5 @@
-using Ballast.Model.Snapshots;
 using Ballast.Ingress.Health;
+using Ballast.Model.Snapshots;
 using Ballast.Ingress.Http;
 
 namespace Ballast.Ingress.Forwarding;

@@ -1,7 +1,7 @@
 using System.Collections.Immutable;
+using Ballast.Ingress.Endpoints;
 using Ballast.Ingress.Metrics;
 using Prometheus;
-using Ballast.Ingress.Endpoints;
 
 namespace Ballast.Ingress.Health;
 

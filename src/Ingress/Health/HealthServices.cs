@@ -1,5 +1,5 @@
-using Microsoft.Extensions.Logging.Abstractions;
 using Ballast.Ingress.Endpoints;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Ballast.Ingress.Health;
 

@@ -1,6 +1,6 @@
 using System.Collections.Immutable;
-using Ballast.Model.Snapshots;
 using Ballast.Ingress.Endpoints;
+using Ballast.Model.Snapshots;
 
 namespace Ballast.Ingress.Health;
 

@@ -1,17 +1,17 @@
 using Ballast.Ingress.Admin;
 using Ballast.Ingress.Affinity;
-using Ballast.Ingress.Redis;
+using Ballast.Ingress.Endpoints;
+using Ballast.Ingress.Forwarding;
 using Ballast.Ingress.Health;
 using Ballast.Ingress.L4.Metrics;
 using Ballast.Ingress.L4.Wiring;
-using Ballast.Ingress.LoadBalancing;
 using Ballast.Ingress.Listeners;
+using Ballast.Ingress.LoadBalancing;
 using Ballast.Ingress.Metrics;
+using Ballast.Ingress.Redis;
 using Ballast.Ingress.Runtime;
-using Ballast.Ingress.Forwarding;
-using Ballast.Ingress.Tls;
 using Ballast.Ingress.Sources;
-using Ballast.Ingress.Endpoints;
+using Ballast.Ingress.Tls;
 using Ballast.Model.Snapshots;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
@@ -132,7 +132,8 @@ public sealed class IngressHost : IAsyncDisposable, ISnapshotTarget
         var time = options.Time;
         services.AddSingleton(options.Balancers ?? ((endpoints, lb) => LoadBalancerRegistry.Create(endpoints, lb, random: null, timeProvider: time)));
         services.AddSingleton(sp => new HealthServices(time, sp.GetRequiredService<ILoggerFactory>().CreateLogger("Ballast.Health"),
-            new HealthMetrics(sp.GetRequiredService<IngressMetrics>().Registry)) { BackendTls = BackendTlsReporter.Of(sp.GetRequiredService<IngressMetrics>().Registry) });
+            new HealthMetrics(sp.GetRequiredService<IngressMetrics>().Registry))
+        { BackendTls = BackendTlsReporter.Of(sp.GetRequiredService<IngressMetrics>().Registry) });
         services.AddSingleton<DataPlaneRuntime>();
         services.AddHttpForwarder();
         services.AddSingleton<ProxyMiddleware>();

@@ -1,9 +1,9 @@
 using System.Buffers.Binary;
 using System.IO.Hashing;
 using System.Net;
-using Ballast.Ingress.Runtime;
-using Ballast.Ingress.LoadBalancing;
 using Ballast.Ingress.Endpoints;
+using Ballast.Ingress.LoadBalancing;
+using Ballast.Ingress.Runtime;
 
 namespace Ballast.Ingress.L4;
 

@@ -1,7 +1,7 @@
 using System.Collections.Immutable;
+using Ballast.Ingress.Endpoints;
 using Ballast.Model.Resources;
 using Ballast.Model.Snapshots;
-using Ballast.Ingress.Endpoints;
 
 namespace Ballast.Ingress.LoadBalancing;
 

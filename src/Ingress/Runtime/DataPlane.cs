@@ -1,12 +1,11 @@
 using System.Collections.Frozen;
+using Ballast.Ingress.Endpoints;
 using Ballast.Ingress.Health;
 using Ballast.Ingress.LoadBalancing;
 using Ballast.Ingress.Metrics;
+using Ballast.Ingress.Policies;
 using Ballast.Ingress.Routing;
 using Ballast.Model.Snapshots;
-using Ballast.Ingress.Endpoints;
-
-using Ballast.Ingress.Policies;
 
 namespace Ballast.Ingress.Runtime;
 

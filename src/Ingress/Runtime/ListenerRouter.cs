@@ -1,7 +1,6 @@
-using Ballast.Model.Snapshots;
-using Ballast.Ingress.Runtime;
-
 using Ballast.Ingress.Routing;
+using Ballast.Ingress.Runtime;
+using Ballast.Model.Snapshots;
 
 namespace Ballast.Ingress.Runtime;
 

@@ -1,12 +1,11 @@
 using System.Collections.Immutable;
+using Ballast.Ingress.Endpoints;
 using Ballast.Ingress.Health;
 using Ballast.Ingress.LoadBalancing;
 using Ballast.Ingress.Metrics;
+using Ballast.Ingress.Policies;
 using Ballast.Model.Snapshots;
 using Prometheus;
-using Ballast.Ingress.Endpoints;
-
-using Ballast.Ingress.Policies;
 
 namespace Ballast.Ingress.Runtime;
 

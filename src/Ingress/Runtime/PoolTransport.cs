@@ -1,8 +1,8 @@
 using System.Net;
+using Ballast.Ingress.Endpoints;
 using Ballast.Model.Resources;
 using Ballast.Model.Snapshots;
 using Yarp.ReverseProxy.Forwarder;
-using Ballast.Ingress.Endpoints;
 
 namespace Ballast.Ingress.Runtime;
 

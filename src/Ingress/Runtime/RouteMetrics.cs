@@ -1,9 +1,8 @@
 using System.Collections.Concurrent;
+using Ballast.Ingress.Endpoints;
+using Ballast.Ingress.Metrics;
 using Ballast.Ingress.Runtime;
 using Prometheus;
-using Ballast.Ingress.Endpoints;
-
-using Ballast.Ingress.Metrics;
 
 namespace Ballast.Ingress.Runtime;
 

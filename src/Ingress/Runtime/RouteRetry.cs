@@ -1,10 +1,9 @@
+using Ballast.Ingress.Health;
+using Ballast.Ingress.Transforms;
 using Ballast.Ingress.Http;
 using Ballast.Model.Snapshots;
 using Prometheus;
 using Yarp.ReverseProxy.Forwarder;
-using Ballast.Ingress.Health;
-
-using Ballast.Ingress.Transforms;
 
 namespace Ballast.Ingress.Runtime;
 

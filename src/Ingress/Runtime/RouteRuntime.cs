@@ -2,11 +2,11 @@ using Ballast.Ingress.Health;
 using Ballast.Ingress.LoadBalancing;
 using Ballast.Ingress.Metrics;
 using Ballast.Ingress.Policies;
+using Ballast.Ingress.Routing;
 using Ballast.Ingress.Transforms;
 using Ballast.Model.Resources;
 using Ballast.Model.Snapshots;
 using Yarp.ReverseProxy.Forwarder;
-using Ballast.Ingress.Routing;
 
 namespace Ballast.Ingress.Runtime;
 

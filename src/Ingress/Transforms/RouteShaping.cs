@@ -68,12 +68,12 @@ public sealed class RouteShaping
         }
         // A WebSocket (upgrade or HTTP/2 extended CONNECT) lives as long as it is active: the idle timeout
         // bounds it, a whole-request deadline would cut every long session.
-        if (_timeout is not { } timeout || IsUpgrade(context)) return new Scope(null, default, default, limited);
+        if (_timeout is not { } timeout || IsUpgrade(context)) return new Scope(null, default, limited, default);
         var original = context.RequestAborted;
         var deadline = new CancellationTokenSource(timeout, _time);
         var link = original.UnsafeRegister(static s => ((CancellationTokenSource)s!).Cancel(), deadline);
         context.RequestAborted = deadline.Token;
-        return new Scope(deadline, link, original, limited);
+        return new Scope(deadline, link, limited, original);
     }
 
     /// <summary>Turns the forwarder's generic error status into 413 or 504 when our limit caused it, and restores the request.</summary>
@@ -129,5 +129,5 @@ public sealed class RouteShaping
     }
 
     /// <summary>The per-request state of <see cref="Begin"/>: empty on routes without a timeout.</summary>
-    public readonly record struct Scope(CancellationTokenSource? Deadline, CancellationTokenRegistration Link, CancellationToken Original, LimitedRequestBody? Body);
+    public readonly record struct Scope(CancellationTokenSource? Deadline, CancellationTokenRegistration Link, LimitedRequestBody? Body, CancellationToken Original);
 }

@@ -102,7 +102,10 @@ public sealed class StatusWriter(
                 Metadata = new V1ObjectMeta { GenerateName = key.Name + "-" /* a prefix must be a valid name once its trailing dash is masked: "x." is refused */, NamespaceProperty = key.Namespace },
                 InvolvedObject = new V1ObjectReference
                 {
-                    ApiVersion = ApiGroup.ApiVersion, Kind = key.Kind, Name = key.Name, NamespaceProperty = key.Namespace,
+                    ApiVersion = ApiGroup.ApiVersion,
+                    Kind = key.Kind,
+                    Name = key.Name,
+                    NamespaceProperty = key.Namespace,
                     Uid = meta.TryGetProperty("uid", out var uid) ? uid.GetString() : null,
                 },
                 Type = ok ? "Normal" : "Warning",

@@ -3,8 +3,8 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Ballast.Acme.Tests.Pebble;
 using Ballast.Acme.Tests.Standalone;
-using Ballast.Ingress.Sources;
 using Ballast.Ingress.Hosting;
+using Ballast.Ingress.Sources;
 using Ballast.KubeEmulator;
 using Ballast.Operator;
 using Ballast.Operator.Certificates;
@@ -22,6 +22,7 @@ namespace Ballast.Acme.Tests.InCluster;
 /// status says CertificateReady, and the replica's HTTPS listener serves the certificate kept in a Secret.
 /// </summary>
 [Collection(StandalonePebbleCollection.Name)]
+[Trait("Category", "Integration")]
 public sealed class OperatorAcmeTests(StandalonePebble pebble, ITestOutputHelper output)
 {
     private const string Token = "replica-secret";
@@ -51,7 +52,9 @@ public sealed class OperatorAcmeTests(StandalonePebble pebble, ITestOutputHelper
         });
         await using var replica = await IngressHost.StartAsync(new IngressOptions
         {
-            AdminPort = 0, AdminAddress = IPAddress.Loopback, ListenerAddress = IPAddress.Loopback,
+            AdminPort = 0,
+            AdminAddress = IPAddress.Loopback,
+            ListenerAddress = IPAddress.Loopback,
         });
         await using var feed = new OperatorSnapshotSource(op.SnapshotUri, Token, "replica-1", Path.Combine(root, "replica"), replica,
             TimeProvider.System, NullLogger.Instance);
@@ -135,14 +138,16 @@ public sealed class OperatorAcmeTests(StandalonePebble pebble, ITestOutputHelper
 
     private static JsonObject Pool(TestBackend backend) => new()
     {
-        ["apiVersion"] = "ballast.dev/v1alpha1", ["kind"] = "BackendPool",
+        ["apiVersion"] = "ballast.dev/v1alpha1",
+        ["kind"] = "BackendPool",
         ["metadata"] = new JsonObject { ["name"] = "web", ["namespace"] = "default" },
         ["spec"] = new JsonObject { ["endpoints"] = new JsonArray(new JsonObject { ["address"] = backend.Address }) },
     };
 
     private JsonObject Policy(int httpPort, int httpsPort, string hostname) => new()
     {
-        ["apiVersion"] = "ballast.dev/v1alpha1", ["kind"] = "LoadBalancerPolicy",
+        ["apiVersion"] = "ballast.dev/v1alpha1",
+        ["kind"] = "LoadBalancerPolicy",
         ["metadata"] = new JsonObject { ["name"] = "site", ["namespace"] = "default" },
         ["spec"] = new JsonObject
         {
@@ -150,7 +155,10 @@ public sealed class OperatorAcmeTests(StandalonePebble pebble, ITestOutputHelper
                 new JsonObject { ["name"] = "http", ["port"] = httpPort, ["protocol"] = "HTTP" },
                 new JsonObject
                 {
-                    ["name"] = "https", ["port"] = httpsPort, ["protocol"] = "HTTPS", ["hostnames"] = new JsonArray(hostname),
+                    ["name"] = "https",
+                    ["port"] = httpsPort,
+                    ["protocol"] = "HTTPS",
+                    ["hostnames"] = new JsonArray(hostname),
                     ["tls"] = new JsonObject { ["acme"] = new JsonObject { ["directory"] = pebble.Pebble.DirectoryUrl.ToString(), ["email"] = "ops@ballast.test" } },
                 }),
             ["routes"] = new JsonArray(new JsonObject

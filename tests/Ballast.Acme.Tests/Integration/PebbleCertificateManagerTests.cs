@@ -7,6 +7,7 @@ namespace Ballast.Acme.Tests.Integration;
 
 /// <summary>The manager's schedule (obtain, back-off, retry, renewal) against a real Pebble, on a fake clock.</summary>
 [Collection(SharedPebble.Name)]
+[Trait("Category", "Integration")]
 public sealed class PebbleCertificateManagerTests(PebbleEnvironment pebble, ITestOutputHelper output)
 {
     [Fact]
@@ -15,7 +16,7 @@ public sealed class PebbleCertificateManagerTests(PebbleEnvironment pebble, ITes
         await using var acme = await AcmeHarness.CreateAsync(pebble);
         await pebble.StopChallengeServerAsync(); // the ingress is unreachable
         var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
-        var manager = new CertificateManager("web-tls", [acme.Hostname], acme.Issuer, new InMemoryCertificateStore(), clock, new Random(8));
+        using var manager = new CertificateManager("web-tls", [acme.Hostname], acme.Issuer, new InMemoryCertificateStore(), clock, new Random(8));
 
         var failed = await manager.TickAsync(CancellationToken.None);
         output.WriteLine(failed.Message);
@@ -50,7 +51,7 @@ public sealed class PebbleCertificateManagerTests(PebbleEnvironment pebble, ITes
     {
         await using var acme = await AcmeHarness.CreateAsync(pebble);
         var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
-        var manager = new CertificateManager("web-tls", [acme.Hostname], acme.Issuer, new InMemoryCertificateStore(), clock, new Random(8));
+        using var manager = new CertificateManager("web-tls", [acme.Hostname], acme.Issuer, new InMemoryCertificateStore(), clock, new Random(8));
         using var root = await acme.Pebble.GetRootAsync();
 
         var first = await manager.TickAsync(CancellationToken.None);

@@ -8,6 +8,7 @@ namespace Ballast.Acme.Tests.Integration;
 
 /// <summary>The order flow against a real Pebble whose validation authority really fetches the HTTP-01 token.</summary>
 [Collection(SharedPebble.Name)]
+[Trait("Category", "Integration")]
 public sealed class PebbleIssuanceTests(PebbleEnvironment pebble)
 {
     [Fact]
@@ -89,6 +90,7 @@ public sealed class PebbleIssuanceTests(PebbleEnvironment pebble)
 }
 
 /// <summary>badNonce handling: each test runs its own Pebble with nonce rejection switched on.</summary>
+[Trait("Category", "Integration")]
 public sealed class PebbleBadNonceTests
 {
     [Fact]

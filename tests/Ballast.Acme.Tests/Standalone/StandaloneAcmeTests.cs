@@ -1,8 +1,8 @@
-using Ballast.Testing;
-using System.Security.Cryptography.X509Certificates;
 using System.Net;
+using System.Security.Cryptography.X509Certificates;
 using System.Text.Json;
 using Ballast.Acme.Tests.Pebble;
+using Ballast.Testing;
 using Xunit.Abstractions;
 
 namespace Ballast.Acme.Tests.Standalone;
@@ -12,6 +12,7 @@ namespace Ballast.Acme.Tests.Standalone;
 /// switch, its validation authority fetching the HTTP-01 token from the ingress's own HTTP listener.
 /// </summary>
 [Collection(StandalonePebbleCollection.Name)]
+[Trait("Category", "Integration")]
 public sealed class StandaloneAcmeTests(StandalonePebble pebble, ITestOutputHelper output)
 {
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(30);

@@ -1,8 +1,8 @@
 using System.Net;
 using Ballast.Acme.Listeners;
-using Ballast.Ingress.Tls.Acme;
-using Ballast.Ingress.Sources;
 using Ballast.Ingress.Hosting;
+using Ballast.Ingress.Sources;
+using Ballast.Ingress.Tls.Acme;
 using Ballast.Testing;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
@@ -107,14 +107,18 @@ internal sealed class StandaloneIngress : IAsyncDisposable
     public AcmeListenerStatus Status => Acme.Statuses.Single();
 
     /// <summary>Polls <paramref name="condition"/> until it holds or the deadline passes (real sockets and processes are involved).</summary>
+    /// <summary>True once <paramref name="condition"/> holds, false when <paramref name="timeout"/> passes first
+    /// (callers assert with their own message); the polling is <see cref="Eventually"/>'s.</summary>
     public static async Task<bool> EventuallyAsync(Func<Task<bool>> condition, TimeSpan timeout)
     {
-        var deadline = DateTime.UtcNow + timeout;
-        while (true)
+        try
         {
-            if (await condition()) return true;
-            if (DateTime.UtcNow > deadline) return false;
-            await Task.Delay(25);
+            await Eventually.True(condition, "the condition", timeout);
+            return true;
+        }
+        catch (TimeoutException)
+        {
+            return false;
         }
     }
 

@@ -5,6 +5,7 @@ using Microsoft.Extensions.Time.Testing;
 
 namespace Ballast.Acme.Tests.Unit;
 
+[Trait("Category", "Integration")]
 public sealed class AcmeListenersTests
 {
     [Fact]
@@ -58,16 +59,8 @@ public sealed class AcmeListenersTests
         Assert.Empty(supervisor.Certificates);
     }
 
-    private static async Task<T> WaitAsync<T>(Func<T?> probe) where T : class
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
-        while (true)
-        {
-            if (probe() is { } value) return value;
-            Assert.True(DateTime.UtcNow < deadline, "timed out");
-            await Task.Delay(10);
-        }
-    }
+    private static async Task<T> WaitAsync<T>(Func<T?> probe) where T : class =>
+        (await Eventually.GetAsync(probe, v => v is not null, typeof(T).Name))!;
 
     private static ListenerSpec Https(string name, string directory, params string[] hostnames) => new()
     {

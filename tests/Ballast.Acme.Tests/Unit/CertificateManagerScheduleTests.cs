@@ -5,6 +5,7 @@ using Microsoft.Extensions.Time.Testing;
 namespace Ballast.Acme.Tests.Unit;
 
 /// <summary>The manager's decisions on a fake clock, with a local CA as issuer (Pebble tests cover ACME itself).</summary>
+[Trait("Category", "Integration")]
 public sealed class CertificateManagerScheduleTests
 {
     private static readonly string[] Hosts = ["shop.example.test"];
@@ -17,7 +18,7 @@ public sealed class CertificateManagerScheduleTests
         var store = new InMemoryCertificateStore();
         var stored = ca.Issue(Hosts, _clock.GetUtcNow().AddDays(-10), TimeSpan.FromDays(90));
         await store.SaveAsync("web", stored, CancellationToken.None);
-        var manager = new CertificateManager("web", Hosts, ca, store, _clock, new Random(1));
+        using var manager = new CertificateManager("web", Hosts, ca, store, _clock, new Random(1));
 
         var status = await manager.TickAsync(CancellationToken.None);
 
@@ -33,7 +34,7 @@ public sealed class CertificateManagerScheduleTests
         using var ca = new LocalCaIssuer(_clock, TimeSpan.FromDays(90));
         var store = new InMemoryCertificateStore();
         await store.SaveAsync("web", ca.Issue(["old.example.test"], _clock.GetUtcNow(), TimeSpan.FromDays(90)), CancellationToken.None);
-        var manager = new CertificateManager("web", Hosts, ca, store, _clock, new Random(1));
+        using var manager = new CertificateManager("web", Hosts, ca, store, _clock, new Random(1));
 
         var status = await manager.TickAsync(CancellationToken.None);
 
@@ -46,7 +47,7 @@ public sealed class CertificateManagerScheduleTests
     public async Task A_failed_renewal_keeps_the_current_certificate_ready_and_backs_off_exponentially()
     {
         using var ca = new LocalCaIssuer(_clock, TimeSpan.FromDays(90));
-        var manager = new CertificateManager("web", Hosts, ca, new InMemoryCertificateStore(), _clock,
+        using var manager = new CertificateManager("web", Hosts, ca, new InMemoryCertificateStore(), _clock,
             new Random(3), new RenewalPolicy { InitialBackoff = TimeSpan.FromMinutes(10), MaxBackoff = TimeSpan.FromHours(4) });
         var first = await manager.TickAsync(CancellationToken.None);
         ca.FailWith = "CA says no";
@@ -70,7 +71,7 @@ public sealed class CertificateManagerScheduleTests
     public async Task An_expired_certificate_that_could_not_be_renewed_is_not_ready()
     {
         using var ca = new LocalCaIssuer(_clock, TimeSpan.FromDays(90));
-        var manager = new CertificateManager("web", Hosts, ca, new InMemoryCertificateStore(), _clock, new Random(3));
+        using var manager = new CertificateManager("web", Hosts, ca, new InMemoryCertificateStore(), _clock, new Random(3));
         var first = await manager.TickAsync(CancellationToken.None);
         ca.FailWith = "CA unreachable";
 
@@ -86,16 +87,16 @@ public sealed class CertificateManagerScheduleTests
     public async Task The_run_loop_renews_when_the_clock_reaches_the_renewal_time()
     {
         using var ca = new LocalCaIssuer(_clock, TimeSpan.FromHours(3));
-        var manager = new CertificateManager("web", Hosts, ca, new InMemoryCertificateStore(), _clock, new Random(3));
+        using var manager = new CertificateManager("web", Hosts, ca, new InMemoryCertificateStore(), _clock, new Random(3));
         var changed = 0;
         manager.CertificateChanged += _ => Interlocked.Increment(ref changed);
         using var stop = new CancellationTokenSource();
         var loop = manager.RunAsync(stop.Token);
-        await WaitUntilAsync(() => Volatile.Read(ref changed) == 1);
+        await Eventually.True(() => Volatile.Read(ref changed) == 1, "CertificateChanged raised 1 time(s)");
 
         _clock.Advance(TimeSpan.FromHours(2) + TimeSpan.FromSeconds(1)); // lifetime 3h → renewal due at 2h
 
-        await WaitUntilAsync(() => Volatile.Read(ref changed) == 2);
+        await Eventually.True(() => Volatile.Read(ref changed) == 2, "CertificateChanged raised 2 time(s)");
         Assert.Equal(2, ca.Calls);
         stop.Cancel();
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => loop);
@@ -105,7 +106,7 @@ public sealed class CertificateManagerScheduleTests
     public async Task Expiry_metric_reports_each_certificates_not_after()
     {
         using var ca = new LocalCaIssuer(_clock, TimeSpan.FromDays(90));
-        var manager = new CertificateManager("web-" + Guid.NewGuid().ToString("N"), Hosts, ca, new InMemoryCertificateStore(), _clock, new Random(1));
+        using var manager = new CertificateManager("web-" + Guid.NewGuid().ToString("N"), Hosts, ca, new InMemoryCertificateStore(), _clock, new Random(1));
         var status = await manager.TickAsync(CancellationToken.None);
         using var metrics = new CertificateExpiryMetrics();
         metrics.Track(manager);
@@ -124,15 +125,5 @@ public sealed class CertificateManagerScheduleTests
         listener.RecordObservableInstruments();
 
         Assert.Contains((status.NotAfter!.Value.ToUnixTimeSeconds(), manager.Name), seen.Select(s => (s.Value, s.Certificate)));
-    }
-
-    private static async Task WaitUntilAsync(Func<bool> condition)
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
-        while (!condition())
-        {
-            if (DateTime.UtcNow > deadline) throw new TimeoutException("condition not met within 10 s");
-            await Task.Delay(10);
-        }
     }
 }

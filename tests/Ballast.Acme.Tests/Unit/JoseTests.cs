@@ -6,6 +6,7 @@ using Ballast.Acme.Jose;
 
 namespace Ballast.Acme.Tests.Unit;
 
+[Trait("Category", "Integration")]
 public sealed class JoseTests
 {
     // RFC 7515 Appendix A.3 (also RFC 7517 A.2): the published ES256 example key.

@@ -42,7 +42,7 @@ public sealed class AccessLogSignalTests
         try
         {
             using var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromSeconds(5) };
-            await Eventually.True(() => Answers(client, "/first"), "ballast run to serve", timeoutMs: 30_000);
+            await Eventually.True(() => Answers(client, "/first"), "ballast run to serve", TimeSpan.FromMilliseconds(30_000));
             await Eventually.True(() => files.Lines().Length > 0, "the first line in the file");
 
             File.Move(files.File, files.File + ".1");

@@ -5,6 +5,7 @@ using static Ballast.Ingress.Tests.Support.Snapshots;
 
 namespace Ballast.Ingress.Tests.Admin;
 
+[Trait("Category", "Integration")]
 public sealed class AdminEndpointTests
 {
     [Fact]

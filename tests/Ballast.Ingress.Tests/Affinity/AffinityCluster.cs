@@ -1,4 +1,3 @@
-using Microsoft.Extensions.DependencyInjection;
 using System.Net;
 using Ballast.Ingress.Affinity;
 using Ballast.Ingress.Hosting;
@@ -7,6 +6,7 @@ using Ballast.Ingress.Tests.Support;
 using Ballast.Model.Resources;
 using Ballast.Model.Snapshots;
 using Ballast.Testing;
+using Microsoft.Extensions.DependencyInjection;
 using static Ballast.Ingress.Tests.Support.Snapshots;
 
 namespace Ballast.Ingress.Tests.Affinity;
@@ -63,12 +63,7 @@ public sealed class AffinityCluster : IAsyncDisposable
     private static async Task WaitConnectedAsync(IngressFixture ingress)
     {
         var connection = ingress.Host.Services.GetRequiredService<Ballast.Ingress.Redis.RedisConnection>();
-        var deadline = DateTime.UtcNow.AddSeconds(15);
-        while (!(connection.Multiplexer.IsCompletedSuccessfully && connection.Multiplexer.Result is { IsConnected: true }))
-        {
-            if (DateTime.UtcNow > deadline) throw new TimeoutException("the replica did not connect to Redis within 15 s");
-            await Task.Delay(20);
-        }
+        await Eventually.True(() => connection.Multiplexer.IsCompletedSuccessfully && connection.Multiplexer.Result is { IsConnected: true }, "the replica to connect to Redis");
     }
 
     public async Task<TestBackend> AddBackendAsync(bool apply = true)

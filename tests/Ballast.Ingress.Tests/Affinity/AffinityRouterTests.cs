@@ -10,6 +10,7 @@ using Microsoft.Extensions.Time.Testing;
 namespace Ballast.Ingress.Tests.Affinity;
 
 /// <summary>The router without sockets: a fake clock drives cookie expiry and table TTLs.</summary>
+[Trait("Category", "Integration")]
 public sealed class AffinityRouterTests
 {
     private static (AffinityRouter Router, PoolRuntime Pool, FakeTimeProvider Time) Create(AffinityType type)

@@ -9,12 +9,19 @@ using static Ballast.Ingress.Tests.Support.Snapshots;
 namespace Ballast.Ingress.Tests.Affinity;
 
 /// <summary>One replica, cookie affinity: the cookie's attributes, and cookies it must not trust.</summary>
+[Trait("Category", "Integration")]
 public sealed class CookieAffinityTests
 {
     private static readonly SessionAffinitySnapshot Sticky = new()
     {
-        Type = AffinityType.Cookie, CookieName = "SRV", Ttl = TimeSpan.FromMinutes(30), Secure = true, HttpOnly = true,
-        SameSite = Model.Resources.SameSiteMode.Strict, Path = "/app", Domain = "shop.example",
+        Type = AffinityType.Cookie,
+        CookieName = "SRV",
+        Ttl = TimeSpan.FromMinutes(30),
+        Secure = true,
+        HttpOnly = true,
+        SameSite = Model.Resources.SameSiteMode.Strict,
+        Path = "/app",
+        Domain = "shop.example",
     };
 
     private static async Task<(IngressFixture Ingress, HttpClient Client, TestBackend[] Backends)> StartAsync()

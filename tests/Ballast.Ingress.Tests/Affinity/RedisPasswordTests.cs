@@ -5,6 +5,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 namespace Ballast.Ingress.Tests.Affinity;
 
 /// <summary>The chart passes the Redis password as BALLAST_REDIS_PASSWORD from a Secret: the ingress must use it.</summary>
+[Trait("Category", "Integration")]
 public sealed class RedisPasswordTests
 {
     [Fact]

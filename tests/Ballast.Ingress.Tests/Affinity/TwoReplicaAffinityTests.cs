@@ -12,6 +12,7 @@ namespace Ballast.Ingress.Tests.Affinity;
 /// connections; nothing shared but the key ring and Redis), real backends, real redis-server. The pools balance
 /// round-robin, so a client that sees one backend across both replicas does so only because of affinity.
 /// </summary>
+[Trait("Category", "Integration")]
 public sealed class TwoReplicaAffinityTests(ITestOutputHelper output)
 {
     private static readonly SessionAffinitySnapshot CookieMode = new() { Type = AffinityType.Cookie };

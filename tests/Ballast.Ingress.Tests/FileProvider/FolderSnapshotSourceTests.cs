@@ -6,18 +6,9 @@ using Microsoft.Extensions.Time.Testing;
 
 namespace Ballast.Ingress.Tests.FileProvider;
 
+[Trait("Category", "Integration")]
 public sealed class FolderSnapshotSourceTests
 {
-    private static async Task Until(Func<bool> condition, string what)
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
-        while (!condition())
-        {
-            if (DateTime.UtcNow > deadline) throw new TimeoutException("waited 10 s for: " + what);
-            await Task.Delay(10);
-        }
-    }
-
     [Fact]
     public async Task Changes_reload_once_after_the_quiet_period()
     {
@@ -39,7 +30,7 @@ public sealed class FolderSnapshotSourceTests
         Assert.Equal(1, source.Attempts);
 
         time.Advance(TimeSpan.FromMilliseconds(100));
-        await Until(() => source.Attempts == 2, "the debounced reload");
+        await Eventually.True(() => source.Attempts == 2, "the debounced reload");
         Assert.Equal(2, ingress.Host.CurrentSnapshot.Version);
         Assert.Equal(50, ingress.Host.CurrentSnapshot.Listeners[0].Routes[0].Backends[1].Weight);
     }
@@ -62,7 +53,7 @@ public sealed class FolderSnapshotSourceTests
         folder.WritePolicy(50, 50, poolV2: "no-such-pool");
         source.NotifyChanged();
         time.Advance(TimeSpan.FromMilliseconds(100));
-        await Until(() => source.Attempts >= 2, "the rejected reload");
+        await Eventually.True(() => source.Attempts >= 2, "the rejected reload");
 
         Assert.Equal(1, ingress.Host.CurrentSnapshot.Version);
         (await client.GetAsync("/")).EnsureSuccessStatusCode();
@@ -110,7 +101,7 @@ public sealed class FolderSnapshotSourceTests
         {
             var version = ingress.Host.CurrentSnapshot.Version;
             folder.WritePolicy(w1, w2);
-            await Until(() => ingress.Host.CurrentSnapshot.Version > version, $"the reload to {w1}/{w2}");
+            await Eventually.True(() => ingress.Host.CurrentSnapshot.Version > version, $"the reload to {w1}/{w2}");
             await Task.Delay(TimeSpan.FromMilliseconds(800)); // keep the load running on each split
         }
         var (before1, before2) = (v1.Requests, v2.Requests);

@@ -1,6 +1,7 @@
 using System.Net;
-using Ballast.Ingress.Runtime;
+using Ballast.Ingress.Endpoints;
 using Ballast.Ingress.Health;
+using Ballast.Ingress.Runtime;
 using Ballast.Model.Resources;
 using Ballast.Model.Snapshots;
 using Ballast.Testing;
@@ -11,11 +12,11 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
-using Ballast.Ingress.Endpoints;
 
 namespace Ballast.Ingress.Tests.Health;
 
 /// <summary>Real probes against real backends on 127.0.0.1; the schedule and the timeouts run on a fake clock.</summary>
+[Trait("Category", "Integration")]
 public sealed class ActiveHealthCheckerTests
 {
     private static readonly TimeSpan Interval = TimeSpan.FromSeconds(5);

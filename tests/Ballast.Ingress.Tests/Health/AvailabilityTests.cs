@@ -1,7 +1,7 @@
 using System.Collections.Immutable;
-using Ballast.Ingress.Runtime;
-using Ballast.Ingress.Health;
 using Ballast.Ingress.Endpoints;
+using Ballast.Ingress.Health;
+using Ballast.Ingress.Runtime;
 
 namespace Ballast.Ingress.Tests.Health;
 

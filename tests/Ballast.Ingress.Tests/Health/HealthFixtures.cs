@@ -1,9 +1,9 @@
 using System.Collections.Concurrent;
 using System.Collections.Immutable;
-using Ballast.Ingress.Runtime;
-using Ballast.Ingress.Health;
-using Ballast.Model.Snapshots;
 using Ballast.Ingress.Endpoints;
+using Ballast.Ingress.Health;
+using Ballast.Ingress.Runtime;
+using Ballast.Model.Snapshots;
 
 namespace Ballast.Ingress.Tests.Health;
 
@@ -17,19 +17,7 @@ internal static class HealthFixtures
         [.. Enumerable.Range(0, count).Select(i => Endpoint($"10.0.{(backup ? 1 : 0)}.{firstOctet + i}", backup: backup))];
 
     /// <summary>Waits (real time, bounded) for a condition that a real socket or a timer continuation will make true.</summary>
-    public static async Task WaitFor(Func<bool> condition, string what, int timeoutMs = 10_000)
-    {
-        var deadline = Environment.TickCount64 + timeoutMs;
-        while (!condition())
-        {
-            if (Environment.TickCount64 > deadline)
-            {
-                throw new TimeoutException($"timed out waiting for {what}");
-            }
-
-            await Task.Delay(5);
-        }
-    }
+    public static Task WaitFor(Func<bool> condition, string what) => Eventually.True(condition, what);
 }
 
 /// <summary>Records every health transition with its cause.</summary>

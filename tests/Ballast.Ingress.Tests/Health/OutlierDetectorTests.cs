@@ -1,9 +1,9 @@
 using System.Collections.Immutable;
-using Ballast.Ingress.Runtime;
+using Ballast.Ingress.Endpoints;
 using Ballast.Ingress.Health;
+using Ballast.Ingress.Runtime;
 using Ballast.Model.Snapshots;
 using Microsoft.Extensions.Time.Testing;
-using Ballast.Ingress.Endpoints;
 
 namespace Ballast.Ingress.Tests.Health;
 

@@ -1,8 +1,8 @@
 using System.Collections.Immutable;
-using Ballast.Ingress.Runtime;
 using Ballast.Ingress.Health;
 using Ballast.Ingress.LoadBalancing;
 using Ballast.Ingress.Metrics;
+using Ballast.Ingress.Runtime;
 using Ballast.Model.Resources;
 using Ballast.Model.Snapshots;
 using Microsoft.Extensions.Time.Testing;

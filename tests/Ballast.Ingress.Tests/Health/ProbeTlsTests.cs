@@ -1,17 +1,17 @@
 using System.Net;
 using System.Security.Cryptography.X509Certificates;
+using Ballast.Ingress.Endpoints;
 using Ballast.Ingress.Health;
 using Ballast.Ingress.Tests.Tls;
 using Ballast.Ingress.Tls;
 using Ballast.Model.Resources;
 using Ballast.Model.Snapshots;
+using Ballast.Testing;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Server.Kestrel.Https;
 using Microsoft.Extensions.Logging;
-using Ballast.Testing;
-using Ballast.Ingress.Endpoints;
 
 namespace Ballast.Ingress.Tests.Health;
 
@@ -19,6 +19,7 @@ namespace Ballast.Ingress.Tests.Health;
 /// HTTPS health probes go through the pool's re-encryption setup (Tls/BackendTls), like its traffic: the
 /// configured serverName is the SNI and the name checked, although the probe dials the endpoint's IP.
 /// </summary>
+[Trait("Category", "Integration")]
 public sealed class ProbeTlsTests
 {
     private static readonly ActiveHealthSnapshot Check = new()

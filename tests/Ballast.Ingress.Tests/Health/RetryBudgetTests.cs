@@ -1,5 +1,5 @@
-using Microsoft.Extensions.Time.Testing;
 using Ballast.Ingress.Runtime;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Ballast.Ingress.Tests.Health;
 

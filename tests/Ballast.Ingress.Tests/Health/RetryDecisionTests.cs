@@ -1,6 +1,6 @@
+using Ballast.Ingress.Forwarding;
 using Ballast.Ingress.Health;
 using Ballast.Model.Snapshots;
-using Ballast.Ingress.Forwarding;
 
 namespace Ballast.Ingress.Tests.Health;
 

@@ -1,7 +1,7 @@
-using Ballast.Ingress.Runtime;
-using Ballast.Ingress.Health;
-using Microsoft.Extensions.Time.Testing;
 using Ballast.Ingress.Endpoints;
+using Ballast.Ingress.Health;
+using Ballast.Ingress.Runtime;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Ballast.Ingress.Tests.Health;
 

@@ -6,6 +6,7 @@ using Ballast.Model.Resources;
 
 namespace Ballast.Ingress.Tests.L4;
 
+[Trait("Category", "Integration")]
 public sealed class ProxyProtocolEndToEndTests
 {
     /// <summary>A backend that reads a PROXY header (with our reader), reports it, then echoes the rest of the stream.</summary>

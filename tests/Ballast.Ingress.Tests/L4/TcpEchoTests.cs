@@ -5,6 +5,7 @@ using Xunit.Abstractions;
 
 namespace Ballast.Ingress.Tests.L4;
 
+[Trait("Category", "Integration")]
 public sealed class TcpEchoTests(ITestOutputHelper output)
 {
     [Fact]

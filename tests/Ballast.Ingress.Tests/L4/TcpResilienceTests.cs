@@ -5,6 +5,7 @@ using Microsoft.Extensions.Time.Testing;
 
 namespace Ballast.Ingress.Tests.L4;
 
+[Trait("Category", "Integration")]
 public sealed class TcpResilienceTests
 {
     /// <summary>Sends a line and reads the echo on a connection that stays open (streaming echo backend).</summary>

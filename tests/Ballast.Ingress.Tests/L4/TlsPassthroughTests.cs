@@ -12,6 +12,7 @@ using Microsoft.Extensions.Time.Testing;
 
 namespace Ballast.Ingress.Tests.L4;
 
+[Trait("Category", "Integration")]
 public sealed class TlsPassthroughTests
 {
     private static TlsPassthroughListener Start(SniRouter<IL4EndpointSource> router, L4Metrics metrics, TimeProvider? time = null)

@@ -3,12 +3,13 @@ using System.Net.Sockets;
 using System.Text;
 using Ballast.Ingress.L4.ProxyProtocol;
 using Ballast.Ingress.L4.Udp;
-using Ballast.Model.Resources;
 using Ballast.Ingress.Tests.L4.Support;
+using Ballast.Model.Resources;
 using Microsoft.Extensions.Time.Testing;
 
 namespace Ballast.Ingress.Tests.L4;
 
+[Trait("Category", "Integration")]
 public sealed class UdpProxyTests
 {
     /// <summary>
@@ -122,7 +123,10 @@ public sealed class UdpProxyTests
         var time = new FakeTimeProvider();
         await using var proxy = new UdpProxyListener(new UdpListenerOptions
         {
-            Name = "udp-hash", SessionIdleTimeout = TimeSpan.FromSeconds(10), TimeProvider = time, Metrics = ProxyFixture.NewMetrics(),
+            Name = "udp-hash",
+            SessionIdleTimeout = TimeSpan.FromSeconds(10),
+            TimeProvider = time,
+            Metrics = ProxyFixture.NewMetrics(),
         }, source);
         proxy.Start();
         using var client = NewClient();
@@ -141,7 +145,9 @@ public sealed class UdpProxyTests
         var source = new RoundRobinSource("dns/pp", backend.Port) { ProxyProtocol = ProxyProtocolVersion.V2 };
         await using var proxy = new UdpProxyListener(new UdpListenerOptions
         {
-            Name = "udp-pp", TimeProvider = new FakeTimeProvider(), Metrics = ProxyFixture.NewMetrics(),
+            Name = "udp-pp",
+            TimeProvider = new FakeTimeProvider(),
+            Metrics = ProxyFixture.NewMetrics(),
         }, source);
         proxy.Start();
         using var client = NewClient();
@@ -158,7 +164,10 @@ public sealed class UdpProxyTests
         var metrics = ProxyFixture.NewMetrics();
         await using var proxy = new UdpProxyListener(new UdpListenerOptions
         {
-            Name = "udp-accept", AcceptProxyProtocol = true, TimeProvider = new FakeTimeProvider(), Metrics = metrics,
+            Name = "udp-accept",
+            AcceptProxyProtocol = true,
+            TimeProvider = new FakeTimeProvider(),
+            Metrics = metrics,
         }, source);
         proxy.Start();
         using var upstreamBalancer = NewClient(); // stands for nginx's UDP proxy_protocol: a v2 header on every datagram

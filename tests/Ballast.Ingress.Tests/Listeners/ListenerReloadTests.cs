@@ -5,6 +5,7 @@ using static Ballast.Ingress.Tests.Support.Snapshots;
 
 namespace Ballast.Ingress.Tests.Listeners;
 
+[Trait("Category", "Integration")]
 public sealed class ListenerReloadTests
 {
     private const string Get = "GET / HTTP/1.1\r\nHost: test\r\n\r\n";

@@ -15,6 +15,7 @@ using static Ballast.Ingress.Tests.Support.Snapshots;
 
 namespace Ballast.Ingress.Tests.Listeners;
 
+[Trait("Category", "Integration")]
 public sealed class ProtocolTests
 {
     [Fact]

@@ -1,6 +1,6 @@
+using Ballast.Ingress.LoadBalancing;
 using Ballast.Model.Resources;
 using Ballast.Model.Snapshots;
-using Ballast.Ingress.LoadBalancing;
 
 namespace Ballast.Ingress.Tests.LoadBalancing;
 

@@ -1,8 +1,8 @@
-using Ballast.Ingress.Runtime;
+using Ballast.Ingress.Endpoints;
 using Ballast.Ingress.LoadBalancing;
+using Ballast.Ingress.Runtime;
 using Ballast.Model.Resources;
 using Microsoft.Extensions.Time.Testing;
-using Ballast.Ingress.Endpoints;
 
 namespace Ballast.Ingress.Tests.LoadBalancing;
 

@@ -1,9 +1,9 @@
 using System.Collections.Immutable;
-using Ballast.Ingress.Runtime;
+using Ballast.Ingress.Endpoints;
 using Ballast.Ingress.LoadBalancing;
+using Ballast.Ingress.Runtime;
 using Ballast.Model.Resources;
 using Ballast.Model.Snapshots;
-using Ballast.Ingress.Endpoints;
 
 namespace Ballast.Ingress.Tests.LoadBalancing;
 

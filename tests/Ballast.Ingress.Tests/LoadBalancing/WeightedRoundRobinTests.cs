@@ -1,8 +1,8 @@
 using System.Collections.Immutable;
-using Ballast.Ingress.Runtime;
-using Ballast.Ingress.LoadBalancing;
-using Ballast.Model.Resources;
 using Ballast.Ingress.Endpoints;
+using Ballast.Ingress.LoadBalancing;
+using Ballast.Ingress.Runtime;
+using Ballast.Model.Resources;
 
 namespace Ballast.Ingress.Tests.LoadBalancing;
 

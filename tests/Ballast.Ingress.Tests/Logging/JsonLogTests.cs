@@ -6,6 +6,7 @@ using Ballast.Testing;
 namespace Ballast.Ingress.Tests.Logging;
 
 /// <summary><c>ballast run --log-format json</c> as a log shipper reads it: every line a JSON object, resource lines with their fields.</summary>
+[Trait("Category", "Integration")]
 public sealed class JsonLogTests
 {
     [Fact]
@@ -34,14 +35,14 @@ public sealed class JsonLogTests
         await using var process = new RunningProcess("dotnet", [Path.Combine(AppContext.BaseDirectory, "ballast.dll"), "run", "--config", config,
             "--admin-port", admin.ToString(CultureInfo.InvariantCulture), "--log-format", "json"]);
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
-        await Eventually.True(() => Ready(http, admin), "ballast run to be ready", timeoutMs: 30_000);
+        await Eventually.True(() => Ready(http, admin), "ballast run to be ready", TimeSpan.FromMilliseconds(30_000));
         // The folder is watched from this line on; an edit before it would go unseen until the next one.
-        await Eventually.True(() => process.Output.Contains("for changes.", StringComparison.Ordinal), "the folder to be watched", timeoutMs: 30_000);
+        await Eventually.True(() => process.Output.Contains("for changes.", StringComparison.Ordinal), "the folder to be watched", TimeSpan.FromMilliseconds(30_000));
 
         // A bad edit: the weight is out of range, so the change is rejected and the last good snapshot keeps serving.
         File.WriteAllText(Path.Combine(config, "pool.yaml.tmp"), Pool(5000));
         File.Move(Path.Combine(config, "pool.yaml.tmp"), Path.Combine(config, "pool.yaml"), overwrite: true);
-        try { await Eventually.True(() => process.Output.Contains("Rejected the change", StringComparison.Ordinal), "the rejection to be logged", timeoutMs: 30_000); }
+        try { await Eventually.True(() => process.Output.Contains("Rejected the change", StringComparison.Ordinal), "the rejection to be logged", TimeSpan.FromMilliseconds(30_000)); }
         catch (TimeoutException) { Assert.Fail("the rejection was not logged; output:\n" + process.Output); }
 
         var lines = process.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);

@@ -1,12 +1,12 @@
 using System.Text;
-using Ballast.Ingress.Runtime;
+using Ballast.Ingress.Endpoints;
 using Ballast.Ingress.L4.Metrics;
 using Ballast.Ingress.Metrics;
 using Ballast.Ingress.Policies;
+using Ballast.Ingress.Runtime;
 using Ballast.Ingress.Transforms;
 using Ballast.Model.Snapshots;
 using Prometheus;
-using Ballast.Ingress.Endpoints;
 
 namespace Ballast.Ingress.Tests.Metrics;
 

@@ -12,6 +12,7 @@ namespace Ballast.Ingress.Tests.Metrics;
 /// endpoints disappear once their drain is over, live ones stay. The host runs on a FakeTimeProvider, so the
 /// drain poll and the swap's grace happen exactly when the test advances the clock.
 /// </summary>
+[Trait("Category", "Integration")]
 public sealed class SeriesRetirementEndToEndTests
 {
     private static readonly TimeSpan Drain = TimeSpan.FromSeconds(20);
@@ -135,16 +136,6 @@ public sealed class SeriesRetirementEndToEndTests
         $"ballast_requests_total{{route=\"{route}\",pool=\"{pool}\",endpoint=\"{endpoint.Address}\",code=\"2xx\"}}";
 
     /// <summary>The response reaches the client a moment before the proxy counts it: poll the scrape (bounded).</summary>
-    private static async Task WaitForValueAsync(IngressFixture ingress, string series, double value)
-    {
-        var deadline = Environment.TickCount64 + 10_000;
-        double? last = null;
-        while (Environment.TickCount64 < deadline)
-        {
-            last = PrometheusText.Value(await ingress.MetricsAsync(), series);
-            if (last == value) return;
-            await Task.Delay(10);
-        }
-        throw new TimeoutException($"{series} stayed {last}, expected {value}");
-    }
+    private static Task WaitForValueAsync(IngressFixture ingress, string series, double value) =>
+        Eventually.GetAsync(async () => PrometheusText.Value(await ingress.MetricsAsync(), series), v => v == value, $"{series} to be {value}");
 }

@@ -6,6 +6,7 @@ using static Ballast.Ingress.Tests.Support.Snapshots;
 
 namespace Ballast.Ingress.Tests.Policies;
 
+[Trait("Category", "Integration")]
 public sealed class AccessControlEndToEndTests
 {
     [Fact]

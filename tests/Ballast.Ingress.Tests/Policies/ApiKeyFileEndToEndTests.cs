@@ -5,6 +5,7 @@ using Ballast.Testing;
 namespace Ballast.Ingress.Tests.Policies;
 
 /// <summary>Standalone mode: API keys in a file beside the YAML, read through the same path as TLS files.</summary>
+[Trait("Category", "Integration")]
 public sealed class ApiKeyFileEndToEndTests
 {
     [Fact]

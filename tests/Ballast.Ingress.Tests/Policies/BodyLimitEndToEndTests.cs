@@ -7,6 +7,7 @@ using static Ballast.Ingress.Tests.Support.Snapshots;
 namespace Ballast.Ingress.Tests.Policies;
 
 /// <summary>maxRequestBodyBytes: a declared length over the limit and a chunked body growing past it.</summary>
+[Trait("Category", "Integration")]
 public sealed class BodyLimitEndToEndTests
 {
     private const int Limit = 1024;

@@ -12,6 +12,7 @@ namespace Ballast.Ingress.Tests.Policies;
 /// API keys and basic auth end to end: a real ingress, a backend that counts its requests and echoes the
 /// identity headers it received, so a refused request is seen never to arrive and a forged header never to pass.
 /// </summary>
+[Trait("Category", "Integration")]
 public sealed class CredentialAuthEndToEndTests
 {
     private const string CiKey = "ci-0123456789abcdef";

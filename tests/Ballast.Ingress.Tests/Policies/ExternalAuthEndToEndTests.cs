@@ -12,6 +12,7 @@ namespace Ballast.Ingress.Tests.Policies;
 /// External auth against a real auth service on 127.0.0.1: "Bearer let-me-in" is allowed (and named alice),
 /// "Bearer slow" never gets an answer, anything else gets 401 with the service's own challenge and page.
 /// </summary>
+[Trait("Category", "Integration")]
 public sealed class ExternalAuthEndToEndTests
 {
     private static async Task<(PolicyRouteSetup Setup, ConcurrentQueue<string> Checked)> StartAsync(bool failOpen = false, bool authDown = false)

@@ -13,6 +13,7 @@ using static Ballast.Ingress.Tests.Support.Snapshots;
 
 namespace Ballast.Ingress.Tests.Policies;
 
+[Trait("Category", "Integration")]
 public sealed class JwtEndToEndTests
 {
     private const string Issuer = "https://issuer.test";
@@ -132,7 +133,11 @@ public sealed class JwtEndToEndTests
     {
         await using var s = await StartAsync(new RateLimitSnapshot
         {
-            Limit = 2, Period = TimeSpan.FromHours(1), Burst = 2, Key = RateLimitKey.Claim, ClaimName = "sub",
+            Limit = 2,
+            Period = TimeSpan.FromHours(1),
+            Burst = 2,
+            Key = RateLimitKey.Claim,
+            ClaimName = "sub",
         });
         var alice = Token(subject: "alice");
         var bob = Token(subject: "bob");

@@ -10,6 +10,7 @@ using static Ballast.Ingress.Tests.Support.Snapshots;
 
 namespace Ballast.Ingress.Tests.Policies;
 
+[Trait("Category", "Integration")]
 public sealed class RateLimitEndToEndTests
 {
     private static RouteSnapshot Limited(RateLimitSnapshot limit) => Route("r", ("p", 1)) with { RateLimit = limit };

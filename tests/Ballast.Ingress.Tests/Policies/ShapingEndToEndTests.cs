@@ -8,6 +8,7 @@ using static Ballast.Ingress.Tests.Support.Snapshots;
 namespace Ballast.Ingress.Tests.Policies;
 
 /// <summary>Header-prefix stripping, host/path/regex rewrites and redirects through a real ingress.</summary>
+[Trait("Category", "Integration")]
 public sealed class ShapingEndToEndTests
 {
     /// <summary>A backend that answers with what it received: host, path and query, and the named headers.</summary>

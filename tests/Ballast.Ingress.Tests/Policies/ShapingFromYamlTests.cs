@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Http;
 namespace Ballast.Ingress.Tests.Policies;
 
 /// <summary>The whole chain for shaping: YAML as users write it → Compiler → snapshot → requests on real sockets.</summary>
+[Trait("Category", "Integration")]
 public sealed class ShapingFromYamlTests
 {
     [Fact]

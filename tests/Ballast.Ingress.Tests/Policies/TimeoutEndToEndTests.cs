@@ -9,6 +9,7 @@ using static Ballast.Ingress.Tests.Support.Snapshots;
 namespace Ballast.Ingress.Tests.Policies;
 
 /// <summary>A route's whole-request timeout (504) and idle timeout (504 after silence, none while data flows).</summary>
+[Trait("Category", "Integration")]
 public sealed class TimeoutEndToEndTests
 {
     /// <summary>/silent never answers (until the proxy gives up); /trickle sends one byte every 100 ms, fifteen times.</summary>

@@ -8,6 +8,7 @@ using static Ballast.Ingress.Tests.Support.Snapshots;
 
 namespace Ballast.Ingress.Tests.Proxy;
 
+[Trait("Category", "Integration")]
 public sealed class ProxyBasicsTests
 {
     [Fact]

@@ -1,12 +1,13 @@
 using System.Collections.Concurrent;
-using Ballast.Ingress.Transforms;
 using Ballast.Ingress.Tests.Support;
+using Ballast.Ingress.Transforms;
 using Ballast.Testing;
 using Microsoft.AspNetCore.Http;
 using static Ballast.Ingress.Tests.Support.Snapshots;
 
 namespace Ballast.Ingress.Tests.Proxy;
 
+[Trait("Category", "Integration")]
 public sealed class RequestIdTests
 {
     private static async Task<(TestBackend Backend, ConcurrentQueue<string> Seen)> StartRecorderAsync()

@@ -7,6 +7,7 @@ using static Ballast.Ingress.Tests.Support.Snapshots;
 
 namespace Ballast.Ingress.Tests.Proxy;
 
+[Trait("Category", "Integration")]
 public sealed class RouteRulesTests
 {
     [Fact]

@@ -9,6 +9,7 @@ namespace Ballast.Ingress.Tests.Quickstart;
 /// Ballast on samples/quickstart, serves on :8080, and Ctrl-C leaves no process behind.
 /// Uses the quickstart's fixed ports (8080, 9001-9003, 9901) because that is what the README promises.
 /// </summary>
+[Trait("Category", "Integration")]
 public sealed class RunScriptTests
 {
     [Fact]

@@ -1,6 +1,6 @@
 using Ballast.Ingress.Metrics;
-using Ballast.Ingress.Runtime;
 using Ballast.Ingress.Routing;
+using Ballast.Ingress.Runtime;
 using Ballast.Model.Snapshots;
 using Microsoft.AspNetCore.Http;
 
@@ -92,17 +92,21 @@ public sealed class ListenerRouterTests
         var router = Router(
             R("post-gold", new MatchSnapshot
             {
-                PathKind = PathMatchKind.Prefix, Path = "/api", Methods = ["POST"],
+                PathKind = PathMatchKind.Prefix,
+                Path = "/api",
+                Methods = ["POST"],
                 Headers = [new ValueMatchSnapshot("X-Tenant", ValueMatchKind.Exact, "gold")],
             }),
             R("beta-query", new MatchSnapshot
             {
-                PathKind = PathMatchKind.Prefix, Path = "/api",
+                PathKind = PathMatchKind.Prefix,
+                Path = "/api",
                 Query = [new ValueMatchSnapshot("beta", ValueMatchKind.Regex, "on|yes")],
             }),
             R("has-debug", new MatchSnapshot
             {
-                PathKind = PathMatchKind.Prefix, Path = "/api",
+                PathKind = PathMatchKind.Prefix,
+                Path = "/api",
                 Headers = [new ValueMatchSnapshot("X-Debug", ValueMatchKind.Present, "")],
             }),
             R("api", new MatchSnapshot { PathKind = PathMatchKind.Prefix, Path = "/api" }));

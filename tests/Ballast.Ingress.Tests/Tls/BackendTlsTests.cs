@@ -2,15 +2,16 @@ using System.Net;
 using Ballast.Ingress.Tests.Support;
 using Ballast.Model.Resources;
 using Ballast.Model.Snapshots;
+using Ballast.Testing;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using static Ballast.Ingress.Tests.Support.Snapshots;
-using Ballast.Testing;
 
 namespace Ballast.Ingress.Tests.Tls;
 
+[Trait("Category", "Integration")]
 public sealed class BackendTlsTests
 {
     /// <summary>A Kestrel backend serving HTTPS on 127.0.0.1 with a certificate from <paramref name="pki"/>.</summary>

@@ -7,6 +7,7 @@ using static Ballast.Ingress.Tests.Tls.TlsSnapshots;
 
 namespace Ballast.Ingress.Tests.Tls;
 
+[Trait("Category", "Integration")]
 public sealed class RotationTests
 {
     [Fact]
@@ -50,11 +51,11 @@ public sealed class RotationTests
         }
 
         var load = Enumerable.Range(0, clients).Select(i => Task.Run(() => RunAsync(i))).ToArray();
-        await WaitUntilAsync(() => seen.All(s => !s.IsEmpty) && Volatile.Read(ref requests) > clients * 5);
+        await Eventually.True(() => seen.All(s => !s.IsEmpty) && Volatile.Read(ref requests) > clients * 5, "every client served a few times");
 
         await ingress.ApplyAsync(Of(2, [HttpsListener(port, TlsWith(newCert), Route("r", ("p", 1)))], Pool("p", backend)));
         rotated.SetResult();
-        await WaitUntilAsync(() => afterRotation.All(n => n >= 5));
+        await Eventually.True(() => afterRotation.All(n => n >= 5), "five requests per client after the rotation");
 
         var (fresh, stream) = await pki.HandshakeAsync(port, "site.test");
         await stream.DisposeAsync();
@@ -66,15 +67,5 @@ public sealed class RotationTests
         // Every client kept its one connection (a single handshake, with the old certificate) through the rotation.
         Assert.All(seen, s => Assert.Equal(["CN=old"], s.ToArray()));
         Assert.Equal("CN=new", fresh.Subject);
-    }
-
-    private static async Task WaitUntilAsync(Func<bool> condition)
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
-        while (!condition())
-        {
-            if (DateTime.UtcNow > deadline) throw new TimeoutException("condition not met within 30 s");
-            await Task.Delay(20);
-        }
     }
 }

@@ -9,6 +9,7 @@ using static Ballast.Ingress.Tests.Tls.TlsSnapshots;
 
 namespace Ballast.Ingress.Tests.Tls;
 
+[Trait("Category", "Integration")]
 public sealed class TlsTerminationTests
 {
     [Fact]
@@ -160,7 +161,8 @@ public sealed class TlsTerminationTests
         var tls = TlsWith(pki.Certificate("site", "site.test")) with { RedirectHttp = true, Hostnames = ["site.test"] };
         // The HTTP listener has a catch-all route: a challenge path must still never reach the backend.
         var snapshot = Of(1, [Listener(httpPort, Route("plain", ("p", 1))), HttpsListener(httpsPort, tls, Route("secure", ("p", 1)))], Pool("p", backend))
-            with { AcmeChallenges = System.Collections.Immutable.ImmutableDictionary<string, string>.Empty.Add("tok-1", "tok-1.thumb") };
+            with
+        { AcmeChallenges = System.Collections.Immutable.ImmutableDictionary<string, string>.Empty.Add("tok-1", "tok-1.thumb") };
         await ingress.ApplyAsync(snapshot);
 
         var http = ingress.Client(httpPort);

@@ -5,6 +5,7 @@ using static Ballast.Model.Tests.Compilation.Yaml;
 
 namespace Ballast.Model.Tests.Compilation;
 
+[Trait("Category", "Integration")]
 public class PoolRulesTests
 {
     private static readonly ResourceKey Key = new(BackendPool.KindName, "default", "p");
@@ -149,6 +150,7 @@ public class PoolRulesTests
     }
 }
 
+[Trait("Category", "Integration")]
 public class ClusterObjectsUnknownTests
 {
     [Fact]

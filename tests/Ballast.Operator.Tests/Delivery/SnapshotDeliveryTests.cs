@@ -7,6 +7,7 @@ using Microsoft.Extensions.Time.Testing;
 
 namespace Ballast.Operator.Tests.Delivery;
 
+[Trait("Category", "Integration")]
 public sealed class SnapshotDeliveryTests
 {
     [Fact]

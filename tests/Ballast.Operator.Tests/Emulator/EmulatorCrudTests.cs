@@ -9,6 +9,7 @@ using k8s.Models;
 namespace Ballast.Operator.Tests.Emulator;
 
 /// <summary>The emulator's REST semantics, driven through the real KubernetesClient (CustomObjects and typed APIs).</summary>
+[Trait("Category", "Integration")]
 public sealed class EmulatorCrudTests : IAsyncLifetime
 {
     private const string G = "ballast.dev", V = "v1alpha1", P = "backendpools";

@@ -7,6 +7,7 @@ using k8s;
 namespace Ballast.Operator.Tests.Emulator;
 
 /// <summary>Watch semantics of the emulator as KubernetesClient's watcher sees them.</summary>
+[Trait("Category", "Integration")]
 public sealed class EmulatorWatchTests : IAsyncLifetime
 {
     private const string G = "ballast.dev", V = "v1alpha1", P = "backendpools";

@@ -3,9 +3,9 @@ using System.Net;
 using System.Text.Json.Nodes;
 using Ballast.Operator.Tests.Support;
 using Ballast.Testing;
-using Xunit.Abstractions;
 using k8s;
 using k8s.Models;
+using Xunit.Abstractions;
 
 namespace Ballast.Operator.Tests.EndToEnd;
 
@@ -13,6 +13,7 @@ namespace Ballast.Operator.Tests.EndToEnd;
 /// The whole chain: Kubernetes API (emulator) ← real KubernetesClient → operator (in-process) → long-poll
 /// snapshot delivery → two ingress replicas (in-process IngressHosts) → real backends.
 /// </summary>
+[Trait("Category", "Integration")]
 public sealed class OperatorFedReplicasTests(ITestOutputHelper output)
 {
     private const string Ns = "shop";
@@ -66,7 +67,7 @@ public sealed class OperatorFedReplicasTests(ITestOutputHelper output)
             await k8s.CustomObjects.CreateNamespacedCustomObjectAsync(Pool("v2", v2), "ballast.dev", "v1alpha1", Ns, "backendpools");
             await k8s.CustomObjects.CreateNamespacedCustomObjectAsync(Policy(port, 9, 1), "ballast.dev", "v1alpha1", Ns, "loadbalancerpolicies");
 
-            await Eventually.TrueAsync(() => replicas.All(r => Splits(r!, 9, 1) && r!.Host.GetReadiness().Ready), "both replicas on the 9/1 split and bound");
+            await Eventually.True(() => replicas.All(r => Splits(r!, 9, 1) && r!.Host.GetReadiness().Ready), "both replicas on the 9/1 split and bound");
             using var clients = new Clients(port, addresses);
             foreach (var address in addresses)
                 Assert.Equal(HttpStatusCode.OK, (await clients.For(address).GetAsync("/")).StatusCode);
@@ -81,9 +82,9 @@ public sealed class OperatorFedReplicasTests(ITestOutputHelper output)
             var changed = Policy(port, 1, 1);
             changed["metadata"]!["resourceVersion"] = current["metadata"]!["resourceVersion"]!.DeepClone();
             await k8s.CustomObjects.ReplaceNamespacedCustomObjectAsync(changed, "ballast.dev", "v1alpha1", Ns, "loadbalancerpolicies", "shop");
-            await Eventually.TrueAsync(() => replicas.All(r => Splits(r!, 1, 1)), "both replicas on the 1/1 split");
+            await Eventually.True(() => replicas.All(r => Splits(r!, 1, 1)), "both replicas on the 1/1 split");
             var (before1, before2) = (v1.Requests, v2.Requests);
-            await Eventually.TrueAsync(() => v1.Requests + v2.Requests - before1 - before2 >= 400, "400 requests on the new split", TimeSpan.FromSeconds(30));
+            await Eventually.True(() => v1.Requests + v2.Requests - before1 - before2 >= 400, "400 requests on the new split", TimeSpan.FromSeconds(30));
             var (after1, after2) = (v1.Requests - before1, v2.Requests - before2);
             var sent = await clients.StopAsync(load);
             Assert.True(clients.Failures.IsEmpty, "failed requests: " + string.Join("; ", clients.Failures.Take(5)));
@@ -102,7 +103,7 @@ public sealed class OperatorFedReplicasTests(ITestOutputHelper output)
             await replicas[1]!.DisposeAsync();
             replicas[1] = null;
             replicas[1] = await Replica.StartAsync("replica-1", addresses[1], f.Operator.SnapshotUri, OperatorFixture.Token, Path.Combine(state, "r1"));
-            await Eventually.TrueAsync(() => replicas[1]!.Host.CurrentSnapshot.ContentHash == last.ContentHash && Splits(replicas[1]!, 1, 1) && replicas[1]!.Host.GetReadiness().Ready,
+            await Eventually.True(() => replicas[1]!.Host.CurrentSnapshot.ContentHash == last.ContentHash && Splits(replicas[1]!, 1, 1) && replicas[1]!.Host.GetReadiness().Ready,
                 "the restarted replica on its saved snapshot");
             using var fresh = new Clients(port, addresses);
             var served = await fresh.For(addresses[1]).GetStringAsync("/");

@@ -62,7 +62,7 @@ public sealed class ProjectedTokenAuthTests : IAsyncLifetime
     [Fact]
     public async Task Tokens_of_another_ServiceAccount_or_audience_expired_or_missing_are_refused_and_counted_and_verdicts_are_cached()
     {
-        await Eventually.TrueAsync(() => _operator.Hub.HasSnapshot, "a first snapshot");
+        await Eventually.True(() => _operator.Hub.HasSnapshot, "a first snapshot");
         Assert.Equal(HttpStatusCode.Unauthorized, await PollAsync(Token(serviceAccount: "someone-else")));
         Assert.Equal(1, await RefusedAsync("service_account"));
         Assert.Equal(HttpStatusCode.Unauthorized, await PollAsync(Token(audience: "https://kubernetes.default.svc")));
@@ -123,7 +123,7 @@ public sealed class ProjectedTokenAuthTests : IAsyncLifetime
               listeners: [ { name: http, port: {{port}}, protocol: HTTP } ]
               routes: [ { name: all, match: { pathPrefix: /v2 }, backends: [ { pool: v1 } ] } ]
             """));
-        await Eventually.TrueAsync(() => replica.Host.CurrentSnapshot.Version > before, "the replica applied the change with the rotated token", within: TimeSpan.FromSeconds(20));
+        await Eventually.True(() => replica.Host.CurrentSnapshot.Version > before, "the replica applied the change with the rotated token", within: TimeSpan.FromSeconds(20));
     }
 
     private async Task<System.Text.Json.Nodes.JsonObject> GetPolicyAsync() =>

@@ -1,6 +1,6 @@
 using System.Net;
-using Ballast.Ingress.Sources;
 using Ballast.Ingress.Hosting;
+using Ballast.Ingress.Sources;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Ballast.Operator.Tests.EndToEnd;

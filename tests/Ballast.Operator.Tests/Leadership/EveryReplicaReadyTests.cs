@@ -22,7 +22,7 @@ public sealed class EveryReplicaReadyTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         _f = await OperatorFixture.StartAsync();
-        await Eventually.TrueAsync(() => _f.Operator.Elector.IsLeader, "op-1 leads");
+        await Eventually.True(() => _f.Operator.Elector.IsLeader, "op-1 leads");
         _second = await OperatorHost.StartAsync(OperatorFixture.Options(_f.Cluster, "op-2"));
     }
 
@@ -70,7 +70,7 @@ public sealed class EveryReplicaReadyTests : IAsyncLifetime
         // The leader goes away: the survivor takes the Lease within its duration and does the work.
         var stoppedAt = DateTime.UtcNow;
         await _f.StopOperatorAsync();
-        await Eventually.TrueAsync(() => _second.Elector.IsLeader, "op-2 takes the Lease", within: TimeSpan.FromSeconds(10));
+        await Eventually.True(() => _second.Elector.IsLeader, "op-2 takes the Lease", within: TimeSpan.FromSeconds(10));
         var options = OperatorFixture.Options(_f.Cluster);
         Assert.True(DateTime.UtcNow - stoppedAt <= options.LeaseDuration + options.RetryPeriod + TimeSpan.FromSeconds(1));
         await _f.Cluster.Client.CustomObjects.PatchNamespacedCustomObjectAsync(

@@ -1,12 +1,13 @@
 using Ballast.Operator.Leadership;
-using k8s;
 using Ballast.Operator.Tests.Support;
+using k8s;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 
 namespace Ballast.Operator.Tests.Leadership;
 
 /// <summary>Two candidates on one Lease in the emulator, with a fake clock that the test moves.</summary>
+[Trait("Category", "Integration")]
 public sealed class LeaseElectorTests : IAsyncLifetime
 {
     private EmulatedCluster _cluster = null!;
@@ -50,14 +51,14 @@ public sealed class LeaseElectorTests : IAsyncLifetime
     public async Task Two_operators_elect_one_leader_and_the_other_leads_after_the_first_stops()
     {
         await using var first = await OperatorHost.StartAsync(OperatorFixture.Options(_cluster, "op-1"));
-        await Eventually.TrueAsync(() => first.Elector.IsLeader, "op-1 leads");
+        await Eventually.True(() => first.Elector.IsLeader, "op-1 leads");
         await using var second = await OperatorHost.StartAsync(OperatorFixture.Options(_cluster, "op-2"));
         await Task.WhenAll(second.Controller.Pools.Synced, second.Controller.Policies.Synced);
         Assert.False(second.Elector.IsLeader);
 
         var stoppedAt = DateTime.UtcNow;
         await first.DisposeAsync();
-        await Eventually.TrueAsync(() => second.Elector.IsLeader, "op-2 takes over", within: TimeSpan.FromSeconds(10));
+        await Eventually.True(() => second.Elector.IsLeader, "op-2 takes over", within: TimeSpan.FromSeconds(10));
         var options = OperatorFixture.Options(_cluster);
         Assert.True(DateTime.UtcNow - stoppedAt <= options.LeaseDuration + options.RetryPeriod + TimeSpan.FromSeconds(1),
             "the standby took over within the lease duration (plus one retry period)");

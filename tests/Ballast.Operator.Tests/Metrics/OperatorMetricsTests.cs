@@ -4,6 +4,7 @@ using Ballast.Testing;
 namespace Ballast.Operator.Tests.Metrics;
 
 /// <summary>The operator's /metrics, scraped over HTTP from the metrics listener while it runs against the emulator.</summary>
+[Trait("Category", "Integration")]
 public sealed class OperatorMetricsTests : IAsyncLifetime
 {
     private OperatorFixture _f = null!;
@@ -25,7 +26,7 @@ public sealed class OperatorMetricsTests : IAsyncLifetime
         await _f.SetEndpointsAsync("shop", "echo-v2", ("10.0.1.1", true, true, false));
         await _f.SnapshotWhereAsync(s => s.Listeners.Length == 1 && s.Pools.Length == 2, "the samples compiled");
         var applied = await _f.FakeReplicaAppliesAsync("replica-1");
-        await Eventually.TrueAsync(() => _f.Operator.Controller.StatusWrites > 0 && _f.Operator.Elector.IsLeader, "status written by the leader");
+        await Eventually.True(() => _f.Operator.Controller.StatusWrites > 0 && _f.Operator.Elector.IsLeader, "status written by the leader");
 
         var before = _f.Operator.Hub.Current.Version;
         var text = await ScrapeAsync(_f.Operator);
@@ -63,8 +64,8 @@ public sealed class OperatorMetricsTests : IAsyncLifetime
     public async Task A_standby_reports_no_leadership_and_a_dropped_watch_counts_as_a_restart()
     {
         await using var standby = await OperatorHost.StartAsync(OperatorFixture.Options(_f.Cluster, identity: "op-2"));
-        await Eventually.TrueAsync(() => _f.Operator.Elector.IsLeader, "op-1 leads");
-        await Eventually.TrueAsync(() => standby.Controller.Slices.Lists > 0, "the standby listed");
+        await Eventually.True(() => _f.Operator.Elector.IsLeader, "op-1 leads");
+        await Eventually.True(() => standby.Controller.Slices.Lists > 0, "the standby listed");
         Assert.Equal(0, PrometheusScrape.Value(await ScrapeAsync(standby), "ballast_operator_leader"));
 
         // Dropped on every probe: the standby's watch may not be open yet the first time.

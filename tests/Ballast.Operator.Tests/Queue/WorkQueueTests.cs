@@ -30,7 +30,7 @@ public sealed class WorkQueueTests
         Assert.Equal(TimeSpan.FromSeconds(5), q.AddRateLimited("a"));
         Assert.Equal(0, q.Length);
         clock.Advance(TimeSpan.FromSeconds(1));
-        await Support.Eventually.TrueAsync(() => q.Length == 1, "the first retry due after 1 s");
+        await Eventually.True(() => q.Length == 1, "the first retry due after 1 s");
         q.Forget("a");
         Assert.Equal(TimeSpan.FromSeconds(1), q.NextDelay("a"));
     }

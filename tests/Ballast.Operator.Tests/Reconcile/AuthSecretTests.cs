@@ -8,6 +8,7 @@ using k8s.Models;
 namespace Ballast.Operator.Tests.Reconcile;
 
 /// <summary>Operator mode: a route's API keys come from a Secret, like TLS certificates, and follow its edits.</summary>
+[Trait("Category", "Integration")]
 public sealed class AuthSecretTests : IAsyncLifetime
 {
     private OperatorFixture _f = null!;

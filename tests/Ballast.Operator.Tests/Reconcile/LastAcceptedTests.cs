@@ -11,6 +11,7 @@ namespace Ballast.Operator.Tests.Reconcile;
 /// Issue 7: a rejected resource's last accepted spec survives an operator restart and reaches a standby, through
 /// the ConfigMap the leader keeps beside its Lease (default/ballast-operator-last-accepted in these tests).
 /// </summary>
+[Trait("Category", "Integration")]
 public sealed class LastAcceptedTests : IAsyncLifetime
 {
     private const string ConfigMap = "ballast-operator-last-accepted";
@@ -54,11 +55,11 @@ public sealed class LastAcceptedTests : IAsyncLifetime
         await _f.StopOperatorAsync();
         await _f.StartOperatorAsync();
         var first = await _f.SnapshotWhereAsync(s => s.Version > 0, "a snapshot after restart");
-        await Eventually.TrueAsync(() => _f.Operator.Controller.Compiles >= 1 && _f.Operator.Elector.IsLeader, "the new operator compiled and leads");
+        await Eventually.True(() => _f.Operator.Controller.Compiles >= 1 && _f.Operator.Elector.IsLeader, "the new operator compiled and leads");
         var compiles = _f.Operator.Controller.Compiles;
         _f.Operator.Controller.Kick(); // a full pass as leader: every status key queued and processed
-        await Eventually.TrueAsync(() => _f.Operator.Controller.Compiles > compiles, "a pass as leader");
-        await Eventually.TrueAsync(() => _f.Operator.Controller.QueueDepth == 0, "its status keys processed");
+        await Eventually.True(() => _f.Operator.Controller.Compiles > compiles, "a pass as leader");
+        await Eventually.True(() => _f.Operator.Controller.QueueDepth == 0, "its status keys processed");
         return first;
     }
 

@@ -6,6 +6,7 @@ using k8s.Models;
 namespace Ballast.Operator.Tests.Reconcile;
 
 /// <summary>The operator in-process against the emulator, through the real KubernetesClient over HTTP.</summary>
+[Trait("Category", "Integration")]
 public sealed class OperatorTests : IAsyncLifetime
 {
     private OperatorFixture _f = null!;
@@ -94,10 +95,10 @@ public sealed class OperatorTests : IAsyncLifetime
 
         await _f.StartOperatorAsync();
         await _f.SnapshotWhereAsync(s => s.Version > 0, "a snapshot after restart");
-        await Eventually.TrueAsync(() => _f.Operator.Controller.Compiles >= 1 && _f.Operator.Elector.IsLeader, "the new operator compiled and leads");
+        await Eventually.True(() => _f.Operator.Controller.Compiles >= 1 && _f.Operator.Elector.IsLeader, "the new operator compiled and leads");
         // Let it finish a full pass with leadership (status keys queued and processed).
         _f.Operator.Controller.Kick();
-        await Eventually.TrueAsync(() => _f.Operator.Controller.Compiles >= 2, "a second pass");
+        await Eventually.True(() => _f.Operator.Controller.Compiles >= 2, "a second pass");
         Assert.Equal(before.ContentHash, _f.Operator.Hub.Current.ContentHash);
         Assert.Equal(0, _f.Operator.Controller.StatusWrites);
         var leaseWrites = _f.Cluster.Api.Store.CurrentResourceVersion - rvBefore;

@@ -9,6 +9,7 @@ using k8s.Models;
 namespace Ballast.Operator.Tests.Reconcile;
 
 /// <summary>Issue 7: the operator watches only the Secrets resources reference, and follows their rotation.</summary>
+[Trait("Category", "Integration")]
 public sealed class ReferencedSecretsTests : IAsyncLifetime
 {
     private OperatorFixture _f = null!;
@@ -28,7 +29,9 @@ public sealed class ReferencedSecretsTests : IAsyncLifetime
             ApiVersion = "v1", Kind = "Secret", Type = "kubernetes.io/tls",
             Metadata = new V1ObjectMeta { Name = name, NamespaceProperty = "default" },
             Data = data,
-        }, new System.Text.Json.JsonSerializerOptions(System.Text.Json.JsonSerializerDefaults.Web)))!.AsObject()]);
+        }, WebJson))!.AsObject()]);
+
+    private static readonly System.Text.Json.JsonSerializerOptions WebJson = new(System.Text.Json.JsonSerializerDefaults.Web);
 
     private Task ApplyPolicyAsync(string? secretRef) => Manifests.ApplyAsync(_f.Cluster.Api, Manifests.Parse($$"""
         apiVersion: ballast.dev/v1alpha1
@@ -76,7 +79,7 @@ public sealed class ReferencedSecretsTests : IAsyncLifetime
     public async Task A_Secret_created_after_the_policy_that_names_it_is_picked_up()
     {
         await ApplyPolicyAsync("late-tls");
-        await Eventually.TrueAsync(() => _f.Operator.Controller.Secrets.Watched.Contains("default/late-tls"), "the watch on the named Secret");
+        await Eventually.True(() => _f.Operator.Controller.Secrets.Watched.Contains("default/late-tls"), "the watch on the named Secret");
         var data = TlsData("late.test");
         await PutSecretAsync("late-tls", data);
         await _f.SnapshotWhereAsync(s => ServedCertificate(s) == Encoding.ASCII.GetString(data["tls.crt"]), "the listener with the late Secret's certificate");

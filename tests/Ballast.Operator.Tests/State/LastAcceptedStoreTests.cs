@@ -8,6 +8,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 namespace Ballast.Operator.Tests.State;
 
 /// <summary>The ConfigMap of fallback specs against the emulator: bounded size, no rewrite of an unchanged set, trimmed entries.</summary>
+[Trait("Category", "Integration")]
 public sealed class LastAcceptedStoreTests : IAsyncLifetime
 {
     private const string Name = "test-last-accepted";
@@ -57,7 +58,7 @@ public sealed class LastAcceptedStoreTests : IAsyncLifetime
         Assert.Equal(["BackendPool.shop.a", "BackendPool.shop.b"], written.Data.Keys.Order(StringComparer.Ordinal));
 
         await store.SaveAsync(specs, default); // maybe before the watch brought our own write back: still no write
-        await Eventually.TrueAsync(() => store.Entries.Count == 2, "the store reads back its own write");
+        await Eventually.True(() => store.Entries.Count == 2, "the store reads back its own write");
         await store.SaveAsync(specs, default);
         Assert.Equal(written.Metadata.ResourceVersion, (await _cluster.Client.CoreV1.ReadNamespacedConfigMapAsync(Name, "default")).Metadata.ResourceVersion);
         Assert.Equal(specs[new ResourceKey(BackendPool.KindName, "shop", "a")].Json, store.Entries[new ResourceKey(BackendPool.KindName, "shop", "a")].Json);

@@ -10,6 +10,7 @@ namespace Ballast.Packaging.Tests.ArgoCd;
 /// The Argo CD health script, run by a real Lua 5.1 (Argo CD embeds gopher-lua, a Lua 5.1) over statuses the
 /// real operator wrote in the API emulator.
 /// </summary>
+[Trait("Category", "Integration")]
 public sealed class HealthCheckTests
 {
     private static string Script => RepoPaths.Of("config", "argocd", "ballast-health.lua");

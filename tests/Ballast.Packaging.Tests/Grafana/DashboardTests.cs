@@ -4,6 +4,7 @@ using Ballast.Testing;
 
 namespace Ballast.Packaging.Tests.Grafana;
 
+[Trait("Category", "Integration")]
 public sealed class DashboardTests
 {
     [Fact]

@@ -6,6 +6,7 @@ using k8s.Models;
 
 namespace Ballast.Packaging.Tests.Helm;
 
+[Trait("Category", "Integration")]
 public sealed class ChartTests
 {
     [Theory]

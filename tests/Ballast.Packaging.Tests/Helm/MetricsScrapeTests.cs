@@ -4,6 +4,7 @@ using Ballast.Packaging.Tests.Support;
 namespace Ballast.Packaging.Tests.Helm;
 
 /// <summary>What Prometheus needs from the chart to scrape both programs: ports, Services, ServiceMonitor, annotations.</summary>
+[Trait("Category", "Integration")]
 public sealed class MetricsScrapeTests
 {
     private static JsonNode Pod(JsonObject workload) => workload["spec"]!["template"]!;

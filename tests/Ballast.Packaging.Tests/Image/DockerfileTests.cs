@@ -6,6 +6,7 @@ using Ballast.Testing;
 
 namespace Ballast.Packaging.Tests.Image;
 
+[Trait("Category", "Integration")]
 public sealed class DockerfileTests(PublishedImage image) : IClassFixture<PublishedImage>
 {
     /// <summary>The runtime image's environment, as the container would see it.</summary>

@@ -1,7 +1,7 @@
 using System.Net;
 using System.Text.Json.Nodes;
-using Ballast.Ingress.Sources;
 using Ballast.Ingress.Hosting;
+using Ballast.Ingress.Sources;
 using Ballast.Packaging.Tests.Support;
 using Ballast.Testing;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -13,6 +13,7 @@ namespace Ballast.Packaging.Tests.Prometheus;
 /// chart with a short <c>for</c>): killing every backend of a pool fires BallastPoolNoHealthyEndpoint, a
 /// backend coming back resolves it.
 /// </summary>
+[Trait("Category", "Integration")]
 public sealed class AlertEndToEndTests
 {
     private static readonly TimeSpan Scrape = TimeSpan.FromSeconds(1);

@@ -1,9 +1,9 @@
 using System.Net;
 using System.Text.RegularExpressions;
-using Ballast.Ingress.Tls.Acme;
-using Ballast.Ingress.Sources;
 using Ballast.Ingress.Hosting;
 using Ballast.Ingress.Redis;
+using Ballast.Ingress.Sources;
+using Ballast.Ingress.Tls.Acme;
 using Ballast.Packaging.Tests.Support;
 using Ballast.Testing;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -16,6 +16,7 @@ namespace Ballast.Packaging.Tests.Prometheus;
 /// a running ingress (HTTP and HTTPS listeners, an ACME listener whose CA is unreachable, a pool with one dead
 /// endpoint, Redis configured, one request).
 /// </summary>
+[Trait("Category", "Integration")]
 public sealed partial class AlertMetricsExportedTests
 {
     [GeneratedRegex(@"\bballast_[a-z0-9_]+")]

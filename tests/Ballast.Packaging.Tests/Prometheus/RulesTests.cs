@@ -4,6 +4,7 @@ using Ballast.Testing;
 
 namespace Ballast.Packaging.Tests.Prometheus;
 
+[Trait("Category", "Integration")]
 public sealed class RulesTests
 {
     private static string RulesFile => RepoPaths.Of("config", "prometheus", "ballast-rules.yaml");

@@ -10,6 +10,7 @@ namespace Ballast.Packaging.Tests.Rbac;
 /// Least privilege, checked against reality: the verbs the chart grants are exactly the API calls the operator
 /// makes when it runs the samples against the API emulator — nothing it needs is missing, nothing granted is unused.
 /// </summary>
+[Trait("Category", "Integration")]
 public sealed class ClusterRoleTests
 {
     private sealed record Grant(string Group, string Resource, string Verb)

@@ -1,8 +1,8 @@
 using System.Net;
 using System.Net.Sockets;
-using Ballast.Ingress.Runtime;
-using Ballast.Ingress.L4.Metrics;
 using Ballast.Ingress.Endpoints;
+using Ballast.Ingress.L4.Metrics;
+using Ballast.Ingress.Runtime;
 
 namespace Ballast.Ingress.L4.Tcp;
 

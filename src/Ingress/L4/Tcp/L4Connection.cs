@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
-using Ballast.Ingress.Runtime;
 using Ballast.Ingress.Endpoints;
+using Ballast.Ingress.Runtime;
 
 namespace Ballast.Ingress.L4.Tcp;
 

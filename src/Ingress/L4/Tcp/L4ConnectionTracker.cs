@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
-using Ballast.Ingress.Runtime;
 using Ballast.Ingress.Endpoints;
+using Ballast.Ingress.Runtime;
 
 namespace Ballast.Ingress.L4.Tcp;
 

@@ -1,12 +1,12 @@
 using System.Net;
 using System.Net.Sockets;
-using Ballast.Ingress.Runtime;
+using Ballast.Ingress.Endpoints;
 using Ballast.Ingress.L4.Metrics;
 using Ballast.Ingress.L4.Tcp;
 using Ballast.Ingress.L4.Tls;
 using Ballast.Ingress.L4.Udp;
+using Ballast.Ingress.Runtime;
 using Ballast.Model.Snapshots;
-using Ballast.Ingress.Endpoints;
 
 namespace Ballast.Ingress.L4.Wiring;
 
@@ -193,7 +193,7 @@ public sealed class L4ListenerSet : IAsyncDisposable
         }
         catch
         {
-            _ = stream.DisposeAsync();
+            _ = stream.DisposeAsync().AsTask(); // best effort: the start failure is what the caller must see
             throw;
         }
         return new Running(listener, stream);

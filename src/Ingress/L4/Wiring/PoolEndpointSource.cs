@@ -1,10 +1,10 @@
+using Ballast.Ingress.Endpoints;
 using System.Net;
 using Ballast.Ingress.Affinity;
-using Ballast.Ingress.Runtime;
 using Ballast.Ingress.Health;
 using Ballast.Ingress.LoadBalancing;
+using Ballast.Ingress.Runtime;
 using Ballast.Model.Resources;
-using Ballast.Ingress.Endpoints;
 using Ballast.Model.Snapshots;
 
 namespace Ballast.Ingress.L4.Wiring;

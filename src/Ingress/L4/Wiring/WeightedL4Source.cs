@@ -1,7 +1,7 @@
-using Ballast.Ingress.Runtime;
-using Ballast.Ingress.LoadBalancing;
-using Ballast.Model.Resources;
 using Ballast.Ingress.Endpoints;
+using Ballast.Ingress.LoadBalancing;
+using Ballast.Ingress.Runtime;
+using Ballast.Model.Resources;
 
 namespace Ballast.Ingress.L4.Wiring;
 

@@ -8,6 +8,7 @@ using static Ballast.Ingress.Tests.Support.Snapshots;
 namespace Ballast.Ingress.Tests.Health.EndToEnd;
 
 /// <summary>Active checks, backups and the visibility surfaces through a real ingress and real backends.</summary>
+[Trait("Category", "Integration")]
 public sealed class ActiveHealthEndToEndTests
 {
     private static readonly ActiveHealthSnapshot FastCheck = new()
@@ -89,7 +90,8 @@ public sealed class ActiveHealthEndToEndTests
         await using var __ = ingress;
         var port = FreePort.Next();
         var pool = Pool("ns/p", Model.Resources.PoolProtocol.HTTP1, Endpoint(p1), Endpoint(p2), Endpoint(backup, backup: true))
-            with { ActiveHealth = FastCheck, PanicThresholdPercent = 0 };
+            with
+        { ActiveHealth = FastCheck, PanicThresholdPercent = 0 };
         await ingress.ApplyAsync(Of(1, [Listener(port, Route("r", ("ns/p", 1)))], pool));
         var client = ingress.Client(port);
         Assert.Equal(0, (await SendAsync(client, 10)).GetValueOrDefault("backup"));

@@ -6,6 +6,7 @@ using static Ballast.Ingress.Tests.Support.Snapshots;
 namespace Ballast.Ingress.Tests.Health.EndToEnd;
 
 /// <summary>Removing an endpoint while it serves: it finishes its requests and gets no new one; past the drain timeout its requests are cut.</summary>
+[Trait("Category", "Integration")]
 public sealed class DrainEndToEndTests
 {
     [Fact]

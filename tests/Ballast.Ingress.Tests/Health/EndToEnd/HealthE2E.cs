@@ -49,21 +49,6 @@ internal static class HealthE2E
     }
 
     /// <summary>Polls the admin view (real time, bounded) until the endpoint is in <paramref name="state"/>.</summary>
-    public static async Task WaitForStateAsync(IngressFixture ingress, string pool, string endpoint, string state, int timeoutMs = 10_000)
-    {
-        var deadline = Environment.TickCount64 + timeoutMs;
-        string? last = null;
-        while (Environment.TickCount64 < deadline)
-        {
-            last = await StateAsync(ingress, pool, endpoint);
-            if (last == state)
-            {
-                return;
-            }
-
-            await Task.Delay(20);
-        }
-
-        throw new TimeoutException($"{endpoint} of {pool} stayed {last ?? "absent"}, expected {state}");
-    }
+    public static Task WaitForStateAsync(IngressFixture ingress, string pool, string endpoint, string state) =>
+        Eventually.GetAsync(() => StateAsync(ingress, pool, endpoint), s => s == state, $"{endpoint} of {pool} to be {state}");
 }

@@ -9,6 +9,7 @@ using static Ballast.Ingress.Tests.Support.Snapshots;
 namespace Ballast.Ingress.Tests.Health.EndToEnd;
 
 /// <summary>Retries through a real ingress: a killed backend under load, the body rule, the retry budget.</summary>
+[Trait("Category", "Integration")]
 public sealed class RetryEndToEndTests(ITestOutputHelper output)
 {
     private static readonly RetrySnapshot Retries = new()

@@ -54,7 +54,7 @@ public sealed class L4ActiveActiveTests(ITestOutputHelper output)
         {
             var connection = ingress.Host.Services.GetRequiredService<RedisConnection>();
             await Eventually.True(() => connection.Multiplexer.IsCompletedSuccessfully && connection.Multiplexer.Result is { IsConnected: true },
-                "the replica connected to Redis", 15_000);
+                "the replica connected to Redis", TimeSpan.FromMilliseconds(15_000));
         }
         return new Replica(ingress, source);
     }
@@ -153,11 +153,11 @@ public sealed class L4ActiveActiveTests(ITestOutputHelper output)
         // Redis returns: the gauge clears and A's local decisions are shared, so B follows them.
         await redis.RestartAsync();
         await Eventually.True(() => PrometheusText.Value(a.Ingress.MetricsAsync().GetAwaiter().GetResult(), "ballast_affinity_degraded") == 0,
-            "replica A sees Redis again", 20_000);
+            "replica A sees Redis again", TimeSpan.FromMilliseconds(20_000));
         await Eventually.True(() => a.Ingress.Host.Services.GetRequiredService<Ballast.Ingress.Affinity.SharedAffinityStore>().PendingCount == 0,
-            "A's local decisions written to Redis", 10_000);
+            "A's local decisions written to Redis", TimeSpan.FromMilliseconds(10_000));
         var redisOfB = b.Ingress.Host.Services.GetRequiredService<RedisConnection>();
-        await Eventually.True(() => redisOfB.Multiplexer.Result is { IsConnected: true } && !redisOfB.IsDegraded, "replica B reconnected to Redis", 20_000);
+        await Eventually.True(() => redisOfB.Multiplexer.Result is { IsConnected: true } && !redisOfB.IsDegraded, "replica B reconnected to Redis", TimeSpan.FromMilliseconds(20_000));
         var afterOutage = new List<string>();
         foreach (var client in newcomers) afterOutage.Add(await AskAsync(client, ReplicaB, port));
         Assert.Equal(duringOutage, afterOutage);

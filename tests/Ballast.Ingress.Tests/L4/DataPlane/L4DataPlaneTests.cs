@@ -6,12 +6,13 @@ using System.Text;
 using Ballast.Ingress.Sources;
 using Ballast.Ingress.Tests.L4.Support;
 using Ballast.Ingress.Tests.Support;
-using Microsoft.Extensions.Logging.Abstractions;
 using Ballast.Testing;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Ballast.Ingress.Tests.L4.DataPlane;
 
 /// <summary>TCP, TLS passthrough and UDP through a whole <see cref="Hosting.IngressHost"/> started from a YAML folder.</summary>
+[Trait("Category", "Integration")]
 public sealed class L4DataPlaneTests
 {
     internal static async Task<(IngressFixture Ingress, FolderSnapshotSource Source)> StartAsync(L4Folder folder)

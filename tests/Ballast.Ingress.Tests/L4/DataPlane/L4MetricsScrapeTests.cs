@@ -10,6 +10,7 @@ namespace Ballast.Ingress.Tests.L4.DataPlane;
 /// Accepted, active and refused connections per listener and pool; bytes in/out and connect failures per pool
 /// and endpoint.
 /// </summary>
+[Trait("Category", "Integration")]
 public sealed class L4MetricsScrapeTests
 {
     private static double Sample(string scrape, string series)

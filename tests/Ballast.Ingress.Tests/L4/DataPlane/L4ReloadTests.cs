@@ -5,12 +5,13 @@ using Ballast.Ingress.Tests.L4.Support;
 using Ballast.Ingress.Tests.Support;
 using Ballast.Model.Resources;
 using Ballast.Model.Snapshots;
-using Microsoft.Extensions.Time.Testing;
 using Ballast.Testing;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Ballast.Ingress.Tests.L4.DataPlane;
 
 /// <summary>What a reload does to open L4 connections: limits that persist per pool, and draining removed endpoints.</summary>
+[Trait("Category", "Integration")]
 public sealed class L4ReloadTests
 {
     private static Snapshot Tcp(long version, int port, PoolSnapshot pool, int? listenerMax = null) => new()

@@ -1,11 +1,11 @@
 using System.Collections.Concurrent;
 using System.Collections.Immutable;
-using Ballast.Ingress.Runtime;
+using Ballast.Ingress.Endpoints;
 using Ballast.Ingress.L4;
 using Ballast.Ingress.LoadBalancing;
+using Ballast.Ingress.Runtime;
 using Ballast.Model.Resources;
 using Ballast.Model.Snapshots;
-using Ballast.Ingress.Endpoints;
 
 namespace Ballast.Ingress.Tests.L4.Support;
 

@@ -11,6 +11,7 @@ using static Ballast.Ingress.Tests.Support.Snapshots;
 namespace Ballast.Ingress.Tests.LoadBalancing.EndToEnd;
 
 /// <summary>The load-aware algorithms through the real proxy, with real backends on 127.0.0.1.</summary>
+[Trait("Category", "Integration")]
 public sealed class BalancerEndToEndTests(ITestOutputHelper output)
 {
     [Theory]
@@ -32,7 +33,7 @@ public sealed class BalancerEndToEndTests(ITestOutputHelper output)
         await ingress.ApplyAsync(Of(1, [Listener(port, Route("r", ("p", 1)))], PoolOf(busy)));
         var client = ingress.Client(port);
         var longRequests = Enumerable.Range(0, 20).Select(_ => client.GetAsync("/long")).ToArray();
-        await Eventually(() => held.Held == 20, "20 long requests held by the busy backend");
+        await Eventually.True(() => held.Held == 20, "20 long requests held by the busy backend");
 
         // Then two idle backends join; the busy endpoint's in-flight count carries over the reload.
         await ingress.ApplyAsync(Of(2, [Listener(port, Route("r", ("p", 1)))], PoolOf(busy, b, c)));
@@ -94,15 +95,5 @@ public sealed class BalancerEndToEndTests(ITestOutputHelper output)
         }));
         var sorted = latencies.Order().ToArray();
         return new Run((double)(slow.Requests - slowBefore) / Requests, sorted[(int)Math.Ceiling(sorted.Length * 0.99) - 1]);
-    }
-
-    private static async Task Eventually(Func<bool> condition, string what)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(20);
-        while (!condition())
-        {
-            if (DateTime.UtcNow > deadline) throw new TimeoutException("timed out waiting for: " + what);
-            await Task.Delay(20);
-        }
     }
 }
