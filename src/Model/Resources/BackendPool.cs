@@ -56,9 +56,9 @@ public sealed class PolicyTargetReference
 {
     /// <summary>Absent or "" (the core group) for a Service.</summary>
     public string? Group { get; set; }
-    /// <summary>The target's kind: Service.</summary>
+    /// <summary>The target's kind, e.g. Service.</summary>
     public string Kind { get; set; } = "";
-    /// <summary>The target's name, in the policy's namespace.</summary>
+    /// <summary>The target's name, in the pool's namespace.</summary>
     public string Name { get; set; } = "";
 }
 
