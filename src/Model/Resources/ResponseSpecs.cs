@@ -12,9 +12,9 @@ public sealed class CorsSpec
     public List<string>? AllowOrigins { get; set; }
     /// <summary>GET, HEAD, POST when absent.</summary>
     public List<string>? AllowMethods { get; set; }
-    /// <summary>Request headers a cross-origin request may send (Access-Control-Allow-Headers).</summary>
+    /// <summary>Request headers a preflight allows; when absent, the headers the browser asked for.</summary>
     public List<string>? AllowHeaders { get; set; }
-    /// <summary>Response headers the browser lets the page read (Access-Control-Expose-Headers).</summary>
+    /// <summary>Response headers the browser may show to the page (Access-Control-Expose-Headers).</summary>
     public List<string>? ExposeHeaders { get; set; }
     /// <summary>Answer with <c>Access-Control-Allow-Credentials: true</c> (never together with the origin <c>*</c>: the origin is echoed then).</summary>
     public bool? AllowCredentials { get; set; }
@@ -30,8 +30,8 @@ public sealed class CorsSpec
 /// </summary>
 public sealed class ErrorResponsesSpec
 {
-    /// <summary>The response statuses replaced, e.g. 502, 503, 504.</summary>
+    /// <summary>The statuses replaced (400-599).</summary>
     public List<int> Statuses { get; set; } = [];
-    /// <summary>The BackendPool that serves the error page.</summary>
+    /// <summary>The BackendPool, in the policy's namespace, that renders the pages.</summary>
     public string Pool { get; set; } = "";
 }
