@@ -232,24 +232,24 @@ public sealed class KubeApiEmulator : IAsyncDisposable
                     await WatchAsync(ctx, type, type.Namespaced && ns.Length > 0 ? ns : null);
                     return;
                 case "GET":
-                {
-                    var (items, rv) = Store.List(type, type.Namespaced && ns.Length > 0 ? ns : null,
-                        LabelSelector.Parse(query["labelSelector"]), FieldName(query["fieldSelector"]));
-                    if (Tables.Wanted(ctx.Request.Headers.Accept))
                     {
-                        await WriteAsync(ctx, ApiResult.Ok(Tables.Build(type, items, rv.ToString(CultureInfo.InvariantCulture), _time.GetUtcNow())));
+                        var (items, rv) = Store.List(type, type.Namespaced && ns.Length > 0 ? ns : null,
+                            LabelSelector.Parse(query["labelSelector"]), FieldName(query["fieldSelector"]));
+                        if (Tables.Wanted(ctx.Request.Headers.Accept))
+                        {
+                            await WriteAsync(ctx, ApiResult.Ok(Tables.Build(type, items, rv.ToString(CultureInfo.InvariantCulture), _time.GetUtcNow())));
+                            return;
+                        }
+                        var list = new JsonObject
+                        {
+                            ["kind"] = type.Kind + "List",
+                            ["apiVersion"] = type.ApiVersion,
+                            ["metadata"] = new JsonObject { ["resourceVersion"] = rv.ToString(CultureInfo.InvariantCulture) },
+                            ["items"] = new JsonArray([.. items]),
+                        };
+                        await WriteAsync(ctx, ApiResult.Ok(list));
                         return;
                     }
-                    var list = new JsonObject
-                    {
-                        ["kind"] = type.Kind + "List",
-                        ["apiVersion"] = type.ApiVersion,
-                        ["metadata"] = new JsonObject { ["resourceVersion"] = rv.ToString(CultureInfo.InvariantCulture) },
-                        ["items"] = new JsonArray([.. items]),
-                    };
-                    await WriteAsync(ctx, ApiResult.Ok(list));
-                    return;
-                }
                 case "POST":
                     await WriteAsync(ctx, Store.Create(type, ns, await ReadObjectAsync(ctx), Request(ctx)));
                     return;

@@ -19,7 +19,10 @@ internal static partial class Tables
         var columns = type.Crd?.PrinterColumns ?? [new JsonObject { ["name"] = "Age", ["type"] = "date", ["jsonPath"] = ".metadata.creationTimestamp" }];
         var definitions = new JsonArray(new JsonObject
         {
-            ["name"] = "Name", ["type"] = "string", ["format"] = "name", ["priority"] = 0,
+            ["name"] = "Name",
+            ["type"] = "string",
+            ["format"] = "name",
+            ["priority"] = 0,
             ["description"] = "Name must be unique within a namespace.",
         });
         foreach (var c in columns)

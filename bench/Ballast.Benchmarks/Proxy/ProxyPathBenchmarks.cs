@@ -1,11 +1,12 @@
-using Ballast.Ingress.AccessLog;
 using System.Net;
+using Ballast.Ingress.AccessLog;
 using Ballast.Ingress.Affinity;
 using Ballast.Ingress.Forwarding;
+using Ballast.Ingress.Http;
+using Ballast.Ingress.Listeners;
 using Ballast.Ingress.LoadBalancing;
 using Ballast.Ingress.Metrics;
 using Ballast.Ingress.Runtime;
-using Ballast.Ingress.Listeners;
 using Ballast.Ingress.Tls;
 using Ballast.Ingress.Transforms;
 using Ballast.Model.Resources;
@@ -14,7 +15,6 @@ using BenchmarkDotNet.Attributes;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging.Abstractions;
 using Yarp.ReverseProxy.Forwarder;
-using Ballast.Ingress.Http;
 
 namespace Ballast.Benchmarks.Proxy;
 

@@ -1,5 +1,5 @@
-using Ballast.Ingress.Endpoints;
 using System.Net;
+using Ballast.Ingress.Endpoints;
 using Ballast.Ingress.Runtime;
 using Ballast.Model.Snapshots;
 

@@ -1,12 +1,12 @@
 using Ballast.Ingress.AccessLog;
 using Ballast.Ingress.Affinity;
+using Ballast.Ingress.Http;
 using Ballast.Ingress.Listeners;
 using Ballast.Ingress.LoadBalancing;
 using Ballast.Ingress.Metrics;
 using Ballast.Ingress.Runtime;
 using Ballast.Ingress.Tls;
 using Yarp.ReverseProxy.Forwarder;
-using Ballast.Ingress.Http;
 
 namespace Ballast.Ingress.Forwarding;
 

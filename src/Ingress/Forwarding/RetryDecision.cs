@@ -1,6 +1,6 @@
 using Ballast.Ingress.Health;
-using Ballast.Model.Snapshots;
 using Ballast.Ingress.Http;
+using Ballast.Model.Snapshots;
 
 namespace Ballast.Ingress.Forwarding;
 

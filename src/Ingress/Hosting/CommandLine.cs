@@ -1,5 +1,5 @@
-using System.Runtime.InteropServices;
 using System.Globalization;
+using System.Runtime.InteropServices;
 using Ballast.Ingress.Sources;
 using Ballast.Model.Validation;
 
@@ -305,7 +305,7 @@ public sealed record RunArguments(string ConfigDirectory, int AdminPort)
             StateDirectory = stateDir ?? "ballast-state",
             ShutdownGrace = grace,
             LogLevel = logLevel,
-                LogFormat = logFormat,
+            LogFormat = logFormat,
             ShutdownTimeout = timeout,
             IngressHttpPort = ingressHttp,
             IngressHttpsPort = ingressHttps,

@@ -3,6 +3,7 @@ using Ballast.Ingress.Affinity;
 using Ballast.Ingress.Endpoints;
 using Ballast.Ingress.Forwarding;
 using Ballast.Ingress.Health;
+using Ballast.Ingress.Http;
 using Ballast.Ingress.L4.Metrics;
 using Ballast.Ingress.L4.Wiring;
 using Ballast.Ingress.Listeners;
@@ -15,7 +16,6 @@ using Ballast.Ingress.Tls;
 using Ballast.Model.Snapshots;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
-using Ballast.Ingress.Http;
 using DataPlaneRuntime = Ballast.Ingress.Runtime.DataPlane;
 
 namespace Ballast.Ingress.Hosting;

@@ -50,6 +50,7 @@ public static class StrictFieldEncoding
 
         public override string GetString(byte[] bytes, int index, int count) => GetString(bytes.AsSpan(index, count));
 
+        [System.Diagnostics.CodeAnalysis.SuppressMessage("Performance", "CA1822", Justification = "hides Encoding's instance overload of the same name")]
         public new string GetString(ReadOnlySpan<byte> bytes)
         {
             Check(bytes);

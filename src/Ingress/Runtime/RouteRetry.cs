@@ -1,6 +1,6 @@
 using Ballast.Ingress.Health;
-using Ballast.Ingress.Transforms;
 using Ballast.Ingress.Http;
+using Ballast.Ingress.Transforms;
 using Ballast.Model.Snapshots;
 using Prometheus;
 using Yarp.ReverseProxy.Forwarder;

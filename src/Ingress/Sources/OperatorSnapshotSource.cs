@@ -19,7 +19,8 @@ public sealed class OperatorSnapshotSource : IAsyncDisposable
 
     public OperatorSnapshotSource(Uri operatorUri, string token, string replicaId, string stateDirectory, ISnapshotTarget host, TimeProvider time, ILogger logger)
         : this(operatorUri, string.IsNullOrWhiteSpace(token) ? throw new ArgumentException("--token-file: the token is empty", nameof(token)) : () => token.Trim(),
-            replicaId, stateDirectory, host, time, logger) { }
+            replicaId, stateDirectory, host, time, logger)
+    { }
 
     /// <param name="token">Read before every request (a projected ServiceAccount token file the kubelet rotates: <see cref="TokenFile"/>).</param>
     public OperatorSnapshotSource(Uri operatorUri, Func<string> token, string replicaId, string stateDirectory, ISnapshotTarget host, TimeProvider time, ILogger logger)

@@ -113,11 +113,15 @@ public static class ResourceLoader
             var secrets = ClusterObjects.Secrets(Secrets, Diagnostics);
             return new()
             {
-                Policies = Policies, Pools = Pools, Inputs = Inputs,
-                Services = ClusterObjects.Services(Services, Slices), Secrets = secrets,
+                Policies = Policies,
+                Pools = Pools,
+                Inputs = Inputs,
+                Services = ClusterObjects.Services(Services, Slices),
+                Secrets = secrets,
                 NamespaceLabels = Namespaces.ToImmutableDictionary(n => n.Metadata.Name,
                     n => (IReadOnlyDictionary<string, string>)(n.Metadata.Labels ?? []), StringComparer.Ordinal),
-                Diagnostics = [.. Diagnostics], Marks = Marks,
+                Diagnostics = [.. Diagnostics],
+                Marks = Marks,
             };
         }
     }

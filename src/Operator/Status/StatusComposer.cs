@@ -71,13 +71,13 @@ public static class StatusComposer
     /// <param name="addresses">Where clients reach the ingress (<see cref="IngressAddresses"/>); null: unknown.</param>
     public static LoadBalancerPolicyStatus Policy(ResourceStatus compiled, bool? programmed, long generation, LoadBalancerPolicyStatus? existing, DateTimeOffset now,
         List<PolicyAddress>? addresses = null) => new()
-    {
-        ObservedGeneration = compiled.ObservedGeneration ?? generation,
-        Conditions = Conditions(compiled, programmed, generation, existing?.Conditions, now),
-        Addresses = addresses,
-        Certificates = existing?.Certificates,
-        Splits = compiled.Splits.IsDefaultOrEmpty ? null : [.. compiled.Splits],
-    };
+        {
+            ObservedGeneration = compiled.ObservedGeneration ?? generation,
+            Conditions = Conditions(compiled, programmed, generation, existing?.Conditions, now),
+            Addresses = addresses,
+            Certificates = existing?.Certificates,
+            Splits = compiled.Splits.IsDefaultOrEmpty ? null : [.. compiled.Splits],
+        };
 
     /// <summary>A status for a resource that did not even deserialize: Accepted=False naming the field.</summary>
     public static ResourceStatus Unreadable(ResourceKey key, long generation, string message) => new()

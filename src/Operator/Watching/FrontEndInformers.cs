@@ -35,7 +35,7 @@ public sealed class FrontEndInformers
                 if (!plurals.Contains(kind.Plural)) continue;
                 // Served but not granted (the chart's gatewayApi.enabled=false): a watch would never sync and hold up every compile.
                 var scope = kind.ClusterScoped ? [] : namespaces;
-                if (!await MayListAsync(client, kind, version, scope.FirstOrDefault(), ct))
+                if (!await MayListAsync(client, kind, version, scope is [var first, ..] ? first : null, ct))
                 {
                     logger.LogWarning("{Kind} {ApiVersion} is served but this operator may not list it (RBAC): not watched", kind.Kind, kind.ApiVersion(version));
                     break;

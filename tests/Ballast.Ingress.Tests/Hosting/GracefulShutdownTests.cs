@@ -1,9 +1,9 @@
 using System.Net;
 using System.Net.WebSockets;
+using Ballast.Ingress.Http;
 using Ballast.Ingress.Listeners;
 using Ballast.Ingress.Tests.Support;
 using Ballast.Testing;
-using Ballast.Ingress.Http;
 using static Ballast.Ingress.Tests.Support.Snapshots;
 
 namespace Ballast.Ingress.Tests.Hosting;

@@ -80,7 +80,12 @@ public sealed class MigrationPreservesBehaviourTests
             Assert.Empty(loaded.Diagnostics);
             var fromMigration = Compiler.Compile(new CompilerInput
             {
-                Policies = loaded.Policies, Pools = loaded.Pools, Inputs = loaded.Inputs, Services = resolved, Secrets = secrets, Version = 2,
+                Policies = loaded.Policies,
+                Pools = loaded.Pools,
+                Inputs = loaded.Inputs,
+                Services = resolved,
+                Secrets = secrets,
+                Version = 2,
             });
             Assert.DoesNotContain(fromMigration.Diagnostics, d => d.Severity == Severity.Error);
 

@@ -25,7 +25,11 @@ public sealed class GlobalRateLimitEndToEndTests(ITestOutputHelper output)
 
     private static RateLimitSnapshot Fifty(RateLimitMode mode) => new()
     {
-        Limit = Limit, Period = TimeSpan.FromMinutes(1), Burst = Limit, Key = RateLimitKey.Route, Mode = mode,
+        Limit = Limit,
+        Period = TimeSpan.FromMinutes(1),
+        Burst = Limit,
+        Key = RateLimitKey.Route,
+        Mode = mode,
         Replicas = mode == RateLimitMode.Global ? Replicas : 1,
     };
 

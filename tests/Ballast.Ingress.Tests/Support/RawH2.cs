@@ -96,7 +96,14 @@ public sealed class RawH2 : IAsyncDisposable
                     case Headers when id == stream:
                         return "status " + (payload.Length > 0 ? payload[0] switch
                         {
-                            0x88 => 200, 0x89 => 204, 0x8a => 206, 0x8b => 304, 0x8c => 400, 0x8d => 404, 0x8e => 500, _ => 0,
+                            0x88 => 200,
+                            0x89 => 204,
+                            0x8a => 206,
+                            0x8b => 304,
+                            0x8c => 400,
+                            0x8d => 404,
+                            0x8e => 500,
+                            _ => 0,
                         } : 0);
                     case RstStream when id == stream:
                         return "rst " + BinaryPrimitives.ReadInt32BigEndian(payload);

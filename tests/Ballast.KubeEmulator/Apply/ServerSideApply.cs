@@ -96,25 +96,25 @@ public static class ServerSideApply
                 Merge(merged, c, schema);
                 return merged;
             case JsonArray c when live is JsonArray l && schema?.ListType == "map":
-            {
-                var result = (JsonArray)l.DeepClone();
-                foreach (var item in c)
                 {
-                    if (item is not JsonObject o) continue;
-                    var key = FieldSet.ItemKey(o, schema.ListMapKeys);
-                    var existing = FieldSet.ValueAt(result, [key]);
-                    if (existing is null) result.Add(o.DeepClone());
-                    else result[result.IndexOf(existing)] = MergeValue(existing, o, schema.Items);
+                    var result = (JsonArray)l.DeepClone();
+                    foreach (var item in c)
+                    {
+                        if (item is not JsonObject o) continue;
+                        var key = FieldSet.ItemKey(o, schema.ListMapKeys);
+                        var existing = FieldSet.ValueAt(result, [key]);
+                        if (existing is null) result.Add(o.DeepClone());
+                        else result[result.IndexOf(existing)] = MergeValue(existing, o, schema.Items);
+                    }
+                    return result;
                 }
-                return result;
-            }
             case JsonArray c when live is JsonArray l && schema?.ListType == "set":
-            {
-                var result = (JsonArray)l.DeepClone();
-                foreach (var item in c)
-                    if (!result.Any(x => JsonNode.DeepEquals(x, item))) result.Add(item?.DeepClone());
-                return result;
-            }
+                {
+                    var result = (JsonArray)l.DeepClone();
+                    foreach (var item in c)
+                        if (!result.Any(x => JsonNode.DeepEquals(x, item))) result.Add(item?.DeepClone());
+                    return result;
+                }
             default:
                 return config?.DeepClone();
         }

@@ -50,8 +50,12 @@ public class AccessLogRulesTests
         var listener = r.Snapshot.Listeners.Single();
         var expected = new AccessLogSnapshot
         {
-            Format = AccessLogFormat.Json, File = "/var/log/ballast/access.log", MaxFileBytes = 1048576, KeepFiles = 5,
-            Sampling = AccessLogSampling.Ratio, Ratio = 0.25,
+            Format = AccessLogFormat.Json,
+            File = "/var/log/ballast/access.log",
+            MaxFileBytes = 1048576,
+            KeepFiles = 5,
+            Sampling = AccessLogSampling.Ratio,
+            Ratio = 0.25,
         };
         Assert.Equal(expected, listener.AccessLog);
         var routes = listener.Routes.ToDictionary(x => x.Id[(x.Id.LastIndexOf('/') + 1)..]);

@@ -67,7 +67,10 @@ public sealed class EmulatorCrdFeaturesTests : IAsyncLifetime
 
     private static JsonObject Widget(string spec) => new()
     {
-        ["apiVersion"] = "test.dev/v1", ["kind"] = "Widget", ["metadata"] = new JsonObject { ["name"] = "w" }, ["spec"] = JsonNode.Parse(spec),
+        ["apiVersion"] = "test.dev/v1",
+        ["kind"] = "Widget",
+        ["metadata"] = new JsonObject { ["name"] = "w" },
+        ["spec"] = JsonNode.Parse(spec),
     };
 
     private static JsonObject J(object o) => JsonNode.Parse(((JsonElement)o).GetRawText())!.AsObject();

@@ -24,8 +24,13 @@ public sealed class EmulatorWatchTests : IAsyncLifetime
     public async Task DisposeAsync() => await _cluster.DisposeAsync();
 
     private Task Create(string name) => K.CustomObjects.CreateNamespacedCustomObjectAsync(
-        new JsonObject { ["apiVersion"] = "ballast.dev/v1alpha1", ["kind"] = "BackendPool", ["metadata"] = new JsonObject { ["name"] = name },
-            ["spec"] = new JsonObject { ["endpoints"] = new JsonArray(new JsonObject { ["address"] = "10.0.0.1:80" }) } },
+        new JsonObject
+        {
+            ["apiVersion"] = "ballast.dev/v1alpha1",
+            ["kind"] = "BackendPool",
+            ["metadata"] = new JsonObject { ["name"] = name },
+            ["spec"] = new JsonObject { ["endpoints"] = new JsonArray(new JsonObject { ["address"] = "10.0.0.1:80" }) }
+        },
         G, V, "default", P);
 
     private sealed record Seen(WatchEventType Type, string Name, string ResourceVersion);

@@ -1,6 +1,6 @@
-using Ballast.Ingress.Endpoints;
 using System.Net;
 using Ballast.Ingress.Affinity;
+using Ballast.Ingress.Endpoints;
 using Ballast.Ingress.Health;
 using Ballast.Ingress.LoadBalancing;
 using Ballast.Ingress.Runtime;

@@ -1,8 +1,8 @@
 using Ballast.Model.Ingresses.Annotations;
 using Ballast.Model.Resources;
 using Ballast.Model.Resources.GatewayApi;
-using Native = Ballast.Model.Resources;
 using Gw = Ballast.Model.Resources.GatewayApi;
+using Native = Ballast.Model.Resources;
 
 namespace Ballast.Model.Ingresses.Migration;
 
