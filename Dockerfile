@@ -11,7 +11,7 @@
 FROM mcr.microsoft.com/dotnet/sdk:10.0 AS build
 WORKDIR /src
 # Restore first, from the project files only, so source edits reuse the restored layer.
-COPY Directory.Build.props Directory.Packages.props ./
+COPY .editorconfig Directory.Build.props Directory.Packages.props ./
 COPY src/Model/Ballast.Model.csproj src/Model/
 COPY src/Acme/Ballast.Acme.csproj src/Acme/
 COPY src/Ingress/Ballast.Ingress.csproj src/Ingress/
@@ -29,7 +29,7 @@ RUN dotnet publish src/Operator/Ballast.Operator.csproj --no-restore -c Release 
 # It answers every request with its --name and what it saw; it listens where --urls says.
 FROM mcr.microsoft.com/dotnet/sdk:10.0 AS echo-build
 WORKDIR /src
-COPY Directory.Build.props Directory.Packages.props ./
+COPY .editorconfig Directory.Build.props Directory.Packages.props ./
 COPY samples/EchoBackend/ samples/EchoBackend/
 RUN dotnet publish samples/EchoBackend/EchoBackend.csproj -c Release -o /echo -p:UseAppHost=true -p:DebugType=none
 

@@ -119,7 +119,7 @@ public sealed class ClusterReadyChartTests
     }
 
     [Fact]
-    public async Task Watched_namespaces_get_Roles_with_the_cluster_rules_and_nothing_cluster_wide_but_TokenReview()
+    public async Task Watched_namespaces_get_Roles_with_the_cluster_rules_and_nothing_cluster_wide_but_TokenReview_and_GatewayClasses()
     {
         var cluster = await Support.Helm.TemplateAsync();
         var clusterRules = cluster.Only("ClusterRole", "-operator")["rules"]!;
@@ -127,7 +127,7 @@ public sealed class ClusterReadyChartTests
 
         var scoped = await Support.Helm.TemplateAsync("rbac.watchNamespaces[0]=shop", "rbac.watchNamespaces[1]=web");
         Assert.Equal(["ballast-operator-cluster"], scoped.OfKind("ClusterRole").Select(r => r["metadata"]!["name"]!.GetValue<string>()));
-        Assert.Equal(["tokenreviews"], scoped.Only("ClusterRole")["rules"]!.AsArray().SelectMany(r => r!["resources"]!.AsArray()).Select(x => x!.GetValue<string>()));
+        Assert.Equal(["tokenreviews", "gatewayclasses", "gatewayclasses/status"], scoped.Only("ClusterRole")["rules"]!.AsArray().SelectMany(r => r!["resources"]!.AsArray()).Select(x => x!.GetValue<string>()));
         Assert.Equal(["ballast-operator-cluster"], scoped.OfKind("ClusterRoleBinding").Select(r => r["metadata"]!["name"]!.GetValue<string>()));
         foreach (var ns in new[] { "shop", "web" })
         {

@@ -108,7 +108,8 @@ public sealed class ClusterRoleTests
             if (call.Namespace is null) Assert.True(clusterGrants.Contains(grant), $"{call} across namespaces: only TokenReviews may be");
             else Assert.True(roles.TryGetValue(call.Namespace, out var granted) && granted.Contains(grant), $"{call} in {call.Namespace}: not granted there");
         }
-        Assert.Equal(["tokenreviews"], op.Proxy.Calls.Where(c => c.Namespace is null).Select(c => c.Resource).Distinct());
+        // Cluster-wide only what is cluster-scoped by nature: TokenReviews and the Gateway API's GatewayClasses.
+        Assert.Equal(["gatewayclasses", "tokenreviews"], op.Proxy.Calls.Where(c => c.Namespace is null).Select(c => c.Resource).Distinct().Order(StringComparer.Ordinal));
     }
 
     /// <summary>An invalid edit of the sample policy (stored as a fallback), then the sample again (the entry removed).</summary>
