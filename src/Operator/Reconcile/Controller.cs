@@ -127,7 +127,14 @@ public sealed class Controller
 
     public async Task RunAsync(CancellationToken ct)
     {
-        _frontEnds = await DiscoverFrontEndsAsync(ct);
+        try
+        {
+            _frontEnds = await DiscoverFrontEndsAsync(ct);
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            return; // stopped before discovery finished: nothing was started yet
+        }
         foreach (var w in _frontEnds.Kinds) w.Informer.Changed += () => _queue.Add(CompileKey);
         var caches = Caches.Concat(_frontEnds.Kinds.Select(k => k.Informer)).ToList();
         var informers = caches.Select(c => c.RunAsync(ct)).Append(_stored.RunAsync(ct)).ToArray();
