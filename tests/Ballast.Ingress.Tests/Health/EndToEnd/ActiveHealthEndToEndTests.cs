@@ -93,6 +93,9 @@ public sealed class ActiveHealthEndToEndTests
             with
         { ActiveHealth = FastCheck, PanicThresholdPercent = 0 };
         await ingress.ApplyAsync(Of(1, [Listener(port, Route("r", ("ns/p", 1)))], pool));
+        // Observe both primaries serving before the first request instead of assuming the swap and the first probes are done.
+        await HealthE2E.WaitForStateAsync(ingress, "ns/p", p1.Address, "healthy");
+        await HealthE2E.WaitForStateAsync(ingress, "ns/p", p2.Address, "healthy");
         var client = ingress.Client(port);
         Assert.Equal(0, (await SendAsync(client, 10)).GetValueOrDefault("backup"));
 
