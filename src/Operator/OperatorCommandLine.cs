@@ -44,6 +44,9 @@ public static class OperatorCommandLine
         var namespaces = List(ArgValue(args, "--watch-namespaces") ?? Env("BALLAST_WATCH_NAMESPACES"));
         if (Env("BALLAST_INGRESS_SERVICE") is { } ingressService && ingressService.Split('/') is not [{ Length: > 0 }, { Length: > 0 }])
             return (null, $"BALLAST_INGRESS_SERVICE: \"{ingressService}\" is not namespace/name");
+        if (!Port(ArgValue(args, "--ingress-http-port") ?? Env("BALLAST_INGRESS_HTTP_PORT"), "BALLAST_INGRESS_HTTP_PORT / --ingress-http-port", 8080, out var ingressHttp, out var portError)
+            || !Port(ArgValue(args, "--ingress-https-port") ?? Env("BALLAST_INGRESS_HTTPS_PORT"), "BALLAST_INGRESS_HTTPS_PORT / --ingress-https-port", 8443, out var ingressHttps, out portError))
+            return (null, portError);
         var options = new OperatorOptions
         {
             Kubeconfig = ArgValue(args, "--kubeconfig") ?? Env("KUBECONFIG"),
@@ -65,8 +68,21 @@ public static class OperatorCommandLine
                 NodeAddresses = Env("BALLAST_NODE_ADDRESSES") is "true",
                 Configured = List(ArgValue(args, "--addresses") ?? Env("BALLAST_ADDRESSES")),
             },
+            // The same ports the ingress replicas serve Ingress objects on (the chart sets both from ingress.ports).
+            Ingress = new Model.Compilation.IngressServing(ingressHttp, ingressHttps),
         };
         return (new Settings(options, logLevel, logFormat), null);
+    }
+
+    /// <summary>A port from a flag or the environment (null: the default).</summary>
+    private static bool Port(string? value, string name, int fallback, out int port, out string? error)
+    {
+        error = null;
+        port = fallback;
+        if (value is null) return true;
+        if (int.TryParse(value, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out port) && port is >= 1 and <= 65535) return true;
+        error = $"{name}: \"{value}\" is not a port number (1-65535)";
+        return false;
     }
 
     private static string[] List(string? commaSeparated) =>

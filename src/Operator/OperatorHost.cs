@@ -42,6 +42,12 @@ public sealed record OperatorOptions
     public IReadOnlyList<string> WatchNamespaces { get; init; } = [];
     /// <summary>ACME (policies' tls.acme listeners, run by the leader).</summary>
     public Certificates.OperatorAcmeOptions Acme { get; init; } = new();
+    /// <summary>
+    /// The ports Ingress objects are served on (the ingress pods' <c>http</c> and <c>https</c> container ports:
+    /// <c>--ingress-http-port</c>, <c>--ingress-https-port</c>). An Ingress that names no class is served only when an
+    /// IngressClass of ours is the cluster's default.
+    /// </summary>
+    public Model.Compilation.IngressServing Ingress { get; init; } = new();
 }
 
 /// <summary>The operator assembled: KubernetesClient, informers and reconcile, leader election, snapshot server.</summary>
@@ -107,7 +113,7 @@ public sealed class OperatorHost : IAsyncDisposable
         };
         var certificates = new Certificates.OperatorCertificates(client, hub, options.Acme);
         var stored = new State.LastAcceptedStore(client, options.LeaseNamespace, options.LastAcceptedConfigMap, time, logger, options.Resync);
-        var controller = new Controller(client, hub, time, logger, () => elector.IsLeader, options.Resync, stored, certificates, options.WatchNamespaces, options.Addresses);
+        var controller = new Controller(client, hub, time, logger, () => elector.IsLeader, options.Resync, stored, certificates, options.WatchNamespaces, options.Addresses, options.Ingress);
         elector.LeadershipChanged += _ => controller.Kick();
         var metrics = new OperatorMetrics();
         controller.Reconciled = metrics.Reconciled;

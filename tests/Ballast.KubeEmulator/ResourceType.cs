@@ -44,6 +44,9 @@ public sealed record ResourceType(
         new("discovery.k8s.io", "v1", "endpointslices", "EndpointSlice"),
         new("coordination.k8s.io", "v1", "leases", "Lease"),
         new("apps", "v1", "deployments", "Deployment", HasStatusSubresource: true, ShortNames: ["deploy"]),
+        // Every cluster serves Ingress: the operator watches it (and IngressClass) and writes status.loadBalancer.
+        new("networking.k8s.io", "v1", "ingresses", "Ingress", HasStatusSubresource: true, ShortNames: ["ing"]),
+        new("networking.k8s.io", "v1", "ingressclasses", "IngressClass", Namespaced: false),
     ];
 
     /// <summary>Gateway API's kinds as the standard-channel CRDs (config/crds/gateway-api) serve them.</summary>

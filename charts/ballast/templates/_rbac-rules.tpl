@@ -36,7 +36,17 @@
     resources: ["gateways/status", "httproutes/status", "grpcroutes/status", "tlsroutes/status", "tcproutes/status", "udproutes/status"]
     verbs: ["update"]
   {{- end }}
-  # Events on Accepted transitions, in the resource's namespace.
+  {{- if .Values.ingressApi.enabled }}
+  # Ingress: the operator lists and watches Ingresses and writes their status.loadBalancer (IngressClasses are
+  # cluster-scoped: granted in the -cluster ClusterRole).
+  - apiGroups: ["networking.k8s.io"]
+    resources: ["ingresses"]
+    verbs: ["list", "watch"]
+  - apiGroups: ["networking.k8s.io"]
+    resources: ["ingresses/status"]
+    verbs: ["update"]
+  {{- end }}
+  # Events on Accepted transitions, and Warning events on Ingresses (unsupported annotations …), in the resource's namespace.
   - apiGroups: [""]
     resources: ["events"]
     verbs: ["create"]

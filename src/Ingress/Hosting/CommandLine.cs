@@ -18,6 +18,7 @@ public static class CommandLine
             --redis HOST:PORT          share the affinity table with other replicas through Redis
             --affinity-key-file FILE   keys that sign affinity cookies: base64, one per line, newest first
           ballast run --operator URL --token-file FILE --replica-id ID [--state-dir DIR] [--admin-port N]
+                      [--redis HOST:PORT] [--affinity-key-file FILE]
                                                       a replica fed by the operator's snapshots (long-poll);
                                                       keeps the last good one in DIR (default ./ballast-state)
                                                       and starts from it when the operator is unreachable
@@ -66,27 +67,14 @@ public static class CommandLine
             Console.Error.WriteLine($"--config: {run.ConfigDirectory}: no such directory");
             return 1;
         }
-        Affinity.AffinityKeyRing? keys = null;
-        if (run.AffinityKeyFile is { } keyFile)
-        {
-            try { keys = Affinity.AffinityKeyRing.Load(keyFile); }
-            catch (Exception e) when (e is FormatException or IOException or UnauthorizedAccessException)
-            {
-                Console.Error.WriteLine(e is FormatException ? e.Message : $"--affinity-key-file {keyFile}: {e.Message}");
-                return 1;
-            }
-        }
+        if (!TryLoadAffinityKeys(run, out var keys)) return 1;
         using var signals = new ShutdownSignals();
 
         using var acmeHttp = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
-        await using var host = await IngressHost.StartAsync(new IngressOptions
+        await using var host = await IngressHost.StartAsync(HostOptions(run, keys) with
         {
-            AdminPort = run.AdminPort,
-            Redis = run.Redis,
-            AffinityKeys = keys,
             Acme = Tls.Acme.StandaloneAcme.Options(run.StateDirectory, acmeHttp),
             Ingress = new Ballast.Model.Compilation.IngressServing(run.IngressHttpPort, run.IngressHttpsPort, UnclassedWithoutDefault: true),
-            ConfigureLogging = logging => ConsoleLogging(logging, run),
         });
         var logger = host.LoggerFactory.CreateLogger("Ballast");
         using var sigusr1 = ReopenAccessLogsOnSigusr1(host);
@@ -101,6 +89,35 @@ public static class CommandLine
         await host.ShutdownAsync(run.ShutdownGrace, run.ShutdownTimeout, signals.Second);
         logger.LogInformation("Stopped.");
         return 0;
+    }
+
+    /// <summary>
+    /// What both run modes start the host with: the admin port, logging, and what active-active replicas share
+    /// (Redis for the affinity table and global limits, the keys that sign affinity cookies).
+    /// </summary>
+    public static IngressOptions HostOptions(RunArguments run, Affinity.AffinityKeyRing? affinityKeys) => new()
+    {
+        AdminPort = run.AdminPort,
+        Redis = run.Redis,
+        AffinityKeys = affinityKeys,
+        ConfigureLogging = logging => ConsoleLogging(logging, run),
+    };
+
+    /// <summary>Reads <c>--affinity-key-file</c> (none: null keys); false after printing why it cannot.</summary>
+    private static bool TryLoadAffinityKeys(RunArguments run, out Affinity.AffinityKeyRing? keys)
+    {
+        keys = null;
+        if (run.AffinityKeyFile is not { } keyFile) return true;
+        try
+        {
+            keys = Affinity.AffinityKeyRing.Load(keyFile);
+            return true;
+        }
+        catch (Exception e) when (e is FormatException or IOException or UnauthorizedAccessException)
+        {
+            Console.Error.WriteLine(e is FormatException ? e.Message : $"--affinity-key-file {keyFile}: {e.Message}");
+            return false;
+        }
     }
 
     private static void ConsoleLogging(ILoggingBuilder logging, RunArguments run) =>
@@ -124,13 +141,10 @@ public static class CommandLine
             Console.Error.WriteLine(e.Message);
             return 1;
         }
+        if (!TryLoadAffinityKeys(run, out var keys)) return 1;
         using var signals = new ShutdownSignals();
 
-        await using var host = await IngressHost.StartAsync(new IngressOptions
-        {
-            AdminPort = run.AdminPort,
-            ConfigureLogging = logging => ConsoleLogging(logging, run),
-        });
+        await using var host = await IngressHost.StartAsync(HostOptions(run, keys));
         var logger = host.LoggerFactory.CreateLogger("Ballast");
         using var sigusr1 = ReopenAccessLogsOnSigusr1(host);
         logger.LogInformation("Admin listener on port {Port} (/metrics, /healthz, /readyz).", host.AdminPort);
@@ -281,6 +295,9 @@ public sealed record RunArguments(string ConfigDirectory, int AdminPort)
             result = new RunArguments("", adminPort)
             {
                 Operator = new OperatorArguments(url, tokenFile, replicaId, stateDir ?? "ballast-state"),
+                // Replicas of one Deployment share affinity through Redis and sign cookies with the same keys.
+                Redis = redis,
+                AffinityKeyFile = keyFile,
                 ShutdownGrace = grace,
                 LogLevel = logLevel,
                 LogFormat = logFormat,

@@ -49,6 +49,9 @@ public sealed class OperatorMetrics
         SnapshotAuthFailures = factory.CreateCounter("ballast_operator_snapshot_auth_failures_total",
             "Snapshot requests refused (401, or 503 when the TokenReview failed), by reason: missing (no bearer token), invalid (not authenticated for the audience), service_account (not the ingress ServiceAccount), review_error.",
             new CounterConfiguration { LabelNames = ["reason"] });
+        UnsupportedAnnotations = factory.CreateGauge("ballast_unsupported_annotations",
+            "ingress-nginx annotations of served Ingresses that Ballast does not apply: unsupported, or malformed (that Ingress is then not served); 1 per Ingress (namespace/name) and annotation. Exported by the leader only.",
+            new GaugeConfiguration { LabelNames = ["ingress", "annotation"] });
         foreach (var reason in Delivery.Auth.AuthFailure.All) SnapshotAuthFailures.WithLabels(reason);
         foreach (var kind in Kinds)
         {
@@ -74,6 +77,7 @@ public sealed class OperatorMetrics
     public Counter WatchRestarts { get; }
     public Counter Relists { get; }
     public Counter SnapshotAuthFailures { get; }
+    public Gauge UnsupportedAnnotations { get; }
 
     /// <summary>One refused snapshot request.</summary>
     public void SnapshotRefused(string reason) => SnapshotAuthFailures.WithLabels(reason).Inc();
@@ -101,6 +105,11 @@ public sealed class OperatorMetrics
                 if (!replicas.ContainsKey(labels[0])) ReplicaVersion.RemoveLabelled(labels);
             QueueDepth.Set(controller.QueueDepth);
             StatusWrites.IncTo(controller.StatusWrites);
+            // The leader's view only: every replica compiles the same, and one series per annotation is what an alert wants.
+            var notApplied = isLeader() && controller.LastResult is { } result ? Model.Ingresses.IngressEvents.NotApplied(result).ToHashSet() : [];
+            foreach (var labels in UnsupportedAnnotations.GetAllLabelValues().ToList())
+                if (!notApplied.Contains((labels[0], labels[1]))) UnsupportedAnnotations.RemoveLabelled(labels);
+            foreach (var (ingress, annotation) in notApplied) UnsupportedAnnotations.WithLabels(ingress, annotation).Set(1);
             foreach (var informer in controller.Informers)
             {
                 Relists.WithLabels(informer.Name).IncTo(informer.Lists);

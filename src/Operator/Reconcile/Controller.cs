@@ -42,7 +42,7 @@ public sealed class Controller
     public ReferencedSecrets Secrets { get; }
 
     /// <summary>Status writes that went to the API server (tests assert "no churn" on it).</summary>
-    public int StatusWrites => _status.Writes + _kindStatus.Writes;
+    public int StatusWrites => _status.Writes + _kindStatus.Writes + _ingressStatus.Writes;
 
     public int Compiles { get; private set; }
 
@@ -70,6 +70,11 @@ public sealed class Controller
     /// <summary>The front-ends' kinds the API server serves (Gateway API …), found at start.</summary>
     private FrontEndInformers _frontEnds = FrontEndInformers.None;
     private readonly KindStatusWriter _kindStatus;
+    private readonly IngressStatusWriter _ingressStatus;
+    /// <summary>Where and how Ingress objects are served (the ingress replicas' Ingress ports).</summary>
+    private readonly IngressServing _ingress;
+    /// <summary>Each served Ingress's problems after the last pass (Warning events; its status has no conditions).</summary>
+    private volatile ILookup<ResourceKey, Model.Ingresses.IngressEvent> _ingressWarnings = Array.Empty<Model.Ingresses.IngressEvent>().ToLookup(e => e.Ingress);
     private readonly IKubernetes _client;
     private readonly IReadOnlyList<string> _namespaces;
     private readonly TimeSpan _resync;
@@ -86,11 +91,14 @@ public sealed class Controller
 
     /// <param name="stored">Where the leader persists the fallback specs in use (every replica reads them).</param>
     /// <param name="namespaces">The namespaces to watch; empty: all (the cluster-wide default).</param>
-    /// <param name="addresses">Where policies' status.addresses come from.</param>
+    /// <param name="addresses">Where policies' status.addresses (and Ingresses' status.loadBalancer) come from.</param>
+    /// <param name="ingress">The ports Ingress objects are served on.</param>
     public Controller(IKubernetes client, SnapshotHub hub, TimeProvider time, ILogger logger, Func<bool> isLeader, TimeSpan resync,
         LastAcceptedStore stored, Certificates.OperatorCertificates? certificates = null, IReadOnlyList<string>? namespaces = null,
-        AddressSources? addresses = null)
+        AddressSources? addresses = null, IngressServing? ingress = null)
     {
+        _ingress = ingress ?? new IngressServing();
+        _ingressStatus = new IngressStatusWriter(client, time, logger);
         namespaces ??= [];
         _client = client;
         _namespaces = namespaces;
@@ -211,10 +219,13 @@ public sealed class Controller
         var (policies, badPolicies) = DesiredState.Parse<LoadBalancerPolicy>(served.Where(s => s.Key.Kind == LoadBalancerPolicy.KindName).Select(s => s.Value), LoadBalancerPolicy.KindName);
         var unreadable = badPools.Concat(badPolicies).ToList();
         var stored = _stored.Entries;
+        var frontEndInputs = FrontEndInputs();
+        // Ingresses name their TLS and basic-auth Secrets; the policies they translate into say which.
+        var ingressPolicies = DesiredState.IngressPolicies(frontEndInputs);
         // The last accepted specs of rejected resources may reference Secrets the new specs dropped: keep those too.
         Resource[] candidates = [.. _remembered.Values.Select(a => a.Resource), .. stored.Values.Select(s => s.Resource)];
         await Secrets.TrackAsync(DesiredState.SecretReferences(
-            [.. pools, .. candidates.OfType<BackendPool>()], [.. policies, .. candidates.OfType<LoadBalancerPolicy>()]), ct);
+            [.. pools, .. candidates.OfType<BackendPool>()], [.. policies, .. ingressPolicies, .. candidates.OfType<LoadBalancerPolicy>()]), ct);
         _certificates?.Reconcile(policies, _isLeader());
         var input = new CompilerInput
         {
@@ -222,7 +233,8 @@ public sealed class Controller
             AcmeChallenges = _certificates?.Supervisor.Challenges ?? System.Collections.Immutable.ImmutableDictionary<string, string>.Empty,
             Pools = pools,
             Policies = policies,
-            Inputs = FrontEndInputs(),
+            Inputs = frontEndInputs,
+            Ingress = _ingress,
             Services = DesiredState.Services(Services.Items, Slices.Items),
             Secrets = DesiredState.Secrets(Secrets.Items),
         };
@@ -235,15 +247,17 @@ public sealed class Controller
         // spec's references stay watched, valid or not: the Secret a rejected policy waits for must wake it up.
         var fallbacks = choice.Fallbacks.Values.Select(f => f.Resource).ToList();
         await Secrets.TrackAsync(DesiredState.SecretReferences(
-            [.. pools, .. fallbacks.OfType<BackendPool>()], [.. policies, .. fallbacks.OfType<LoadBalancerPolicy>()]), ct);
+            [.. pools, .. fallbacks.OfType<BackendPool>()], [.. policies, .. ingressPolicies, .. fallbacks.OfType<LoadBalancerPolicy>()]), ct);
 
         _desired = AcceptedSpecs.Statuses(first, result, choice, unreadable);
+        _ingressWarnings = Model.Ingresses.IngressEvents.Warnings(result).ToLookup(e => e.Ingress);
         _addresses = Status.IngressAddresses.From(_addressSources.Configured, IngressService?.Items.FirstOrDefault(), Nodes?.Items ?? []);
         Compiles++;
         LastResult = result;
         Publish(result);
         if (_isLeader())
         {
+            _ingressStatus.Retain(_desired.Keys.Where(k => k.Kind == Model.Ingresses.Ingress.KindName).ToHashSet());
             foreach (var key in _desired.Keys) _queue.Add($"{key.Kind}|{key.Namespace}|{key.Name}");
             // Last, so that a failing write (retried with backoff) never holds back the snapshot or the statuses.
             await _stored.SaveAsync(choice.Fallbacks.ToDictionary(), ct);
@@ -268,7 +282,10 @@ public sealed class Controller
         var parts = queueKey.Split('|');
         var key = new ResourceKey(parts[0], parts[1], parts[2]);
         if (!_desired.TryGetValue(key, out var compiled)) return;
-        if (_frontEnds.Kinds.FirstOrDefault(k => k.Kind.Kind == key.Kind) is { } frontEnd) await _kindStatus.WriteAsync(key, frontEnd, compiled, ct);
+        var frontEnd = _frontEnds.Kinds.FirstOrDefault(k => k.Kind.Kind == key.Kind);
+        if (frontEnd is not null && key.Kind == Model.Ingresses.Ingress.KindName)
+            await _ingressStatus.WriteAsync(key, frontEnd, compiled, _ingressWarnings[key], _addresses, ct);
+        else if (frontEnd is not null) await _kindStatus.WriteAsync(key, frontEnd, compiled, ct);
         else await _status.WriteAsync(key, compiled, _addresses, ct);
     }
 }

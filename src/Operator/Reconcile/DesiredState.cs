@@ -98,6 +98,16 @@ public static class DesiredState
         return keys;
     }
 
+    /// <summary>
+    /// The native policies the Ingresses of ours translate into (what the Compiler serves for them): their listeners
+    /// name the Ingresses' TLS Secrets and their routes the <c>auth-secret</c> ones, for <see cref="SecretReferences"/>.
+    /// </summary>
+    public static IReadOnlyList<LoadBalancerPolicy> IngressPolicies(IReadOnlyList<Resource> frontEndInputs) =>
+        Model.Ingresses.IngressTranslator.Translate(
+            [.. frontEndInputs.OfType<Model.Ingresses.Ingress>()],
+            [.. frontEndInputs.OfType<Model.Ingresses.IngressClass>()],
+            new Model.Ingresses.IngressTranslatorOptions()).Policies;
+
     public static ImmutableDictionary<string, ResolvedSecret> Secrets(IEnumerable<V1Secret> secrets) =>
         secrets.ToImmutableDictionary(
             s => $"{s.Metadata.NamespaceProperty}/{s.Metadata.Name}",

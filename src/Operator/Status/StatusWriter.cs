@@ -1,4 +1,3 @@
-using System.Net;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Ballast.Model.Compilation;
@@ -7,7 +6,6 @@ using Ballast.Model.Serialization;
 using Ballast.Operator.Delivery;
 using Ballast.Operator.Watching;
 using k8s;
-using k8s.Autorest;
 using k8s.Models;
 
 namespace Ballast.Operator.Status;
@@ -27,6 +25,8 @@ public sealed class StatusWriter(
     ICache<JsonElement> policies,
     Certificates.OperatorCertificates? certificates)
 {
+    private readonly EventRecorder _events = new(client, time, logger);
+
     /// <summary>Status writes that went to the API server (tests assert "no churn" on it).</summary>
     public int Writes => Volatile.Read(ref _writes);
     private int _writes;
@@ -94,32 +94,15 @@ public sealed class StatusWriter(
         var newStatus = after["status"]!.GetValue<string>();
         if (before?.FirstOrDefault(c => c.Type == ConditionTypes.Accepted)?.Status == newStatus) return;
         var ok = newStatus == ConditionStatus.True;
-        var now = time.GetUtcNow().UtcDateTime;
-        try
+        var involved = new V1ObjectReference
         {
-            await client.CoreV1.CreateNamespacedEventAsync(new Corev1Event
-            {
-                Metadata = new V1ObjectMeta { GenerateName = key.Name + "-" /* a prefix must be a valid name once its trailing dash is masked: "x." is refused */, NamespaceProperty = key.Namespace },
-                InvolvedObject = new V1ObjectReference
-                {
-                    ApiVersion = ApiGroup.ApiVersion,
-                    Kind = key.Kind,
-                    Name = key.Name,
-                    NamespaceProperty = key.Namespace,
-                    Uid = meta.TryGetProperty("uid", out var uid) ? uid.GetString() : null,
-                },
-                Type = ok ? "Normal" : "Warning",
-                Reason = ok ? ConditionReasons.Accepted : after["reason"]?.GetValue<string>() ?? ConditionReasons.Invalid,
-                Message = ok ? $"{key.Kind} accepted" : after["message"]?.GetValue<string>() ?? "",
-                Source = new V1EventSource { Component = "ballast-operator" },
-                FirstTimestamp = now,
-                LastTimestamp = now,
-                Count = 1,
-            }, key.Namespace, cancellationToken: ct);
-        }
-        catch (HttpOperationException e) when (e.Response.StatusCode != HttpStatusCode.Conflict)
-        {
-            logger.LogWarning("event for {Key}: {Error}", key, e.Message); // an event is best effort
-        }
+            ApiVersion = ApiGroup.ApiVersion,
+            Kind = key.Kind,
+            Name = key.Name,
+            NamespaceProperty = key.Namespace,
+            Uid = meta.TryGetProperty("uid", out var uid) ? uid.GetString() : null,
+        };
+        await _events.RecordAsync(involved, warning: !ok, ok ? ConditionReasons.Accepted : after["reason"]?.GetValue<string>() ?? ConditionReasons.Invalid,
+            ok ? $"{key.Kind} accepted" : after["message"]?.GetValue<string>() ?? "", ct);
     }
 }

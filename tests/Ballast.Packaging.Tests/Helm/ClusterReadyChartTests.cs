@@ -119,7 +119,26 @@ public sealed class ClusterReadyChartTests
     }
 
     [Fact]
-    public async Task Watched_namespaces_get_Roles_with_the_cluster_rules_and_nothing_cluster_wide_but_TokenReview_and_GatewayClasses()
+    public async Task Ingresses_are_served_on_the_ingress_pods_http_and_https_ports_with_the_charts_IngressClass()
+    {
+        var defaults = await Support.Helm.TemplateAsync();
+        Assert.Equal(new Ballast.Model.Compilation.IngressServing(8080, 8443), OperatorSettings(defaults).Options.Ingress);
+        var ingressClass = defaults.Only("IngressClass");
+        Assert.Equal(("ballast", "ballast.dev/ingress-controller"), (ingressClass["metadata"]!["name"]!.GetValue<string>(), ingressClass["spec"]!["controller"]!.GetValue<string>()));
+        Assert.Null(ingressClass["metadata"]!["annotations"]);
+
+        var moved = await Support.Helm.TemplateAsync("ingress.ports[0].name=http", "ingress.ports[0].containerPort=9080",
+            "ingress.ports[1].name=https", "ingress.ports[1].containerPort=9443", "ingressApi.ingressClass.default=true");
+        Assert.Equal(new Ballast.Model.Compilation.IngressServing(9080, 9443), OperatorSettings(moved).Options.Ingress);
+        Assert.Equal("true", moved.Only("IngressClass")["metadata"]!["annotations"]!["ingressclass.kubernetes.io/is-default-class"]!.GetValue<string>());
+
+        var off = await Support.Helm.TemplateAsync("ingressApi.enabled=false");
+        Assert.Empty(off.OfKind("IngressClass"));
+        Assert.DoesNotContain(off.OfKind("ClusterRole").SelectMany(r => r["rules"]!.AsArray()), r => r!["apiGroups"]![0]!.GetValue<string>() == "networking.k8s.io");
+    }
+
+    [Fact]
+    public async Task Watched_namespaces_get_Roles_with_the_cluster_rules_and_nothing_cluster_wide_but_TokenReview_GatewayClasses_and_IngressClasses()
     {
         var cluster = await Support.Helm.TemplateAsync();
         var clusterRules = cluster.Only("ClusterRole", "-operator")["rules"]!;
@@ -127,7 +146,7 @@ public sealed class ClusterReadyChartTests
 
         var scoped = await Support.Helm.TemplateAsync("rbac.watchNamespaces[0]=shop", "rbac.watchNamespaces[1]=web");
         Assert.Equal(["ballast-operator-cluster"], scoped.OfKind("ClusterRole").Select(r => r["metadata"]!["name"]!.GetValue<string>()));
-        Assert.Equal(["tokenreviews", "gatewayclasses", "gatewayclasses/status"], scoped.Only("ClusterRole")["rules"]!.AsArray().SelectMany(r => r!["resources"]!.AsArray()).Select(x => x!.GetValue<string>()));
+        Assert.Equal(["tokenreviews", "gatewayclasses", "gatewayclasses/status", "ingressclasses"], scoped.Only("ClusterRole")["rules"]!.AsArray().SelectMany(r => r!["resources"]!.AsArray()).Select(x => x!.GetValue<string>()));
         Assert.Equal(["ballast-operator-cluster"], scoped.OfKind("ClusterRoleBinding").Select(r => r["metadata"]!["name"]!.GetValue<string>()));
         foreach (var ns in new[] { "shop", "web" })
         {

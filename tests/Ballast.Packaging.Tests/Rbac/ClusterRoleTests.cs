@@ -41,6 +41,7 @@ public sealed class ClusterRoleTests
         await op.ApplySamplesAsync();
         await op.ApplyTlsPolicyAsync(); // a referenced Secret, so the operator reads Secrets at all
         await op.ApplyGatewaySamplesAsync(); // a route of every Gateway API kind, so the operator writes each kind's status
+        await op.ApplyIngressSamplesAsync(); // an Ingress of ours and the ingress Service's address: the operator writes its status.loadBalancer
         await op.ReplicaAppliesNewestAsync("ingress-0");
         await RejectThenFixThePolicyAsync(op, $"{leaseName}-last-accepted"); // so the leader creates, then updates, its ConfigMap
         // Run until every granted call was seen (each is needed) — or the deadline says one is never used.
@@ -108,8 +109,8 @@ public sealed class ClusterRoleTests
             if (call.Namespace is null) Assert.True(clusterGrants.Contains(grant), $"{call} across namespaces: only TokenReviews may be");
             else Assert.True(roles.TryGetValue(call.Namespace, out var granted) && granted.Contains(grant), $"{call} in {call.Namespace}: not granted there");
         }
-        // Cluster-wide only what is cluster-scoped by nature: TokenReviews and the Gateway API's GatewayClasses.
-        Assert.Equal(["gatewayclasses", "tokenreviews"], op.Proxy.Calls.Where(c => c.Namespace is null).Select(c => c.Resource).Distinct().Order(StringComparer.Ordinal));
+        // Cluster-wide only what is cluster-scoped by nature: TokenReviews, GatewayClasses and IngressClasses.
+        Assert.Equal(["gatewayclasses", "ingressclasses", "tokenreviews"], op.Proxy.Calls.Where(c => c.Namespace is null).Select(c => c.Resource).Distinct().Order(StringComparer.Ordinal));
     }
 
     /// <summary>An invalid edit of the sample policy (stored as a fallback), then the sample again (the entry removed).</summary>

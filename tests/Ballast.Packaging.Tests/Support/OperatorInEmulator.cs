@@ -26,8 +26,11 @@ public sealed class OperatorInEmulator : IAsyncDisposable
     public OperatorHost Operator { get; }
     private readonly string _dir;
 
-    private OperatorInEmulator(KubeApiEmulator api, RecordingApiProxy proxy, OperatorHost op, string dir, string replicaToken)
+    private readonly string _leaseNamespace;
+
+    private OperatorInEmulator(KubeApiEmulator api, RecordingApiProxy proxy, OperatorHost op, string dir, string replicaToken, string leaseNamespace)
     {
+        _leaseNamespace = leaseNamespace;
         ReplicaToken = replicaToken;
         Api = api;
         Proxy = proxy;
@@ -55,17 +58,51 @@ public sealed class OperatorInEmulator : IAsyncDisposable
             IngressServiceAccount = $"{leaseNamespace}/{IngressName}",
             Addresses = new Operator.Reconcile.AddressSources { IngressService = $"{leaseNamespace}/{IngressName}" },
             WatchNamespaces = watchNamespaces ?? [],
+            // Ingress ports apart from the samples' listener ports (8080, 8443), so both the native samples and the
+            // Ingress sample are served (on the chart's ports the Ingress would take 8080 from the sample policy).
+            Ingress = new Model.Compilation.IngressServing(18080, 18443),
             PollWait = TimeSpan.FromSeconds(1),
             RetryPeriod = TimeSpan.FromMilliseconds(200),
             LeaseDuration = TimeSpan.FromSeconds(3),
         });
         var token = api.Tokens.Issue(leaseNamespace, IngressName, "ballast-operator", TimeSpan.FromHours(1));
-        return new OperatorInEmulator(api, proxy, op, dir, token);
+        return new OperatorInEmulator(api, proxy, op, dir, token, leaseNamespace);
     }
 
     /// <summary>kubectl apply of samples/gateway-api/kubernetes: a Gateway with a route of every kind.</summary>
     public Task ApplyGatewaySamplesAsync() => KubectlApply.ApplyFilesAsync(Api,
         [.. Directory.GetFiles(RepoPaths.Of("samples", "gateway-api", "kubernetes"), "*.yaml").Order(StringComparer.Ordinal)]);
+
+    /// <summary>
+    /// kubectl apply of samples/ingress/kubernetes, with what the chart and the cluster add: the IngressClass "ballast",
+    /// the echo Service's EndpointSlice, and the ingress Service with a load-balancer address (for status.loadBalancer).
+    /// </summary>
+    public async Task ApplyIngressSamplesAsync()
+    {
+        await ApplyAsync(Yaml.Documents($$"""
+            apiVersion: networking.k8s.io/v1
+            kind: IngressClass
+            metadata: { name: ballast }
+            spec: { controller: ballast.dev/ingress-controller }
+            ---
+            apiVersion: v1
+            kind: Service
+            metadata: { name: {{IngressName}}, namespace: {{_leaseNamespace}} }
+            spec: { type: LoadBalancer, ports: [ { name: http, port: 80, targetPort: 8080 } ] }
+            """));
+        foreach (var file in Directory.GetFiles(RepoPaths.Of("samples", "ingress", "kubernetes"), "*.yaml").Order(StringComparer.Ordinal))
+            await ApplyAsync(Yaml.Documents(File.ReadAllText(file)));
+        await ApplyAsync([JsonNode.Parse("""
+            {"apiVersion":"discovery.k8s.io/v1","kind":"EndpointSlice",
+             "metadata":{"name":"echo-abc","namespace":"ingress-demo","labels":{"kubernetes.io/service-name":"echo"}},
+             "addressType":"IPv4","ports":[{"name":"http","port":8080}],
+             "endpoints":[{"addresses":["10.0.2.1"],"conditions":{"ready":true,"serving":true,"terminating":false}}]}
+            """)!.AsObject()]);
+        using var http = ApiClient();
+        var response = await http.PatchAsync($"/api/v1/namespaces/{_leaseNamespace}/services/{IngressName}/status", new StringContent(
+            """{"status":{"loadBalancer":{"ingress":[{"ip":"203.0.113.10"}]}}}""", Encoding.UTF8, "application/merge-patch+json"));
+        response.EnsureSuccessStatusCode();
+    }
 
     /// <summary>kubectl apply of samples/kubernetes, plus the EndpointSlices a cluster would add for its Services.</summary>
     public async Task ApplySamplesAsync()
