@@ -19,7 +19,6 @@ namespace Ballast.Operator.Status;
 /// </summary>
 public sealed class IngressStatusWriter(IKubernetes client, TimeProvider time, ILogger logger)
 {
-    private readonly EventRecorder _events = new(client, time, logger);
     /// <summary>Per Ingress: the uid and the (reason, message) pairs already recorded. Touched by the reconcile loop only.</summary>
     private readonly Dictionary<ResourceKey, (string? Uid, HashSet<(string, string)> Recorded)> _recorded = [];
 
@@ -68,7 +67,7 @@ public sealed class IngressStatusWriter(IKubernetes client, TimeProvider time, I
     /// <summary><c>{ingress: [{ip} | {hostname}]}</c>, or <c>{}</c> (what the API server shows for an Ingress no one serves yet).</summary>
     public static JsonObject LoadBalancer(IReadOnlyList<PolicyAddress>? addresses)
     {
-        if (addresses is not { Count: > 0 }) return [];
+        if (addresses is not { Count: > 0 }) return new JsonObject();
         var ingress = new JsonArray();
         foreach (var a in addresses)
             ingress.Add(new JsonObject { [a.Type == PolicyAddress.IPAddress ? "ip" : "hostname"] = a.Value });
@@ -95,7 +94,7 @@ public sealed class IngressStatusWriter(IKubernetes client, TimeProvider time, I
             Uid = uid,
         };
         foreach (var (reason, message) in current.Where(c => !before.Contains(c)))
-            await _events.RecordAsync(involved, warning: true, reason, message, ct);
+            await new EventRecorder(client, time, logger).RecordAsync(involved, warning: true, reason, message, ct);
         _recorded[key] = (uid, current);
     }
 }

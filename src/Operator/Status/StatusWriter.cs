@@ -25,8 +25,6 @@ public sealed class StatusWriter(
     ICache<JsonElement> policies,
     Certificates.OperatorCertificates? certificates)
 {
-    private readonly EventRecorder _events = new(client, time, logger);
-
     /// <summary>Status writes that went to the API server (tests assert "no churn" on it).</summary>
     public int Writes => Volatile.Read(ref _writes);
     private int _writes;
@@ -102,7 +100,7 @@ public sealed class StatusWriter(
             NamespaceProperty = key.Namespace,
             Uid = meta.TryGetProperty("uid", out var uid) ? uid.GetString() : null,
         };
-        await _events.RecordAsync(involved, warning: !ok, ok ? ConditionReasons.Accepted : after["reason"]?.GetValue<string>() ?? ConditionReasons.Invalid,
+        await new EventRecorder(client, time, logger).RecordAsync(involved, warning: !ok, ok ? ConditionReasons.Accepted : after["reason"]?.GetValue<string>() ?? ConditionReasons.Invalid,
             ok ? $"{key.Kind} accepted" : after["message"]?.GetValue<string>() ?? "", ct);
     }
 }

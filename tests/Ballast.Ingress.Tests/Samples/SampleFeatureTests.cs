@@ -187,10 +187,10 @@ public sealed class SampleFeatureTests
         socket.Connect(IPAddress.Loopback, port);
         var answer = await Eventually.GetAsync(async () =>
         {
-            await socket.SendAsync(Encoding.ASCII.GetBytes("hello"));
+            await socket.SendAsync(Encoding.ASCII.GetBytes("hello").AsMemory());
             var buffer = new byte[512];
             using var timeout = new CancellationTokenSource(TimeSpan.FromMilliseconds(500));
-            try { return Encoding.ASCII.GetString(buffer, 0, await socket.ReceiveAsync(buffer, timeout.Token)); }
+            try { return Encoding.ASCII.GetString(buffer, 0, await socket.ReceiveAsync(buffer.AsMemory(), timeout.Token)); }
             catch (OperationCanceledException) { return ""; }
         }, a => a.Length > 0, "an answer through the UDP listener");
         Assert.Matches("^resolver-[12]\\|hello$", answer);
