@@ -58,57 +58,21 @@ public sealed class IngressOperatorTests
         ports: [ { name: http, port: {{backendPort}} } ]
         endpoints: [ { addresses: [ 127.0.0.1 ], conditions: { ready: true } } ]
         ---
-        apiVersion: networking.k8s.io/v1
-        kind: Ingress
-        metadata:
-          name: web
-          namespace: shop
-          annotations:
-            {{Snippet}}: "more_set_headers 'X-Injected: yes';"
-            nginx.ingress.kubernetes.io/upstream-vhost: internal.web
-        spec:
-          ingressClassName: ballast
-          rules:
-            - host: web.example.com
-              http:
-                paths:
-                  - { path: /, pathType: Prefix, backend: { service: { name: web, port: { number: 80 } } } }
+        {{Ingress("web", "ballast", $"{Snippet}: \"more_set_headers 'X-Injected: yes';\", nginx.ingress.kubernetes.io/upstream-vhost: internal.web")}}
         ---
-        apiVersion: networking.k8s.io/v1
-        kind: Ingress
-        metadata:
-          name: fast
-          namespace: shop
-          annotations: { {{LimitRps}}: fast }
-        spec:
-          ingressClassName: ballast
-          rules:
-            - host: fast.example.com
-              http:
-                paths:
-                  - { path: /, pathType: Prefix, backend: { service: { name: web, port: { number: 80 } } } }
+        {{Ingress("fast", "ballast", $"{LimitRps}: fast")}}
         ---
-        apiVersion: networking.k8s.io/v1
-        kind: Ingress
-        metadata: { name: theirs, namespace: shop }
-        spec:
-          ingressClassName: nginx
-          rules:
-            - host: theirs.example.com
-              http:
-                paths:
-                  - { path: /, pathType: Prefix, backend: { service: { name: web, port: { number: 80 } } } }
+        {{Ingress("theirs", "nginx")}}
         ---
-        apiVersion: networking.k8s.io/v1
-        kind: Ingress
-        metadata: { name: unclassed, namespace: shop }
-        spec:
-          rules:
-            - host: unclassed.example.com
-              http:
-                paths:
-                  - { path: /, pathType: Prefix, backend: { service: { name: web, port: { number: 80 } } } }
+        {{Ingress("unclassed", null)}}
         """;
+
+    /// <summary>An Ingress for host <c>name.example.com</c> → Service web:80, as YAML (interpolated holes keep no indentation: flow style).</summary>
+    private static string Ingress(string name, string? className, string annotations = "") =>
+        "apiVersion: networking.k8s.io/v1\nkind: Ingress\n"
+        + $"metadata: {{ name: {name}, namespace: shop, annotations: {{ {annotations} }} }}\n"
+        + $"spec: {{ {(className is null ? "" : $"ingressClassName: {className}, ")}rules: [ {{ host: {name}.example.com, http: {{ paths: [ "
+        + "{ path: /, pathType: Prefix, backend: { service: { name: web, port: { number: 80 } } } } ] } } ] }";
 
     [Fact]
     public async Task Served_Ingresses_get_the_load_balancer_address_one_Warning_event_per_annotation_problem_and_the_metric_and_the_class_decides_what_is_served()
