@@ -119,6 +119,26 @@ public sealed class ClusterReadyChartTests
     }
 
     [Fact]
+    public async Task Redis_and_the_affinity_keys_reach_the_ingress_replicas_in_operator_mode()
+    {
+        var docs = await Support.Helm.TemplateAsync("ingress.redis.address=redis.ballast:6379", "ingress.affinityKeys.existingSecret=affinity-keys");
+        var ingress = docs.Only("Deployment", "-ingress");
+        Assert.True(RunArguments.TryParse(Args(Container(ingress))[1..], out var run, out var error), error);
+        Assert.NotNull(run.Operator); // the chart runs replicas in operator mode, where both were once dropped
+        Assert.Equal("redis.ballast:6379", CommandLine.HostOptions(run, null).Redis?.Endpoint);
+        Assert.Equal("/etc/ballast/affinity-keys/keys", run.AffinityKeyFile);
+        var mount = Container(ingress)["volumeMounts"]!.AsArray().Single(m => m!["name"]!.GetValue<string>() == "affinity-keys")!;
+        Assert.Equal("/etc/ballast/affinity-keys", mount["mountPath"]!.GetValue<string>());
+        var volume = PodSpec(ingress)["volumes"]!.AsArray().Single(v => v!["name"]!.GetValue<string>() == "affinity-keys")!;
+        Assert.Equal("affinity-keys", volume["secret"]!["secretName"]!.GetValue<string>());
+
+        var plain = (await Support.Helm.TemplateAsync()).Only("Deployment", "-ingress");
+        Assert.True(RunArguments.TryParse(Args(Container(plain))[1..], out var none, out error), error);
+        Assert.Null(none.Redis);
+        Assert.Null(none.AffinityKeyFile);
+    }
+
+    [Fact]
     public async Task Ingresses_are_served_on_the_ingress_pods_http_and_https_ports_with_the_charts_IngressClass()
     {
         var defaults = await Support.Helm.TemplateAsync();
