@@ -1,4 +1,7 @@
 using System.Net;
+using System.Net.Security;
+using System.Net.Sockets;
+using System.Text;
 using Ballast.Model.Compilation;
 using Ballast.Operator.Reconcile;
 using Ballast.Operator.Tests.EndToEnd;
@@ -65,24 +68,31 @@ public sealed class IngressOperatorTests
         {{Ingress("theirs", "nginx")}}
         ---
         {{Ingress("unclassed", null)}}
+        ---
+        {{Ingress("lost", "ballast", service: "gone")}}
+        ---
+        {{Ingress("secure", "ballast", tlsSecret: "secure-tls")}}
         """;
 
-    /// <summary>An Ingress for host <c>name.example.com</c> → Service web:80, as YAML (interpolated holes keep no indentation: flow style).</summary>
-    private static string Ingress(string name, string? className, string annotations = "") =>
+    /// <summary>An Ingress for host <c>name.example.com</c> → Service <paramref name="service"/>:80, as YAML (interpolated holes keep no indentation: flow style).</summary>
+    private static string Ingress(string name, string? className, string annotations = "", string service = "web", string? tlsSecret = null) =>
         "apiVersion: networking.k8s.io/v1\nkind: Ingress\n"
         + $"metadata: {{ name: {name}, namespace: shop, annotations: {{ {annotations} }} }}\n"
-        + $"spec: {{ {(className is null ? "" : $"ingressClassName: {className}, ")}rules: [ {{ host: {name}.example.com, http: {{ paths: [ "
-        + "{ path: /, pathType: Prefix, backend: { service: { name: web, port: { number: 80 } } } } ] } } ] }";
+        + "spec: { " + (className is null ? "" : $"ingressClassName: {className}, ")
+        + (tlsSecret is null ? "" : $"tls: [ {{ hosts: [ {name}.example.com ], secretName: {tlsSecret} }} ], ")
+        + $"rules: [ {{ host: {name}.example.com, http: {{ paths: [ "
+        + $"{{ path: /, pathType: Prefix, backend: {{ service: {{ name: {service}, port: {{ number: 80 }} }} }} }} ] }} }} ] }}";
 
     [Fact]
-    public async Task Served_Ingresses_get_the_load_balancer_address_one_Warning_event_per_annotation_problem_and_the_metric_and_the_class_decides_what_is_served()
+    public async Task Served_Ingresses_get_the_load_balancer_address_one_Warning_event_per_problem_and_the_metric_and_the_class_decides_what_is_served()
     {
         await using var cluster = await EmulatedCluster.StartAsync();
         var httpPort = FreePort.Next();
+        var httpsPort = FreePort.Next();
         await using var op = await OperatorHost.StartAsync(OperatorFixture.Options(cluster) with
         {
             Addresses = new AddressSources { IngressService = "ballast-system/ballast-ingress" },
-            Ingress = new IngressServing(httpPort, FreePort.Next()),
+            Ingress = new IngressServing(httpPort, httpsPort),
         });
         await using var backend = await TestBackend.StartAsync("web");
         var state = Directory.CreateTempSubdirectory("ballast-ingress-op-").FullName;
@@ -111,6 +121,7 @@ public sealed class IngressOperatorTests
             Assert.Equal(HttpStatusCode.NotFound, await GetAsync("fast.example.com"));
             Assert.Equal(HttpStatusCode.NotFound, await GetAsync("theirs.example.com"));
             Assert.Equal(HttpStatusCode.NotFound, await GetAsync("unclassed.example.com"));
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, await GetAsync("lost.example.com")); // served, its Service missing
 
             // The cloud gives the ingress Service an address: the served, accepted Ingress shows it, no other does.
             await cluster.Client.CoreV1.PatchNamespacedServiceStatusAsync(
@@ -124,13 +135,26 @@ public sealed class IngressOperatorTests
             Assert.Empty((await cluster.Client.NetworkingV1.ReadNamespacedIngressAsync("theirs", "shop")).Status?.LoadBalancer?.Ingress ?? []);
 
             // kubectl describe: one Warning per problem, on the Ingress it is about.
-            var events = await Eventually.GetAsync(() => WarningsAsync(cluster), e => e.Count >= 2, "the Warning events");
-            Assert.Equal([("fast", "InvalidAnnotation"), ("web", "UnsupportedAnnotation")], events.Select(e => (e.InvolvedObject.Name, e.Reason)).Order());
+            var events = await Eventually.GetAsync(() => WarningsAsync(cluster), e => e.Count >= 4, "the Warning events");
+            Assert.Equal([("fast", "InvalidAnnotation"), ("lost", "ServiceNotFound"), ("secure", "SecretNotFound"), ("web", "UnsupportedAnnotation")],
+                events.Select(e => (e.InvolvedObject.Name, e.Reason)).Order());
             Assert.Equal($"metadata.annotations[\"{LimitRps}\"]: \"fast\" is not a number", events.Single(e => e.Reason == "InvalidAnnotation").Message);
             Assert.StartsWith($"metadata.annotations[\"{Snippet}\"]: not applied: ", events.Single(e => e.Reason == "UnsupportedAnnotation").Message);
             Assert.All(events, e => Assert.Equal(("networking.k8s.io/v1", "Ingress", "shop", "ballast-operator"),
                 (e.InvolvedObject.ApiVersion, e.InvolvedObject.Kind, e.InvolvedObject.NamespaceProperty, e.Source.Component)));
             Assert.All(events, e => Assert.NotNull(e.InvolvedObject.Uid));
+
+            // The TLS Secret the Ingress names appears: the operator watches it, and the replica serves its certificate.
+            var (certificate, key) = SelfSignedCertificate.Create("secure.example.com");
+            await Manifests.ApplyAsync(cluster.Api, Manifests.Parse($$"""
+                apiVersion: v1
+                kind: Secret
+                metadata: { name: secure-tls, namespace: shop }
+                type: kubernetes.io/tls
+                data: { tls.crt: {{Convert.ToBase64String(Encoding.ASCII.GetBytes(certificate))}}, tls.key: {{Convert.ToBase64String(Encoding.ASCII.GetBytes(key))}} }
+                """));
+            Assert.Equal("CN=secure.example.com", await Eventually.GetAsync(() => ServedSubjectAsync(httpsPort, "secure.example.com"),
+                s => s is not null, "the Ingress's certificate on the HTTPS port"));
 
             using var metrics = new HttpClient { BaseAddress = op.MetricsUri };
             var scrape = await metrics.GetStringAsync("/metrics");
@@ -164,6 +188,23 @@ public sealed class IngressOperatorTests
         {
             await replica.DisposeAsync();
             Directory.Delete(state, recursive: true);
+        }
+    }
+
+    /// <summary>The subject of the certificate served for <paramref name="sni"/>; null while there is none (or nothing listens).</summary>
+    private static async Task<string?> ServedSubjectAsync(int port, string sni)
+    {
+        try
+        {
+            using var tcp = new TcpClient();
+            await tcp.ConnectAsync(IPAddress.Loopback, port);
+            await using var tls = new SslStream(tcp.GetStream(), false, (_, _, _, _) => true); // self-signed: whose it is is what counts
+            await tls.AuthenticateAsClientAsync(sni).WaitAsync(TimeSpan.FromSeconds(5));
+            return tls.RemoteCertificate?.Subject;
+        }
+        catch (Exception e) when (e is IOException or SocketException or TimeoutException or System.Security.Authentication.AuthenticationException)
+        {
+            return null;
         }
     }
 
