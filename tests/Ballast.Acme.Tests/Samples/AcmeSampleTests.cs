@@ -42,7 +42,7 @@ public sealed class AcmeSampleTests(StandalonePebble pebble)
             await source.StartAsync();
             using var root = await pebble.Pebble.GetRootAsync();
 
-            var served = await Eventually.GetAsync(async () =>
+            var served = await Eventually.GetAsync<System.Security.Cryptography.X509Certificates.X509Certificate2?>(async () =>
             {
                 try { return await TlsProbe.ServedCertificateAsync(httpsPort, hostname, root); }
                 catch (Exception e) when (e is System.Security.Authentication.AuthenticationException or IOException or System.Net.Sockets.SocketException) { return null; }

@@ -153,7 +153,7 @@ public sealed class IngressOperatorTests
                 type: kubernetes.io/tls
                 data: { tls.crt: {{Convert.ToBase64String(Encoding.ASCII.GetBytes(certificate))}}, tls.key: {{Convert.ToBase64String(Encoding.ASCII.GetBytes(key))}} }
                 """));
-            Assert.Equal("CN=secure.example.com", await Eventually.GetAsync(() => ServedSubjectAsync(httpsPort, "secure.example.com"),
+            Assert.Equal("CN=secure.example.com", await Eventually.GetAsync<string?>(() => ServedSubjectAsync(httpsPort, "secure.example.com"),
                 s => s is not null, "the Ingress's certificate on the HTTPS port"));
 
             using var metrics = new HttpClient { BaseAddress = op.MetricsUri };
