@@ -67,9 +67,18 @@ internal sealed class RunningSample : IAsyncDisposable
 /// <summary>The three echo backends <c>run.sh</c> starts (echo-1 … echo-3), on free ports; each says who it is in <c>X-Backend</c>.</summary>
 internal sealed class EchoBackends : IAsyncDisposable
 {
+    private readonly HashSet<TestBackend> _stopped = [];
+
     private EchoBackends(TestBackend[] backends) => All = backends;
 
     public IReadOnlyList<TestBackend> All { get; }
+
+    /// <summary>Stops echo-<paramref name="number"/> (its port then refuses connections), as killing it in the README does.</summary>
+    public async Task StopAsync(int number)
+    {
+        var backend = All[number - 1];
+        if (_stopped.Add(backend)) await backend.DisposeAsync();
+    }
 
     /// <summary>Backends that also hand back the identity headers an auth route forwards (<c>X-User</c>, <c>X-Client</c>) as <c>X-Seen-*</c>.</summary>
     public static async Task<EchoBackends> StartAsync(int count = 3)
@@ -93,6 +102,6 @@ internal sealed class EchoBackends : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        foreach (var b in All) await b.DisposeAsync();
+        foreach (var b in All.Where(b => !_stopped.Contains(b))) await b.DisposeAsync();
     }
 }

@@ -86,15 +86,29 @@ public sealed class SampleFeatureTests
     }
 
     [Fact]
-    public async Task Health_backup_serves_from_the_backup_once_the_checks_find_both_primaries_down()
+    public async Task Health_backup_serves_from_the_backup_only_once_the_checks_find_both_primaries_down()
     {
         await using var echo = await EchoBackends.StartAsync();
-        // echo-1 and echo-2 are gone (their ports refuse connections); echo-3 is the backup.
         var ports = Ports(echo, (8080, FreePort.Next()));
-        ports[9001] = FreePort.Next();
-        ports[9002] = FreePort.Next();
         await using var sample = await RunningSample.StartAsync("health-backup", ports);
         var client = sample.Client();
+        // Each primary serves once its first check passed; the backup takes nothing while a primary is up.
+        var served = new List<string>();
+        await Eventually.True(async () =>
+        {
+            using var response = await GetAsync(client, "/");
+            served.Add(Backend(response));
+            return served.Contains("echo-1") && served.Contains("echo-2");
+        }, "both primaries serving");
+        for (var i = 0; i < 4; i++) // round robin over three would reach echo-3 within three
+        {
+            using var response = await GetAsync(client, "/");
+            served.Add(Backend(response));
+        }
+        Assert.DoesNotContain("echo-3", served);
+
+        await echo.StopAsync(1); // the README's pkill of echo-1 and echo-2
+        await echo.StopAsync(2);
         Assert.Equal("echo-3", await Eventually.GetAsync(async () =>
         {
             using var response = await GetAsync(client, "/");
