@@ -22,10 +22,12 @@ public sealed class AcmeSampleTests(StandalonePebble pebble)
     {
         var hostname = $"sample{Guid.NewGuid():N}"[..14] + ".ballast.test";
         await pebble.Pebble.AddARecordAsync(hostname);
-        await using var backend = await TestBackend.StartAsync("echo-1");
+        await using var echo1 = await TestBackend.StartAsync("echo-1");
+        await using var echo2 = await TestBackend.StartAsync("echo-2");
+        await using var echo3 = await TestBackend.StartAsync("echo-3");
         var httpsPort = FreePort.Next();
         var folder = SampleFolder.Copy("acme",
-            new Dictionary<int, int> { [8080] = pebble.HttpPort, [8443] = httpsPort, [9001] = backend.Port, [9002] = backend.Port, [9003] = backend.Port },
+            new Dictionary<int, int> { [8080] = pebble.HttpPort, [8443] = httpsPort, [9001] = echo1.Port, [9002] = echo2.Port, [9003] = echo3.Port },
             new Dictionary<string, string> { ["https://127.0.0.1:14000/dir"] = pebble.Pebble.DirectoryUrl.ToString(), ["shop.ballast.test"] = hostname });
         var state = Directory.CreateTempSubdirectory("ballast-acme-sample-state-").FullName;
         try
@@ -41,11 +43,19 @@ public sealed class AcmeSampleTests(StandalonePebble pebble)
             await source.StartAsync();
             using var root = await pebble.Pebble.GetRootAsync();
 
-            var served = await Eventually.GetAsync<System.Security.Cryptography.X509Certificates.X509Certificate2?>(async () =>
+            System.Security.Cryptography.X509Certificates.X509Certificate2? served = null;
+            try
             {
-                try { return await TlsProbe.ServedCertificateAsync(httpsPort, hostname, root); }
-                catch (Exception e) when (e is System.Security.Authentication.AuthenticationException or IOException or System.Net.Sockets.SocketException) { return null; }
-            }, c => c is not null, "the certificate Pebble issued, served on the sample's HTTPS listener", within: TimeSpan.FromSeconds(30));
+                served = await Eventually.GetAsync<System.Security.Cryptography.X509Certificates.X509Certificate2?>(async () =>
+                {
+                    try { return await TlsProbe.ServedCertificateAsync(httpsPort, hostname, root); }
+                    catch (Exception e) when (e is System.Security.Authentication.AuthenticationException or IOException or System.Net.Sockets.SocketException) { return null; }
+                }, c => c is not null, "the certificate Pebble issued, served on the sample's HTTPS listener", within: TimeSpan.FromSeconds(30));
+            }
+            catch (TimeoutException e)
+            {
+                Assert.Fail($"{e.Message}\n{string.Join("\n", source.LastDiagnostics)}\n{string.Join("\n", host.Acme!.Statuses.Select(s => $"{s.Key}: {s.Certificate.Message}"))}\n{pebble.Pebble.Logs}");
+            }
             using var certificate = served!;
             // The chain built to Pebble's root (TlsProbe trusts nothing else), for this name, validated over HTTP-01 on the sample's HTTP listener.
             Assert.Equal(hostname, certificate.GetNameInfo(System.Security.Cryptography.X509Certificates.X509NameType.DnsName, false));
