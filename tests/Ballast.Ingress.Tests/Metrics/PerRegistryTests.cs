@@ -24,7 +24,7 @@ public sealed class PerRegistryTests
     public void A_folders_metrics_register_once_per_registry_so_a_second_host_on_its_own_registry_gets_its_own()
     {
         var (a, b) = (new CollectorRegistry(), new CollectorRegistry());
-        // A second registration of the same family in one registry would throw; asking twice must not register twice.
+        // The same registry gives the same metrics (registered once); another registry gets families of its own.
         Assert.Same(PolicyMetrics.Of(a), PolicyMetrics.Of(a));
         Assert.NotSame(PolicyMetrics.Of(a).RateLimited, PolicyMetrics.Of(b).RateLimited);
     }
