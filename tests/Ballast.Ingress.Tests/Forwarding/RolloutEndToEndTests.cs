@@ -66,7 +66,7 @@ public sealed class RolloutEndToEndTests(ITestOutputHelper output)
 
         for (var i = 1; i <= Rollouts; i++)
         {
-            await Task.Delay(BetweenRollouts);
+            await Task.Delay(BetweenRollouts); // load runs on each origin for a while: the measured scenario, not a synchronisation
             var next = await OriginAsync("v" + i);
             origins.Add(next);
             // The rewrite and the old origin's stop start in the same instant (the data plane switches inside the
@@ -79,7 +79,7 @@ public sealed class RolloutEndToEndTests(ITestOutputHelper output)
             origin = next;
         }
 
-        await Task.Delay(BetweenRollouts);
+        await Task.Delay(BetweenRollouts); // and on the last one
         done.Cancel();
         await Task.WhenAll(load);
         await Task.WhenAll(sockets);
