@@ -39,7 +39,7 @@ public partial class TestLayoutTests
         foreach (var file in Directory.EnumerateFiles(tests, "*.cs", SearchOption.AllDirectories).Where(f => !IsBuildOutput(tests, f)))
         {
             var rel = Path.GetRelativePath(tests, Path.GetDirectoryName(file)!).Replace('\\', '/');
-            var expected = string.Join('.', new[] { "Ballast", project, "Tests" }.Concat(rel == "." ? [] : rel.Split('/')));
+            var expected = string.Join('.', new[] { "Ballast", project, "Tests" }.Concat(rel == "." ? Array.Empty<string>() : rel.Split('/')));
             var text = File.ReadAllText(file);
             var declared = Namespace().Match(text) is { Success: true } m ? m.Groups[1].Value : null;
             if (declared is null && text.Contains("[assembly:", StringComparison.Ordinal)) continue; // assembly attributes only

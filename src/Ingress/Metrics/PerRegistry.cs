@@ -12,7 +12,7 @@ namespace Ballast.Ingress.Metrics;
 public sealed class PerRegistry<T>(Func<CollectorRegistry, T> create) where T : class
 {
     private readonly ConditionalWeakTable<CollectorRegistry, T> _instances = new();
-    private readonly ConditionalWeakTable<CollectorRegistry, T>.CreateValueCallback _create = new(create);
+    private readonly ConditionalWeakTable<CollectorRegistry, T>.CreateValueCallback _create = create.Invoke;
 
     /// <summary>The instance of <paramref name="registry"/>, created the first time it is asked for.</summary>
     public T Of(CollectorRegistry registry) => _instances.GetValue(registry, _create);

@@ -31,7 +31,7 @@ public sealed class CompilerCasesTests
 
     public static TheoryData<string> Cases() =>
     [
-        .. Directory.GetDirectories(CasesDir()).Where(d => File.Exists(Path.Combine(d, "input.yaml"))).Select(Path.GetFileName).OfType<string>()
+        .. Directory.GetDirectories(CasesDir()).Where(d => File.Exists(Path.Combine(d, "input.yaml"))).Select(d => Path.GetFileName(d))
             .Concat(Samples().Keys).Distinct().Order(StringComparer.Ordinal),
     ];
 
