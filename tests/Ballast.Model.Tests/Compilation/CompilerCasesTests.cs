@@ -24,8 +24,7 @@ public sealed class CompilerCasesTests
     public static string CasesDir([CallerFilePath] string here = "") => Path.GetFullPath(Path.Combine(Path.GetDirectoryName(here)!, "..", "Cases"));
 
     /// <summary>Sample folders holding something the Compiler reads (argocd's Applications are not its input), by case name.</summary>
-    private static Dictionary<string, string> Samples() => ValidatorTests.SampleFolders()
-        .Select(row => (string)row[0])
+    private static Dictionary<string, string> Samples() => ValidatorTests.SampleFolderNames()
         .Where(folder => ResourceLoader.LoadDirectory(RepoPaths.Of("samples", folder)) is var l && l.Policies.Count + l.Pools.Count + l.Inputs.Count > 0)
         .ToDictionary(folder => SamplePrefix + folder.Replace('/', '-'), folder => folder, StringComparer.Ordinal);
 
