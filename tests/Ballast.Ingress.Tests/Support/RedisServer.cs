@@ -56,7 +56,7 @@ public sealed class RedisServer : IAsyncDisposable
             if (process.ExitCode != 0) throw new InvalidOperationException($"redis-server exited with {process.ExitCode}: {await process.StandardError.ReadToEndAsync()}");
         }
         // Daemonized: up once its pid file is written and its port answers.
-        _pid = await Eventually.GetAsync(async () =>
+        _pid = await Eventually.GetAsync<int?>(async () =>
                 File.Exists(PidFile) && int.TryParse((await File.ReadAllTextAsync(PidFile)).Trim(), out var pid) && Answers() ? pid : (int?)null,
             pid => pid is not null, $"redis-server answering on {Endpoint}", TimeSpan.FromSeconds(10));
     }
