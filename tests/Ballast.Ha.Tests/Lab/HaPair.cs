@@ -80,6 +80,7 @@ public sealed class HaPair : IAsyncDisposable
             Directory.CreateDirectory(scripts);
             File.Copy(Path.Combine(sample, "scripts", "check-ballast.sh"), Path.Combine(scripts, "check-ballast.sh"));
             File.Copy(Path.Combine(sample, "scripts", "vip-no-reset.nft"), Path.Combine(scripts, "vip-no-reset.nft"));
+            File.Copy(Path.Combine(sample, "scripts", "vip-handback.nft"), Path.Combine(scripts, "vip-handback.nft"));
             await File.WriteAllTextAsync(Path.Combine(scripts, "prepare-node.sh"), (await File.ReadAllTextAsync(Path.Combine(sample, "scripts", "prepare-node.sh")))
                 .Replace("/etc/ballast/ha/", scripts + "/", StringComparison.Ordinal));
             var notify = (await File.ReadAllTextAsync(Path.Combine(sample, "scripts", "notify.sh")))
@@ -90,9 +91,10 @@ public sealed class HaPair : IAsyncDisposable
                 .Replace("/etc/ballast/ha/", scripts + "/", StringComparison.Ordinal);
             if (Nopreempt) conf = conf.Replace("    # nopreempt ", "    nopreempt   ", StringComparison.Ordinal);
             await File.WriteAllTextAsync(Path.Combine(Dir, $"keepalived-{host}.conf"), conf);
-            // The sample's node preparation, as a boot would run it: ARP settings, VIPs on lo, the nftables rule.
+            // The sample's node preparation, as a boot would run it: ARP settings, VIPs on lo, the nftables rules.
             ExternalTool.Require("nft");
-            await Lab.ExecAsync(host, "sh", Path.Combine(scripts, "prepare-node.sh"));
+            var peer = host == "a" ? NetworkLab.NodeB : NetworkLab.NodeA;
+            await Lab.ExecAsync(host, "sh", $"{Path.Combine(scripts, "prepare-node.sh")} {peer}");
         }
     }
 
