@@ -123,7 +123,7 @@ public sealed class L4ListenerSet : IAsyncDisposable
             sources[id] = new PoolEndpointSource(pool, limit, Affinity, FlowTableOf(pool));
         }
         foreach (var id in _poolLimits.Keys.Where(id => !state.Pools.ContainsKey(id)).ToList()) _poolLimits.Remove(id);
-        foreach (var id in _flowTables.Keys.Where(id => !state.Pools.TryGetValue(id, out var pool) || !PoolEndpointSource.NeedsFlowTable(pool.Config, Affinity is not null)).ToList())
+        foreach (var id in _flowTables.Keys.Where(id => !state.Pools.TryGetValue(id, out var pool) || !PoolEndpointSource.PlacesByFlow(pool.Config, Affinity is not null)).ToList())
         {
             _flowTables.Remove(id, out var table);
             table!.Dispose();
@@ -134,7 +134,7 @@ public sealed class L4ListenerSet : IAsyncDisposable
     /// <summary>The pool id's flow table (kept across snapshots while the pool hashes UDP flows), or null.</summary>
     private FlowTable? FlowTableOf(PoolRuntime pool)
     {
-        if (!PoolEndpointSource.NeedsFlowTable(pool.Config, Affinity is not null)) return null;
+        if (!PoolEndpointSource.PlacesByFlow(pool.Config, Affinity is not null)) return null;
         if (!_flowTables.TryGetValue(pool.Id, out var table))
         {
             var pins = Affinity?.Table ?? (_ownPins ??= new Affinity.AffinityTable(_time));

@@ -31,7 +31,7 @@ public sealed class PoolEndpointSource : IL4EndpointSource
         // spread over the endpoints while every replica still places each one alike.
         var hashes = LoadBalancerRegistry.UsesKey(pool.Config.LoadBalancing.Algorithm);
         ClientAffinity = pool.Config.SessionAffinity is { Type: AffinityType.ClientIp } && affinity is not null;
-        HashOnFlow = hashes && pool.Config.Protocol == PoolProtocol.UDP && !ClientAffinity;
+        HashOnFlow = PlacesByFlow(pool.Config, affinity is not null);
         HashOnClientAddress = hashes && !HashOnFlow;
         Connections = connections;
         _affinity = affinity;
@@ -41,10 +41,13 @@ public sealed class PoolEndpointSource : IL4EndpointSource
     private readonly AffinityRouter? _affinity;
     private readonly FlowTable? _flows;
 
-    /// <summary>Whether a pool of these settings places UDP flows by their hash, so a <see cref="FlowTable"/> serves it.</summary>
-    public static bool NeedsFlowTable(PoolSnapshot pool, bool affinity)
+    /// <summary>
+    /// Whether a pool places each UDP flow by its hash (a hashing algorithm, UDP, no client-IP affinity table): then
+    /// <see cref="HashOnFlow"/>, and a <see cref="FlowTable"/> keeps the flows an endpoint-set change moves.
+    /// </summary>
+    public static bool PlacesByFlow(PoolSnapshot pool, bool affinityTable)
         => LoadBalancerRegistry.UsesKey(pool.LoadBalancing.Algorithm) && pool.Protocol == PoolProtocol.UDP
-            && !(pool.SessionAffinity is { Type: AffinityType.ClientIp } && affinity);
+            && !(pool.SessionAffinity is { Type: AffinityType.ClientIp } && affinityTable);
 
     /// <summary>The pool pins clients by address (<c>sessionAffinity: ClientIp</c>) in the shared affinity table.</summary>
     public bool ClientAffinity { get; }
