@@ -3,7 +3,7 @@
 # address: prepare-node.sh 192.0.2.2 on node A, prepare-node.sh 192.0.2.1 on node B. Idempotent.
 # Makes a VIP move lose nothing but the connections of a node that died (docs/ha.md, "What fails over how fast").
 set -e
-PEER=${1:?usage: prepare-node.sh PEER_ADDRESS (the other node's own address on the VIP interface)}
+PEER=${1:?usage: prepare-node.sh PEER_ADDRESS, the own address of the other node}
 IFACE=eth0                          # the interface keepalived's virtual_ipaddress uses
 VIPS="192.0.2.10 192.0.2.11"        # every VIP of the pair (one in active-passive)
 NO_RESET_RULES=/etc/ballast/ha/vip-no-reset.nft
