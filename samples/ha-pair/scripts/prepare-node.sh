@@ -23,6 +23,8 @@ for vip in $VIPS; do
   ip addr replace "$vip/32" dev lo
 done
 
+mkdir -p /run/ballast                # keepalived's notify FIFO (vrrp_notify_fifo) lives here
+
 # 3. No "connection refused" while a dead node still holds its VIP (see the rule file).
 nft -f "$NO_RESET_RULES"
 

@@ -3,9 +3,8 @@ using System.Net;
 namespace Ballast.Ingress.HighAvailability;
 
 /// <summary>
-/// <c>POST /admin/ha/role</c> on the admin port, form fields <c>instance</c>, <c>state</c> and optionally <c>at</c>
-/// (the transition's time, so that reports arriving out of order cannot leave an old role): what keepalived's notify
-/// script calls on every transition. Guarded three ways: it exists only on the admin listener (never on a
+/// <c>POST /admin/ha/role</c> on the admin port, form fields <c>instance</c> and <c>state</c>: what keepalived's
+/// notify script calls on every transition. Guarded three ways: it exists only on the admin listener (never on a
 /// proxy port), only POST changes anything (anything else: 405 with <c>Allow: POST</c>), and only a caller on the
 /// node itself (a loopback address) may set it (403 otherwise), since keepalived runs beside Ballast. A body over
 /// 1 KiB or a bad field gets 400 naming the field.
@@ -40,7 +39,7 @@ public static class HaRoleEndpoint
             return;
         }
         var form = await request.ReadFormAsync(context.RequestAborted);
-        var error = roles.TrySet(form["instance"].ToString(), form["state"].ToString(), form["at"].ToString());
+        var error = roles.TrySet(form["instance"].ToString(), form["state"].ToString());
         if (error is not null)
         {
             response.StatusCode = StatusCodes.Status400BadRequest;

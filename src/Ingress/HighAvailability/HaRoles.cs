@@ -18,7 +18,6 @@ public sealed class HaRoles
 
     private readonly Gauge _role;
     private readonly Dictionary<string, string> _current = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, long> _reportedAt = new(StringComparer.Ordinal);
     private readonly Lock _lock = new();
 
     public HaRoles(CollectorRegistry registry)
@@ -35,34 +34,17 @@ public sealed class HaRoles
     }
 
     /// <summary>Records <paramref name="state"/> (MASTER, BACKUP, FAULT or STOP, any case) for <paramref name="instance"/>.</summary>
-    /// <param name="at">
-    /// When the transition happened (any increasing clock of the node: the notify script sends <c>date +%s%N</c>), or
-    /// empty. keepalived runs one notify script per transition, concurrently: two quick transitions can reach Ballast
-    /// in the wrong order. A report older than the last one applied for the instance is ignored.
-    /// </param>
-    /// <returns>Null on success (also when ignored as stale), else the error naming the field.</returns>
-    public string? TrySet(string? instance, string? state, string? at = null)
+    /// <returns>Null on success, else the error naming the field.</returns>
+    public string? TrySet(string? instance, string? state)
     {
         if (string.IsNullOrEmpty(instance)) return "instance: required (the VRRP instance name keepalived passes as $2)";
         if (instance.Length > MaxInstanceLength || !instance.All(IsNameChar))
             return $"instance: at most {MaxInstanceLength} characters of letters, digits, '_', '-' and '.'";
         var role = state?.ToLowerInvariant();
         if (role is null || !Roles.Contains(role)) return "state: one of MASTER, BACKUP, FAULT, STOP (keepalived passes it as $3)";
-        long? reportedAt = null;
-        if (!string.IsNullOrEmpty(at))
-        {
-            if (at.Length > 20 || !long.TryParse(at, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var value))
-                return "at: the transition's time as a non-negative integer (date +%s%N)";
-            reportedAt = value;
-        }
         lock (_lock)
         {
             if (!_current.ContainsKey(instance) && _current.Count >= MaxInstances) return $"instance: at most {MaxInstances} instances per node";
-            if (reportedAt is { } time)
-            {
-                if (_reportedAt.TryGetValue(instance, out var last) && last > time) return null; // an earlier transition, arriving late
-                _reportedAt[instance] = time;
-            }
             _current[instance] = role;
             foreach (var each in Roles) _role.WithLabels(instance, each).Set(each == role ? 1 : 0);
         }

@@ -88,7 +88,8 @@ public sealed class HaPair : IAsyncDisposable
             await File.WriteAllTextAsync(Path.Combine(scripts, "notify.sh"), notify);
             foreach (var script in Directory.GetFiles(scripts)) File.SetUnixFileMode(script, (UnixFileMode)Convert.ToInt32("755", 8));
             var conf = (await File.ReadAllTextAsync(Path.Combine(sample, "keepalived", Mode, $"node-{host}.conf")))
-                .Replace("/etc/ballast/ha/", scripts + "/", StringComparison.Ordinal);
+                .Replace("/etc/ballast/ha/", scripts + "/", StringComparison.Ordinal)
+                .Replace("/run/ballast/ha-notify.fifo", Path.Combine(scripts, "notify.fifo"), StringComparison.Ordinal);
             if (Nopreempt) conf = conf.Replace("    # nopreempt ", "    nopreempt   ", StringComparison.Ordinal);
             await File.WriteAllTextAsync(Path.Combine(Dir, $"keepalived-{host}.conf"), conf);
             // The sample's node preparation, as a boot would run it: ARP settings, VIPs on lo, the nftables rules.

@@ -25,24 +25,6 @@ public sealed class HaRoleEndpointTests
     }
 
     [Fact]
-    public async Task A_report_older_than_the_last_one_applied_is_ignored()
-    {
-        await using var ingress = await IngressFixture.StartAsync();
-        FormUrlEncodedContent At(string state, long at) => new([new("instance", "VI_B"), new("state", state), new("at", at.ToString(System.Globalization.CultureInfo.InvariantCulture))]);
-
-        // keepalived ran MASTER then BACKUP; BACKUP's notify reached Ballast first.
-        (await ingress.Admin.PostAsync("/admin/ha/role", At("BACKUP", 1_765_152_208_898_000_000))).EnsureSuccessStatusCode();
-        (await ingress.Admin.PostAsync("/admin/ha/role", At("MASTER", 1_765_152_208_791_000_000))).EnsureSuccessStatusCode();
-        Assert.Equal(1, PrometheusText.Value(await ingress.MetricsAsync(), "ballast_ha_role{vrrp_instance=\"VI_B\",role=\"backup\"}"));
-
-        (await ingress.Admin.PostAsync("/admin/ha/role", At("MASTER", 1_765_152_209_000_000_000))).EnsureSuccessStatusCode();
-        Assert.Equal(1, PrometheusText.Value(await ingress.MetricsAsync(), "ballast_ha_role{vrrp_instance=\"VI_B\",role=\"master\"}"));
-        var bad = await ingress.Admin.PostAsync("/admin/ha/role", new FormUrlEncodedContent([new("instance", "VI_B"), new("state", "FAULT"), new("at", "-1")]));
-        Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
-        Assert.StartsWith("at:", await bad.Content.ReadAsStringAsync());
-    }
-
-    [Fact]
     public async Task Only_POST_changes_the_role()
     {
         await using var ingress = await IngressFixture.StartAsync();
