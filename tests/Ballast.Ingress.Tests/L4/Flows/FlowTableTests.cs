@@ -12,7 +12,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 using Prometheus;
 
-namespace Ballast.Ingress.Tests.L4;
+namespace Ballast.Ingress.Tests.L4.Flows;
 
 /// <summary>
 /// The flow table of one Maglev UDP pool without sockets or Redis: a real pool runtime whose endpoint set changes, a
