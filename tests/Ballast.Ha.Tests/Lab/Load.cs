@@ -29,6 +29,8 @@ public sealed class Load : IAsyncDisposable
     }
 
     public Stopwatch Clock { get; } = Stopwatch.StartNew();
+    /// <summary>When <see cref="Clock"/> started (<see cref="Stopwatch.GetTimestamp"/>): to compare two loads' times.</summary>
+    public long StartedAt { get; } = Stopwatch.GetTimestamp();
     public ConcurrentQueue<Result> Results { get; } = new();
     public int InFlight => Volatile.Read(ref _inFlight);
 
