@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Net;
+using Ballast.Ingress.Tests.Support;
 using Ballast.Model.Resources;
 using Ballast.Model.Snapshots;
 using Xunit.Abstractions;
