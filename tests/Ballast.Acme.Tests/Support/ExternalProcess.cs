@@ -56,28 +56,21 @@ internal sealed class ExternalProcess : IDisposable
     /// <summary>Polls until something accepts TCP connections on the port (deadline, no fixed sleep).</summary>
     public async Task WaitForTcpAsync(int port, TimeSpan deadline)
     {
-        var until = DateTime.UtcNow + deadline;
-        while (true)
+        await Eventually.True(async () =>
         {
             if (_process.HasExited)
-            {
                 throw new InvalidOperationException($"{Name} exited with code {_process.ExitCode} before listening on {port}:\n{Output}");
-            }
             try
             {
                 using var client = new TcpClient();
                 await client.ConnectAsync("127.0.0.1", port);
-                return;
+                return true;
             }
-            catch (SocketException) when (DateTime.UtcNow < until)
+            catch (SocketException)
             {
-                await Task.Delay(25);
+                return false;
             }
-            catch (SocketException ex)
-            {
-                throw new TimeoutException($"{Name} did not listen on 127.0.0.1:{port} within {deadline}:\n{Output}", ex);
-            }
-        }
+        }, $"{Name} listening on 127.0.0.1:{port}", deadline);
     }
 
     public void Dispose()

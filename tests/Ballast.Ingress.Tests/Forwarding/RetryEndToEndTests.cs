@@ -46,6 +46,7 @@ public sealed class RetryEndToEndTests(ITestOutputHelper output)
         var killAt = Environment.TickCount64 + 1_000;
         var kill = Task.Run(async () =>
         {
+            // The victim dies one second into the load: a moment of the scenario, not a synchronisation.
             await Task.Delay(TimeSpan.FromMilliseconds(Math.Max(0, killAt - Environment.TickCount64)));
             await victim.DisposeAsync();
         });

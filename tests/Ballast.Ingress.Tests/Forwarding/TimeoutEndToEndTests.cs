@@ -20,13 +20,13 @@ public sealed class TimeoutEndToEndTests
             await ctx.Response.StartAsync();
             for (var i = 0; i < 15; i++)
             {
-                await Task.Delay(100, ctx.RequestAborted);
+                await Task.Delay(100, ctx.RequestAborted); // the trickle itself: silence shorter than the idle timeout
                 await ctx.Response.Body.WriteAsync("x"u8.ToArray());
                 await ctx.Response.Body.FlushAsync();
             }
             return;
         }
-        try { await Task.Delay(Timeout.Infinite, ctx.RequestAborted); }
+        try { await Task.Delay(Timeout.Infinite, ctx.RequestAborted); } // a backend that never answers
         catch (OperationCanceledException) { }
     });
 

@@ -32,22 +32,25 @@ public sealed class RunScriptTests
         try
         {
             using var client = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
-            // The script builds in Release first: allow for a cold build on a busy machine.
-            var deadline = DateTime.UtcNow.AddMinutes(4);
-            while (backends.Count < 3 && DateTime.UtcNow < deadline && !script.HasExited)
+            // The script builds in Release first: allow for a cold build on a busy machine. A script that exits early
+            // ends the wait too (the assertions below then say what it printed).
+            try
             {
-                try
+                await Eventually.GetAsync(async () =>
                 {
-                    using var response = await client.GetAsync("http://127.0.0.1:8080/hello");
-                    if (response.IsSuccessStatusCode && response.Headers.TryGetValues("X-Backend", out var names))
+                    try
                     {
-                        backends.Add(names.Single());
-                        continue;
+                        using var response = await client.GetAsync("http://127.0.0.1:8080/hello");
+                        if (response.IsSuccessStatusCode && response.Headers.TryGetValues("X-Backend", out var names)) backends.Add(names.Single());
                     }
-                }
-                catch (HttpRequestException) { }
-                catch (TaskCanceledException) { }
-                await Task.Delay(250);
+                    catch (HttpRequestException) { }
+                    catch (TaskCanceledException) { }
+                    return backends.Count == 3 || script.HasExited;
+                }, done => done, "answers from echo-1, echo-2 and echo-3 on :8080", TimeSpan.FromMinutes(4), every: TimeSpan.FromMilliseconds(250));
+            }
+            catch (TimeoutException e)
+            {
+                throw new TimeoutException($"{e.Message}\n{Snapshot(output)}", e);
             }
 
         }
@@ -71,10 +74,9 @@ public sealed class RunScriptTests
         // The quickstart turns access logs on: a JSON line per request on standard output.
         Assert.True(Snapshot(output).Split('\n').Any(IsAccessLogLineForHello), $"no JSON access-log line for /hello\n{Snapshot(output)}");
 
+        // A stopping process may hold its socket for a moment: a port gets 5 s to close before it counts as a leftover.
         foreach (var port in new[] { 8080, 9001, 9002, 9003, 9901 })
-        {
-            Assert.False(await IsListening(port), $"port {port} still open after Ctrl-C\n{Snapshot(output)}");
-        }
+            await Eventually.True(async () => !await IsListening(port), $"port {port} closed after Ctrl-C\n{Snapshot(output)}", TimeSpan.FromSeconds(5));
     }
 
     private static bool IsAccessLogLineForHello(string line)
@@ -97,21 +99,16 @@ public sealed class RunScriptTests
 
     private static async Task<bool> IsListening(int port)
     {
-        // A stopping process may hold its socket for a moment: poll briefly before calling it a leftover.
-        for (var i = 0; i < 20; i++)
+        using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        try
         {
-            using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-            try
-            {
-                await socket.ConnectAsync("127.0.0.1", port);
-            }
-            catch (SocketException)
-            {
-                return false;
-            }
-            await Task.Delay(250);
+            await socket.ConnectAsync("127.0.0.1", port);
+            return true;
         }
-        return true;
+        catch (SocketException)
+        {
+            return false;
+        }
     }
 
     private static string Snapshot(System.Text.StringBuilder output)

@@ -54,7 +54,7 @@ public sealed class BalancerEndToEndTests(ITestOutputHelper output)
         await using var fast2 = await TestBackend.StartAsync("fast2");
         await using var slow = await TestBackend.StartAsync("slow", async ctx =>
         {
-            await Task.Delay(50);
+            await Task.Delay(50); // the slowness the balancer must notice, not a synchronisation
             await ctx.Response.WriteAsync("slow");
         });
 

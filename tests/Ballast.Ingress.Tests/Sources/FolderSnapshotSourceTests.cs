@@ -105,7 +105,7 @@ public sealed class FolderSnapshotSourceTests
             await Task.Delay(TimeSpan.FromMilliseconds(800)); // keep the load running on each split
         }
         var (before1, before2) = (v1.Requests, v2.Requests);
-        await Task.Delay(TimeSpan.FromMilliseconds(800));
+        await Task.Delay(TimeSpan.FromMilliseconds(800)); // a last period of load on the final split, measured below
         await stop.CancelAsync();
         await Task.WhenAll(load);
 

@@ -1,10 +1,7 @@
 using System.Net;
-using Ballast.Ingress.Sources;
 using Ballast.Ingress.Tests.Support;
 using Ballast.Testing;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Time.Testing;
 
 namespace Ballast.Ingress.Tests.Sources;
 
@@ -15,10 +12,12 @@ namespace Ballast.Ingress.Tests.Sources;
 /// </summary>
 public sealed class GatewayApiStandaloneTests
 {
-    private static async Task<(FolderSnapshotSource Source, string Dir)> LoadAsync(IngressFixture ingress, int port, int backendPort, string routes)
+    /// <summary>A Gateway with two HTTP listeners on <paramref name="port"/>, a Service <c>echo</c> on the backend, and <paramref name="routes"/>.</summary>
+    private static async Task<StandaloneFolder> LoadAsync(IngressFixture ingress, int port, int backendPort, string routes)
     {
-        var dir = Directory.CreateTempSubdirectory("ballast-gateway-").FullName;
-        File.WriteAllText(Path.Combine(dir, "gateway.yaml"), $$"""
+        var folder = StandaloneFolder.WithFiles(ingress, new Dictionary<string, string>
+        {
+            ["gateway.yaml"] = $$"""
             apiVersion: gateway.networking.k8s.io/v1
             kind: GatewayClass
             metadata: { name: ballast }
@@ -44,12 +43,13 @@ public sealed class GatewayApiStandaloneTests
             metadata: { name: echo-1, labels: { kubernetes.io/service-name: echo } }
             ports: [ { name: http, port: {{backendPort}} } ]
             endpoints: [ { addresses: [ 127.0.0.1 ] } ]
-            """);
-        File.WriteAllText(Path.Combine(dir, "routes.yaml"), routes);
-        var source = new FolderSnapshotSource(dir, ingress.Host, new FakeTimeProvider(), TimeSpan.FromMilliseconds(100),
-            ingress.Host.LoggerFactory.CreateLogger<FolderSnapshotSource>());
-        Assert.True(await source.ReloadAsync(), string.Join("\n", source.LastDiagnostics));
-        return (source, dir);
+            """,
+            ["routes.yaml"] = routes,
+        });
+        if (await folder.Source.ReloadAsync()) return folder;
+        var diagnostics = string.Join("\n", folder.Source.LastDiagnostics);
+        await folder.DisposeAsync();
+        throw new InvalidOperationException("the folder did not load:\n" + diagnostics);
     }
 
     private static HttpRequestMessage Get(string host, string path) => new(HttpMethod.Get, path) { Headers = { Host = host } };
@@ -60,7 +60,7 @@ public sealed class GatewayApiStandaloneTests
         await using var backend = await TestBackend.StartAsync("echo", ctx => ctx.Response.WriteAsync($"echo {ctx.Request.Path.Value}"));
         var port = FreePort.Next();
         await using var ingress = await IngressFixture.StartAsync();
-        var (source, dir) = await LoadAsync(ingress, port, backend.Port, """
+        await using var folder = await LoadAsync(ingress, port, backend.Port, """
             apiVersion: gateway.networking.k8s.io/v1
             kind: HTTPRoute
             metadata: { name: shop }
@@ -72,7 +72,6 @@ public sealed class GatewayApiStandaloneTests
                 - matches: [ { path: { value: /ok } } ]
                   backendRefs: [ { name: echo, port: 8080 } ]
             """);
-        await using var _ = source;
         var client = ingress.Client(port);
 
         var split = new List<HttpStatusCode>();
@@ -88,7 +87,6 @@ public sealed class GatewayApiStandaloneTests
         Assert.Equal(HttpStatusCode.OK, ok.StatusCode);
         Assert.Equal("echo /ok", await ok.Content.ReadAsStringAsync());
         Assert.Equal(6, backend.Requests); // the 500s never reached a backend
-        Directory.Delete(dir, recursive: true);
     }
 
     [Fact]
@@ -97,7 +95,7 @@ public sealed class GatewayApiStandaloneTests
         await using var backend = await TestBackend.StartAsync("echo", ctx => ctx.Response.WriteAsync($"echo {ctx.Request.Path.Value}"));
         var port = FreePort.Next();
         await using var ingress = await IngressFixture.StartAsync();
-        var (source, dir) = await LoadAsync(ingress, port, backend.Port, """
+        await using var folder = await LoadAsync(ingress, port, backend.Port, """
             apiVersion: gateway.networking.k8s.io/v1
             kind: HTTPRoute
             metadata: { name: wild }
@@ -119,7 +117,6 @@ public sealed class GatewayApiStandaloneTests
                 - matches: [ { path: { type: PathPrefix, value: /only-foo } } ]
                   backendRefs: [ { name: echo, port: 8080 } ]
             """);
-        await using var _ = source;
         var client = ingress.Client(port);
 
         async Task<(HttpStatusCode, string)> Send(string host, string path)
@@ -141,6 +138,5 @@ public sealed class GatewayApiStandaloneTests
         Assert.Equal(HttpStatusCode.NotFound, (await Send("example.org", "/docs")).Item1);
         // A redirect that changes only the host keeps the listener's port.
         Assert.Equal((HttpStatusCode.Found, $"http://new.example.com:{port}/moved"), await Send("bar.example.com", "/moved"));
-        Directory.Delete(dir, recursive: true);
     }
 }

@@ -55,17 +55,10 @@ public sealed class RedisServer : IAsyncDisposable
             await process.WaitForExitAsync();
             if (process.ExitCode != 0) throw new InvalidOperationException($"redis-server exited with {process.ExitCode}: {await process.StandardError.ReadToEndAsync()}");
         }
-        var deadline = DateTime.UtcNow.AddSeconds(10);
-        while (true)
-        {
-            if (File.Exists(PidFile) && int.TryParse((await File.ReadAllTextAsync(PidFile)).Trim(), out var pid) && Answers())
-            {
-                _pid = pid;
-                return;
-            }
-            if (DateTime.UtcNow > deadline) throw new TimeoutException($"redis-server did not come up on {Endpoint}");
-            await Task.Delay(20);
-        }
+        // Daemonized: up once its pid file is written and its port answers.
+        _pid = await Eventually.GetAsync<int?>(async () =>
+                File.Exists(PidFile) && int.TryParse((await File.ReadAllTextAsync(PidFile)).Trim(), out var pid) && Answers() ? pid : (int?)null,
+            pid => pid is not null, $"redis-server answering on {Endpoint}", TimeSpan.FromSeconds(10));
     }
 
     public async Task StopAsync()
@@ -79,8 +72,7 @@ public sealed class RedisServer : IAsyncDisposable
             await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(10));
         }
         catch (ArgumentException) { } // already gone
-        var deadline = DateTime.UtcNow.AddSeconds(10);
-        while (Answers() && DateTime.UtcNow < deadline) await Task.Delay(20);
+        await Eventually.True(() => !Answers(), $"redis-server on {Endpoint} no longer answering", TimeSpan.FromSeconds(10));
     }
 
     private bool Answers()

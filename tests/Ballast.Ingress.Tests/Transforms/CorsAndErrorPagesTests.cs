@@ -1,8 +1,6 @@
 using System.Net;
 using Ballast.Ingress.Tests.Support;
-using Ballast.Model.Compilation;
 using Ballast.Model.Snapshots;
-using Ballast.Model.Yaml;
 using Ballast.Testing;
 using Microsoft.AspNetCore.Http;
 
@@ -11,14 +9,7 @@ namespace Ballast.Ingress.Tests.Transforms;
 /// <summary>The two route features ingress-nginx users needed: CORS answered by the proxy, and custom error responses.</summary>
 public sealed class CorsAndErrorPagesTests
 {
-    private static Snapshot Compile(string yaml)
-    {
-        var loaded = ResourceLoader.LoadText(yaml, "test.yaml");
-        Assert.Empty(loaded.Diagnostics);
-        var compiled = Compiler.Compile(new CompilerInput { Policies = loaded.Policies, Pools = loaded.Pools, Version = 1 });
-        Assert.Empty(compiled.Diagnostics);
-        return compiled.Snapshot;
-    }
+    private static Snapshot Compile(string yaml) => Snapshots.FromYaml(yaml, version: 1);
 
     private static string Config(int port, int app, int errors, string route) => $$"""
         apiVersion: ballast.dev/v1alpha1

@@ -6,10 +6,12 @@ namespace Ballast.Model.Tests.Validation;
 public class ValidatorTests
 {
     /// <summary>Each sample is a configuration of its own (two may well use the same port): every folder holding YAML.</summary>
-    public static TheoryData<string> SampleFolders() => [.. Directory.GetDirectories(RepoPaths.Of("samples"), "*", SearchOption.AllDirectories)
+    public static IReadOnlyList<string> SampleFolderNames() => [.. Directory.GetDirectories(RepoPaths.Of("samples"), "*", SearchOption.AllDirectories)
         .Where(d => Directory.GetFiles(d, "*.yaml").Length > 0)
         .Select(d => Path.GetRelativePath(RepoPaths.Of("samples"), d).Replace('\\', '/'))
         .Order(StringComparer.Ordinal)];
+
+    public static TheoryData<string> SampleFolders() => [.. SampleFolderNames()];
 
     [Theory]
     [MemberData(nameof(SampleFolders))]

@@ -71,14 +71,13 @@ public sealed class OperatorFedReplicasTests(ITestOutputHelper output)
             using var clients = new Clients(port, addresses);
             foreach (var address in addresses)
                 Assert.Equal(HttpStatusCode.OK, (await clients.For(address).GetAsync("/")).StatusCode);
-            await Eventually.GetAsync(() => f.GetAsync("loadbalancerpolicies", Ns, "shop"),
-                p => OperatorFixture.Condition(p, "Programmed")?["status"]?.GetValue<string>() == "True", "Programmed=True once both replicas report");
+            await f.UntilConditionAsync("loadbalancerpolicies", Ns, "shop", "Programmed", "True", "Programmed=True once both replicas report");
             var version = f.Operator.Hub.Current.Version;
             Assert.Equal(new Dictionary<string, long> { ["replica-0"] = version, ["replica-1"] = version }, f.Operator.Hub.ConnectedReplicas());
 
             // The canary step 9/1 -> 1/1 while 64 clients keep sending requests through both replicas.
             var load = clients.RunAsync(concurrency: 64);
-            var current = JsonNode.Parse(((System.Text.Json.JsonElement)await k8s.CustomObjects.GetNamespacedCustomObjectAsync("ballast.dev", "v1alpha1", Ns, "loadbalancerpolicies", "shop")).GetRawText())!;
+            var current = await f.GetAsync("loadbalancerpolicies", Ns, "shop");
             var changed = Policy(port, 1, 1);
             changed["metadata"]!["resourceVersion"] = current["metadata"]!["resourceVersion"]!.DeepClone();
             await k8s.CustomObjects.ReplaceNamespacedCustomObjectAsync(changed, "ballast.dev", "v1alpha1", Ns, "loadbalancerpolicies", "shop");

@@ -29,18 +29,15 @@ public sealed class LastAcceptedTests : IAsyncLifetime
         await _f.SetEndpointsAsync("shop", "echo-v2", ("10.0.1.1", true, true, false));
         var good = await _f.SnapshotWhereAsync(s => s.Listeners is [{ Routes.Length: 1 }] && s.Pools.Length == 2 && s.Pools.All(p => p.Endpoints.Length == 1),
             "the sample config, both pools with their endpoint");
-        await Eventually.GetAsync(() => _f.GetAsync("loadbalancerpolicies", "shop", "shop"), AcceptedIs("True"), "policy Accepted=True");
+        await _f.UntilConditionAsync("loadbalancerpolicies", "shop", "shop", "Accepted", "True", "policy Accepted=True");
         await PatchPolicyAsync("""{"spec":{"routes":[{"name":"echo","match":{"path":"no-leading-slash"},"backends":[{"pool":"echo-v1","weight":1}]}]}}""");
-        await Eventually.GetAsync(() => _f.GetAsync("loadbalancerpolicies", "shop", "shop"), AcceptedIs("False"), "policy Accepted=False");
+        await _f.UntilConditionAsync("loadbalancerpolicies", "shop", "shop", "Accepted", "False", "policy Accepted=False");
         await Eventually.GetAsync(StoredAsync, d => d.ContainsKey(PolicyEntry), "the policy's fallback stored");
         return good;
     }
 
     private Task PatchPolicyAsync(string mergePatch) => _f.Cluster.Client.CustomObjects.PatchNamespacedCustomObjectAsync(
         new V1Patch(mergePatch, V1Patch.PatchType.MergePatch), "ballast.dev", "v1alpha1", "shop", "loadbalancerpolicies", "shop");
-
-    private static Func<System.Text.Json.Nodes.JsonObject, bool> AcceptedIs(string status) =>
-        p => OperatorFixture.Condition(p, "Accepted")?["status"]?.GetValue<string>() == status;
 
     /// <summary>The ConfigMap's entries as the API server holds them (empty when it does not exist).</summary>
     private async Task<IDictionary<string, string>> StoredAsync()
@@ -114,7 +111,7 @@ public sealed class LastAcceptedTests : IAsyncLifetime
         Assert.Empty(snapshot.Listeners);
         Assert.False(snapshot.Generations.ContainsKey("LoadBalancerPolicy shop/shop"));
         await Eventually.GetAsync(StoredAsync, d => d.Count == 0, "the stale entry removed by the leader");
-        await Eventually.GetAsync(() => _f.GetAsync("loadbalancerpolicies", "shop", "shop"), AcceptedIs("False"), "the new policy rejected");
+        await _f.UntilConditionAsync("loadbalancerpolicies", "shop", "shop", "Accepted", "False", "the new policy rejected");
     }
 
     [Fact]

@@ -28,12 +28,11 @@ public sealed class AddressesTests
     [Fact]
     public async Task Policy_addresses_follow_the_ingress_Services_load_balancer_status()
     {
-        await using var cluster = await EmulatedCluster.StartAsync();
-        await using var op = await OperatorHost.StartAsync(OperatorFixture.Options(cluster) with
+        await using var f = await OperatorFixture.StartAsync(configure: o => o with
         {
             Addresses = new Ballast.Operator.Reconcile.AddressSources { IngressService = "ballast-system/ballast-ingress" },
         });
-        await Manifests.ApplyAsync(cluster.Api, Manifests.Parse("""
+        await Manifests.ApplyAsync(f.Cluster.Api, Manifests.Parse("""
             apiVersion: v1
             kind: Namespace
             metadata: { name: ballast-system }
@@ -44,41 +43,19 @@ public sealed class AddressesTests
             spec:
               type: LoadBalancer
               ports: [ { name: http, port: 80, targetPort: 8080 } ]
-            ---
-            apiVersion: v1
-            kind: Namespace
-            metadata: { name: shop }
-            ---
-            apiVersion: ballast.dev/v1alpha1
-            kind: BackendPool
-            metadata: { name: v1, namespace: shop }
-            spec:
-              endpoints: [ { address: "127.0.0.1:9" } ]
-            ---
-            apiVersion: ballast.dev/v1alpha1
-            kind: LoadBalancerPolicy
-            metadata: { name: shop, namespace: shop }
-            spec:
-              listeners: [ { name: http, port: 8080, protocol: HTTP } ]
-              routes: [ { name: all, match: { pathPrefix: / }, backends: [ { pool: v1 } ] } ]
-            """));
-        async Task<string> AddressesAsync()
-        {
-            var policy = JsonNodeOf(await cluster.Client.CustomObjects.GetNamespacedCustomObjectAsync("ballast.dev", "v1alpha1", "shop", "loadbalancerpolicies", "shop"));
-            return policy["status"]?["addresses"]?.ToJsonString() ?? "none";
-        }
-        await Eventually.GetAsync(() => Task.FromResult(op.Controller.StatusWrites), n => n > 0, "the policy's first status");
+            """).Concat(Manifests.Shop(listenerPort: 8080, backendPort: 9)));
+        async Task<string> AddressesAsync() =>
+            (await f.GetAsync("loadbalancerpolicies", "shop", "shop"))["status"]?["addresses"]?.ToJsonString() ?? "none";
+        await Eventually.GetAsync(() => f.Operator.Controller.StatusWrites, n => n > 0, "the policy's first status");
         Assert.Equal("none", await AddressesAsync()); // the cloud has not assigned an address yet
 
         // What the cloud's load-balancer controller does: write the Service's status.
-        await SetIngressAsync(cluster, """[{"ip":"203.0.113.10"},{"hostname":"lb.example.com"}]""");
+        await SetIngressAsync(f.Cluster, """[{"ip":"203.0.113.10"},{"hostname":"lb.example.com"}]""");
         await Eventually.GetAsync(AddressesAsync, a => a == """[{"type":"IPAddress","value":"203.0.113.10"},{"type":"Hostname","value":"lb.example.com"}]""",
             "status.addresses from the load balancer");
-        await SetIngressAsync(cluster, """[{"ip":"203.0.113.99"}]""");
+        await SetIngressAsync(f.Cluster, """[{"ip":"203.0.113.99"}]""");
         await Eventually.GetAsync(AddressesAsync, a => a == """[{"type":"IPAddress","value":"203.0.113.99"}]""", "status.addresses after the load balancer changed");
     }
-
-    private static System.Text.Json.Nodes.JsonNode JsonNodeOf(object o) => System.Text.Json.Nodes.JsonNode.Parse(((System.Text.Json.JsonElement)o).GetRawText())!;
 
     private static Task SetIngressAsync(EmulatedCluster cluster, string ingressJson) =>
         cluster.Client.CoreV1.PatchNamespacedServiceStatusAsync(new V1Patch("""{"status":{"loadBalancer":{"ingress":""" + ingressJson + "}}}", V1Patch.PatchType.MergePatch),

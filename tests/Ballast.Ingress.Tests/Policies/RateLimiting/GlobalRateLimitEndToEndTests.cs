@@ -50,22 +50,12 @@ public sealed class GlobalRateLimitEndToEndTests(ITestOutputHelper output)
             var port = FreePort.Next();
             await ingress.ApplyAsync(Of(1, [Listener(port, Route("r", ("p", 1)) with { RateLimit = limit })], Pool("p", backend)));
             replicas.Add(new Replica(ingress, time, ingress.Client(port)));
-            if (redis is not null) await UntilAsync(() => Connection(ingress).Multiplexer is { IsCompletedSuccessfully: true, Result.IsConnected: true }, "connected to Redis");
+            if (redis is not null) await Eventually.True(() => Connection(ingress).Multiplexer is { IsCompletedSuccessfully: true, Result.IsConnected: true }, "connected to Redis");
         }
         return replicas;
     }
 
     private static RedisConnection Connection(IngressFixture ingress) => ingress.Host.Services.GetRequiredService<RedisConnection>();
-
-    private static async Task UntilAsync(Func<bool> condition, string what)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(15);
-        while (!condition())
-        {
-            if (DateTime.UtcNow > deadline) throw new TimeoutException($"not {what} within 15 s");
-            await Task.Delay(20);
-        }
-    }
 
     /// <summary>
     /// 300 requests in 10 waves of 30, 100 ms apart: spread over about one second. <paramref name="replicaFor"/>
@@ -77,7 +67,7 @@ public sealed class GlobalRateLimitEndToEndTests(ITestOutputHelper output)
         var statuses = new List<HttpStatusCode>();
         for (var wave = 0; wave < waves; wave++)
         {
-            var pacing = Task.Delay(TimeSpan.FromMilliseconds(1000.0 / waves));
+            var pacing = Task.Delay(TimeSpan.FromMilliseconds(1000.0 / waves)); // the clients' pace (a rate limit is about time), not a synchronisation
             var sent = Enumerable.Range(0, total / waves).Select(async i =>
             {
                 using var response = await replicas[replicaFor(i)].Client.GetAsync("/");
@@ -114,7 +104,7 @@ public sealed class GlobalRateLimitEndToEndTests(ITestOutputHelper output)
 
             // Redis goes away: every replica notices, then admits its share (50 ÷ 3 = 16) on its own and keeps serving.
             await redis.StopAsync();
-            foreach (var replica in replicas) await UntilAsync(() => Connection(replica.Ingress).IsDegraded, "degraded");
+            foreach (var replica in replicas) await Eventually.True(() => Connection(replica.Ingress).IsDegraded, "degraded");
             foreach (var replica in replicas) replica.Time.Advance(TimeSpan.FromMinutes(1)); // a full local share, whatever came before
             var before = backend.Requests;
             var perReplica = new List<int>();

@@ -3,8 +3,6 @@ using System.Net.Http.Headers;
 using Ballast.Ingress.Sources;
 using Ballast.Operator.Tests.Support;
 using Ballast.Testing;
-using k8s;
-using k8s.Models;
 
 namespace Ballast.Operator.Tests.Delivery.Auth;
 
@@ -18,14 +16,12 @@ public sealed class ProjectedTokenAuthTests : IAsyncLifetime
     private const string Audience = "ballast-operator";
     private const string Ns = "ballast-system";
     private const string IngressSa = "ballast-ingress";
-    private EmulatedCluster _cluster = null!;
-    private OperatorHost _operator = null!;
+    private OperatorFixture _f = null!;
     private string _dir = null!;
 
     public async Task InitializeAsync()
     {
-        _cluster = await EmulatedCluster.StartAsync();
-        _operator = await OperatorHost.StartAsync(OperatorFixture.Options(_cluster) with
+        _f = await OperatorFixture.StartAsync(configure: o => o with
         {
             SnapshotToken = "",
             IngressServiceAccount = $"{Ns}/{IngressSa}",
@@ -36,17 +32,16 @@ public sealed class ProjectedTokenAuthTests : IAsyncLifetime
 
     public async Task DisposeAsync()
     {
-        await _operator.DisposeAsync();
-        await _cluster.DisposeAsync();
+        await _f.DisposeAsync();
         Directory.Delete(_dir, recursive: true);
     }
 
     private string Token(string serviceAccount = IngressSa, string audience = Audience, double minutes = 10) =>
-        _cluster.Api.Tokens.Issue(Ns, serviceAccount, audience, TimeSpan.FromMinutes(minutes));
+        _f.Cluster.Api.Tokens.Issue(Ns, serviceAccount, audience, TimeSpan.FromMinutes(minutes));
 
     private async Task<HttpStatusCode> PollAsync(string? token)
     {
-        using var http = new HttpClient { BaseAddress = _operator.SnapshotUri };
+        using var http = new HttpClient { BaseAddress = _f.Operator.SnapshotUri };
         if (token is not null) http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
         using var response = await http.GetAsync("/v1/snapshot?after=0");
         return response.StatusCode;
@@ -55,14 +50,14 @@ public sealed class ProjectedTokenAuthTests : IAsyncLifetime
     private async Task<double> RefusedAsync(string reason)
     {
         using var http = new HttpClient();
-        var text = await http.GetStringAsync(new Uri(_operator.MetricsUri!, "/metrics"));
+        var text = await http.GetStringAsync(new Uri(_f.Operator.MetricsUri!, "/metrics"));
         return PrometheusScrape.Value(text, $"ballast_operator_snapshot_auth_failures_total{{reason=\"{reason}\"}}") ?? -1;
     }
 
     [Fact]
     public async Task Tokens_of_another_ServiceAccount_or_audience_expired_or_missing_are_refused_and_counted_and_verdicts_are_cached()
     {
-        await Eventually.True(() => _operator.Hub.HasSnapshot, "a first snapshot");
+        await Eventually.True(() => _f.Operator.Hub.HasSnapshot, "a first snapshot");
         Assert.Equal(HttpStatusCode.Unauthorized, await PollAsync(Token(serviceAccount: "someone-else")));
         Assert.Equal(1, await RefusedAsync("service_account"));
         Assert.Equal(HttpStatusCode.Unauthorized, await PollAsync(Token(audience: "https://kubernetes.default.svc")));
@@ -73,10 +68,10 @@ public sealed class ProjectedTokenAuthTests : IAsyncLifetime
         Assert.Equal(1, await RefusedAsync("missing"));
 
         var good = Token();
-        var reviews = _cluster.Api.Tokens.Reviews;
+        var reviews = _f.Cluster.Api.Tokens.Reviews;
         Assert.Equal(HttpStatusCode.OK, await PollAsync(good));
         Assert.Equal(HttpStatusCode.OK, await PollAsync(good));
-        Assert.Equal(reviews + 1, _cluster.Api.Tokens.Reviews); // the second request reused the verdict
+        Assert.Equal(reviews + 1, _f.Cluster.Api.Tokens.Reviews); // the second request reused the verdict
         Assert.Equal(0, await RefusedAsync("review_error"));
     }
 
@@ -87,25 +82,10 @@ public sealed class ProjectedTokenAuthTests : IAsyncLifetime
         var tokenPath = Path.Combine(_dir, "token");
         await File.WriteAllTextAsync(tokenPath, Token());
         var port = FreePort.Next();
-        await using var replica = await Replica.StartAsync("replica-0", IPAddress.Loopback, _operator.SnapshotUri, new TokenFile(tokenPath).Read, Path.Combine(_dir, "state"));
+        await using var replica = await Replica.StartAsync("replica-0", IPAddress.Loopback, _f.Operator.SnapshotUri, new TokenFile(tokenPath).Read, Path.Combine(_dir, "state"));
 
-        var client = _cluster.Client;
-        await client.CoreV1.CreateNamespaceAsync(new V1Namespace { Metadata = new V1ObjectMeta { Name = "shop" } });
-        await Manifests.ApplyAsync(_cluster.Api, Manifests.Parse($$"""
-            apiVersion: ballast.dev/v1alpha1
-            kind: BackendPool
-            metadata: { name: v1, namespace: shop }
-            spec:
-              endpoints: [ { address: "127.0.0.1:{{backend.Port}}" } ]
-            ---
-            apiVersion: ballast.dev/v1alpha1
-            kind: LoadBalancerPolicy
-            metadata: { name: shop, namespace: shop }
-            spec:
-              listeners: [ { name: http, port: {{port}}, protocol: HTTP } ]
-              routes: [ { name: all, match: { pathPrefix: / }, backends: [ { pool: v1 } ] } ]
-            """));
-        await Eventually.GetAsync(() => GetPolicyAsync(), p => OperatorFixture.Condition(p, "Programmed")?["status"]?.GetValue<string>() == "True",
+        await Manifests.ApplyAsync(_f.Cluster.Api, Manifests.Shop(port, backend.Port));
+        await _f.UntilConditionAsync("loadbalancerpolicies", "shop", "shop", "Programmed", "True",
             "Programmed=True: the replica fetched and reported with its projected token");
         Assert.Equal(0, await RefusedAsync("invalid"));
 
@@ -115,18 +95,7 @@ public sealed class ProjectedTokenAuthTests : IAsyncLifetime
         // The kubelet writes a fresh one: the replica follows the next change without a restart.
         await File.WriteAllTextAsync(tokenPath, Token());
         var before = replica.Host.CurrentSnapshot.Version;
-        await Manifests.ApplyAsync(_cluster.Api, Manifests.Parse($$"""
-            apiVersion: ballast.dev/v1alpha1
-            kind: LoadBalancerPolicy
-            metadata: { name: shop, namespace: shop }
-            spec:
-              listeners: [ { name: http, port: {{port}}, protocol: HTTP } ]
-              routes: [ { name: all, match: { pathPrefix: /v2 }, backends: [ { pool: v1 } ] } ]
-            """));
+        await Manifests.ApplyAsync(_f.Cluster.Api, Manifests.ShopPolicy(port, pathPrefix: "/v2"));
         await Eventually.True(() => replica.Host.CurrentSnapshot.Version > before, "the replica applied the change with the rotated token", within: TimeSpan.FromSeconds(20));
     }
-
-    private async Task<System.Text.Json.Nodes.JsonObject> GetPolicyAsync() =>
-        System.Text.Json.Nodes.JsonNode.Parse(((System.Text.Json.JsonElement)await _cluster.Client.CustomObjects.GetNamespacedCustomObjectAsync(
-            "ballast.dev", "v1alpha1", "shop", "loadbalancerpolicies", "shop")).GetRawText())!.AsObject();
 }
