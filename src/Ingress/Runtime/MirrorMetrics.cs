@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using Ballast.Ingress.Metrics;
 using Prometheus;
 
@@ -7,11 +6,10 @@ namespace Ballast.Ingress.Runtime;
 /// <summary>What became of mirrored copies (Gateway API RequestMirror), by route, mirror pool and result.</summary>
 public sealed class MirrorMetrics
 {
-    private static readonly ConditionalWeakTable<CollectorRegistry, MirrorMetrics> ByRegistry = new();
+    private static readonly PerRegistry<MirrorMetrics> ByRegistry = new(static r => new MirrorMetrics(Prometheus.Metrics.WithCustomRegistry(r), SeriesOwners.Of(r)));
 
     /// <summary>This folder's mirror metrics in the host's registry, created once per registry.</summary>
-    public static MirrorMetrics Of(CollectorRegistry registry) =>
-        ByRegistry.GetValue(registry, static r => new MirrorMetrics(Prometheus.Metrics.WithCustomRegistry(r), SeriesOwners.Of(r)));
+    public static MirrorMetrics Of(CollectorRegistry registry) => ByRegistry.Of(registry);
 
     private MirrorMetrics(IMetricFactory factory, SeriesOwners series)
     {
