@@ -1,5 +1,4 @@
 using System.Net;
-using Ballast.Ingress.Tests.Sources.Conformance;
 using Ballast.Ingress.Tests.Support;
 
 namespace Ballast.Ingress.Tests.Sources;

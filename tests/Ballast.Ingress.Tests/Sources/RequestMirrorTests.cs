@@ -4,11 +4,11 @@ using Ballast.Ingress.Hosting;
 using Ballast.Ingress.Tests.Support;
 using Microsoft.AspNetCore.Http;
 
-namespace Ballast.Ingress.Tests.Sources.Conformance;
+namespace Ballast.Ingress.Tests.Sources;
 
 /// <summary>
 /// RequestMirror (HTTPRouteRequestMirror, HTTPRouteRequestMultipleMirrors, HTTPRouteRequestPercentageMirror): what the
-/// mirror backends receive, with the routes of <c>routes.yaml</c>. Each test tags its requests with a query id of its own,
+/// mirror backends receive, with the routes of <c>conformance-routes.yaml</c>. Each test tags its requests with a query id of its own,
 /// so the shared backends' logs tell its copies apart.
 /// </summary>
 [Trait("Category", "Integration")]

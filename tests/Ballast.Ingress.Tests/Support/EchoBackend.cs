@@ -2,7 +2,7 @@ using System.Collections.Concurrent;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
 
-namespace Ballast.Ingress.Tests.Sources.Conformance;
+namespace Ballast.Ingress.Tests.Support;
 
 /// <summary>
 /// What an echo backend saw of one request: the upstream conformance suite's echo server in spirit. Header values are

@@ -1,4 +1,4 @@
-namespace Ballast.Ingress.Tests.Sources.Conformance;
+namespace Ballast.Ingress.Tests.Sources;
 
 /// <summary>
 /// One request and what must come of it, in the shape of the upstream suite's <c>http.ExpectedResponse</c>: the
@@ -32,7 +32,7 @@ public sealed record Exchange(string Feature, string Name)
 
 /// <summary>
 /// The exchanges of the matrix, grouped by the HTTPRoute feature of the upstream suite they come from (core and
-/// extended), against the routes of <c>routes.yaml</c>. Written afresh from what those tests check.
+/// extended), against the routes of <c>conformance-routes.yaml</c>. Written afresh from what those tests check.
 /// </summary>
 public static class HttpRouteExchanges
 {

@@ -1,11 +1,9 @@
-using Ballast.Ingress.Tests.Support;
-
-namespace Ballast.Ingress.Tests.Sources.Conformance;
+namespace Ballast.Ingress.Tests.Support;
 
 /// <summary>
 /// The upstream conformance suite's setup, in standalone mode: a Gateway with one HTTP listener, Services v1, v2 and v3
 /// (with EndpointSlices) in front of three echo backends, a namespace <c>other</c> with a Service a ReferenceGrant lets
-/// routes use and one it does not, and the HTTPRoutes of <c>routes.yaml</c>, loaded from a folder by the real file
+/// routes use and one it does not, and the HTTPRoutes of <c>conformance-routes.yaml</c>, loaded from a folder by the real file
 /// provider into an in-process ingress. Started once for the whole matrix.
 /// </summary>
 public sealed class ConformanceGateway : IAsyncLifetime
@@ -23,7 +21,7 @@ public sealed class ConformanceGateway : IAsyncLifetime
         Port = FreePort.Next();
         Ingress = await IngressFixture.StartAsync();
         _folder = await GatewayFolder.LoadAsync(Ingress, ("gateway.yaml", GatewayYaml()),
-            ("routes.yaml", File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "Sources", "Conformance", "routes.yaml"))));
+            ("routes.yaml", File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "Sources", "conformance-routes.yaml"))));
         Client = Ingress.Client(Port);
     }
 

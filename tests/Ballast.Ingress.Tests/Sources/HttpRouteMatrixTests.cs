@@ -1,11 +1,11 @@
 using System.Net;
 using Ballast.Ingress.Tests.Support;
 
-namespace Ballast.Ingress.Tests.Sources.Conformance;
+namespace Ballast.Ingress.Tests.Sources;
 
 /// <summary>
 /// The conformance-derived request matrix: every exchange of <see cref="HttpRouteExchanges"/> sent through a
-/// standalone ingress serving <c>routes.yaml</c> to echo backends that report what they received. One theory, one
+/// standalone ingress serving <c>conformance-routes.yaml</c> to echo backends that report what they received. One theory, one
 /// case per exchange; a case names its feature and what it shows.
 /// </summary>
 [Trait("Category", "Integration")]
