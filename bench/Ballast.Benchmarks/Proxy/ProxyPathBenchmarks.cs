@@ -67,7 +67,8 @@ public class ProxyPathBenchmarks
             new ListenerShutdown(),
             // Access logs off (the bench config turns none on): the recorder's per-request check is what is measured.
             new AccessLogRecorder(dataPlane, new AccessLogQueue(new AccessLogOptions(), metrics.Registry, NullLogger.Instance),
-                new AccessLogOptions(), TimeProvider.System));
+                new AccessLogOptions(), TimeProvider.System),
+            new RequestMirrors());
         _invoker = new HttpMessageInvoker(new SocketsHttpHandler());
         _context = new DefaultHttpContext();
         _context.Connection.LocalPort = Port;

@@ -29,14 +29,15 @@ public sealed class HealthAwareForwarder
         _inFlight = inFlight;
     }
 
-    public Task ForwardAsync(HttpContext context, RouteRuntime route, PoolRuntime pool, ForwarderRequestConfig requestConfig, EndpointState endpoint, PickContext pick) =>
+    public Task ForwardAsync(HttpContext context, RouteRuntime route, RouteShare share, EndpointState endpoint, PickContext pick) =>
         route.Retry is { } retry
-            ? ForwardWithRetriesAsync(context, route, retry, pool, requestConfig, endpoint, pick)
-            : ForwardOnceAsync(context, route, pool, requestConfig, endpoint).AsTask();
+            ? ForwardWithRetriesAsync(context, route, retry, share, endpoint, pick)
+            : ForwardOnceAsync(context, route, share, endpoint).AsTask();
 
     /// <summary>One plain attempt (no retry state): forwards, counts, reports to passive health.</summary>
-    private async ValueTask<(ForwarderError Error, AttemptOutcome Outcome)> ForwardOnceAsync(HttpContext context, RouteRuntime route, PoolRuntime pool, ForwarderRequestConfig requestConfig, EndpointState endpoint)
+    private async ValueTask<(ForwarderError Error, AttemptOutcome Outcome)> ForwardOnceAsync(HttpContext context, RouteRuntime route, RouteShare share, EndpointState endpoint)
     {
+        var pool = share.Pool!;
         endpoint.OnRequestStarted();
         _inFlight.Inc();
         var started = Stopwatch.GetTimestamp();
@@ -44,7 +45,7 @@ public sealed class HealthAwareForwarder
         var outcome = AttemptOutcome.Cancelled;
         try
         {
-            error = await _forwarder.SendAsync(context, endpoint.DestinationPrefix, pool.Invoker, requestConfig, route.Transformer, endpoint.Health.DrainAbortToken);
+            error = await _forwarder.SendAsync(context, endpoint.DestinationPrefix, share.Invoker!, share.RequestConfig, share.Transformer, endpoint.Health.DrainAbortToken);
         }
         finally
         {
@@ -56,20 +57,21 @@ public sealed class HealthAwareForwarder
         return (error, outcome);
     }
 
-    private async Task ForwardWithRetriesAsync(HttpContext context, RouteRuntime route, RouteRetry retry, PoolRuntime pool, ForwarderRequestConfig requestConfig, EndpointState endpoint, PickContext pick)
+    private async Task ForwardWithRetriesAsync(HttpContext context, RouteRuntime route, RouteRetry retry, RouteShare share, EndpointState endpoint, PickContext pick)
     {
+        var pool = share.Pool!;
         retry.Budget.RecordRequest();
         var canHaveBody = context.Features.Get<IHttpRequestBodyDetectionFeature>()?.CanHaveBody ?? true;
         if (!retry.PlainFirstAttempt || (canHaveBody && retry.MayRetryAfterSending(context.Request.Method)))
         {
-            await RetryLoopAsync(context, route, retry, pool, requestConfig, endpoint, pick, canHaveBody, planned: null);
+            await RetryLoopAsync(context, route, retry, share, endpoint, pick, canHaveBody, planned: null);
             return;
         }
 
         // No response to screen, no per-try timer, and a body (if any) that could only be retried after a connect
         // failure, which reads none of it (the default policy on a GET or a POST): the first attempt is a plain
         // forward, and the retry state exists only once it failed.
-        var (error, outcome) = await ForwardOnceAsync(context, route, pool, requestConfig, endpoint);
+        var (error, outcome) = await ForwardOnceAsync(context, route, share, endpoint);
         if (error == ForwarderError.None || (canHaveBody && outcome.Kind != AttemptOutcomeKind.ConnectFailure))
         {
             return;
@@ -82,12 +84,13 @@ public sealed class HealthAwareForwarder
             return;
         }
 
-        await RetryLoopAsync(context, route, retry, pool, requestConfig, endpoint, pick, canHaveBody, attempt);
+        await RetryLoopAsync(context, route, retry, share, endpoint, pick, canHaveBody, attempt);
     }
 
     /// <param name="planned">A retry already planned after a plain first attempt (its <see cref="RetryAttempt.Next"/> is sent first); null: start with <paramref name="endpoint"/>.</param>
-    private async Task RetryLoopAsync(HttpContext context, RouteRuntime route, RouteRetry retry, PoolRuntime pool, ForwarderRequestConfig requestConfig, EndpointState endpoint, PickContext pick, bool canHaveBody, RetryAttempt? planned)
+    private async Task RetryLoopAsync(HttpContext context, RouteRuntime route, RouteRetry retry, RouteShare share, EndpointState endpoint, PickContext pick, bool canHaveBody, RetryAttempt? planned)
     {
+        var pool = share.Pool!;
         RequestBodyGuard? body = null;
         if (canHaveBody)
         {
@@ -127,7 +130,7 @@ public sealed class HealthAwareForwarder
                         timeout.CancelAfter(t);
                     }
 
-                    error = await _forwarder.SendAsync(context, endpoint.DestinationPrefix, pool.Invoker, requestConfig, retry.Transformer,
+                    error = await _forwarder.SendAsync(context, endpoint.DestinationPrefix, share.Invoker!, share.RequestConfig, share.RetryTransformer,
                         timeout?.Token ?? endpoint.Health.DrainAbortToken);
                     perTryTimedOut = timeout is not null && timeout.IsCancellationRequested && !endpoint.Health.DrainAbortToken.IsCancellationRequested;
                 }

@@ -29,10 +29,12 @@ public sealed class ProxyMiddleware
     private readonly AffinityRouter _affinity;
     private readonly ListenerShutdown _shutdown;
     private readonly AccessLogRecorder _accessLog;
+    private readonly RequestMirrors _mirrors;
 
     public ProxyMiddleware(DataPlane dataPlane, IHttpForwarder forwarder, IngressMetrics metrics, HttpsEdge httpsEdge, AffinityRouter affinity,
-        ListenerShutdown shutdown, AccessLogRecorder accessLog)
+        ListenerShutdown shutdown, AccessLogRecorder accessLog, RequestMirrors mirrors)
     {
+        _mirrors = mirrors;
         _shutdown = shutdown;
         _accessLog = accessLog;
         _httpsEdge = httpsEdge;
@@ -115,13 +117,14 @@ public sealed class ProxyMiddleware
             await answeredByRoute;
             return;
         }
-        if (!route.TrySelectPool(context.Request, out var pool, out var requestConfig, out var fixedStatus))
+        if (!route.TrySelectShare(context.Request, out var share, out var fixedStatus))
         {
             // A share that answers by itself: an unresolved Gateway API backendRef (500), a listener's own hosts (404).
             if (fixedStatus != 0) await WriteAsync(context, fixedStatus, fixedStatus == StatusCodes.Status404NotFound ? NoRouteBody : UnresolvedBackendBody);
             else await NoEndpointAsync(context, route);
             return;
         }
+        var pool = share.Pool!;
         entry?.Pool = pool;
         var pick = pool.UsesKey ? RequestHashKey.Compute(context, pool.Config.LoadBalancing) : PickContext.None;
         // Sticky pools ask the affinity component (cookie or table, falling back to the balancer); others the balancer.
@@ -140,16 +143,20 @@ public sealed class ProxyMiddleware
             return;
         }
         var shaping = route.Shaping?.Begin(context) ?? default;
+        MirroredBody? mirroredBody = null;
         try
         {
+            // Copies for RequestMirror filters leave off the request path; a body is kept as it is forwarded.
+            if (route.Mirrors is { } mirrors) mirroredBody = _mirrors.Begin(context, route, mirrors);
             // Passive health, drain deadlines and retries (to another endpoint, within the budget) live there.
-            await _forward.ForwardAsync(context, route, pool, requestConfig, endpoint, pick);
+            await _forward.ForwardAsync(context, route, share, endpoint, pick);
             if (route.ErrorPages is not null && context.Features.Get<Transforms.ErrorPageFeature>() is { } replaced)
                 await ErrorPageResponder.RespondAsync(context, route.ErrorPool, replaced.Status);
         }
         finally
         {
             if (counted) pool.Breaker.Exit();
+            mirroredBody?.End();
             route.Shaping?.End(context, shaping);
         }
     }

@@ -137,6 +137,7 @@ public sealed class IngressHost : IAsyncDisposable, ISnapshotTarget
         { BackendTls = BackendTlsReporter.Of(sp.GetRequiredService<IngressMetrics>().Registry) });
         services.AddSingleton<DataPlaneRuntime>();
         services.AddHttpForwarder();
+        services.AddSingleton(new RequestMirrors(options.MirrorMaxInFlight, time));
         services.AddSingleton<ProxyMiddleware>();
         services.AddSingleton<ListenerShutdown>();
         services.AddSingleton(sp => new AccessLog.AccessLogQueue(options.AccessLog, sp.GetRequiredService<IngressMetrics>().Registry,

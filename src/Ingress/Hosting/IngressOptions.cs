@@ -55,6 +55,8 @@ public sealed record IngressOptions
     /// and whether an Ingress naming no class is served when the folder marks no IngressClass the default.
     /// </summary>
     public Ballast.Model.Compilation.IngressServing Ingress { get; init; } = new(UnclassedWithoutDefault: true);
+    /// <summary>Copies for RequestMirror filters in flight at once (beyond: dropped and counted, never waited for).</summary>
+    public int MirrorMaxInFlight { get; init; } = Forwarding.RequestMirrors.DefaultMaxInFlight;
     /// <summary>Access-log queue size, sampling randomness and standard output (what to log is in the resources).</summary>
     public AccessLog.AccessLogOptions AccessLog { get; init; } = new();
 }

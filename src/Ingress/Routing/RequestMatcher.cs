@@ -6,7 +6,9 @@ namespace Ballast.Ingress.Routing;
 
 /// <summary>
 /// The non-host part of a route's match (path, methods, headers, query), compiled once per snapshot.
-/// Matching reads the request without allocating (header and query lookups are the framework's).
+/// Matching reads the request without allocating (header lookups are the framework's; the query is read from the raw
+/// query string: names case-sensitive, the first value of a repeated parameter, see <see cref="QueryParameters"/>).
+/// Methods compare case-sensitively (RFC 9110: <c>get</c> is not <c>GET</c>).
 /// Regexes run with <see cref="RegexOptions.NonBacktracking"/>: linear time whatever the input.
 /// </summary>
 public sealed class RequestMatcher
@@ -55,10 +57,10 @@ public sealed class RequestMatcher
         }
         if (_query.Length > 0)
         {
-            var query = request.Query;
+            var query = request.QueryString.Value.AsSpan();
             foreach (var parameter in _query)
             {
-                if (!parameter.Matches(query[parameter.Name])) return false;
+                if (!QueryParameters.TryGetFirst(query, parameter.Name, out var value) || !parameter.Matches(value)) return false;
             }
         }
         return true;
@@ -87,7 +89,7 @@ public sealed class RequestMatcher
     {
         foreach (var m in _methods)
         {
-            if (string.Equals(m, method, StringComparison.OrdinalIgnoreCase)) return true;
+            if (string.Equals(m, method, StringComparison.Ordinal)) return true;
         }
         return false;
     }
@@ -120,5 +122,13 @@ public sealed class RequestMatcher
             }
             return false;
         }
+
+        /// <summary>A single value (a query parameter's first).</summary>
+        public bool Matches(ReadOnlySpan<char> value) => _kind switch
+        {
+            ValueMatchKind.Present => true,
+            ValueMatchKind.Exact => value.SequenceEqual(_value),
+            _ => _regex!.IsMatch(value),
+        };
     }
 }

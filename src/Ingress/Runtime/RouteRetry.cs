@@ -8,20 +8,19 @@ using Yarp.ReverseProxy.Forwarder;
 namespace Ballast.Ingress.Runtime;
 
 /// <summary>
-/// A route's retry policy, ready for the hot path: the policy, the route's retry budget, the transformer that
-/// lets a retriable 502/503/504 be retried instead of sent to the client, and cached metric children.
+/// A route's retry policy, ready for the hot path: the policy, the route's retry budget, how to wrap a transformer so
+/// that a retriable 502/503/504 is retried instead of sent to the client, and cached metric children.
 /// One per route per snapshot; the budget carries over a reload while its percentage is unchanged.
 /// </summary>
 public sealed class RouteRetry
 {
     /// <param name="previousBudget">The route's budget in the previous snapshot: kept while its percentage is unchanged,
     /// so a reload (a rollout rewriting a pool) does not start from an empty window just when retries are needed.</param>
-    public RouteRetry(RetrySnapshot policy, HttpTransformer inner, TimeProvider time, HealthMetrics? metrics, string routeId, RetryBudget? previousBudget = null)
+    public RouteRetry(RetrySnapshot policy, TimeProvider time, HealthMetrics? metrics, string routeId, RetryBudget? previousBudget = null)
     {
         Policy = policy;
         Budget = previousBudget is { } kept && kept.BudgetPercent == policy.BudgetPercent ? kept : new RetryBudget(policy.BudgetPercent, time);
         RetriesOnStatus = (policy.On & (RetryOn.Status502 | RetryOn.Status503 | RetryOn.Status504)) != 0;
-        Transformer = RetriesOnStatus ? new RetryAwareTransformer(inner) : inner;
         PlainFirstAttempt = !RetriesOnStatus && policy.PerTryTimeout is null;
         Retries = metrics?.Retries.WithLabels(routeId);
         BudgetExhausted = metrics?.RetryBudgetExhausted.WithLabels(routeId);
@@ -31,7 +30,8 @@ public sealed class RouteRetry
     public RetryBudget Budget { get; }
     /// <summary>Whether some status codes are retried (then responses are screened before they reach the client).</summary>
     public bool RetriesOnStatus { get; }
-    public HttpTransformer Transformer { get; }
+    /// <summary>The transformer retried attempts use: <paramref name="inner"/>, screened for retriable statuses when some are retried.</summary>
+    public HttpTransformer Wrap(HttpTransformer inner) => RetriesOnStatus ? new RetryAwareTransformer(inner) : inner;
     /// <summary>
     /// The first attempt needs no retry state up front (no status to screen, no per-try timer): a request without
     /// a body is forwarded plainly and the state is built only after a failure.

@@ -4,22 +4,17 @@ using Ballast.Ingress.Metrics;
 using Ballast.Ingress.Policies;
 using Ballast.Ingress.Routing;
 using Ballast.Ingress.Transforms;
-using Ballast.Model.Resources;
 using Ballast.Model.Snapshots;
-using Yarp.ReverseProxy.Forwarder;
 
 namespace Ballast.Ingress.Runtime;
 
 /// <summary>
-/// One route of one snapshot, ready for the hot path: its matcher, its pools (canary override, then the
-/// weighted split), the forwarder settings per pool, its header transformer and its cached metric children.
+/// One route of one snapshot, ready for the hot path: its matcher, its shares (canary override, then the weighted
+/// split; each with its pool, forwarder settings, transformer and invoker), its mirrors and its cached metric children.
 /// </summary>
 public sealed class RouteRuntime
 {
-    private readonly PoolRuntime?[] _pools;
-    /// <summary>Per share: the status it answers instead of forwarding (Gateway API's invalid backendRef: 500), else 0.</summary>
-    private readonly int[] _fixedStatuses;
-    private readonly ForwarderRequestConfig[] _requestConfigs;
+    private readonly RouteShare?[] _shares;
     private readonly WeightedSequence _split;
     private readonly int _canaryIndex = -1;
     private readonly CanarySnapshot? _canary;
@@ -31,38 +26,59 @@ public sealed class RouteRuntime
         Config = config;
         Id = config.Id;
         Matcher = new RequestMatcher(config.Match);
-        var poolIds = config.Backends.Select(b => b.PoolId).ToList();
-        var weights = config.Backends.Select(b => pools.ContainsKey(b.PoolId) || b.Status is not null ? b.Weight : 0).ToList();
-        var fixedStatuses = config.Backends.Select(b => b.Status ?? 0).ToList();
+        var backends = config.Backends.ToList();
+        var weights = backends.Select(b => pools.ContainsKey(b.PoolId) || b.Status is not null ? b.Weight : 0).ToList();
         if (config.Canary is { } canary && (canary.HeaderName is not null || canary.CookieName is not null))
         {
             _canary = canary;
-            _canaryIndex = poolIds.IndexOf(canary.PoolId);
+            _canaryIndex = backends.FindIndex(b => b.PoolId == canary.PoolId);
             if (_canaryIndex < 0)
             {
                 // The canary pool takes no share of the split, only the forced requests.
-                poolIds.Add(canary.PoolId);
+                backends.Add(new BackendSnapshot(canary.PoolId, 0));
                 weights.Add(0);
-                fixedStatuses.Add(0);
-                _canaryIndex = poolIds.Count - 1;
+                _canaryIndex = backends.Count - 1;
             }
         }
-        _pools = [.. poolIds.Select(id => pools.TryGetValue(id, out var p) ? p : null)];
-        _fixedStatuses = [.. fixedStatuses];
-        // The forwarder's activity (idle) timeout: idleTimeout, else the route timeout (which also bounds the whole request).
-        var idle = config.IdleTimeout ?? config.Timeout;
-        _requestConfigs = [.. _pools.Select(p => PoolTransport.RequestConfig(p?.Config.Protocol ?? PoolProtocol.HTTP1, idle))];
         _split = new WeightedSequence(weights);
         Cors = CorsResponder.Create(config.Cors);
         ErrorPages = config.ErrorResponses is { } errors ? new ErrorStatuses(errors) : null;
         ErrorPool = config.ErrorResponses is { } e ? pools.GetValueOrDefault(e.PoolId) : null;
-        Transformer = new ForwardingTransformer(config.RequestHeaders, config.ResponseHeaders, RequestRewrite.Create(config), shutdown, Cors, ErrorPages);
+        var rewrite = RequestRewrite.Create(config);
+        Transformer = new ForwardingTransformer(config.RequestHeaders, config.ResponseHeaders, rewrite, shutdown, Cors, ErrorPages);
+        RequestAdds = AddedFieldLines.Of(config.RequestHeaders, null);
         Shaping = RouteShaping.Create(config, ShapingMetrics.Of(metrics.Registry), time ?? TimeProvider.System);
         Metrics = new RouteMetrics(metrics, Id);
         Policies = RoutePolicies.Create(config, PolicyMetrics.Of(metrics.Registry), time ?? TimeProvider.System, previousPolicies, redis);
         Retry = config.Retries is { Attempts: > 0 } retries
-            ? new RouteRetry(retries, Transformer, health?.Time ?? TimeProvider.System, health?.Metrics, Id, previousRetryBudget)
+            ? new RouteRetry(retries, health?.Time ?? TimeProvider.System, health?.Metrics, Id, previousRetryBudget)
             : null;
+        // The forwarder's activity (idle) timeout: idleTimeout, else the route timeout (which also bounds the whole request).
+        var idle = config.IdleTimeout ?? config.Timeout;
+        _shares = [.. backends.Select(b => Share(b, pools.GetValueOrDefault(b.PoolId), idle, rewrite, shutdown))];
+        var mirrors = config.Mirrors.Where(m => pools.ContainsKey(m.PoolId)).ToList();
+        Mirrors = mirrors.Count == 0 ? null : [.. mirrors.Select(m => new RouteMirror(m, pools[m.PoolId], MirrorMetrics.Of(metrics.Registry), Id))];
+    }
+
+    /// <summary>
+    /// A share's forwarding parts. Backends without header rules of their own share the route's transformer, and
+    /// the pool's invoker is used as it is unless some rule adds a header value (see <see cref="AddedFieldLines"/>).
+    /// </summary>
+    private RouteShare? Share(BackendSnapshot backend, PoolRuntime? pool, TimeSpan? idle, RequestRewrite? rewrite, Http.ListenerShutdown? shutdown)
+    {
+        if (pool is null) return backend.Status is { } status ? new RouteShare { FixedStatus = status } : null;
+        var transformer = backend.RequestHeaders is null && backend.ResponseHeaders is null
+            ? Transformer
+            : new ForwardingTransformer(Config.RequestHeaders, Config.ResponseHeaders, rewrite, shutdown, Cors, ErrorPages, backend.RequestHeaders, backend.ResponseHeaders);
+        var adds = AddedFieldLines.Of(Config.RequestHeaders, backend.RequestHeaders);
+        return new RouteShare
+        {
+            Pool = pool,
+            RequestConfig = PoolTransport.RequestConfig(pool.Config.Protocol, idle),
+            Transformer = transformer,
+            RetryTransformer = Retry?.Wrap(transformer) ?? transformer,
+            Invoker = adds.Length == 0 ? pool.Invoker : AddedFieldLines.Invoker(pool.Invoker, adds),
+        };
     }
 
     public string Id { get; }
@@ -83,23 +99,27 @@ public sealed class RouteRuntime
     /// <summary>The route's retry policy and budget; null when the route does not retry.</summary>
     public RouteRetry? Retry { get; }
 
-    /// <summary>The pool for this request (canary override first, then the split) and its forwarder settings; false when none.</summary>
-    public bool TrySelectPool(HttpRequest request, out PoolRuntime pool, out ForwarderRequestConfig requestConfig) =>
-        TrySelectPool(request, out pool, out requestConfig, out _);
+    /// <summary>The route's RequestMirror filters whose pools exist; null when it has none (those routes pay one null check).</summary>
+    public RouteMirror[]? Mirrors { get; }
+    /// <summary>The route's request <c>add</c> values (for copies sent to mirrors; forwarded requests get them from their share's invoker).</summary>
+    public KeyValuePair<string, string>[] RequestAdds { get; }
 
-    /// <summary>As above; when the chosen share answers by itself, false with its status in <paramref name="fixedStatus"/> (else 0).</summary>
-    public bool TrySelectPool(HttpRequest request, out PoolRuntime pool, out ForwarderRequestConfig requestConfig, out int fixedStatus)
+    /// <summary>
+    /// The share for this request (canary override first, then the split); false when it has no pool, with the
+    /// status it answers in <paramref name="fixedStatus"/> (0: none, the caller answers 503).
+    /// </summary>
+    public bool TrySelectShare(HttpRequest request, out RouteShare share, out int fixedStatus)
     {
         var index = _canaryIndex >= 0 && IsCanaryRequest(request) ? _canaryIndex : _split.Next();
-        fixedStatus = index >= 0 ? _fixedStatuses[index] : 0;
-        if (index >= 0 && _pools[index] is { } selected)
+        var selected = index >= 0 ? _shares[index] : null;
+        if (selected is { Pool: not null })
         {
-            pool = selected;
-            requestConfig = _requestConfigs[index];
+            share = selected;
+            fixedStatus = 0;
             return true;
         }
-        pool = null!;
-        requestConfig = null!;
+        share = null!;
+        fixedStatus = selected?.FixedStatus ?? 0;
         return false;
     }
 

@@ -6,8 +6,10 @@ namespace Ballast.Ingress.Transforms;
 /// <summary>
 /// The header work of one route, on top of YARP's default copy: X-Forwarded-For (appended), -Proto and
 /// -Host, X-Request-ID (kept or generated, sent to the backend and returned to the client), and the route's
-/// set/add/remove rules for request and response headers. One instance per route; nothing per request
-/// beyond the header values themselves.
+/// rules for request and response headers, then those of the chosen backend (Gateway API's filters on one backendRef;
+/// for responses the backend's come first). A request rule's <c>add</c> is not applied here: it goes on a field line
+/// of its own at send time (<see cref="AddedFieldLines"/>). One instance per route (and per backend with rules of its
+/// own); nothing per request beyond the header values themselves.
 /// </summary>
 public sealed class ForwardingTransformer : HttpTransformer
 {
@@ -17,21 +19,32 @@ public sealed class ForwardingTransformer : HttpTransformer
 
     private readonly HeaderRulesSnapshot? _request;
     private readonly HeaderRulesSnapshot? _response;
+    private readonly HeaderRulesSnapshot? _backendRequest;
+    private readonly HeaderRulesSnapshot? _backendResponse;
     private readonly RequestRewrite? _rewrite;
     private readonly Http.ListenerShutdown? _shutdown;
     private readonly CorsResponder? _cors;
     private readonly ErrorStatuses? _errorPages;
 
     public ForwardingTransformer(HeaderRulesSnapshot? request, HeaderRulesSnapshot? response, RequestRewrite? rewrite = null,
-        Http.ListenerShutdown? shutdown = null, CorsResponder? cors = null, ErrorStatuses? errorPages = null)
+        Http.ListenerShutdown? shutdown = null, CorsResponder? cors = null, ErrorStatuses? errorPages = null,
+        HeaderRulesSnapshot? backendRequest = null, HeaderRulesSnapshot? backendResponse = null)
     {
         _shutdown = shutdown;
         _rewrite = rewrite;
         _cors = cors;
         _errorPages = errorPages;
-        _request = request is { Set.IsEmpty: true, Add.IsEmpty: true, Remove.IsEmpty: true } ? null : request;
-        _response = response is { Set.IsEmpty: true, Add.IsEmpty: true, Remove.IsEmpty: true } ? null : response;
+        _request = RequestPart(request);
+        _response = IsEmpty(response) ? null : response;
+        _backendRequest = RequestPart(backendRequest);
+        _backendResponse = IsEmpty(backendResponse) ? null : backendResponse;
     }
+
+    private static bool IsEmpty(HeaderRulesSnapshot? rules) => rules is null or { Set.IsEmpty: true, Add.IsEmpty: true, Remove.IsEmpty: true };
+
+    /// <summary>What of a request rule runs here: remove and set (add runs at send time).</summary>
+    private static HeaderRulesSnapshot? RequestPart(HeaderRulesSnapshot? rules) =>
+        rules is null or { Set.IsEmpty: true, Remove.IsEmpty: true } ? null : rules;
 
     public override async ValueTask TransformRequestAsync(HttpContext httpContext, HttpRequestMessage proxyRequest, string destinationPrefix, CancellationToken cancellationToken)
     {
@@ -62,6 +75,7 @@ public sealed class ForwardingTransformer : HttpTransformer
         }
 
         if (_request is { } rules) ApplyRequestRules(rules, proxyRequest);
+        if (_backendRequest is { } backendRules) ApplyRequestRules(backendRules, proxyRequest);
         _rewrite?.Apply(httpContext, proxyRequest, destinationPrefix);
     }
 
@@ -80,16 +94,21 @@ public sealed class ForwardingTransformer : HttpTransformer
         var responseHeaders = httpContext.Response.Headers;
         if (proxyResponse is not null) ConnectionFields.RemoveNominated(proxyResponse, responseHeaders);
         responseHeaders[RequestIds.HeaderName] = httpContext.Request.Headers[RequestIds.HeaderName];
-        if (_response is { } rules)
-        {
-            foreach (var name in rules.Remove) responseHeaders.Remove(name);
-            foreach (var (name, value) in rules.Set) responseHeaders[name] = value;
-            foreach (var (name, value) in rules.Add) responseHeaders.Append(name, value);
-        }
+        if (_backendResponse is { } backendRules) ApplyResponseRules(backendRules, responseHeaders);
+        if (_response is { } rules) ApplyResponseRules(rules, responseHeaders);
         return result;
     }
 
-    private static void ApplyRequestRules(HeaderRulesSnapshot rules, HttpRequestMessage proxyRequest)
+    /// <summary>Kestrel writes each value of a response header on a line of its own, so <c>add</c> is a separate value.</summary>
+    private static void ApplyResponseRules(HeaderRulesSnapshot rules, IHeaderDictionary headers)
+    {
+        foreach (var name in rules.Remove) headers.Remove(name);
+        foreach (var (name, value) in rules.Set) headers[name] = value;
+        foreach (var (name, value) in rules.Add) headers.Append(name, value);
+    }
+
+    /// <summary>Remove, then set; the rule's adds follow at send time (<see cref="AddedFieldLines"/>).</summary>
+    internal static void ApplyRequestRules(HeaderRulesSnapshot rules, HttpRequestMessage proxyRequest)
     {
         foreach (var name in rules.Remove) Remove(proxyRequest, name);
         foreach (var (name, value) in rules.Set)
@@ -97,7 +116,6 @@ public sealed class ForwardingTransformer : HttpTransformer
             Remove(proxyRequest, name);
             Add(proxyRequest, name, value);
         }
-        foreach (var (name, value) in rules.Add) Add(proxyRequest, name, value);
     }
 
     private static void Remove(HttpRequestMessage request, string name)

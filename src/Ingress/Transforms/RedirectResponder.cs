@@ -5,8 +5,9 @@ namespace Ballast.Ingress.Transforms;
 
 /// <summary>
 /// A route that answers with a redirect instead of forwarding. The Location keeps what the redirect does not
-/// replace: scheme, host, path and query of the request (Gateway API's rules for the port: the scheme's
-/// default when scheme or host changes, else the request's port).
+/// replace: scheme, host, path and query of the request. The Compiler fills the port for native and Gateway API routes
+/// (the redirect's, else the scheme's well-known port when it sets a scheme, else the listener's); a redirect without
+/// one (Ingress objects) keeps the request's port unless it changes scheme or host.
 /// </summary>
 public sealed class RedirectResponder
 {

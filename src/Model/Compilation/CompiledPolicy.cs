@@ -15,6 +15,8 @@ internal sealed class CompiledPolicy(LoadBalancerPolicy policy, ResourceReport r
     public List<CompiledRoute> Routes { get; } = [];
     public List<CompiledL4Route> L4Routes { get; } = [];
     public List<RouteSplitStatus> Splits { get; } = [];
+    /// <summary>Its <c>spec.traffic</c> for the Gateway API objects its <c>targetRefs</c> name; null when it has none.</summary>
+    public TrafficAttachment? Traffic { get; set; }
 }
 
 /// <param name="Hostnames">Lower-cased <c>listener.hostnames</c>: the hosts of this listener's routes that name none.</param>

@@ -48,11 +48,12 @@ public static class Compiler
         // 3. The front-ends, each on its own objects.
         var validPools = pools.Where(p => poolSnapshots.GetValueOrDefault(p.Resource.NamespaceOrDefault + "/" + p.Resource.Metadata.Name) is not null)
             .Select(p => p.Resource).ToList();
+        var traffic = compiledPolicies.Where(p => !p.Report.IsInvalid && p.Traffic is not null).Select(p => p.Traffic!).ToList();
         var frontEnds = new List<(List<ResourceReport> Reports, FrontEndTranslation Translation)>();
         foreach (var frontEnd in FrontEnds.All)
         {
             var objects = Deduplicate(ResourceOrder.Sort(input.Inputs.Where(o => frontEnd.Groups.Any(g => g.Kinds.Any(k => k.Type == o.GetType())))), out var reports);
-            frontEnds.Add((reports, frontEnd.Translate(new FrontEndContext(input, objects, validPools, poolSnapshots))));
+            frontEnds.Add((reports, frontEnd.Translate(new FrontEndContext(input, objects, validPools, poolSnapshots, traffic))));
         }
 
         // 4. Ports: one input each; then those shared between the valid policies.

@@ -25,10 +25,16 @@ internal static class ListenerMerger
 
     /// <summary>
     /// A route that names no hosts takes its listener's <c>hostnames</c> (when the listener has some); one without an
-    /// accessLog of its own takes its listener's (its own listener's, also where policies share a port).
+    /// accessLog of its own takes its listener's (its own listener's, also where policies share a port); a redirect
+    /// without a port takes the scheme's well-known port when it sets a scheme, else the listener's (Gateway API's rule).
     /// </summary>
-    private static CompiledRoute WithListenerDefaults(CompiledRoute route, CompiledListener listener)
+    private static CompiledRoute WithListenerDefaults(CompiledRoute route, CompiledListener listener, bool redirectPortFromListener)
     {
+        if (redirectPortFromListener && route.Route.Redirect is { Port: null } redirect)
+        {
+            var port = redirect.Scheme switch { "http" => 80, "https" => 443, _ => listener.Spec.Port };
+            route = route with { Route = route.Route with { Redirect = redirect with { Port = port } } };
+        }
         if (!route.OverridesAccessLog && listener.AccessLog is not null)
             route = route with { Route = route.Route with { AccessLog = listener.AccessLog } };
         if (!route.Route.Match.Hosts.IsEmpty || listener.Hostnames.IsEmpty) return route;
@@ -37,7 +43,12 @@ internal static class ListenerMerger
     }
 
     /// <param name="taken">Ports another input owns (see <see cref="PortArbiter"/>): listeners there are refused with the message.</param>
-    public static ImmutableArray<ListenerSnapshot> Merge(IReadOnlyList<CompiledPolicy> policies, IReadOnlyDictionary<int, string>? taken = null)
+    /// <param name="redirectPortFromListener">
+    /// False for Ingress objects: ingress-nginx redirects keep the port the client used (its <c>port_in_redirect off</c>),
+    /// so a redirect without a port or scheme keeps the request's.
+    /// </param>
+    public static ImmutableArray<ListenerSnapshot> Merge(IReadOnlyList<CompiledPolicy> policies, IReadOnlyDictionary<int, string>? taken = null,
+        bool redirectPortFromListener = true)
     {
         var ports = new SortedDictionary<int, Port>();
         foreach (var policy in policies)
@@ -74,7 +85,7 @@ internal static class ListenerMerger
                 foreach (var name in declared.ListenerNames)
                 {
                     if (!placed.TryGetValue(name, out var port)) continue;
-                    var route = WithListenerDefaults(declared, own[name]);
+                    var route = WithListenerDefaults(declared, own[name], redirectPortFromListener);
                     if (port.Matches.TryGetValue(route.MatchKey, out var first))
                     {
                         if (first.Policy != policy || first.Route.Index != route.Index)

@@ -20,7 +20,9 @@ internal sealed class PolicyCompiler(CompilerInput input, IReadOnlyDictionary<st
         var s = FieldPath.Spec;
 
         Listeners(r, s.Field("listeners"), spec.Listeners, into.Listeners);
-        if ((spec.Listeners?.Count ?? 0) == 0) r.Error(s.Field("listeners"), "at least one listener is required");
+        into.Traffic = Attachment(r, s, spec, into.Order);
+        if ((spec.Listeners?.Count ?? 0) == 0 && spec.TargetRefs is null && spec.Traffic is null)
+            r.Error(s.Field("listeners"), "at least one listener is required (or targetRefs and traffic, for Gateway API routes)");
         var byName = new Dictionary<string, CompiledListener>(StringComparer.Ordinal);
         foreach (var l in into.Listeners) byName.TryAdd(l.Spec.Name, l); // duplicates are already an error
 
@@ -48,6 +50,32 @@ internal sealed class PolicyCompiler(CompilerInput input, IReadOnlyDictionary<st
             }
         }
         L4Exclusivity(r, into.L4Routes, byName);
+    }
+
+    /// <summary>Kinds a policy's <c>targetRefs</c> may name (group gateway.networking.k8s.io), in the policy's namespace.</summary>
+    private static readonly string[] TargetKinds = ["HTTPRoute", "GRPCRoute", "Gateway"];
+
+    /// <summary>
+    /// Policy attachment: <c>spec.traffic</c> (rate limit, authentication, access control) for the Gateway API routes the
+    /// <c>targetRefs</c> name, or the routes of the Gateways they name. The two come together; null when neither is set.
+    /// </summary>
+    private TrafficAttachment? Attachment(ResourceReport r, FieldPath s, LoadBalancerPolicySpec spec, int order)
+    {
+        if (spec.TargetRefs is null && spec.Traffic is null) return null;
+        if (spec.Traffic is null) { r.Error(s.Field("traffic"), "required with targetRefs: the rate limit, auth or access control the targets get"); return null; }
+        if (spec.TargetRefs is not { Count: > 0 }) { r.Error(s.Field("targetRefs"), "required with traffic: the HTTPRoutes, GRPCRoutes or Gateways it applies to"); return null; }
+        var targets = ImmutableArray.CreateBuilder<(PolicyTargetReference, FieldPath)>();
+        for (var i = 0; i < spec.TargetRefs.Count; i++)
+        {
+            var t = spec.TargetRefs[i];
+            var at = s.Field("targetRefs").Index(i);
+            if (t.Group != Resources.GatewayApi.GatewayApiGroup.Group || !TargetKinds.Contains(t.Kind))
+                r.Error(at, $"only {string.Join(", ", TargetKinds)} of group {Resources.GatewayApi.GatewayApiGroup.Group} can be targeted, got {t.Group}/{t.Kind}");
+            else if (string.IsNullOrEmpty(t.Name)) r.Error(at.Field("name"), "required");
+            else targets.Add((t, at));
+        }
+        var traffic = RouteTraffic.Compile(r, s.Field("traffic"), spec.Traffic.RateLimit, spec.Traffic.Auth, spec.Traffic.AccessControl, input);
+        return new TrafficAttachment(r, r.Key.Namespace, targets.ToImmutable(), traffic, order);
     }
 
     private void Listeners(ResourceReport r, FieldPath field, List<ListenerSpec>? list, List<CompiledListener> into)
@@ -135,14 +163,8 @@ internal sealed class PolicyCompiler(CompilerInput input, IReadOnlyDictionary<st
         var request = RouteOptionRules.Headers(r, field.Field("requestHeaders"), route.RequestHeaders);
         var response = RouteOptionRules.Headers(r, field.Field("responseHeaders"), route.ResponseHeaders);
         var attach = AttachTo(r, field.Field("listeners"), route.Listeners, listeners, http: true);
-        var rateLimit = TrafficPolicyRules.RateLimit(r, field.Field("rateLimit"), route.RateLimit, routeHasJwt: route.Auth?.Jwt is not null);
-        var access = TrafficPolicyRules.AccessControl(r, field.Field("accessControl"), route.AccessControl);
-        var jwt = AuthRules.Jwt(r, field.Field("auth").Field("jwt"), route.Auth?.Jwt);
-        var apiKey = CredentialRules.ApiKey(r, field.Field("auth").Field("apiKey"), route.Auth?.ApiKey, input);
-        var basicAuth = CredentialRules.Basic(r, field.Field("auth").Field("basic"), route.Auth?.Basic, input);
-        var externalAuth = CredentialRules.External(r, field.Field("auth").Field("external"), route.Auth?.External);
+        var traffic = RouteTraffic.Compile(r, field, route.RateLimit, route.Auth, route.AccessControl, input);
         var accessLog = AccessLogRules.Compile(r, field.Field("accessLog"), route.AccessLog);
-        if (jwt is not null && basicAuth is not null) r.Error(field.Field("auth"), "jwt and basic both read the Authorization header: choose one");
         var cors = ResponseRules.Cors(r, field.Field("cors"), route.Cors);
 
         var resolved = true;
@@ -195,17 +217,11 @@ internal sealed class PolicyCompiler(CompilerInput input, IReadOnlyDictionary<st
             Retries = redirect is null ? retries : null,
             RequestHeaders = request,
             ResponseHeaders = response,
-            RateLimit = rateLimit,
-            AccessControl = access,
-            Jwt = jwt,
-            ApiKey = apiKey,
-            BasicAuth = basicAuth,
-            ExternalAuth = externalAuth,
             Cors = cors,
             ErrorResponses = errorResponses,
             AccessLog = accessLog,
         };
-        return new CompiledRoute(snapshot, index, field, attach, MatchRules.Key(match), OverridesAccessLog: route.AccessLog is not null);
+        return new CompiledRoute(traffic.ApplyTo(snapshot), index, field, attach, MatchRules.Key(match), OverridesAccessLog: route.AccessLog is not null);
     }
 
     private CompiledL4Route? L4Route(ResourceReport r, FieldPath field, TcpRouteSpec route, int index,

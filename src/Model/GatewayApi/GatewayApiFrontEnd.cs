@@ -49,6 +49,7 @@ internal sealed class GatewayApiFrontEnd : IFrontEnd
         FrontEndTranslation? translation = null;
         translation = new FrontEndTranslation { Statuses = refused => GatewayStatuses.Build(classes, gateways.Values, routes, translation!, refused) };
         var resolver = new BackendResolver(context, grants, translation);
+        var policies = new PolicyAttachment(context.Traffic);
         var routeOrder = 0;
         foreach (var (route, report) in context.OfType<GatewayRoute>())
         {
@@ -56,10 +57,11 @@ internal sealed class GatewayApiFrontEnd : IFrontEnd
             if (outcomes.Count == 0) continue; // no parent of Ballast's: not ours to judge
             var result = new RouteResult(route, report, outcomes, new RouteProblems());
             routes.Add(result);
-            Place(result, resolver, routeOrder++);
+            Place(result, resolver, policies, routeOrder++);
             foreach (var (reason, message) in result.Problems.Unsupported.Concat(result.Problems.Unresolved).Distinct()) report.Warn(reason, new FieldPath(""), message);
         }
 
+        policies.ReportMissing(gateways.Values, routes.Select(r => r.Route));
         foreach (var gateway in gateways.Values)
         {
             foreach (var port in gateway.Listeners.Where(l => l.Usable).GroupBy(l => l.Spec.Port))
@@ -70,7 +72,7 @@ internal sealed class GatewayApiFrontEnd : IFrontEnd
         return translation;
     }
 
-    private static void Place(RouteResult result, BackendResolver resolver, int routeOrder)
+    private static void Place(RouteResult result, BackendResolver resolver, PolicyAttachment policies, int routeOrder)
     {
         var route = result.Route;
         var problems = result.Problems;
@@ -95,7 +97,7 @@ internal sealed class GatewayApiFrontEnd : IFrontEnd
                 placed = hosts is not null;
                 if (placed)
                     foreach (var rule in rules)
-                        on.Listener.Routes.AddRange(HttpRouteTranslator.Place(rule, on, hosts!.Value, routeOrder, problems));
+                        on.Listener.Routes.AddRange(HttpRouteTranslator.Place(rule, on, hosts!.Value, routeOrder, problems, policies.For(route, on.Gateway)));
             }
             else placed = L4RouteTranslator.Place(route, on, l4);
             if (placed) { on.Listener.AttachedRoutes++; result.Placed = true; }

@@ -103,7 +103,9 @@ internal static class HttpRouteTranslator
     }
 
     /// <summary>The route snapshots of one rule on one listener, as precedence entries.</summary>
-    public static IEnumerable<RoutePrecedence.Entry> Place(Rule rule, Attached on, ImmutableArray<string> hosts, int routeOrder, RouteProblems problems)
+    /// <param name="traffic">The traffic policies attached to the route or its Gateway (see <see cref="PolicyAttachment"/>); null: none.</param>
+    public static IEnumerable<RoutePrecedence.Entry> Place(Rule rule, Attached on, ImmutableArray<string> hosts, int routeOrder, RouteProblems problems,
+        RouteTraffic? traffic = null)
     {
         for (var j = 0; j < rule.Matches.Length; j++)
         {
@@ -120,7 +122,7 @@ internal static class HttpRouteTranslator
                 Mirrors = rule.Parts.Mirrors,
                 Timeout = rule.Timeout,
             };
-            yield return new RoutePrecedence.Entry(snapshot, routeOrder, rule.Index * 1000 + j);
+            yield return new RoutePrecedence.Entry(traffic?.ApplyTo(snapshot) ?? snapshot, routeOrder, rule.Index * 1000 + j);
         }
     }
 }

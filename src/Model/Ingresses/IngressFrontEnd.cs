@@ -84,7 +84,7 @@ internal sealed class IngressFrontEnd : IFrontEnd
             if (!c.Report.IsInvalid) compiled.Add(c);
         }
 
-        var listeners = ListenerMerger.Merge(compiled);
+        var listeners = ListenerMerger.Merge(compiled, redirectPortFromListener: false);
         // The merger reports route clashes between Ingresses on the later policy: hand those on too.
         foreach (var c in compiled)
             Forward(c.Report, reports[translation.Origins[$"{c.Policy.NamespaceOrDefault}/{c.Policy.Metadata.Name}"]], "", skip: _ => false, onlyKind: ProblemKind.Conflict);

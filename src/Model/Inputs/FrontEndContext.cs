@@ -6,7 +6,8 @@ namespace Ballast.Model.Inputs;
 
 /// <summary>What a front-end translates from: its own objects (in resource order, each with its report) and the native pools.</summary>
 internal sealed class FrontEndContext(CompilerInput input, IReadOnlyList<(Resource Resource, ResourceReport Report)> objects,
-    IReadOnlyList<BackendPool> nativePools, IReadOnlyDictionary<string, PoolSnapshot?> nativePoolSnapshots)
+    IReadOnlyList<BackendPool> nativePools, IReadOnlyDictionary<string, PoolSnapshot?> nativePoolSnapshots,
+    IReadOnlyList<TrafficAttachment>? traffic = null)
 {
     public CompilerInput Input { get; } = input;
 
@@ -18,6 +19,9 @@ internal sealed class FrontEndContext(CompilerInput input, IReadOnlyList<(Resour
 
     /// <summary>Native pool id (<c>ns/name</c>) → its snapshot; null for a pool that is invalid.</summary>
     public IReadOnlyDictionary<string, PoolSnapshot?> NativePoolSnapshots { get; } = nativePoolSnapshots;
+
+    /// <summary>The valid LoadBalancerPolicies' traffic policies for Gateway API objects (<c>targetRefs</c>), in resource order.</summary>
+    public IReadOnlyList<TrafficAttachment> Traffic { get; } = traffic ?? [];
 
     public IEnumerable<(T Resource, ResourceReport Report)> OfType<T>() where T : Resource =>
         Objects.Where(o => o.Resource is T).Select(o => ((T)o.Resource, o.Report));

@@ -54,11 +54,11 @@ public sealed class BackendPoolSpec
 /// <summary>An object a policy applies to, in the policy's namespace (Gateway API's LocalPolicyTargetReference).</summary>
 public sealed class PolicyTargetReference
 {
-    /// <summary>Absent or "" (the core group) for a Service.</summary>
+    /// <summary>The target's API group: absent or "" (the core group) for a Service, gateway.networking.k8s.io for Gateway API objects.</summary>
     public string? Group { get; set; }
-    /// <summary>The target's kind, e.g. Service.</summary>
+    /// <summary>The target's kind: Service (from a BackendPool); HTTPRoute, GRPCRoute or Gateway (from a LoadBalancerPolicy).</summary>
     public string Kind { get; set; } = "";
-    /// <summary>The target's name, in the pool's namespace.</summary>
+    /// <summary>The target's name, in the namespace of the resource that names it.</summary>
     public string Name { get; set; } = "";
 }
 

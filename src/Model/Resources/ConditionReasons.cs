@@ -21,6 +21,8 @@ public static class ConditionReasons
     public const string PoolNotFound = "PoolNotFound";
     public const string PoolInvalid = "PoolInvalid";
     public const string PoolProtocolMismatch = "PoolProtocolMismatch";
+    /// <summary>A LoadBalancerPolicy's targetRef names a Gateway API object that does not exist (or is not Ballast's).</summary>
+    public const string TargetNotFound = "TargetNotFound";
 
     // Programmed
     public const string Programmed = "Programmed";

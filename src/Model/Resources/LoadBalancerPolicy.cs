@@ -20,6 +20,13 @@ public sealed class LoadBalancerPolicySpec
     public List<HttpRouteSpec>? Routes { get; set; }
     /// <summary>L4 routes: whole connections on a TCP, UDP or TLS passthrough listener go to pools.</summary>
     public List<TcpRouteSpec>? TcpRoutes { get; set; }
+    /// <summary>
+    /// Gateway API objects in this policy's namespace that spec.traffic applies to (policy attachment): HTTPRoutes,
+    /// GRPCRoutes or Gateways (group gateway.networking.k8s.io). Such a policy needs no listeners.
+    /// </summary>
+    public List<PolicyTargetReference>? TargetRefs { get; set; }
+    /// <summary>Rate limit, authentication and access control for the routes of targetRefs.</summary>
+    public TrafficPolicySpec? Traffic { get; set; }
 }
 
 [JsonConverter(typeof(JsonStringEnumConverter<ListenerProtocol>))]
@@ -139,18 +146,18 @@ public sealed class RouteMatchSpec
     public string? PathPrefix { get; set; }
     /// <summary>A regular expression the whole path must match (linear-time engine).</summary>
     public string? PathRegex { get; set; }
-    /// <summary>HTTP methods the request must use; any when absent.</summary>
+    /// <summary>HTTP methods the request must use, compared case-sensitively (GET, not get); any when absent.</summary>
     public List<string>? Methods { get; set; }
     /// <summary>Request headers that must match.</summary>
     public List<ValueMatchSpec>? Headers { get; set; }
-    /// <summary>Query parameters that must match.</summary>
+    /// <summary>Query parameters that must match: names case-sensitive, and the first value of a repeated parameter.</summary>
     public List<ValueMatchSpec>? Query { get; set; }
 }
 
 /// <summary>A header or query parameter: equal to <c>value</c>, matching <c>regex</c>, or only present when neither is given.</summary>
 public sealed class ValueMatchSpec
 {
-    /// <summary>The header or parameter name (headers case-insensitive).</summary>
+    /// <summary>The header or parameter name (header names case-insensitive, parameter names case-sensitive).</summary>
     public string Name { get; set; } = "";
     /// <summary>The exact value required.</summary>
     public string? Value { get; set; }
@@ -207,7 +214,7 @@ public sealed class HeaderModifierSpec
 {
     /// <summary>Headers set to these values, replacing any the message had.</summary>
     public Dictionary<string, string>? Set { get; set; }
-    /// <summary>Headers added with these values, keeping any the message had.</summary>
+    /// <summary>Headers added with these values, keeping any the message had: the added value is a field line of its own.</summary>
     public Dictionary<string, string>? Add { get; set; }
     /// <summary>Header names removed.</summary>
     public List<string>? Remove { get; set; }

@@ -2,12 +2,15 @@ namespace Ballast.Model.Resources;
 
 /// <summary>
 /// How a route changes the request before the backend sees it: the Host header, and the path, either by
-/// replacing the prefix the route matched or by a regular expression. At most one of pathPrefix, pathRegex.
+/// replacing it whole, replacing the prefix the route matched, or by a regular expression. At most one of path,
+/// pathPrefix, pathRegex.
 /// </summary>
 public sealed class RewriteSpec
 {
     /// <summary>The Host header sent to the backend (X-Forwarded-Host keeps the client's).</summary>
     public string? Host { get; set; }
+    /// <summary>Replaces the whole path (the query stays): every request of the route reaches the backend on this path.</summary>
+    public string? Path { get; set; }
     /// <summary>Replaces the route's match.pathPrefix (which must be set): /api/v1/x with prefix /api/v1 and pathPrefix /v1 becomes /v1/x.</summary>
     public string? PathPrefix { get; set; }
     /// <summary>A regular expression replacement on the path (linear-time regex, compiled once).</summary>
@@ -33,7 +36,7 @@ public sealed class RedirectSpec
     public string? Scheme { get; set; }
     /// <summary>The host name to redirect to; the request's when absent.</summary>
     public string? Host { get; set; }
-    /// <summary>When absent: the scheme's default port if scheme or host is set, otherwise the request's port.</summary>
+    /// <summary>When absent: the scheme's well-known port (80, 443) if scheme is set, otherwise the listener's port.</summary>
     public int? Port { get; set; }
     /// <summary>Replaces the whole path.</summary>
     public string? Path { get; set; }

@@ -49,6 +49,21 @@ public sealed class AccessControlSpec
     public List<string>? Deny { get; set; }
 }
 
+/// <summary>
+/// Traffic policies for Gateway API routes (policy attachment): what a native route says in rateLimit, auth and
+/// accessControl, for every request of the HTTPRoutes and GRPCRoutes a LoadBalancerPolicy's targetRefs name, or of every
+/// route of the Gateways they name. A route's own policy replaces its Gateway's.
+/// </summary>
+public sealed class TrafficPolicySpec
+{
+    /// <summary>The request rate limit of each targeted route (each route counts on its own).</summary>
+    public RateLimitSpec? RateLimit { get; set; }
+    /// <summary>Authentication the targeted routes demand.</summary>
+    public AuthSpec? Auth { get; set; }
+    /// <summary>IP allow/deny lists for the targeted routes.</summary>
+    public AccessControlSpec? AccessControl { get; set; }
+}
+
 /// <summary>Authentication a route demands before forwarding; every kind given must pass (JWT, API key, basic, then external).</summary>
 public sealed class AuthSpec
 {

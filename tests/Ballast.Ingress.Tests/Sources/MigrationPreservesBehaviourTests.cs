@@ -99,9 +99,9 @@ public sealed class MigrationPreservesBehaviourTests
             var second = new List<string>();
             foreach (var r in requests) second.Add(await Answer(client, r));
 
-            // HTTPRoute cannot carry everything: where the report says a feature was left out of (or differs in) the
-            // Gateway API output, the answers may differ, and the report is the promise.
-            if (target == MigrationTarget.Ballast || !migrated.Report.Contains("in the Gateway API output", StringComparison.Ordinal))
+            // Where the report says a feature was left out of (or differs in) the output — HTTPRoute cannot carry everything,
+            // and an app-root redirect names the listener's port in both —, the answers may differ: the report is the promise.
+            if (!migrated.Report.Contains(target == MigrationTarget.Ballast ? "in the Ballast output" : "in the Gateway API output", StringComparison.Ordinal))
                 for (var i = 0; i < first.Count; i++) Assert.Equal(first[i], second[i]);
             // The comparison means something only if the Ingress was served at all (not "no route" everywhere).
             Assert.Contains(first, a => !a.StartsWith("404", StringComparison.Ordinal));

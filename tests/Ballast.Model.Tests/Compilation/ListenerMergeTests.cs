@@ -51,7 +51,7 @@ public class ListenerMergeTests
     {
         var r = Compile(Pool("a") + Pool("b")
             + Policy("one", "listeners: [ { name: web, port: 80 } ]\nroutes: [ { match: { hosts: [ x.com, y.com ], pathPrefix: /api, methods: [ GET ] }, backends: [ { pool: a } ] } ]")
-            + Policy("two", "listeners: [ { name: web, port: 80 } ]\nroutes: [ { match: { path: /other }, backends: [ { pool: b } ] }, { match: { hosts: [ Y.com, x.com ], pathPrefix: /api, methods: [ get ] }, backends: [ { pool: b } ] } ]"));
+            + Policy("two", "listeners: [ { name: web, port: 80 } ]\nroutes: [ { match: { path: /other }, backends: [ { pool: b } ] }, { match: { hosts: [ Y.com, x.com ], pathPrefix: /api, methods: [ GET ] }, backends: [ { pool: b } ] } ]"));
         var d = Assert.Single(r.Diagnostics);
         Assert.Equal(PolicyKey("two"), d.Resource);
         Assert.Equal("spec.routes[1].match: the same match as LoadBalancerPolicy default/one spec.routes[0] on port 80; this route is ignored there", $"{d.FieldPath}: {d.Message}");

@@ -4,7 +4,10 @@ using Ballast.Model.Snapshots;
 
 namespace Ballast.Model.Compilation.Rules;
 
-/// <summary>Route matches: hosts lower-cased, methods upper-cased, one path form, regexes that the data plane can run.</summary>
+/// <summary>
+/// Route matches: hosts lower-cased, one path form, regexes that the data plane can run. Methods stay as written:
+/// they match case-sensitively (RFC 9110), so <c>get</c> matches only a request whose method is <c>get</c>.
+/// </summary>
 internal static class MatchRules
 {
     public static MatchSnapshot Compile(ResourceReport r, FieldPath field, RouteMatchSpec? spec)
@@ -30,7 +33,7 @@ internal static class MatchRules
         {
             var m = spec.Methods![i];
             if (!Names.IsToken(m)) r.Error(field.Field("methods").Index(i), $"\"{m}\" is not a valid HTTP method");
-            else if (!methods.Contains(m.ToUpperInvariant())) methods.Add(m.ToUpperInvariant());
+            else if (!methods.Contains(m)) methods.Add(m);
         }
 
         return new MatchSnapshot

@@ -28,9 +28,12 @@ internal static class ShapingRules
     public static RewriteSnapshot? Rewrite(ResourceReport r, FieldPath field, RewriteSpec? spec, MatchSnapshot match)
     {
         if (spec is null) return null;
-        if (spec.Host is null && spec.PathPrefix is null && spec.PathRegex is null) r.Error(field, "one of host, pathPrefix or pathRegex is required");
-        if (spec.PathPrefix is not null && spec.PathRegex is not null) r.Error(field, "at most one of pathPrefix, pathRegex");
+        if (spec.Host is null && spec.Path is null && spec.PathPrefix is null && spec.PathRegex is null)
+            r.Error(field, "one of host, path, pathPrefix or pathRegex is required");
+        if ((spec.Path is null ? 0 : 1) + (spec.PathPrefix is null ? 0 : 1) + (spec.PathRegex is null ? 0 : 1) > 1)
+            r.Error(field, "at most one of path, pathPrefix, pathRegex");
         var host = Host(r, field.Field("host"), spec.Host);
+        if (spec.Path is { } full) Path(r, field.Field("path"), full);
         if (spec.PathPrefix is { } prefix)
         {
             Path(r, field.Field("pathPrefix"), prefix);
@@ -46,6 +49,7 @@ internal static class ShapingRules
         return new RewriteSnapshot
         {
             Host = host,
+            Path = spec.Path,
             PathPrefix = spec.PathPrefix,
             PathRegex = spec.PathRegex?.Pattern,
             PathSubstitution = spec.PathRegex?.Substitution,

@@ -54,10 +54,8 @@ internal static class GatewayApiOutput
                             if (reports[origin].Annotations.Any(o => o.Name == AnnotationReader.Prefix + a && o.Verdict is AnnotationVerdict.Mapped or AnnotationVerdict.Approximated)
                                 && !outcomes.Any(o => o.Name == AnnotationReader.Prefix + a))
                                 outcomes.Add(new AnnotationOutcome(AnnotationReader.Prefix + a, AnnotationVerdict.Unsupported, $"not in the Gateway API output: {what} (use --to ballast)"));
-            if ((policy.Spec.Routes ?? []).Any(r => r.Redirect is { Scheme: null, Port: null }) && reports[origin].Annotations.Any(o => o.Name == AnnotationReader.Prefix + "app-root")
-                && !outcomes.Any(o => o.Name == AnnotationReader.Prefix + "app-root"))
-                outcomes.Add(new AnnotationOutcome(AnnotationReader.Prefix + "app-root", AnnotationVerdict.Approximated,
-                    "differs in the Gateway API output: a RequestRedirect that keeps the scheme names the listener's port (8080) in Location, where ingress-nginx keeps the request's"));
+            if (RedirectPorts.Differ(policy, reports[origin], outcomes) is { } differs)
+                outcomes.Add(differs with { Note = "differs in the Gateway API output: " + differs.Note });
             // ingress-nginx limits bodies to 1m without any annotation; say so rather than drop it quietly.
             const string defaultBody = AnnotationReader.Prefix + "proxy-body-size (default)";
             if ((policy.Spec.Routes ?? []).Any(r => r.MaxRequestBodyBytes == BackendAnnotations.DefaultBodySize)

@@ -74,7 +74,7 @@ public static class MigrateCommand
             new IngressTranslatorOptions { AllClasses = true, MirrorSupported = false, HttpPort = httpPort, HttpsPort = httpsPort });
         string output;
         if (target == MigrationTarget.GatewayApi) (output, translation) = GatewayApiOutput.Write(translation);
-        else output = BallastOutput(translation);
+        else (output, translation) = (BallastOutput(translation), RedirectPorts.NoteInBallastOutput(translation));
         var report = MigrationReport.Render(translation, manifests.Diagnostics);
         var errors = manifests.Diagnostics.Count > 0 || translation.Reports.Any(r => r.IsInvalid || r.Problems.Any(p => p.Diagnostic.Severity == Severity.Error));
         var unsupported = translation.Reports.Any(r => r.Unsupported.Any());

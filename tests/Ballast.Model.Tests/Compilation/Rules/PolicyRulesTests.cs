@@ -132,7 +132,7 @@ public class PolicyRulesTests
     }
 
     [Fact]
-    public void Hosts_are_lower_cased_methods_upper_cased_and_ids_named()
+    public void Hosts_are_lower_cased_methods_kept_as_written_and_ids_named()
     {
         var r = CompileRoute("""
             - { name: api, match: { hosts: [ Shop.Example.COM ], methods: [ get, Post ] }, backends: [ { pool: a } ] }
@@ -142,7 +142,7 @@ public class PolicyRulesTests
         var routes = r.Snapshot.Listeners.Single().Routes;
         Assert.Equal(["default/p/api", "default/p/routes[1]"], routes.Select(x => x.Id));
         Assert.Equal(["shop.example.com"], routes[0].Match.Hosts.ToArray());
-        Assert.Equal(["GET", "POST"], routes[0].Match.Methods.ToArray());
+        Assert.Equal(["get", "Post"], routes[0].Match.Methods.ToArray()); // methods are case-sensitive (RFC 9110)
         Assert.Equal(["*.example.com"], routes[1].Match.Hosts.ToArray());
     }
 

@@ -11,11 +11,13 @@ public class ShapingRulesTests
         Compile(Pool("a") + Policy("p", Listener + "routes:\n" + route));
 
     [Theory]
-    [InlineData("backends: [ { pool: a } ], rewrite: { }", "spec.routes[0].rewrite: one of host, pathPrefix or pathRegex is required")]
+    [InlineData("backends: [ { pool: a } ], rewrite: { }", "spec.routes[0].rewrite: one of host, path, pathPrefix or pathRegex is required")]
     [InlineData("backends: [ { pool: a } ], rewrite: { host: \"bad host\" }", "spec.routes[0].rewrite.host: \"bad host\" is not a valid host name")]
+    [InlineData("backends: [ { pool: a } ], rewrite: { path: v2 }", "spec.routes[0].rewrite.path: must start with \"/\", got \"v2\"")]
+    [InlineData("match: { pathPrefix: /api }, backends: [ { pool: a } ], rewrite: { path: /v2, pathPrefix: /v3 }", "spec.routes[0].rewrite: at most one of path, pathPrefix, pathRegex")]
     [InlineData("backends: [ { pool: a } ], rewrite: { pathPrefix: /v2 }", "spec.routes[0].rewrite.pathPrefix: replaces the matched prefix: the route needs match.pathPrefix")]
     [InlineData("match: { pathPrefix: /api }, backends: [ { pool: a } ], rewrite: { pathPrefix: v2 }", "spec.routes[0].rewrite.pathPrefix: must start with \"/\", got \"v2\"")]
-    [InlineData("match: { pathPrefix: /api }, backends: [ { pool: a } ], rewrite: { pathPrefix: /v2, pathRegex: { pattern: a, substitution: b } }", "spec.routes[0].rewrite: at most one of pathPrefix, pathRegex")]
+    [InlineData("match: { pathPrefix: /api }, backends: [ { pool: a } ], rewrite: { pathPrefix: /v2, pathRegex: { pattern: a, substitution: b } }", "spec.routes[0].rewrite: at most one of path, pathPrefix, pathRegex")]
     [InlineData("backends: [ { pool: a } ], rewrite: { pathRegex: { pattern: \"(unclosed\", substitution: /x } }", "spec.routes[0].rewrite.pathRegex.pattern: invalid regular expression")]
     [InlineData("backends: [ { pool: a } ], rewrite: { pathRegex: { pattern: \"^/(a)\\\\1\", substitution: /x } }", "spec.routes[0].rewrite.pathRegex.pattern: invalid regular expression")]
     [InlineData("backends: [ { pool: a } ], rewrite: { pathRegex: { pattern: a, substitution: \"/x?y=1\" } }", "spec.routes[0].rewrite.pathRegex.substitution: must be printable ASCII without spaces, '?' or '#'")]
@@ -74,5 +76,26 @@ public class ShapingRulesTests
         var r = CompileRoute("- { redirect: { scheme: https } }");
         Assert.Empty(r.Diagnostics);
         Assert.Equal(302, r.Snapshot.Listeners.Single().Routes.Single().Redirect!.StatusCode);
+    }
+
+    [Fact]
+    public void A_full_path_rewrite_compiles_into_the_snapshot()
+    {
+        var r = CompileRoute("- { backends: [ { pool: a } ], rewrite: { path: /v2/status } }");
+        Assert.Empty(r.Diagnostics);
+        Assert.Equal("/v2/status", r.Snapshot.Listeners.Single().Routes.Single().Rewrite!.Path);
+    }
+
+    [Theory]
+    [InlineData("{ host: new.example.com }", 8080)]          // no scheme: the listener's port (Gateway API), not 80
+    [InlineData("{ }", 8080)]
+    [InlineData("{ scheme: https }", 443)]                   // a scheme: its well-known port
+    [InlineData("{ scheme: http, host: a.example.com }", 80)]
+    [InlineData("{ host: a.example.com, port: 9000 }", 9000)]
+    public void A_redirect_without_port_gets_the_scheme_s_port_or_the_listener_s(string redirect, int port)
+    {
+        var r = CompileRoute($"- {{ redirect: {redirect} }}");
+        Assert.Empty(r.Diagnostics);
+        Assert.Equal(port, r.Snapshot.Listeners.Single().Routes.Single().Redirect!.Port);
     }
 }
