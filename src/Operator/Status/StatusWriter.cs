@@ -95,6 +95,9 @@ public sealed class StatusWriter(
         if (before?.FirstOrDefault(c => c.Type == ConditionTypes.Accepted)?.Status == newStatus) return;
         var ok = newStatus == ConditionStatus.True;
         var now = time.GetUtcNow().UtcDateTime;
+        // The same news as the Event, in the log (the reconcile loop's scope adds kind/namespace/name as fields).
+        if (ok) logger.LogInformation("{Key}: accepted", key);
+        else logger.LogWarning("{Key}: not accepted ({Reason}): {Message}", key, after["reason"]?.GetValue<string>(), after["message"]?.GetValue<string>());
         try
         {
             await client.CoreV1.CreateNamespacedEventAsync(new Corev1Event
