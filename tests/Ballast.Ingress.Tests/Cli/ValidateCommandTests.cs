@@ -64,7 +64,7 @@ public sealed class ValidateCommandTests : IDisposable
         // Without the file the policy's pool is missing: the folder alone is not valid.
         (code, output, _) = await ValidateAsync("", folder);
         Assert.Equal(1, code);
-        Assert.Contains("policy.yaml:6:31: LoadBalancerPolicy default/web: spec.routes[0].backends[0].pool: BackendPool \"api\" not found in namespace \"default\"", Lines(output));
+        Assert.Contains("policy.yaml:6:35: LoadBalancerPolicy default/web: spec.routes[0].backends[0].pool: BackendPool \"api\" not found in namespace \"default\"", Lines(output));
     }
 
     [Fact]
@@ -72,7 +72,7 @@ public sealed class ValidateCommandTests : IDisposable
     {
         var (code, output, _) = await ValidateAsync(Policy, "-");
         Assert.Equal(1, code);
-        Assert.StartsWith("<stdin>:6:31: LoadBalancerPolicy default/web: spec.routes[0].backends[0].pool:", Lines(output)[0]);
+        Assert.StartsWith("<stdin>:6:35: LoadBalancerPolicy default/web: spec.routes[0].backends[0].pool:", Lines(output)[0]);
         Assert.Equal("1 error in -", Lines(output)[^1]);
     }
 
@@ -116,7 +116,7 @@ public sealed class ValidateCommandTests : IDisposable
             """);
         var (code, output, _) = await ValidateAsync("", _dir.FullName);
         Assert.Equal(0, code);
-        Assert.Equal($"warning: pool.yaml:7:40: BackendPool default/api: spec.endpoints[0].weight: weight 3 has no effect: {algorithm} ignores weights (use {instead}, or drop the weight)",
+        Assert.Equal($"warning: pool.yaml:7:44: BackendPool default/api: spec.endpoints[0].weight: weight 3 has no effect: {algorithm} ignores weights (use {instead}, or drop the weight)",
             Lines(output)[0]);
         Assert.EndsWith("; 1 warning", Lines(output)[^1]);
 
@@ -190,7 +190,7 @@ public sealed class ValidateCommandTests : IDisposable
         Assert.Equal(1, code);
         var lines = Lines(output);
         Assert.Single(lines, l => l.Contains("BackendPool default/api:", StringComparison.Ordinal) && l.Contains("weigth", StringComparison.Ordinal));
-        Assert.Contains("policy.yaml:6:31: LoadBalancerPolicy default/web: spec.routes[0].backends[0].pool: refers to invalid BackendPool \"api\" in namespace \"default\" (its own errors say why)", lines);
+        Assert.Contains("policy.yaml:6:35: LoadBalancerPolicy default/web: spec.routes[0].backends[0].pool: refers to invalid BackendPool \"api\" in namespace \"default\" (its own errors say why)", lines);
         Assert.DoesNotContain(lines, l => l.Contains("not found", StringComparison.Ordinal));
         Assert.Equal("2 errors in " + _dir.FullName, lines[^1]);
     }
