@@ -62,7 +62,8 @@ public sealed class RequestTracing
     public Activity? Start(HttpContext context)
     {
         var request = context.Request;
-        var parent = _propagator!.Extract(default, request.Headers, Read);
+        var propagator = _propagator ?? throw new InvalidOperationException("tracing is off");
+        var parent = propagator.Extract(default, request.Headers, Read);
         var span = Source.StartActivity(ActivityKind.Server, parent.ActivityContext, name: request.Method);
         if (span is null) return null;
         if (span.IsAllDataRequested)
@@ -74,8 +75,8 @@ public sealed class RequestTracing
             span.SetTag(Tags.Protocol, ProtocolVersion(request.Protocol));
             span.SetTag(Tags.Client, context.Connection.RemoteIpAddress?.ToString());
         }
-        foreach (var field in _propagator.Fields) request.Headers.Remove(field);
-        _propagator.Inject(new PropagationContext(span.Context, parent.Baggage), request.Headers, Write);
+        if (propagator.Fields is { } fields) foreach (var field in fields) request.Headers.Remove(field);
+        propagator.Inject(new PropagationContext(span.Context, parent.Baggage), request.Headers, Write);
         return span;
     }
 
