@@ -7,7 +7,8 @@ namespace Ballast.Ingress.Metrics;
 /// conventional <c>process_cpu_seconds_total</c>, <c>process_working_set_bytes</c>, open handles, threads,
 /// <c>dotnet_collection_count_total</c>, <c>dotnet_total_memory_bytes</c>) and the runtime's own
 /// <c>System.Runtime</c> meter (GC heap, pauses and allocations, thread pool threads, queue and completed items,
-/// lock contention, exceptions) as <c>dotnet_*</c>. Both are read when scraped, nothing runs per request.
+/// lock contention, JIT) as <c>system_runtime_dotnet_*</c> (the adapter prefixes the meter's name). Both are
+/// read when scraped, nothing runs per request.
 /// </summary>
 public static class RuntimeMetrics
 {

@@ -29,7 +29,7 @@ public static class MetricsEndpoint
     /// instance) into <paramref name="metrics"/>' registry, so they appear on the same scrape; beside them the
     /// process and runtime metrics, as the ingress exports them (docs/operations.md): prometheus-net's process
     /// collector (<c>process_cpu_seconds_total</c>, <c>process_working_set_bytes</c>, …) and the runtime's
-    /// <c>System.Runtime</c> meter (GC, thread pool, …, as <c>dotnet_*</c>). All are read when scraped.
+    /// <c>System.Runtime</c> meter (GC, thread pool, …, as <c>system_runtime_dotnet_*</c>). All are read when scraped.
     /// </summary>
     public static IDisposable ExportMeters(OperatorMetrics metrics)
     {

@@ -14,10 +14,12 @@ public sealed class RuntimeMetricsTests
         ("process_working_set_bytes", 1 << 20),    // memory
         ("dotnet_total_memory_bytes", 1),          // managed heap
         ("dotnet_collection_count_total{generation=\"0\"}", 0), // GC
-        ("dotnet_gc_heap_total_allocated_bytes_total", 1),
-        ("dotnet_thread_pool_thread_count", 1),    // thread pool
-        ("dotnet_thread_pool_queue_length", 0),
-        ("dotnet_thread_pool_work_item_count_total", 0),
+        // The runtime's System.Runtime meter, named by prometheus-net's adapter after meter and instrument.
+        ("system_runtime_dotnet_gc_heap_total_allocated", 1),
+        ("system_runtime_dotnet_gc_pause_time", 0),
+        ("system_runtime_dotnet_thread_pool_thread_count", 1),    // thread pool
+        ("system_runtime_dotnet_thread_pool_queue_length", 0),
+        ("system_runtime_dotnet_thread_pool_work_item_count", 0),
     ];
 
     [Fact]

@@ -94,12 +94,14 @@ public sealed class TracingEndToEndTests
         Assert.Equal("/api/sampled", span[RequestTracing.Tags.Path]);
         var headers = setup.Headers.ToArray();
         Assert.Equal(3, headers.Length);
-        // Every backend request carries a fresh span id of Ballast's; flags follow the decision.
-        Assert.Matches("^00-[0-9a-f]{32}-[0-9a-f]{16}-00$", headers[0]["traceparent"]);
+        // Every backend request carries a fresh span id of Ballast's; the sampled flag (bit 0) follows the decision
+        // (.NET may also set bit 1, W3C level 2's "random trace id").
+        Assert.Matches("^00-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$", headers[0]["traceparent"]);
+        Assert.False(Sampled(headers[0]["traceparent"]), headers[0]["traceparent"]);
         Assert.DoesNotContain(ClientTrace, headers[0]["traceparent"]);
         Assert.Equal($"00-{ClientTrace}-{span.SpanId}-01", headers[1]["traceparent"]);
         Assert.StartsWith($"00-{ClientTrace}-", headers[2]["traceparent"], StringComparison.Ordinal);
-        Assert.EndsWith("-00", headers[2]["traceparent"], StringComparison.Ordinal);
+        Assert.False(Sampled(headers[2]["traceparent"]), headers[2]["traceparent"]);
         Assert.DoesNotContain(ClientSpan, headers[2]["traceparent"]);
     }
 
@@ -142,6 +144,8 @@ public sealed class TracingEndToEndTests
         Assert.Equal(0, started);
         Assert.Equal($"00-{traceId}-{ClientSpan}-01", Assert.Single(setup.Headers)["traceparent"]);
     }
+
+    private static bool Sampled(string traceparent) => (Convert.ToInt32(traceparent[^2..], 16) & 1) == 1;
 
     /// <summary>An ingress with tracing to a fresh receiver, a backend that answers 201 (500 on /api/fail) and records trace headers.</summary>
     private sealed class TracedIngress : IAsyncDisposable

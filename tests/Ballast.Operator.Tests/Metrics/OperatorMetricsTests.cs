@@ -51,7 +51,7 @@ public sealed class OperatorMetricsTests : IAsyncLifetime
     {
         var text = await ScrapeAsync(_f.Operator);
         foreach (var series in new[] { "process_cpu_seconds_total", "process_working_set_bytes", "dotnet_collection_count_total{generation=\"0\"}",
-                     "dotnet_gc_heap_total_allocated_bytes_total", "dotnet_thread_pool_thread_count" })
+                     "system_runtime_dotnet_gc_heap_total_allocated", "system_runtime_dotnet_thread_pool_thread_count" })
             Assert.True(PrometheusScrape.Value(text, series) is not null, $"{series} missing from the operator's /metrics");
     }
 

@@ -55,7 +55,7 @@ internal static class LoadBalancingRules
         LoadBalancingAlgorithm.RoundRobin, LoadBalancingAlgorithm.Random, LoadBalancingAlgorithm.LeastConnections, LoadBalancingAlgorithm.LeastResponseTime,
     ];
 
-    /// <summary>A warning per endpoint whose weight is not the default 1 when the pool's algorithm ignores weights (0 included: it still gets traffic).</summary>
+    /// <summary>A warning per endpoint whose weight is not the default 1 when the pool's algorithm ignores weights (a weight out of range is an error already).</summary>
     public static void WarnIgnoredWeights(ResourceReport r, FieldPath endpointsField, IReadOnlyList<StaticEndpoint>? endpoints, LoadBalancingAlgorithm algorithm)
     {
         if (endpoints is null || !IgnoreWeights.Contains(algorithm)) return;
@@ -68,7 +68,7 @@ internal static class LoadBalancingRules
         };
         for (var i = 0; i < endpoints.Count; i++)
         {
-            if (endpoints[i].Weight == 1) continue;
+            if (endpoints[i].Weight is 1 or < 1 or > 1000) continue;
             r.Warn(ConditionReasons.Accepted, endpointsField.Index(i).Field("weight"),
                 $"weight {endpoints[i].Weight} has no effect: {algorithm} ignores weights (use {weighted}, or drop the weight)");
         }
