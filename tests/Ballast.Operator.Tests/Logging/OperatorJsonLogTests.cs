@@ -17,6 +17,10 @@ public sealed class OperatorJsonLogTests
     {
         await using var cluster = await EmulatedCluster.StartAsync();
         await Manifests.ApplyAsync(cluster.Api, Manifests.Parse("""
+            apiVersion: v1
+            kind: Namespace
+            metadata: { name: shop }
+            ---
             apiVersion: ballast.dev/v1alpha1
             kind: BackendPool
             metadata: { name: api, namespace: shop }
