@@ -46,7 +46,7 @@ YAML
 taskset -c 1 nginx -p "$work/ngx" -c "$work/ngx/nginx.conf" & ngx=$!
 clk=$(getconf CLK_TCK)
 echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg); extra env: ${extra[*]:-none}"
-env DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1 DOTNET_TC_CallCountingDelayMs=0 DOTNET_PerfMapEnabled=1 "${extra[@]}" \
+env DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1 DOTNET_TC_CallCountingDelayMs=0 DOTNET_PerfMapEnabled=1 DOTNET_EnableWriteXorExecute=0 "${extra[@]}" \
   taskset -c 0 "$work/app/ballast" run --config "$work/cfg" --admin-port 18692 >"$work/ballast.log" 2>&1 & pid=$!
 until curl -fs -o /dev/null http://127.0.0.1:18690/; do sleep 0.05; done
 taskset -c 1 wrk -t1 -c64 -d15s http://127.0.0.1:18690/ >/dev/null   # warm: tier-up done before measuring
@@ -78,6 +78,21 @@ for c in "${conns[@]}"; do
   by_thread_name "$work/threads.before" "$work/threads.after" $((after - before))
   echo "-- perf: top modules"
   perf report -q -i "$work/perf.$c.data" --no-children -g none --sort dso 2>/dev/null | head -8 | sed 's/^/   /'
+  echo "-- perf: CPU by component (JIT'd frames named through the perf map)"
+  perf report -q -i "$work/perf.$c.data" --no-children -g none --sort dso,sym 2>/dev/null | awk '
+    { pct = $1; sub(/%/, "", pct); line = $0
+      if (line ~ /\[kernel/) c = "kernel (syscalls, scheduler, TCP)"
+      else if (line ~ /System\.Net\.Http|SocketsHttpHandler/) c = "backend leg (System.Net.Http)"
+      else if (line ~ /Kestrel|Microsoft\.AspNetCore\.Server/) c = "Kestrel (client leg)"
+      else if (line ~ /Yarp\./) c = "YARP forwarder"
+      else if (line ~ /Ballast\./) c = "Ballast (routing, balancing, policies, metrics)"
+      else if (line ~ /Prometheus\./) c = "prometheus-net"
+      else if (line ~ /System\.Net\.Sockets|System\.IO\.Pipelines/) c = "sockets and pipes"
+      else if (line ~ /libcoreclr|libclrjit|System\.Private\.CoreLib|System\.Threading/) c = "runtime (GC, JIT, threads, CoreLib)"
+      else if (line ~ /libc\.so|ld-linux|vdso|libSystem\.Native/) c = "libc and native shims"
+      else c = "other"
+      share[c] += pct }
+    END { for (c in share) printf "   %5.1f%%  %s\n", share[c], c }' | sort -rn
   echo "-- perf: top symbols"
   perf report -q -i "$work/perf.$c.data" --no-children -g none --sort sym 2>/dev/null | head -25 | cut -c1-150 | sed 's/^/   /'
 done

@@ -26,17 +26,7 @@ public static class Validator
 
     public static ValidationReport Validate(LoadResult loaded)
     {
-        var compiled = Compiler.Compile(new CompilerInput
-        {
-            Policies = loaded.Policies,
-            Pools = loaded.Pools,
-            Inputs = loaded.Inputs,
-            Services = loaded.Services,
-            Secrets = loaded.Secrets,
-            NamespaceLabels = loaded.NamespaceLabels,
-            InvalidResources = loaded.Invalid,
-            ClusterObjectsUnknown = true,
-        });
+        var compiled = Compile(loaded);
         var snapshot = compiled.Snapshot;
         return new ValidationReport(
             [.. loaded.Diagnostics, .. compiled.Diagnostics.Select(loaded.Locate)],
@@ -50,6 +40,22 @@ public static class Validator
                 .ThenBy(g => g.Key.ApiVersion, StringComparer.Ordinal).Select(g => (g.Key.Kind, g.Key.ApiVersion, g.Count()))],
         };
     }
+
+    /// <summary>
+    /// Compiles what was loaded the way <c>validate</c> does: only the folder's Services and Secrets resolve, and naming
+    /// any other one is a warning (it may exist in the cluster). The golden compiler cases compile the same way.
+    /// </summary>
+    public static CompileResult Compile(LoadResult loaded) => Compiler.Compile(new CompilerInput
+    {
+        Policies = loaded.Policies,
+        Pools = loaded.Pools,
+        Inputs = loaded.Inputs,
+        Services = loaded.Services,
+        Secrets = loaded.Secrets,
+        NamespaceLabels = loaded.NamespaceLabels,
+        InvalidResources = loaded.Invalid,
+        ClusterObjectsUnknown = true,
+    });
 
     /// <summary>
     /// The sources named on the command line: a folder (its manifests, names relative to it when it is the only
