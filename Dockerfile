@@ -19,6 +19,9 @@ COPY src/Operator/Ballast.Operator.csproj src/Operator/
 RUN dotnet restore src/Ingress/Ballast.Ingress.csproj
 RUN dotnet restore src/Operator/Ballast.Operator.csproj
 COPY src/ src/
+# `ballast --version` names the commit: docker build --build-arg BALLAST_COMMIT=$(git rev-parse HEAD) . (no .git is copied;
+# Directory.Build.props reads the variable).
+ARG BALLAST_COMMIT=""
 # Framework-dependent (the runtime image brings ASP.NET Core); both programs share one folder and one set of
 # library files (central package versions make them identical).
 RUN dotnet publish src/Ingress/Ballast.Ingress.csproj --no-restore -c Release -o /app -p:UseAppHost=true -p:DebugType=none

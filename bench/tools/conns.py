@@ -7,6 +7,8 @@
                                                every second for SECONDS, print JSON {opened, closed}
   conns.py idle HOST PORT N                    open N keep-alive connections, one GET each, print
                                                "ready OK FAILED", then hold them until stdin closes
+  conns.py otlp-sink PORT FILE                 OTLP/HTTP receiver on 127.0.0.1:PORT: answers every POST
+                                               /v1/traces with an empty 200, writes "exports bytes" to FILE
 """
 import asyncio
 import base64
@@ -167,11 +169,36 @@ async def idle(host, port, n):
         w.close()
 
 
+async def otlp_sink(port, path):
+    """Takes exports as a collector would (without decoding them): the tracing scenario measures Ballast's side."""
+    totals = {"exports": 0, "bytes": 0}
+
+    async def handle(reader, writer):
+        try:
+            while True:
+                _, headers = await read_head(reader)
+                body = await reader.readexactly(int(headers.get("content-length", "0")))
+                totals["exports"] += 1
+                totals["bytes"] += len(body)
+                with open(path, "w") as f:
+                    f.write(f"{totals['exports']} {totals['bytes']}\n")
+                writer.write(b"HTTP/1.1 200 OK\r\ncontent-type: application/x-protobuf\r\ncontent-length: 0\r\n\r\n")
+                await writer.drain()
+        except (asyncio.IncompleteReadError, ConnectionError):
+            writer.close()
+
+    server = await asyncio.start_server(handle, "127.0.0.1", port)
+    async with server:
+        await server.serve_forever()
+
+
 def main(argv):
     if len(argv) >= 2 and argv[0] == "ws-origin":
         asyncio.run(ws_origin(int(argv[1])))
     elif len(argv) == 6 and argv[0] == "ws-clients":
         asyncio.run(ws_clients(argv[1], int(argv[2]), argv[3], int(argv[4]), float(argv[5])))
+    elif len(argv) == 3 and argv[0] == "otlp-sink":
+        asyncio.run(otlp_sink(int(argv[1]), argv[2]))
     elif len(argv) == 4 and argv[0] == "idle":
         asyncio.run(idle(argv[1], int(argv[2]), int(argv[3])))
     else:

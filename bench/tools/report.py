@@ -374,6 +374,10 @@ def markdown(data, args, present):
         on_rps, on_cpu = med(data, "ballast", "h1-small-64-access-log", "rps"), med(data, "ballast", "h1-small-64-access-log", "cpu_us_per_req")
         w(f"| access log JSON to a file | {fmt(on_rps)} | {fmt(on_cpu, 1)} | {ratio(on_rps, off_rps)} | {ratio(on_cpu, off_cpu)} "
           f"| {fmt(one(data, 'ballast', 'h1-small-64-access-log', 'log_dropped'))} |")
+        if "h1-small-64-tracing" in data.get("ballast", {}):
+            tr_rps, tr_cpu = med(data, "ballast", "h1-small-64-tracing", "rps"), med(data, "ballast", "h1-small-64-tracing", "cpu_us_per_req")
+            w(f"| tracing, 1% sampled, OTLP/HTTP (target ≤ 5% fewer) | {fmt(tr_rps)} | {fmt(tr_cpu, 1)} | {ratio(tr_rps, off_rps)} "
+              f"| {ratio(tr_cpu, off_cpu)} | – |")
 
     if any("reload" in data.get(p, {}) for p in present):
         w("")

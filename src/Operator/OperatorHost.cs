@@ -146,7 +146,7 @@ public sealed class OperatorHost : IAsyncDisposable
         var snapshotUri = new Uri($"http://127.0.0.1:{snapshotListener!.IPEndPoint!.Port}");
         elector.Endpoint = (options.AdvertiseUri ?? snapshotUri).ToString();
         var host = new OperatorHost(app, client, controller, elector, hub, snapshotUri,
-            metrics, MetricsEndpoint.ExportBallastMeters(metrics), certificates, leaderProxy)
+            metrics, MetricsEndpoint.ExportMeters(metrics), certificates, leaderProxy)
         {
             MetricsUri = metricsListener is null ? null : new Uri($"http://127.0.0.1:{metricsListener.IPEndPoint!.Port}"),
         };

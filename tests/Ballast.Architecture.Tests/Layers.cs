@@ -43,11 +43,12 @@ public static class Layers
         ("Listeners", Kind.Edge, []),
         ("Tls", Kind.Edge, ["Metrics", "Endpoints"]),
         ("AccessLog", Kind.Edge, ["Http", "Metrics", "Endpoints", "Transforms", "Runtime"]),
-        ("Forwarding", Kind.Forwarding, ["Http", "Metrics", "Endpoints", "Routing", "Policies", "LoadBalancing", "Affinity", "Health", "Transforms", "Runtime", "Listeners", "Tls", "AccessLog"]),
+        ("Tracing", Kind.Edge, ["Endpoints", "Runtime"]),
+        ("Forwarding", Kind.Forwarding, ["Http", "Metrics", "Endpoints", "Routing", "Policies", "LoadBalancing", "Affinity", "Health", "Transforms", "Runtime", "Listeners", "Tls", "AccessLog", "Tracing"]),
         ("L4", Kind.Edge, ["Metrics", "Endpoints", "LoadBalancing", "Affinity", "Health", "Runtime"]),
         ("HighAvailability", Kind.Edge, ["Metrics"]),
         ("Admin", Kind.Edge, ["Metrics", "Endpoints", "LoadBalancing", "Affinity", "Health", "Runtime", "HighAvailability"]),
         ("Sources", Kind.Edge, ["Metrics", "Policies", "Tls", "Logging"]),
-        ("Hosting", Kind.Edge, ["Http", "Metrics", "Endpoints", "Redis", "Routing", "Policies", "LoadBalancing", "Affinity", "Health", "Transforms", "Runtime", "Listeners", "Tls", "AccessLog", "Forwarding", "L4", "HighAvailability", "Admin", "Sources", "Logging"]),
+        ("Hosting", Kind.Edge, ["Http", "Metrics", "Endpoints", "Redis", "Routing", "Policies", "LoadBalancing", "Affinity", "Health", "Transforms", "Runtime", "Listeners", "Tls", "AccessLog", "Tracing", "Forwarding", "L4", "HighAvailability", "Admin", "Sources", "Logging"]),
     ];
 }

@@ -182,6 +182,7 @@ public sealed class HealthAwareForwarder
         attempt.Retries++;
         retry.Retries?.Inc();
         AccessLog.AccessLogEntry.Retried(context, attempt.Next!);
+        Tracing.RequestTracing.Retried(attempt.Next!, attempt.Retries);
         return attempt.Next!;
     }
 

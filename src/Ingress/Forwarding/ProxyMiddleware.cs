@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Ballast.Ingress.AccessLog;
 using Ballast.Ingress.Affinity;
 using Ballast.Ingress.Http;
@@ -6,6 +7,7 @@ using Ballast.Ingress.LoadBalancing;
 using Ballast.Ingress.Metrics;
 using Ballast.Ingress.Runtime;
 using Ballast.Ingress.Tls;
+using Ballast.Ingress.Tracing;
 using Yarp.ReverseProxy.Forwarder;
 
 namespace Ballast.Ingress.Forwarding;
@@ -30,11 +32,13 @@ public sealed class ProxyMiddleware
     private readonly ListenerShutdown _shutdown;
     private readonly AccessLogRecorder _accessLog;
     private readonly RequestMirrors _mirrors;
+    private readonly RequestTracing _tracing;
 
     public ProxyMiddleware(DataPlane dataPlane, IHttpForwarder forwarder, IngressMetrics metrics, HttpsEdge httpsEdge, AffinityRouter affinity,
-        ListenerShutdown shutdown, AccessLogRecorder accessLog, RequestMirrors mirrors)
+        ListenerShutdown shutdown, AccessLogRecorder accessLog, RequestMirrors mirrors, RequestTracing tracing)
     {
         _mirrors = mirrors;
+        _tracing = tracing;
         _shutdown = shutdown;
         _accessLog = accessLog;
         _httpsEdge = httpsEdge;
@@ -44,16 +48,35 @@ public sealed class ProxyMiddleware
         _forward = new HealthAwareForwarder(forwarder, metrics.InFlight);
     }
 
-    // The access-log hook: one flag read when no listener logs; otherwise an entry rides along and is queued at the end.
-    public Task InvokeAsync(HttpContext context) =>
-        _accessLog.IsOn && _accessLog.Begin(context) is { } entry ? ProxyAndLogAsync(context, entry) : ProxyAsync(context, null);
+    // The tracing and access-log hooks: one flag read each when they are off. Tracing wraps the access log, so a
+    // logged line carries the span's trace id.
+    public Task InvokeAsync(HttpContext context) => _tracing.IsOn ? ProxyAndTraceAsync(context) : LogAndProxyAsync(context, null);
 
-    private async Task ProxyAndLogAsync(HttpContext context, AccessLogEntry entry)
+    /// <summary>The path without tracing (internal: the cost test compares the tracing gate against it).</summary>
+    internal Task LogAndProxyAsync(HttpContext context, Activity? span) =>
+        _accessLog.IsOn && _accessLog.Begin(context) is { } entry ? ProxyAndLogAsync(context, entry, span) : ProxyAsync(context, null, span);
+
+    private async Task ProxyAndTraceAsync(HttpContext context)
+    {
+        var span = _tracing.Start(context);
+        var failed = true;
+        try
+        {
+            await LogAndProxyAsync(context, span);
+            failed = false;
+        }
+        finally
+        {
+            if (span is not null) RequestTracing.Finish(span, context, failed);
+        }
+    }
+
+    private async Task ProxyAndLogAsync(HttpContext context, AccessLogEntry entry, Activity? span)
     {
         var failed = true;
         try
         {
-            await ProxyAsync(context, entry);
+            await ProxyAsync(context, entry, span);
             failed = false;
         }
         finally
@@ -62,7 +85,7 @@ public sealed class ProxyMiddleware
         }
     }
 
-    private async Task ProxyAsync(HttpContext context, AccessLogEntry? entry)
+    private async Task ProxyAsync(HttpContext context, AccessLogEntry? entry, Activity? span)
     {
         if (_shutdown.Closing) ListenerShutdown.CloseAfterResponse(context); // this replica is going away: no keep-alive
         if (RequestFraming.Check(context.Request) is { } violation)
@@ -104,6 +127,7 @@ public sealed class ProxyMiddleware
             await WriteAsync(context, StatusCodes.Status404NotFound, NoRouteBody);
             return;
         }
+        RequestTracing.Routed(span, route);
         // CORS preflights are answered before authentication: browsers send them without credentials.
         if (route.Cors?.TryAnswerPreflight(context) is { } preflight)
         {
@@ -126,6 +150,7 @@ public sealed class ProxyMiddleware
         }
         var pool = share.Pool!;
         entry?.Pool = pool;
+        RequestTracing.Pooled(span, pool);
         var pick = pool.UsesKey ? RequestHashKey.Compute(context, pool.Config.LoadBalancing) : PickContext.None;
         // Sticky pools ask the affinity component (cookie or table, falling back to the balancer); others the balancer.
         var endpoint = pool.Config.SessionAffinity is null ? pool.Balancer.Pick(pick) : await _affinity.ChooseAsync(context, pool.Config, pool.Balancer);
@@ -137,6 +162,7 @@ public sealed class ProxyMiddleware
             return;
         }
 
+        RequestTracing.Picked(span, endpoint);
         if (!pool.Breaker.TryEnter(out var counted))
         {
             await WriteAsync(context, StatusCodes.Status503ServiceUnavailable, OverloadedBody);

@@ -14,6 +14,8 @@ namespace Ballast.Ingress.Health;
 public sealed class PoolHealth : IDisposable
 {
     private readonly string _poolId;
+    // kind/namespace/name of the pool on every line logged about it (JSON logs carry them as fields).
+    private readonly Ballast.Model.Resources.ResourceLogFields _logFields;
     private readonly HealthServices _services;
     private readonly Action _recompute;
     private readonly Lock _sync = new();
@@ -33,6 +35,7 @@ public sealed class PoolHealth : IDisposable
     public PoolHealth(PoolSnapshot config, HealthServices services, Action recompute)
     {
         _poolId = config.Id;
+        _logFields = Ballast.Model.Resources.ResourceLogFields.Of(Ballast.Model.Resources.BackendPool.KindName, config.Id);
         _config = config;
         _services = services;
         _recompute = recompute;
@@ -163,6 +166,7 @@ public sealed class PoolHealth : IDisposable
         if (previous != set.Mode && _configured)
         {
             var level = set.Mode is AvailabilityMode.Normal ? LogLevel.Information : LogLevel.Warning;
+            using var scope = _services.Logger.BeginScope(_logFields);
             _services.Logger.Log(level, "Pool {Pool}: {Previous} -> {Mode} ({Available} of {Total} endpoints take traffic)",
                 _poolId, previous, set.Mode, set.Endpoints.Length, endpoints.Length);
         }
@@ -178,7 +182,8 @@ public sealed class PoolHealth : IDisposable
     private void LogTransition(EndpointState endpoint, HealthChange change, string cause)
     {
         var level = change is HealthChange.ActiveDown or HealthChange.Ejected ? LogLevel.Warning : LogLevel.Information;
-        _services.Logger.Log(level, "Endpoint {Endpoint} of pool {Pool}: {Change}: {Cause}", endpoint.Id, _poolId, change, cause);
+        using (_services.Logger.BeginScope(_logFields))
+            _services.Logger.Log(level, "Endpoint {Endpoint} of pool {Pool}: {Change}: {Cause}", endpoint.Id, _poolId, change, cause);
         _services.Metrics?.Transitions.WithLabels(_poolId, endpoint.Id, change.ToString()).Inc();
     }
 

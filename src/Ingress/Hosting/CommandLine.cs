@@ -1,62 +1,132 @@
-using System.Globalization;
 using System.Runtime.InteropServices;
 using Ballast.Ingress.Sources;
 using Ballast.Model.Validation;
 
 namespace Ballast.Ingress.Hosting;
 
-/// <summary>The <c>ballast</c> command line: <c>run</c> and <c>validate</c>.</summary>
+/// <summary>
+/// The <c>ballast</c> command: <c>run</c> (the default), <c>validate</c>, <c>migrate</c>, <c>version</c>, <c>help</c>.
+/// Each command's options are a table (<see cref="CliOption{TDraft}"/>) that both parses and prints its <c>--help</c>.
+/// </summary>
 public static class CommandLine
 {
-    public const string Usage = """
-        usage:
-          ballast run --config DIR [--admin-port N] [--redis HOST:PORT] [--affinity-key-file FILE] [--state-dir DIR]
-                                                      serve the folder's policies and pools; reload on change
-          ballast --config DIR [...]                  the same
-            --state-dir DIR            ACME account keys and certificates (tls.acme listeners) go to DIR/acme
-                                       (default ./ballast-state)
-            --redis HOST:PORT          share the affinity table with other replicas through Redis
-            --affinity-key-file FILE   keys that sign affinity cookies: base64, one per line, newest first
-          ballast run --operator URL --token-file FILE --replica-id ID [--state-dir DIR] [--admin-port N]
-                      [--redis HOST:PORT] [--affinity-key-file FILE]
-                                                      a replica fed by the operator's snapshots (long-poll);
-                                                      keeps the last good one in DIR (default ./ballast-state)
-                                                      and starts from it when the operator is unreachable
-            --ingress-http-port N      where Ingress objects in the folder are served (default 8080,
-            --ingress-https-port N     8443; or BALLAST_INGRESS_HTTP_PORT / BALLAST_INGRESS_HTTPS_PORT)
-          ballast validate DIR                        check the folder; exit 1 on any error
-          ballast migrate [--to ballast] [--allow-partial] [--report FILE] PATH...
-                                                      Ingress manifests (files, folders, - for stdin) to Ballast
-                                                      resources on stdout, the per-annotation report on stderr
-          --log-level LEVEL            Trace, Debug, Information (default), Warning, Error, Critical or None
-          --log-format text|json       a line of text (default), or a JSON object per line (the .NET JSON console
-                                       formatter: UTC timestamp, level, category, message, state, and scopes with
-                                       kind/namespace/name/field/file/line on lines about a resource)
-          both run modes: --shutdown-grace DURATION (default 5s) --shutdown-timeout DURATION (default 20s)
-            on SIGTERM (or Ctrl-C): not ready at once, keep serving for the grace period, then close keep-alive
-            connections after their current request and give in-flight requests and WebSockets until the
-            timeout; a second signal skips what is left of the grace period
+    private static readonly (string Name, string Summary)[] Commands =
+    [
+        ("run", "serve: a folder of YAML (--config DIR, standalone) or the operator's snapshots (--operator URL)"),
+        ("validate", "check manifests (files, folders, - for stdin) as `run` would load them; exit 1 on any error"),
+        ("migrate", "turn ingress-nginx Ingress manifests into Ballast or Gateway API resources"),
+        ("version", "print the version and the commit it was built from"),
+        ("help", "this text; `ballast <command> --help` for a command's options"),
+    ];
+
+    public static string Usage => $"""
+        ballast {BuildVersion.Text}: a load balancer for Kubernetes, and for a folder of YAML
+
+        usage: ballast <command> [options]
+        {string.Join("\n", Commands.Select(c => $"  {c.Name,-10}{c.Summary}"))}
+
+        `ballast --config DIR` (options first) is `ballast run --config DIR`.
+        `ballast <command> --help` lists the command's options; `ballast --version` prints the version.
         """;
 
-    public static async Task<int> RunAsync(string[] args)
+    public static string RunUsage => $"""
+        usage: ballast run --config DIR [options]                                   standalone
+               ballast run --operator URL --token-file FILE --replica-id ID [options]  a replica fed by the operator
+
+        Serves the listeners, routes and pools of the configuration; a change to the folder (or a new snapshot from
+        the operator) is applied without dropping connections, and a change with errors is rejected while the last
+        good configuration keeps serving. SIGTERM: not ready at once, serve through --shutdown-grace, then drain.
+        SIGUSR1 reopens access-log files.
+
+        options ([VARIABLE]: read from the environment when the option is not given):
+        {CliOptions.Help(RunArguments.Options)}
+        """;
+
+    public static string ValidateUsage => $"""
+        usage: ballast validate [--output text|json] PATH...
+
+        PATH is a folder (its *.yaml, *.yml and *.json files, recursively), a file, or - for standard input, e.g.
+          helm template my-release charts/ballast | ballast validate - samples/quickstart
+        Loads and compiles everything together, as `ballast run --config` would. Errors and warnings name the file,
+        line, resource and field; kinds Ballast does not read (a Deployment …) are listed once as ignored. Exit code:
+        0 valid (warnings allowed), 1 errors, 2 bad usage.
+
+        options:
+        {CliOptions.Help(ValidateOptions)}
+        """;
+
+    private sealed class ValidateDraft
     {
-        var command = args.Length > 0 && !args[0].StartsWith("--", StringComparison.Ordinal) ? args[0] : "run";
-        var rest = command == "run" && args.Length > 0 && args[0] == "run" ? args[1..] : args;
+        public bool Json { get; set; }
+    }
+
+    private static readonly CliOption<ValidateDraft>[] ValidateOptions =
+    [
+        new("--output", "text|json", "text lines (default), or one JSON object (diagnostics with file/line/kind/namespace/name/field)",
+            (d, v) => v is "text" or "json" ? CliOptions.Set(() => d.Json = v == "json") : $"--output: '{v}' is not one of text, json"),
+    ];
+
+    private static bool IsHelp(string arg) => arg is "--help" or "-h" or "help";
+
+    public static async Task<int> RunAsync(string[] args) => await RunAsync(args, Console.In, Console.Out, Console.Error);
+
+    public static async Task<int> RunAsync(string[] args, TextReader stdin, TextWriter stdout, TextWriter stderr)
+    {
+        if (args.Length == 0)
+        {
+            await stderr.WriteLineAsync(Usage);
+            return 2;
+        }
+        var command = args[0].StartsWith("--", StringComparison.Ordinal) && !IsHelp(args[0]) && args[0] != "--version" ? "run" : args[0];
+        var rest = command == "run" && args[0] == "run" ? args[1..] : command == "run" ? args : args[1..];
+        if (rest.Length > 0 && IsHelp(rest[0]) && command is "run" or "validate" or "migrate")
+        {
+            await stdout.WriteLineAsync(command switch
+            {
+                "run" => RunUsage,
+                "validate" => ValidateUsage,
+                _ => Ballast.Model.Ingresses.Migration.MigrateCommand.Usage,
+            });
+            return 0;
+        }
         switch (command)
         {
+            case "--help" or "-h" or "help":
+                await stdout.WriteLineAsync(Usage);
+                return 0;
+            case "--version" or "version":
+                await stdout.WriteLineAsync($"ballast {BuildVersion.Text}");
+                return 0;
             case "migrate":
-                return Ballast.Model.Ingresses.Migration.MigrateCommand.Run(args[1..], Console.In, Console.Out, Console.Error);
-            case "validate" when args.Length == 2:
-                return Validator.Run(args[1], Console.Out);
+                return Ballast.Model.Ingresses.Migration.MigrateCommand.Run(rest, stdin, stdout, stderr);
+            case "validate":
+                return await ValidateAsync(rest, stdin, stdout, stderr);
             case "run":
                 if (RunArguments.TryParse(rest, out var run, out var error)) return await ServeAsync(run);
-                Console.Error.WriteLine(error);
-                Console.Error.WriteLine(Usage);
+                await stderr.WriteLineAsync($"ballast run: {error}\n(`ballast run --help` lists the options)");
                 return 2;
             default:
-                Console.Error.WriteLine(Usage);
+                await stderr.WriteLineAsync($"ballast: unknown command '{command}'\n\n{Usage}");
                 return 2;
         }
+    }
+
+    private static async Task<int> ValidateAsync(string[] args, TextReader stdin, TextWriter stdout, TextWriter stderr)
+    {
+        var draft = new ValidateDraft();
+        var paths = new List<string>();
+        if (!CliOptions.TryParse(ValidateOptions, args, draft, out var error, positional: paths) || paths.Count == 0)
+        {
+            await stderr.WriteLineAsync($"ballast validate: {(paths.Count == 0 && error == "" ? "no PATH given" : error)}\n\n{ValidateUsage}");
+            return 2;
+        }
+        if (Validator.Sources(paths, stdin, out error) is not { } sources)
+        {
+            await stderr.WriteLineAsync($"ballast validate: {error}");
+            return 1;
+        }
+        var report = Validator.Validate(Ballast.Model.Yaml.ResourceLoader.LoadSources(sources));
+        return Validator.Print(report, string.Join(" ", paths), draft.Json, stdout);
     }
 
     private static async Task<int> ServeAsync(RunArguments run)
@@ -100,6 +170,7 @@ public static class CommandLine
         AdminPort = run.AdminPort,
         Redis = run.Redis,
         AffinityKeys = affinityKeys,
+        Tracing = run.Tracing,
         ConfigureLogging = logging => ConsoleLogging(logging, run),
     };
 
@@ -159,199 +230,5 @@ public static class CommandLine
         await host.ShutdownAsync(run.ShutdownGrace, run.ShutdownTimeout, signals.Second);
         logger.LogInformation("Stopped.");
         return 0;
-    }
-}
-
-/// <summary>Operator mode of <c>ballast run</c>: where the snapshots come from and where the last good one is kept.</summary>
-public sealed record OperatorArguments(Uri Url, string TokenFile, string ReplicaId, string StateDirectory);
-
-/// <summary>The options of <c>ballast run</c> (<see cref="Operator"/> set: operator mode, no config folder).</summary>
-public sealed record RunArguments(string ConfigDirectory, int AdminPort)
-{
-    public Redis.RedisOptions? Redis { get; init; }
-    public string? AffinityKeyFile { get; init; }
-    public OperatorArguments? Operator { get; init; }
-    /// <summary>Standalone: where ACME keeps account keys and certificates (under <c>acme/</c>).</summary>
-    public string StateDirectory { get; init; } = "ballast-state";
-    /// <summary>Where Ingress objects are served: <c>--ingress-http-port</c> / <c>BALLAST_INGRESS_HTTP_PORT</c> (default 8080, the chart's container port).</summary>
-    public int IngressHttpPort { get; init; } = 8080;
-    /// <summary><c>--ingress-https-port</c> / <c>BALLAST_INGRESS_HTTPS_PORT</c> (default 8443).</summary>
-    public int IngressHttpsPort { get; init; } = 8443;
-    /// <summary>The least severe log level written (<c>--log-level</c>; the chart's <c>ingress.logLevel</c>).</summary>
-    public LogLevel LogLevel { get; init; } = LogLevel.Information;
-    /// <summary><c>--log-format</c>: text (default) or json (the chart's <c>logFormat</c>).</summary>
-    public string LogFormat { get; init; } = Logging.ConsoleLogFormat.Text;
-    /// <summary>After SIGTERM: how long the replica keeps serving, not ready, while traffic moves away.</summary>
-    public TimeSpan ShutdownGrace { get; init; } = TimeSpan.FromSeconds(5);
-    /// <summary>After the grace period: how long in-flight requests and WebSockets may take before they are aborted.</summary>
-    public TimeSpan ShutdownTimeout { get; init; } = TimeSpan.FromSeconds(20);
-
-    public static bool TryParse(string[] args, out RunArguments result, out string error)
-    {
-        string? config = null, operatorUrl = null, tokenFile = null, replicaId = null, stateDir = null;
-        var adminPort = 9901;
-        if (!Port(Environment.GetEnvironmentVariable("BALLAST_INGRESS_HTTP_PORT"), "BALLAST_INGRESS_HTTP_PORT", 8080, out var ingressHttp, out error)
-            || !Port(Environment.GetEnvironmentVariable("BALLAST_INGRESS_HTTPS_PORT"), "BALLAST_INGRESS_HTTPS_PORT", 8443, out var ingressHttps, out error))
-        {
-            result = null!;
-            return false;
-        }
-        Redis.RedisOptions? redis = null;
-        string? keyFile = null;
-        var logLevel = LogLevel.Information;
-        var logFormat = Logging.ConsoleLogFormat.Text;
-        TimeSpan grace = TimeSpan.FromSeconds(5), timeout = TimeSpan.FromSeconds(20);
-        result = null!;
-        error = "";
-        for (var i = 0; i < args.Length; i++)
-        {
-            var value = i + 1 < args.Length ? args[i + 1] : null;
-            switch (args[i])
-            {
-                case "--config" when value is not null:
-                    config = value;
-                    i++;
-                    break;
-                case "--operator" when value is not null:
-                    operatorUrl = value;
-                    i++;
-                    break;
-                case "--token-file" when value is not null:
-                    tokenFile = value;
-                    i++;
-                    break;
-                case "--replica-id" when value is not null:
-                    replicaId = value;
-                    i++;
-                    break;
-                case "--state-dir" when value is not null:
-                    stateDir = value;
-                    i++;
-                    break;
-                case "--admin-port" when value is not null:
-                    if (!int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out adminPort) || adminPort > 65535)
-                    {
-                        error = $"--admin-port: '{value}' is not a port number (0-65535)";
-                        return false;
-                    }
-                    i++;
-                    break;
-                case "--redis" when value is not null:
-                    if (!Ballast.Ingress.Redis.RedisOptions.TryParse(value, out redis, out error)) return false;
-                    i++;
-                    break;
-                case "--ingress-http-port" when value is not null:
-                    if (!Port(value, "--ingress-http-port", 8080, out ingressHttp, out error)) return false;
-                    i++;
-                    break;
-                case "--ingress-https-port" when value is not null:
-                    if (!Port(value, "--ingress-https-port", 8443, out ingressHttps, out error)) return false;
-                    i++;
-                    break;
-                case "--shutdown-grace" when value is not null:
-                    if (!TryDuration("--shutdown-grace", value, out grace, out error)) return false;
-                    i++;
-                    break;
-                case "--shutdown-timeout" when value is not null:
-                    if (!TryDuration("--shutdown-timeout", value, out timeout, out error)) return false;
-                    i++;
-                    break;
-                case "--affinity-key-file" when value is not null:
-                    keyFile = value;
-                    i++;
-                    break;
-                case "--log-level" when value is not null:
-                    if (!Enum.TryParse(value, ignoreCase: true, out logLevel) || !Enum.IsDefined(logLevel) || int.TryParse(value, out _))
-                    {
-                        error = $"--log-level: '{value}' is not one of {string.Join(", ", Enum.GetNames<LogLevel>())}";
-                        return false;
-                    }
-                    i++;
-                    break;
-                case "--log-format" when value is not null:
-                    if (!Logging.ConsoleLogFormat.IsKnown(value))
-                    {
-                        error = $"--log-format: '{value}' is not one of text, json";
-                        return false;
-                    }
-                    logFormat = value;
-                    i++;
-                    break;
-                default:
-                    error = $"unknown or incomplete argument '{args[i]}'";
-                    return false;
-            }
-        }
-        if (operatorUrl is not null)
-        {
-            if (config is not null) { error = "--config and --operator: choose one source of configuration"; return false; }
-            if (!Uri.TryCreate(operatorUrl.EndsWith('/') ? operatorUrl : operatorUrl + "/", UriKind.Absolute, out var url) || url.Scheme is not ("http" or "https"))
-            {
-                error = $"--operator: '{operatorUrl}' is not an http(s) URL";
-                return false;
-            }
-            if (tokenFile is null) { error = "--token-file FILE is required with --operator"; return false; }
-            if (replicaId is null) { error = "--replica-id ID is required with --operator"; return false; }
-            result = new RunArguments("", adminPort)
-            {
-                Operator = new OperatorArguments(url, tokenFile, replicaId, stateDir ?? "ballast-state"),
-                // Replicas of one Deployment share affinity through Redis and sign cookies with the same keys.
-                Redis = redis,
-                AffinityKeyFile = keyFile,
-                ShutdownGrace = grace,
-                LogLevel = logLevel,
-                LogFormat = logFormat,
-                ShutdownTimeout = timeout,
-            };
-            return true;
-        }
-        if (tokenFile is not null || replicaId is not null)
-        {
-            error = "--token-file and --replica-id go with --operator";
-            return false;
-        }
-        if (config is null)
-        {
-            error = "--config DIR (or --operator URL) is required";
-            return false;
-        }
-        result = new RunArguments(config, adminPort)
-        {
-            Redis = redis,
-            AffinityKeyFile = keyFile,
-            StateDirectory = stateDir ?? "ballast-state",
-            ShutdownGrace = grace,
-            LogLevel = logLevel,
-            LogFormat = logFormat,
-            ShutdownTimeout = timeout,
-            IngressHttpPort = ingressHttp,
-            IngressHttpsPort = ingressHttps,
-        };
-        return true;
-    }
-
-    /// <summary>A port from a flag or the environment (null or empty: the default).</summary>
-    private static bool Port(string? value, string name, int fallback, out int port, out string error)
-    {
-        error = "";
-        port = fallback;
-        if (string.IsNullOrEmpty(value)) return true;
-        if (int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out port) && port is >= 1 and <= 65535) return true;
-        error = $"{name}: '{value}' is not a port number (1-65535)";
-        return false;
-    }
-
-    private static bool TryDuration(string option, string value, out TimeSpan duration, out string error)
-    {
-        duration = default;
-        error = "";
-        if (Ballast.Model.Resources.Duration.TryParse(value, out var parsed) && parsed.Value >= TimeSpan.Zero)
-        {
-            duration = parsed.Value;
-            return true;
-        }
-
-        error = $"{option}: '{value}' is not a duration (e.g. 5s, 500ms, 1m)";
-        return false;
     }
 }

@@ -66,6 +66,8 @@ public sealed class IngressHost : IAsyncDisposable, ISnapshotTarget
     /// <summary>Standalone ACME certificate managers (null unless <see cref="IngressOptions.Acme"/> is set).</summary>
     public Ballast.Acme.Listeners.CertificateSupervisor? Acme { get; }
     private Tls.Acme.AcmeMetricsExport? _acmeMetrics;
+    private OpenTelemetry.Trace.TracerProvider? _tracer;
+    private IDisposable? _runtimeMetrics;
 
     private readonly HttpsEdge _httpsEdge;
     public TlsCertificateStore Tls { get; }
@@ -140,6 +142,7 @@ public sealed class IngressHost : IAsyncDisposable, ISnapshotTarget
         services.AddSingleton(new RequestMirrors(options.MirrorMaxInFlight, time));
         services.AddSingleton<ProxyMiddleware>();
         services.AddSingleton<ListenerShutdown>();
+        services.AddSingleton(new Tracing.RequestTracing(options.Tracing));
         services.AddSingleton(sp => new AccessLog.AccessLogQueue(options.AccessLog, sp.GetRequiredService<IngressMetrics>().Registry,
             sp.GetRequiredService<ILoggerFactory>().CreateLogger("Ballast.AccessLog")));
         services.AddSingleton(sp => new AccessLog.AccessLogRecorder(sp.GetRequiredService<DataPlaneRuntime>(), sp.GetRequiredService<AccessLog.AccessLogQueue>(),
@@ -170,11 +173,14 @@ public sealed class IngressHost : IAsyncDisposable, ISnapshotTarget
         };
         app.Run(context => context.Connection.LocalPort == adminPort ? admin.HandleAsync(context) : proxy.InvokeAsync(context));
 
+        // Spans are exported from here on; the provider is disposed (and flushes what is queued) with the host.
+        var tracer = options.Tracing is { } tracing ? Tracing.TraceExport.Start(tracing) : null;
+        var runtimeMetrics = RuntimeMetrics.Export(metrics.Registry);
         await app.StartAsync(cancellationToken);
         var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!;
         // Only the admin endpoint is bound at this point (no snapshot yet, so no proxy endpoint).
         adminPort = options.AdminPort != 0 ? options.AdminPort : new Uri(addresses.Addresses.Single()).Port;
-        host = new IngressHost(app, listeners, adminPort, options, acme) { _acmeMetrics = acmeMetrics };
+        host = new IngressHost(app, listeners, adminPort, options, acme) { _acmeMetrics = acmeMetrics, _tracer = tracer, _runtimeMetrics = runtimeMetrics };
         return host;
     }
 
@@ -285,6 +291,8 @@ public sealed class IngressHost : IAsyncDisposable, ISnapshotTarget
         await _app.DisposeAsync(); // the access-log queue too (a singleton): it writes what is queued, then closes its files
         if (Acme is not null) await Acme.DisposeAsync();
         _acmeMetrics?.Dispose();
+        _tracer?.Dispose(); // sends the spans still queued
+        _runtimeMetrics?.Dispose();
         await L4.DisposeAsync();
         DataPlane.Dispose();
         _applyGate.Dispose();

@@ -59,4 +59,6 @@ public sealed record IngressOptions
     public int MirrorMaxInFlight { get; init; } = Forwarding.RequestMirrors.DefaultMaxInFlight;
     /// <summary>Access-log queue size, sampling randomness and standard output (what to log is in the resources).</summary>
     public AccessLog.AccessLogOptions AccessLog { get; init; } = new();
+    /// <summary>OpenTelemetry tracing (OTLP/HTTP export, sampling, propagation); null: off, and nothing on the request path changes.</summary>
+    public Tracing.TracingOptions? Tracing { get; init; }
 }

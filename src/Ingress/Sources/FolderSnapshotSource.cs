@@ -25,6 +25,8 @@ public sealed class FolderSnapshotSource : IAsyncDisposable
     private Tls.ExternalFileWatcher? _tlsFiles;
     private long _version;
     private int _disposed;
+    // The last change was rejected: the next good one says it was fixed.
+    private bool _rejected;
 
     public FolderSnapshotSource(string directory, ISnapshotTarget host, TimeProvider time, TimeSpan debounce, ILogger<FolderSnapshotSource> logger)
     {
@@ -106,6 +108,7 @@ public sealed class FolderSnapshotSource : IAsyncDisposable
             Services = loaded.Services,
             Secrets = loaded.Secrets.SetItems(files.Secrets),
             NamespaceLabels = loaded.NamespaceLabels,
+            InvalidResources = loaded.Invalid,
             Ingress = _host.IngressServing,
             AcmeCertificates = _host.Acme?.Certificates ?? System.Collections.Immutable.ImmutableDictionary<string, ResolvedSecret>.Empty,
             AcmeChallenges = _host.Acme?.Challenges ?? System.Collections.Immutable.ImmutableDictionary<string, string>.Empty,
@@ -119,20 +122,31 @@ public sealed class FolderSnapshotSource : IAsyncDisposable
             _logger.LogError("Rejected the change in {Directory}: {Errors} error(s); still serving snapshot {Version}.",
                 _directory, diagnostics.Count(d => d.Severity == Severity.Error), _host.CurrentSnapshot.Version);
             _host.Metrics.FailedReloads.Inc();
+            _rejected = true;
             return false;
         }
         foreach (var d in diagnostics) Log(d);
+        var fixedNow = _rejected;
+        _rejected = false;
         _host.Metrics.SetUnsupportedAnnotations(Ballast.Model.Ingresses.IngressConditions.UnsupportedAnnotations(compiled));
         // Managers follow the accepted configuration only (a rejected change orders nothing).
         _host.Acme?.Reconcile(Ballast.Acme.Listeners.AcmeListeners.From(loaded.Policies));
 
         if (_host.HasSnapshot && compiled.Snapshot.ContentHash == _host.CurrentSnapshot.ContentHash && compiled.Snapshot.ContentHash != "")
         {
-            _logger.LogDebug("{Directory} changed on disk but compiles to the snapshot already serving.", _directory);
+            // After a rejected edit, say that the folder is good again even though nothing changes.
+            if (fixedNow)
+                _logger.LogInformation("{Directory} is valid again; unchanged: same as the serving snapshot {Version}.", _directory, _host.CurrentSnapshot.Version);
+            else
+                _logger.LogDebug("{Directory} changed on disk but compiles to the snapshot already serving.", _directory);
             return true;
         }
+        var first = !_host.HasSnapshot;
         await _host.ApplyAsync(compiled.Snapshot, cancellationToken);
         _version = compiled.Snapshot.Version;
+        if (fixedNow) _logger.LogInformation("{Directory} is valid again; the change was applied as snapshot {Version}.", _directory, _version);
+        else if (first) _logger.LogInformation("Serving {Directory} as snapshot {Version}.", _directory, _version);
+        else _logger.LogInformation("The change in {Directory} was applied as snapshot {Version}.", _directory, _version);
         return true;
     }
 

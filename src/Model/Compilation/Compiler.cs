@@ -34,6 +34,8 @@ public static class Compiler
             var usable = !report.IsInvalid && !report.Problems.Any(p => p.Reason == ConditionReasons.SecretNotFound && p.Diagnostic.Severity == Severity.Error);
             poolSnapshots[compiled.Snapshot.Id] = usable ? compiled.Snapshot : null;
         }
+        // Pools the loader already rejected are known, and invalid: references to them say so.
+        foreach (var key in input.InvalidResources.Where(k => k.Kind == "BackendPool")) poolSnapshots.TryAdd($"{key.Namespace}/{key.Name}", null);
 
         // 2. Policies, each on its own.
         var compiler = new PolicyCompiler(input, poolSnapshots);

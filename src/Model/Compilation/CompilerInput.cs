@@ -43,6 +43,12 @@ public sealed record CompilerInput
     /// </summary>
     public bool ClusterObjectsUnknown { get; init; }
 
+    /// <summary>
+    /// Resources that failed their own checks before compiling (a YAML document with a shape error, which the
+    /// loader leaves out and reports). A reference to one says "refers to invalid BackendPool x", not "not found".
+    /// </summary>
+    public IReadOnlySet<ResourceKey> InvalidResources { get; init; } = ImmutableHashSet<ResourceKey>.Empty;
+
     /// <summary>Where and how Ingress objects are served (the ingress's <c>--ingress-http-port</c> / <c>--ingress-https-port</c>).</summary>
     public IngressServing Ingress { get; init; } = new();
 

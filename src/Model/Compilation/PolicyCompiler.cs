@@ -294,7 +294,7 @@ internal sealed class PolicyCompiler(CompilerInput input, IReadOnlyDictionary<st
         }
         if (snapshot is null)
         {
-            r.Unresolved(ConditionReasons.PoolInvalid, field, $"BackendPool \"{pool}\" in namespace \"{ns}\" is invalid (see its status)");
+            r.Unresolved(ConditionReasons.PoolInvalid, field, $"refers to invalid BackendPool \"{pool}\" in namespace \"{ns}\" (its own errors say why)");
             resolved = false;
             return null;
         }

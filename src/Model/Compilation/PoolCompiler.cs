@@ -30,6 +30,7 @@ internal static class PoolCompiler
         if (spec.Service is { } svc) ServiceEndpoints(r, s.Field("service"), svc, pool.NamespaceOrDefault, input, endpoints, counts);
 
         var lb = LoadBalancingRules.Compile(r, s.Field("loadBalancing"), spec.LoadBalancing);
+        LoadBalancingRules.WarnIgnoredWeights(r, s.Field("endpoints"), spec.Endpoints, lb.Algorithm);
         var active = HealthCheckRules.CompileActive(r, s.Field("healthCheck").Field("active"), spec.HealthCheck?.Active, spec.Protocol);
         var passive = HealthCheckRules.CompilePassive(r, s.Field("healthCheck").Field("passive"), spec.HealthCheck?.Passive);
         Ranges.Percent(r, s.Field("panicThreshold"), spec.PanicThreshold);

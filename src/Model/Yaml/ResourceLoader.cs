@@ -26,6 +26,10 @@ public sealed record LoadResult
     public ImmutableDictionary<string, IReadOnlyDictionary<string, string>> NamespaceLabels { get; init; } =
         ImmutableDictionary<string, IReadOnlyDictionary<string, string>>.Empty;
     public ImmutableArray<Diagnostic> Diagnostics { get; init; } = [];
+    /// <summary>Documents of Kubernetes kinds Ballast does not read (a Deployment, a ConfigMap …): skipped, listed by <c>validate</c>.</summary>
+    public ImmutableArray<IgnoredDocument> Ignored { get; init; } = [];
+    /// <summary>Resources left out for errors of their own; the Compiler says "refers to invalid …" for references to them.</summary>
+    public ImmutableHashSet<ResourceKey> Invalid { get; init; } = [];
     public bool HasErrors => Diagnostics.Any(d => d.Severity == Severity.Error);
 
     /// <summary>Field positions of each loaded document, keyed by the document's start (a resource's <see cref="Resource.Source"/>).</summary>
@@ -46,39 +50,51 @@ public sealed record LoadResult
     }
 }
 
+/// <summary>One file (or standard input) to load: its name in messages, and how to read it.</summary>
+public sealed record ManifestSource(string Name, Func<string> Read);
+
+/// <summary>A skipped document of a kind Ballast does not read.</summary>
+public sealed record IgnoredDocument(string Kind, string ApiVersion, SourceLocation Location);
+
 /// <summary>
 /// Reads CR-shaped YAML (the same documents <c>kubectl apply</c> takes) into typed resources.
 /// A resource with any problem is left out and every problem names file, line, column and field.
 /// </summary>
 public static class ResourceLoader
 {
-    /// <summary>Every <c>*.yaml</c> and <c>*.yml</c> below <paramref name="dir"/>, in path order; paths in messages are relative to it.</summary>
-    public static LoadResult LoadDirectory(string dir)
-    {
-        var files = Directory.EnumerateFiles(dir, "*.*", SearchOption.AllDirectories)
-            .Where(f => f.EndsWith(".yaml", StringComparison.OrdinalIgnoreCase) || f.EndsWith(".yml", StringComparison.OrdinalIgnoreCase))
+    /// <summary>Manifest files: YAML, and JSON (a JSON document is YAML too).</summary>
+    public static bool IsManifest(string path) =>
+        path.EndsWith(".yaml", StringComparison.OrdinalIgnoreCase) || path.EndsWith(".yml", StringComparison.OrdinalIgnoreCase)
+        || path.EndsWith(".json", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>The manifest files below <paramref name="dir"/>, relative to it with '/' separators, in path order.</summary>
+    public static IReadOnlyList<string> ManifestFiles(string dir) =>
+        [.. Directory.EnumerateFiles(dir, "*.*", SearchOption.AllDirectories)
+            .Where(IsManifest)
             .Select(f => Path.GetRelativePath(dir, f).Replace('\\', '/'))
-            .Order(StringComparer.Ordinal)
-            .ToList();
+            .Order(StringComparer.Ordinal)];
+
+    /// <summary>Every <c>*.yaml</c>, <c>*.yml</c> and <c>*.json</c> below <paramref name="dir"/>, in path order; paths in messages are relative to it.</summary>
+    public static LoadResult LoadDirectory(string dir) =>
+        LoadSources(ManifestFiles(dir).Select(rel => new ManifestSource(rel, () => File.ReadAllText(Path.Combine(dir, rel)))));
+
+    public static LoadResult LoadText(string yaml, string fileName) => LoadSources([new ManifestSource(fileName, () => yaml)]);
+
+    /// <summary>Several sources (files, folders' files, standard input) into one result, in the given order.</summary>
+    public static LoadResult LoadSources(IEnumerable<ManifestSource> sources)
+    {
         var acc = new Accumulator();
-        foreach (var rel in files)
+        foreach (var source in sources)
         {
             string text;
-            try { text = File.ReadAllText(Path.Combine(dir, rel)); }
+            try { text = source.Read(); }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
-                acc.Diagnostics.Add(new Diagnostic(null, "", $"cannot read file: {e.Message}", new SourceLocation(rel, 1, 1)));
+                acc.Diagnostics.Add(new Diagnostic(null, "", $"cannot read file: {e.Message}", new SourceLocation(source.Name, 1, 1)));
                 continue;
             }
-            Load(text, rel, acc);
+            Load(text, source.Name, acc);
         }
-        return acc.ToResult();
-    }
-
-    public static LoadResult LoadText(string yaml, string fileName)
-    {
-        var acc = new Accumulator();
-        Load(yaml, fileName, acc);
         return acc.ToResult();
     }
 
@@ -92,6 +108,8 @@ public static class ResourceLoader
         public readonly List<Secret> Secrets = [];
         public readonly List<Namespace> Namespaces = [];
         public readonly List<Diagnostic> Diagnostics = [];
+        public readonly List<IgnoredDocument> Ignored = [];
+        public readonly HashSet<ResourceKey> Invalid = [];
         public readonly Dictionary<SourceLocation, MarkMap> Marks = [];
 
         public void Add(Resource resource)
@@ -121,6 +139,8 @@ public static class ResourceLoader
                 NamespaceLabels = Namespaces.ToImmutableDictionary(n => n.Metadata.Name,
                     n => (IReadOnlyDictionary<string, string>)(n.Metadata.Labels ?? []), StringComparer.Ordinal),
                 Diagnostics = [.. Diagnostics],
+                Ignored = [.. Ignored],
+                Invalid = [.. Invalid],
                 Marks = Marks,
             };
         }
@@ -136,11 +156,30 @@ public static class ResourceLoader
         catch (YamlException e)
         {
             // A syntax error stops the parser: the documents before it are lost too, which is why we say so.
+            // A tab in indentation is the usual cause, and the parser reports it where it gave up, not where the tab is.
+            if (TabInIndentation(yaml) is { } tab)
+            {
+                acc.Diagnostics.Add(new Diagnostic(null, "", "a tab in indentation (YAML indents with spaces only); the whole file is skipped", tab));
+                return;
+            }
             var message = e.InnerException is { } inner ? $"{e.Message} ({inner.Message})" : e.Message;
             acc.Diagnostics.Add(new Diagnostic(null, "", $"invalid YAML, the whole file is skipped: {message}", Loc(file, e.Start)));
             return;
         }
         foreach (var doc in stream.Documents) LoadDocument(doc, file, acc);
+
+        SourceLocation? TabInIndentation(string text)
+        {
+            var lines = text.Split('\n');
+            for (var i = 0; i < lines.Length; i++)
+            {
+                var indent = lines[i].Length - lines[i].TrimStart(' ', '\t').Length;
+                var tab = lines[i].IndexOf('\t', 0, indent);
+                // A line of only whitespace is not indentation of anything.
+                if (tab >= 0 && lines[i].Trim().Length > 0) return new SourceLocation(file, i + 1, tab + 1);
+            }
+            return null;
+        }
     }
 
     private static void LoadDocument(YamlDocument doc, string file, Accumulator acc)
@@ -168,7 +207,18 @@ public static class ResourceLoader
         // read belong to kubectl and are skipped. In a group it reads, what happens to an unknown kind or version
         // depends on the group (an error in ballast.dev, a warning in Gateway API, nothing in the core group).
         var (groupName, version) = apiVersion is null ? (ApiGroup.Group, "") : InputKinds.Split(apiVersion);
-        if (InputKinds.Group(groupName) is not { } group) return;
+        if (InputKinds.Group(groupName) is not { } group)
+        {
+            if (IsKubernetesGroup(groupName)) acc.Ignored.Add(new IgnoredDocument(kind ?? "(no kind)", apiVersion!, docLoc));
+            else
+            {
+                var at = marks.ValueOf("apiVersion") is { } m ? Loc(file, m) : docLoc;
+                acc.Diagnostics.Add(new Diagnostic(null, "apiVersion",
+                    $"\"{apiVersion}\" is not an API group Ballast reads; {kind ?? "the document"}{(name is null ? "" : $" {name}")} is skipped (Ballast reads {string.Join(", ", InputKinds.All.Select(g => g.Group == "" ? "v1 (core)" : g.Group))})",
+                    at, Severity.Warning));
+            }
+            return;
+        }
         var inputKind = group.Kinds.FirstOrDefault(x => x.Kind == kind);
         ResourceKey? key = inputKind is not null && !string.IsNullOrEmpty(name)
             ? new ResourceKey(kind!, inputKind.ClusterScoped ? "" : string.IsNullOrEmpty(ns) ? "default" : ns, name) : null;
@@ -183,6 +233,7 @@ public static class ResourceLoader
         var allowedKinds = string.Join(", ", group.Kinds.Select(x => x.Kind).Distinct());
         if (group.Unknown != UnknownKinds.Error && (inputKind is null || !inputKind.Versions.Contains(version)))
         {
+            if (group.Unknown == UnknownKinds.Skip) acc.Ignored.Add(new IgnoredDocument(kind ?? "(no kind)", apiVersion ?? "", docLoc));
             if (group.Unknown == UnknownKinds.Warn)
                 acc.Diagnostics.Add(new Diagnostic(null, inputKind is null ? "kind" : "apiVersion",
                     inputKind is null ? $"Ballast does not read {kind ?? "(no kind)"} of {groupName}; skipped (it reads {allowedKinds})"
@@ -212,6 +263,7 @@ public static class ResourceLoader
         if (errors.Count > 0)
         {
             acc.Diagnostics.AddRange(errors);
+            if (key is { } invalid) acc.Invalid.Add(invalid);
             return;
         }
 
@@ -228,8 +280,15 @@ public static class ResourceLoader
             var path = (e.Path ?? "$").TrimStart('$').TrimStart('.');
             Error(path, e.Message);
             acc.Diagnostics.AddRange(errors);
+            if (key is { } invalid) acc.Invalid.Add(invalid);
         }
     }
+
+    /// <summary>
+    /// Kubernetes' own API groups (core, <c>apps</c>, <c>batch</c>, <c>*.k8s.io</c> …): their kinds are listed as ignored.
+    /// Any other group (a CRD of another project, a misspelt <c>ballast.dev</c>) is skipped with a warning.
+    /// </summary>
+    public static bool IsKubernetesGroup(string group) => !group.Contains('.', StringComparison.Ordinal) || group.EndsWith(".k8s.io", StringComparison.Ordinal);
 
     private static SourceLocation Loc(string file, Mark mark) => new(file, (int)mark.Line, (int)mark.Column);
 }

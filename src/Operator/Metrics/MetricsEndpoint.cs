@@ -26,12 +26,19 @@ public static class MetricsEndpoint
 
     /// <summary>
     /// Exports the process's System.Diagnostics.Metrics meters named <c>Ballast.*</c> (ACME certificates, for
-    /// instance) into <paramref name="metrics"/>' registry, so they appear on the same scrape.
+    /// instance) into <paramref name="metrics"/>' registry, so they appear on the same scrape; beside them the
+    /// process and runtime metrics, as the ingress exports them (docs/operations.md): prometheus-net's process
+    /// collector (<c>process_cpu_seconds_total</c>, <c>process_working_set_bytes</c>, …) and the runtime's
+    /// <c>System.Runtime</c> meter (GC, thread pool, …, as <c>system_runtime_dotnet_*</c>). All are read when scraped.
     /// </summary>
-    public static IDisposable ExportBallastMeters(OperatorMetrics metrics) =>
-        MeterAdapter.StartListening(new MeterAdapterOptions
+    public static IDisposable ExportMeters(OperatorMetrics metrics)
+    {
+        DotNetStats.Register(metrics.Registry);
+        return MeterAdapter.StartListening(new MeterAdapterOptions
         {
             Registry = metrics.Registry,
-            InstrumentFilterPredicate = instrument => instrument.Meter.Name is "Ballast" || instrument.Meter.Name.StartsWith("Ballast.", StringComparison.Ordinal),
+            MetricFactory = Prometheus.Metrics.WithCustomRegistry(metrics.Registry),
+            InstrumentFilterPredicate = instrument => instrument.Meter.Name is "Ballast" or "System.Runtime" || instrument.Meter.Name.StartsWith("Ballast.", StringComparison.Ordinal),
         });
+    }
 }

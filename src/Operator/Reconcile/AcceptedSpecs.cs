@@ -25,7 +25,7 @@ public static class AcceptedSpecs
         IReadOnlySet<ResourceKey> Rejected,
         IReadOnlyDictionary<ResourceKey, AcceptedSpec> Fallbacks,
         IReadOnlyDictionary<ResourceKey, Remembered> Remember,
-        IReadOnlyList<string> Problems);
+        IReadOnlyList<(ResourceKey Key, string Problem)> Problems);
 
     /// <param name="first">The statuses of a compile of the current specs.</param>
     /// <param name="unreadable">Resources that did not even deserialize.</param>
@@ -43,7 +43,7 @@ public static class AcceptedSpecs
     {
         var rejected = first.Where(s => IsRejected(s.Value)).Select(s => s.Key).ToHashSet();
         rejected.UnionWith(unreadable);
-        var problems = new List<string>();
+        var problems = new List<(ResourceKey, string)>();
         var fallbacks = new Dictionary<ResourceKey, AcceptedSpec>();
         foreach (var key in rejected)
             if (served.TryGetValue(key, out var live) && FallbackFor(key, live, stored, remembered, problems) is { } fallback)
@@ -85,7 +85,7 @@ public static class AcceptedSpecs
     /// falls back alike whatever it saw itself, else the one this replica accepted. Null: none, it drops out.
     /// </summary>
     private static AcceptedSpec? FallbackFor(ResourceKey key, JsonElement live, IReadOnlyDictionary<ResourceKey, AcceptedSpec> stored,
-        IReadOnlyDictionary<ResourceKey, Remembered> remembered, List<string> problems)
+        IReadOnlyDictionary<ResourceKey, Remembered> remembered, List<(ResourceKey, string)> problems)
     {
         var uid = live.TryGetProperty("metadata", out var meta) && meta.TryGetProperty("uid", out var u) ? u.GetString() ?? "" : "";
         if (uid.Length > 0 && stored.TryGetValue(key, out var persisted) && persisted.Uid == uid) return persisted;
@@ -93,7 +93,7 @@ public static class AcceptedSpecs
         try { return AcceptedSpec.FromObject(key, own.Served); }
         catch (JsonException e)
         {
-            problems.Add($"{key}: last accepted spec unusable as a fallback: {e.Message}"); // cannot happen: it parsed when accepted
+            problems.Add((key, $"last accepted spec unusable as a fallback: {e.Message}")); // cannot happen: it parsed when accepted
             return null;
         }
     }

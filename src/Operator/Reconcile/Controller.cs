@@ -157,6 +157,8 @@ public sealed class Controller
                 var key = await _queue.TakeAsync(ct);
                 var started = _time.GetTimestamp();
                 var failed = false;
+                // A status key names one resource: every line logged while it is reconciled carries kind/namespace/name.
+                using var scope = key == CompileKey ? null : _logger.BeginScope(new ResourceLogFields(StatusKey(key)));
                 try
                 {
                     if (key == CompileKey) await CompileAndPublishAsync(ct);
@@ -205,7 +207,11 @@ public sealed class Controller
         {
             var (items, bad) = DesiredState.Parse(w.Kind.Type, w.Informer.Items, w.Kind.Kind);
             inputs.AddRange(items);
-            foreach (var b in bad) _logger.LogWarning("{Key}: cannot read it: {Error}", b.Key, b.Message);
+            foreach (var b in bad)
+            {
+                using var scope = _logger.BeginScope(new ResourceLogFields(b.Key));
+                _logger.LogWarning("{Key}: cannot read it: {Error}", b.Key, b.Message);
+            }
         }
         return inputs;
     }
@@ -240,7 +246,11 @@ public sealed class Controller
         };
         var first = Compiler.Compile(input);
         var choice = AcceptedSpecs.Choose(first.Statuses, unreadable.Select(u => u.Key), [.. pools, .. policies], served, stored, _remembered);
-        foreach (var problem in choice.Problems) _logger.LogWarning("{Problem}", problem);
+        foreach (var (key, problem) in choice.Problems)
+        {
+            using var scope = _logger.BeginScope(new ResourceLogFields(key));
+            _logger.LogWarning("{Key}: {Problem}", key, problem);
+        }
         _remembered = choice.Remember;
         var result = choice.Fallbacks.Count > 0 ? Compiler.Compile(AcceptedSpecs.WithFallbacks(input, choice)) : first;
         // Now that the fallbacks are known, stop watching Secrets that only a superseded spec named. Every current
@@ -276,11 +286,16 @@ public sealed class Controller
             version, result.Snapshot.ContentHash, result.Snapshot.Pools.Length, result.Snapshot.Listeners.Length);
     }
 
+    private static ResourceKey StatusKey(string queueKey)
+    {
+        var parts = queueKey.Split('|');
+        return new ResourceKey(parts[0], parts[1], parts[2]);
+    }
+
     private async Task WriteStatusAsync(string queueKey, CancellationToken ct)
     {
         if (!_isLeader()) return;
-        var parts = queueKey.Split('|');
-        var key = new ResourceKey(parts[0], parts[1], parts[2]);
+        var key = StatusKey(queueKey);
         if (!_desired.TryGetValue(key, out var compiled)) return;
         var frontEnd = _frontEnds.Kinds.FirstOrDefault(k => k.Kind.Kind == key.Kind);
         if (frontEnd is not null && key.Kind == Model.Ingresses.Ingress.KindName)

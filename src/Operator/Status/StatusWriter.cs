@@ -92,6 +92,9 @@ public sealed class StatusWriter(
         var newStatus = after["status"]!.GetValue<string>();
         if (before?.FirstOrDefault(c => c.Type == ConditionTypes.Accepted)?.Status == newStatus) return;
         var ok = newStatus == ConditionStatus.True;
+        // The same news as the Event, in the log (the reconcile loop's scope adds kind/namespace/name as fields).
+        if (ok) logger.LogInformation("{Key}: accepted", key);
+        else logger.LogWarning("{Key}: not accepted ({Reason}): {Message}", key, after["reason"]?.GetValue<string>(), after["message"]?.GetValue<string>());
         var involved = new V1ObjectReference
         {
             ApiVersion = ApiGroup.ApiVersion,

@@ -47,6 +47,15 @@ public sealed class OperatorMetricsTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Process_and_runtime_metrics_are_on_the_operator_scrape_too()
+    {
+        var text = await ScrapeAsync(_f.Operator);
+        foreach (var series in new[] { "process_cpu_seconds_total", "process_working_set_bytes", "dotnet_collection_count_total{generation=\"0\"}",
+                     "system_runtime_dotnet_gc_heap_total_allocated", "system_runtime_dotnet_thread_pool_thread_count" })
+            Assert.True(PrometheusScrape.Value(text, series) is not null, $"{series} missing from the operator's /metrics");
+    }
+
+    [Fact]
     public async Task A_replica_that_stops_polling_leaves_the_scrape()
     {
         await _f.ApplySamplesAsync();

@@ -13,6 +13,7 @@ public static class ChartOptions
         { "NetworkPolicy", ["networkPolicy.enabled=true"] },
         { "ServiceMonitor and PrometheusRule", ["metrics.serviceMonitor.enabled=true", "metrics.prometheusRule.enabled=true", "metrics.prometheusRule.errorRatio=0.01"] },
         { "Redis affinity with a password", ["ingress.redis.address=redis.cache.svc:6379", "ingress.redis.existingSecret=redis-auth"] },
+        { "tracing to an OTLP collector", ["ingress.tracing.endpoint=http://otel-collector.observability.svc:4318", "ingress.tracing.sampleRatio=0.05", "ingress.tracing.propagation=b3"] },
         { "snapshot token audience and lifetime", ["snapshotAuth.audience=ballast-snapshots", "snapshotAuth.expirationSeconds=7200"] },
         { "watched namespaces only", ["rbac.watchNamespaces[0]=shop", "rbac.watchNamespaces[1]=web"] },
         { "pod labels and annotations, extra args and env, log levels", ["operator.podLabels.team=edge", "ingress.podLabels.team=edge", "operator.podAnnotations.a=b",

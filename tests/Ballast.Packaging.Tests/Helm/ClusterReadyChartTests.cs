@@ -106,6 +106,23 @@ public sealed class ClusterReadyChartTests
     }
 
     [Fact]
+    public async Task Tracing_values_reach_what_the_ingress_reads_and_are_off_by_default()
+    {
+        var docs = await Support.Helm.TemplateAsync("ingress.tracing.endpoint=http://otel-collector.observability.svc:4318",
+            "ingress.tracing.sampleRatio=0.05", "ingress.tracing.propagation=b3");
+        var ingressArgs = Args(Container(docs.Only("Deployment", "-ingress")));
+        Assert.True(RunArguments.TryParse(ingressArgs[1..], _ => null, out var run, out var error), error);
+        Assert.Equal(new Uri("http://otel-collector.observability.svc:4318/v1/traces"), run.Tracing!.TracesUrl);
+        Assert.Equal(0.05, run.Tracing.SampleRatio);
+        Assert.Equal(Ballast.Ingress.Tracing.TracePropagation.B3, run.Tracing.Propagation);
+        Assert.Equal("$(POD_NAME)", run.Tracing.ServiceInstance); // the kubelet expands it: each replica is its own instance
+
+        var off = Args(Container((await Support.Helm.TemplateAsync()).Only("Deployment", "-ingress")));
+        Assert.True(RunArguments.TryParse(off[1..], _ => null, out var plain, out error), error);
+        Assert.Null(plain.Tracing);
+    }
+
+    [Fact]
     public async Task Addresses_come_from_the_ingress_Service_its_nodes_with_NodePort_or_the_configured_list()
     {
         var byDefault = OperatorSettings(await Support.Helm.TemplateAsync()).Options.Addresses;

@@ -71,6 +71,13 @@ public sealed class DockerfileTests(PublishedImage image) : IClassFixture<Publis
             Assert.Equal("b1", await http.GetStringAsync($"http://127.0.0.1:{listenPort}/"));
             Assert.Contains("ballast_snapshot_version", await http.GetStringAsync($"http://127.0.0.1:{adminPort}/metrics"));
             Assert.Equal(0, await process.TerminateAsync(TimeSpan.FromSeconds(20)));
+
+            // The image's entry point is the `ballast` command: `docker run IMAGE --version`, `... validate -`.
+            var version = await ProcessRunner.RunAsync(ballast, ["--version"], environment: RuntimeEnv());
+            Assert.Matches(@"^ballast \d+\.\d+\.\d+ \(commit ([0-9a-f]{12}|unknown)\)\n$", version.Stdout);
+            var validate = await ProcessRunner.RunAsync(ballast, ["validate", "-"], environment: RuntimeEnv(),
+                stdin: File.ReadAllText(Path.Combine(config, "policy.yaml")));
+            Assert.True(validate.ExitCode == 0, validate.Output);
         }
         finally { Directory.Delete(config, recursive: true); }
     }

@@ -49,6 +49,31 @@ internal static class LoadBalancingRules
         };
     }
 
+    /// <summary>The algorithms that spread by count, latency or chance alone: an endpoint's weight changes nothing.</summary>
+    private static readonly HashSet<LoadBalancingAlgorithm> IgnoreWeights =
+    [
+        LoadBalancingAlgorithm.RoundRobin, LoadBalancingAlgorithm.Random, LoadBalancingAlgorithm.LeastConnections, LoadBalancingAlgorithm.LeastResponseTime,
+    ];
+
+    /// <summary>A warning per endpoint whose weight is not the default 1 when the pool's algorithm ignores weights (a weight out of range is an error already).</summary>
+    public static void WarnIgnoredWeights(ResourceReport r, FieldPath endpointsField, IReadOnlyList<StaticEndpoint>? endpoints, LoadBalancingAlgorithm algorithm)
+    {
+        if (endpoints is null || !IgnoreWeights.Contains(algorithm)) return;
+        var weighted = algorithm switch
+        {
+            LoadBalancingAlgorithm.Random => "WeightedRandom",
+            LoadBalancingAlgorithm.LeastConnections => "WeightedLeastConnections",
+            LoadBalancingAlgorithm.LeastResponseTime => "PowerOfTwoChoices",
+            _ => "WeightedRoundRobin",
+        };
+        for (var i = 0; i < endpoints.Count; i++)
+        {
+            if (endpoints[i].Weight is 1 or < 1 or > 1000) continue;
+            r.Warn(ConditionReasons.Accepted, endpointsField.Index(i).Field("weight"),
+                $"weight {endpoints[i].Weight} has no effect: {algorithm} ignores weights (use {weighted}, or drop the weight)");
+        }
+    }
+
     internal static bool IsPrime(int n)
     {
         if (n < 2) return false;

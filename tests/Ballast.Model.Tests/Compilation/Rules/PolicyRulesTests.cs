@@ -106,7 +106,7 @@ public class PolicyRulesTests
     public void A_route_to_an_invalid_pool_is_dropped()
     {
         var r = Compile(Pool("bad", "panicThreshold: 200") + Pool("a") + Policy("p", Listener + "routes: [ { backends: [ { pool: bad } ] } ]"));
-        HasError(r, "spec.routes[0].backends[0].pool: BackendPool \"bad\" in namespace \"default\" is invalid");
+        HasError(r, "spec.routes[0].backends[0].pool: refers to invalid BackendPool \"bad\" in namespace \"default\"");
         Assert.Empty(r.Snapshot.Listeners.Single().Routes);
         Assert.Equal("PoolInvalid", r.Statuses[Key].Conditions.Single(c => c.Type == ConditionTypes.ResolvedRefs).Reason);
     }
