@@ -10,17 +10,21 @@ public static class CommandLine
 {
     public const string Usage = """
         usage:
-          ballast run --config DIR [--admin-port N] [--redis HOST:PORT] [--affinity-key-file FILE] [--state-dir DIR]
-                                                      serve the folder's policies and pools; reload on change
+          ballast run --config DIR [--admin-port N] [--admin-address IP] [--redis HOST:PORT] [--affinity-key-file FILE]
+                      [--state-dir DIR]               serve the folder's policies and pools; reload on change
           ballast --config DIR [...]                  the same
             --state-dir DIR            ACME account keys and certificates (tls.acme listeners) go to DIR/acme
                                        (default ./ballast-state)
             --redis HOST:PORT          share the affinity table with other replicas through Redis
             --affinity-key-file FILE   keys that sign affinity cookies: base64, one per line, newest first
-          ballast run --operator URL --token-file FILE --replica-id ID [--state-dir DIR] [--admin-port N]
+            --admin-address IP         where the admin port (status page, /admin/*, /metrics, probes) listens:
+                                       127.0.0.1 by default in this mode; 0.0.0.0 or a pod IP exposes it
+          ballast run --operator URL --token-file FILE --replica-id ID [--state-dir DIR] [--admin-port N] [--admin-address IP]
                                                       a replica fed by the operator's snapshots (long-poll);
                                                       keeps the last good one in DIR (default ./ballast-state)
-                                                      and starts from it when the operator is unreachable
+                                                      and starts from it when the operator is unreachable;
+                                                      the admin port listens on 0.0.0.0 unless --admin-address
+                                                      says otherwise (the chart passes the pod IP)
             --ingress-http-port N      where Ingress objects in the folder are served (default 8080,
             --ingress-https-port N     8443; or BALLAST_INGRESS_HTTP_PORT / BALLAST_INGRESS_HTTPS_PORT)
           ballast validate DIR                        check the folder; exit 1 on any error
@@ -82,6 +86,7 @@ public static class CommandLine
         await using var host = await IngressHost.StartAsync(new IngressOptions
         {
             AdminPort = run.AdminPort,
+            AdminAddress = run.AdminAddress,
             Redis = run.Redis,
             AffinityKeys = keys,
             Acme = Tls.Acme.StandaloneAcme.Options(run.StateDirectory, acmeHttp),
@@ -90,7 +95,7 @@ public static class CommandLine
         });
         var logger = host.LoggerFactory.CreateLogger("Ballast");
         using var sigusr1 = ReopenAccessLogsOnSigusr1(host);
-        logger.LogInformation("Admin listener on port {Port} (/metrics, /healthz, /readyz).", host.AdminPort);
+        logger.LogInformation("Admin listener on {Admin} (status page, /admin/config, /admin/routes, /admin/explain, /metrics, /healthz, /readyz).", host.AdminUrl);
         await using var source = new FolderSnapshotSource(run.ConfigDirectory, host, TimeProvider.System, TimeSpan.FromMilliseconds(250),
             host.LoggerFactory.CreateLogger<FolderSnapshotSource>());
         await source.StartAsync();
@@ -129,11 +134,12 @@ public static class CommandLine
         await using var host = await IngressHost.StartAsync(new IngressOptions
         {
             AdminPort = run.AdminPort,
+            AdminAddress = run.AdminAddress,
             ConfigureLogging = logging => ConsoleLogging(logging, run),
         });
         var logger = host.LoggerFactory.CreateLogger("Ballast");
         using var sigusr1 = ReopenAccessLogsOnSigusr1(host);
-        logger.LogInformation("Admin listener on port {Port} (/metrics, /healthz, /readyz).", host.AdminPort);
+        logger.LogInformation("Admin listener on {Admin} (status page, /admin/config, /admin/routes, /admin/explain, /metrics, /healthz, /readyz).", host.AdminUrl);
         Directory.CreateDirectory(op.StateDirectory);
         await using var source = new OperatorSnapshotSource(op.Url, tokenFile.Read, op.ReplicaId, op.StateDirectory, host, TimeProvider.System,
             host.LoggerFactory.CreateLogger<OperatorSnapshotSource>());
@@ -154,6 +160,8 @@ public sealed record OperatorArguments(Uri Url, string TokenFile, string Replica
 /// <summary>The options of <c>ballast run</c> (<see cref="Operator"/> set: operator mode, no config folder).</summary>
 public sealed record RunArguments(string ConfigDirectory, int AdminPort)
 {
+    /// <summary><c>--admin-address</c>: loopback by default in standalone mode, every address in operator mode (a pod's probes and scrapes).</summary>
+    public System.Net.IPAddress AdminAddress { get; init; } = System.Net.IPAddress.Loopback;
     public Redis.RedisOptions? Redis { get; init; }
     public string? AffinityKeyFile { get; init; }
     public OperatorArguments? Operator { get; init; }
@@ -176,6 +184,7 @@ public sealed record RunArguments(string ConfigDirectory, int AdminPort)
     {
         string? config = null, operatorUrl = null, tokenFile = null, replicaId = null, stateDir = null;
         var adminPort = 9901;
+        System.Net.IPAddress? adminAddress = null;
         if (!Port(Environment.GetEnvironmentVariable("BALLAST_INGRESS_HTTP_PORT"), "BALLAST_INGRESS_HTTP_PORT", 8080, out var ingressHttp, out error)
             || !Port(Environment.GetEnvironmentVariable("BALLAST_INGRESS_HTTPS_PORT"), "BALLAST_INGRESS_HTTPS_PORT", 8443, out var ingressHttps, out error))
         {
@@ -218,6 +227,15 @@ public sealed record RunArguments(string ConfigDirectory, int AdminPort)
                     if (!int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out adminPort) || adminPort > 65535)
                     {
                         error = $"--admin-port: '{value}' is not a port number (0-65535)";
+                        return false;
+                    }
+                    i++;
+                    break;
+                case "--admin-address" when value is not null:
+                    // An address as people write it: dotted IPv4 or IPv6 (IPAddress alone also takes "1" for 0.0.0.1).
+                    if (!(value.Contains('.', StringComparison.Ordinal) || value.Contains(':', StringComparison.Ordinal)) || !System.Net.IPAddress.TryParse(value, out adminAddress))
+                    {
+                        error = $"--admin-address: '{value}' is not an IP address (e.g. 127.0.0.1, 0.0.0.0, ::)";
                         return false;
                     }
                     i++;
@@ -281,6 +299,7 @@ public sealed record RunArguments(string ConfigDirectory, int AdminPort)
             result = new RunArguments("", adminPort)
             {
                 Operator = new OperatorArguments(url, tokenFile, replicaId, stateDir ?? "ballast-state"),
+                AdminAddress = adminAddress ?? System.Net.IPAddress.Any,
                 ShutdownGrace = grace,
                 LogLevel = logLevel,
                 LogFormat = logFormat,
@@ -300,6 +319,7 @@ public sealed record RunArguments(string ConfigDirectory, int AdminPort)
         }
         result = new RunArguments(config, adminPort)
         {
+            AdminAddress = adminAddress ?? System.Net.IPAddress.Loopback,
             Redis = redis,
             AffinityKeyFile = keyFile,
             StateDirectory = stateDir ?? "ballast-state",

@@ -21,6 +21,8 @@ public sealed class RouteRuntime
     private readonly int[] _fixedStatuses;
     private readonly ForwarderRequestConfig[] _requestConfigs;
     private readonly WeightedSequence _split;
+    private readonly string[] _poolIds;
+    private readonly int[] _weights;
     private readonly int _canaryIndex = -1;
     private readonly CanarySnapshot? _canary;
 
@@ -48,6 +50,8 @@ public sealed class RouteRuntime
             }
         }
         _pools = [.. poolIds.Select(id => pools.TryGetValue(id, out var p) ? p : null)];
+        _poolIds = [.. poolIds];
+        _weights = [.. weights];
         _fixedStatuses = [.. fixedStatuses];
         // The forwarder's activity (idle) timeout: idleTimeout, else the route timeout (which also bounds the whole request).
         var idle = config.IdleTimeout ?? config.Timeout;
@@ -103,6 +107,20 @@ public sealed class RouteRuntime
         return false;
     }
 
+    /// <summary>
+    /// For explain: where this request can go without taking a turn of the split. The canary share alone when the
+    /// canary override applies (<paramref name="canary"/> true), else every share with a weight.
+    /// </summary>
+    public IReadOnlyList<RouteShare> Shares(HttpRequest request, out bool canary)
+    {
+        canary = _canaryIndex >= 0 && IsCanaryRequest(request);
+        if (canary) return [Share(_canaryIndex)];
+        return [.. Enumerable.Range(0, _pools.Length).Where(i => _weights[i] > 0).Select(Share)];
+    }
+
+    private RouteShare Share(int index) =>
+        new(_poolIds[index], _weights[index], _pools[index], _fixedStatuses[index] == 0 ? null : _fixedStatuses[index]);
+
     private bool IsCanaryRequest(HttpRequest request)
     {
         var canary = _canary!;
@@ -120,3 +138,6 @@ public sealed class RouteRuntime
         return false;
     }
 }
+
+/// <summary>A share of a route's traffic as explain shows it: the pool (null when it is missing), its weight, or the status it answers instead.</summary>
+public sealed record RouteShare(string PoolId, int Weight, PoolRuntime? Pool, int? Status);

@@ -32,6 +32,7 @@ public sealed class FolderSnapshotSource : IAsyncDisposable
         _host = host;
         _debounce = debounce;
         _logger = logger;
+        host.Reloads.Source = "folder " + _directory;
         _timer = time.CreateTimer(_ => _ = ReloadAsync(), null, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
         if (host.Acme is { } acme)
         {
@@ -78,11 +79,18 @@ public sealed class FolderSnapshotSource : IAsyncDisposable
         {
             return await ReloadCoreAsync(cancellationToken);
         }
+        catch (SnapshotRejectedException e)
+        {
+            // The data plane said why (a port in use): one line, no stack trace; the last good snapshot keeps serving.
+            _logger.LogError("Rejected the change in {Directory}: {Reason}; still serving snapshot {Version}.", _directory, e.Message, _host.CurrentSnapshot.Version);
+            _host.CountRejected([e.Message]);
+            return false;
+        }
         catch (Exception e) when (e is not OperationCanceledException)
         {
             // Never crash the process over a configuration change.
             _logger.LogError(e, "Reload of {Directory} failed; the last good snapshot keeps serving.", _directory);
-            _host.Metrics.FailedReloads.Inc();
+            _host.CountRejected([e.Message]);
             return false;
         }
         finally
@@ -118,7 +126,7 @@ public sealed class FolderSnapshotSource : IAsyncDisposable
             foreach (var d in diagnostics) Log(d);
             _logger.LogError("Rejected the change in {Directory}: {Errors} error(s); still serving snapshot {Version}.",
                 _directory, diagnostics.Count(d => d.Severity == Severity.Error), _host.CurrentSnapshot.Version);
-            _host.Metrics.FailedReloads.Inc();
+            _host.CountRejected(diagnostics.Where(d => d.Severity == Severity.Error).Select(d => d.ToString()));
             return false;
         }
         foreach (var d in diagnostics) Log(d);
@@ -129,10 +137,12 @@ public sealed class FolderSnapshotSource : IAsyncDisposable
         if (_host.HasSnapshot && compiled.Snapshot.ContentHash == _host.CurrentSnapshot.ContentHash && compiled.Snapshot.ContentHash != "")
         {
             _logger.LogDebug("{Directory} changed on disk but compiles to the snapshot already serving.", _directory);
+            _host.Reloads.RecordUnchanged(_host.CurrentSnapshot.Version);
             return true;
         }
         await _host.ApplyAsync(compiled.Snapshot, cancellationToken);
         _version = compiled.Snapshot.Version;
+        _host.Reloads.RecordApplied(compiled.Snapshot, compiled.Statuses.Values, diagnostics.Where(d => d.Severity == Severity.Warning));
         return true;
     }
 
