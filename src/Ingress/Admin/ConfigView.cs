@@ -30,18 +30,7 @@ public static class ConfigView
         if (applied is not null) json.WriteString("appliedAt", applied.AppliedAt);
         else json.WriteNull("appliedAt");
 
-        json.WriteStartArray("listeners");
-        foreach (var listener in snapshot.Listeners)
-        {
-            json.WriteStartObject();
-            json.WriteString("name", listener.Name);
-            json.WriteString("address", listener.Address);
-            json.WriteNumber("port", listener.Port);
-            json.WriteString("kind", listener.Kind.ToString());
-            json.WriteNumber("routes", listener.Routes.Length + listener.L4Routes.Length);
-            json.WriteEndObject();
-        }
-        json.WriteEndArray();
+        WriteListeners(json, snapshot);
 
         json.WriteStartArray("pools");
         foreach (var pool in snapshot.Pools)
@@ -61,6 +50,23 @@ public static class ConfigView
         foreach (var warning in applied?.Warnings ?? []) json.WriteStringValue(warning.ToString());
         json.WriteEndArray();
         json.WriteEndObject();
+    }
+
+    /// <summary>The snapshot's listeners by port: name, address, port, kind and how many routes each carries.</summary>
+    internal static void WriteListeners(Utf8JsonWriter json, Snapshot snapshot)
+    {
+        json.WriteStartArray("listeners");
+        foreach (var listener in snapshot.Listeners.OrderBy(l => l.Port))
+        {
+            json.WriteStartObject();
+            json.WriteString("name", listener.Name);
+            json.WriteString("address", listener.Address);
+            json.WriteNumber("port", listener.Port);
+            json.WriteString("kind", listener.Kind.ToString());
+            json.WriteNumber("routes", listener.Routes.Length + listener.L4Routes.Length);
+            json.WriteEndObject();
+        }
+        json.WriteEndArray();
     }
 
     /// <summary>

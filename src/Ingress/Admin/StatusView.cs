@@ -31,18 +31,7 @@ public static class StatusView
         json.WriteString("contentHash", snapshot.ContentHash);
         json.WriteString("source", inputs.Reloads?.Source ?? "");
 
-        json.WriteStartArray("listeners");
-        foreach (var listener in snapshot.Listeners.OrderBy(l => l.Port))
-        {
-            json.WriteStartObject();
-            json.WriteString("name", listener.Name);
-            json.WriteString("address", listener.Address);
-            json.WriteNumber("port", listener.Port);
-            json.WriteString("kind", listener.Kind.ToString());
-            json.WriteNumber("routes", listener.Routes.Length + listener.L4Routes.Length);
-            json.WriteEndObject();
-        }
-        json.WriteEndArray();
+        ConfigView.WriteListeners(json, snapshot);
 
         json.WriteStartArray("routes");
         foreach (var router in state.Routers.Values.OrderBy(r => r.Listener.Port))

@@ -37,15 +37,24 @@ public sealed class ListenerRouter
     public RouteRuntime? Match(HttpRequest request) => _index.Match(request);
 
     /// <summary>
-    /// Which route takes this request and why, for <c>/admin/explain</c>: the route comes from <see cref="Match"/> itself
-    /// (after the header stripping the proxy does first), and the candidates the index considered before it are listed
+    /// What the proxy does to pick a route, and explain with it: removes the listener's internal headers from the
+    /// request, then <see cref="Match"/>.
+    /// </summary>
+    public RouteRuntime? Route(HttpRequest request)
+    {
+        StripHeaders?.Strip(request.Headers);
+        return _index.Match(request);
+    }
+
+    /// <summary>
+    /// Which route takes this request and why, for <c>/admin/explain</c>: the route comes from <see cref="Route"/>, the
+    /// proxy's own call, and the candidates the index considered before it are listed
     /// with what each lacked (<see cref="RequestMatcher.FirstMismatch"/>, the same predicates). Allocates freely: never
     /// on the request path.
     /// </summary>
     public RouteExplanation Explain(HttpRequest request)
     {
-        StripHeaders?.Strip(request.Headers);
-        var route = Match(request);
+        var route = Route(request);
         var skipped = new List<SkippedRoute>();
         string? hostGroup = null;
         foreach (var (candidate, group) in _index.Candidates(request))

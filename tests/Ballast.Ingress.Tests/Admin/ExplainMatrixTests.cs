@@ -9,7 +9,8 @@ namespace Ballast.Ingress.Tests.Admin;
 
 /// <summary>
 /// <c>/admin/explain</c> answers what the proxy does: one route table written as users write it (hosts exact and
-/// wildcard, paths exact, prefix and regex, methods, headers present/exact/regex, query, a canary), and for each row a
+/// wildcard, paths exact, prefix and regex, methods, headers present/exact/regex, query, a canary, a header the listener
+/// strips before routing), and for each row a
 /// real request through the proxy and the same question to explain. Every route tags the request (X-Route) and each
 /// pool is its own backend, so the proxy's answer is read off the response; both must give the row's expected route
 /// and pool, or both a 404.
@@ -27,6 +28,7 @@ public sealed class ExplainMatrixTests
         ("orders", "pathPrefix: /api/orders", ""),
         ("api-gold", "pathPrefix: /api, headers: [ { name: X-Tenant, value: gold } ]", ""),
         ("api-beta", "pathPrefix: /api, headers: [ { name: X-Beta } ]", ""),
+        ("api-internal", "pathPrefix: /api, headers: [ { name: X-Internal-Role } ]", ""),
         ("api", "pathPrefix: /api", ""),
         ("versioned", """pathRegex: "/v[0-9]+/.*" """, ""),
         ("search-page", """path: /search, query: [ { name: page, regex: "[0-9]+" }, { name: q } ]""", ""),
@@ -53,6 +55,8 @@ public sealed class ExplainMatrixTests
         { "GET", "other.org", "/api/x", ["X-Tenant: gold"], "api-gold", "echo" },
         { "GET", "other.org", "/api/x", ["X-Tenant: silver"], "api", "echo" },
         { "GET", "other.org", "/api/x", ["X-Beta: 1"], "api-beta", "echo" },
+        // The listener strips X-Internal-* from clients before routing: a client cannot select the internal route.
+        { "GET", "other.org", "/api/x", ["X-Internal-Role: admin"], "api", "echo" },
         { "GET", "other.org", "/apix", [], null, null },
         { "GET", "other.org", "/v2/items", [], "versioned", "echo" },
         { "GET", "other.org", "/v/items", [], null, null },
@@ -166,7 +170,7 @@ public sealed class ExplainMatrixTests
         kind: LoadBalancerPolicy
         metadata: { name: site }
         spec:
-          listeners: [ { name: http, port: {{port}}, protocol: HTTP, address: 127.0.0.1 } ]
+          listeners: [ { name: http, port: {{port}}, protocol: HTTP, address: 127.0.0.1, stripRequestHeaderPrefixes: [X-Internal-] } ]
           routes:
         """ + "\n" + string.Join("\n", Routes.Select(r =>
             $"    - {{ name: {r.Name}, match: {{ {r.Match} }}, backends: [ {{ pool: echo }} ], requestHeaders: {{ set: {{ X-Route: {r.Name} }} }}"

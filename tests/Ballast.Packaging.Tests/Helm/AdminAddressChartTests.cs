@@ -15,7 +15,7 @@ public sealed class AdminAddressChartTests
     [Theory]
     [InlineData(null, "0.0.0.0")]
     [InlineData("ingress.adminAddress=podIP", "10.42.0.7")]
-    [InlineData("ingress.adminAddress=127.0.0.1", "127.0.0.1")]
+    [InlineData("ingress.adminAddress=::", "::")]
     public async Task The_admin_address_value_becomes_the_ingress_admin_address(string? set, string expected)
     {
         var docs = set is null ? await Support.Helm.TemplateAsync() : await Support.Helm.TemplateAsync(set);

@@ -55,22 +55,8 @@ public sealed class AlertEndToEndTests
             await using var source = new FolderSnapshotSource(config, host, TimeProvider.System, TimeSpan.FromMilliseconds(50), NullLogger<FolderSnapshotSource>.Instance);
             await source.StartAsync();
 
-            // The shipped rules, from the chart, with a short `for` for the alert under test.
-            var rules = (await Support.Helm.TemplateAsync("metrics.prometheusRule.enabled=true", $"metrics.prometheusRule.for.poolNoHealthyEndpoint={For.TotalSeconds}s"))
-                .Only("PrometheusRule")["spec"]!;
-            File.WriteAllText(Path.Combine(dir, "rules.yaml"), rules.ToJsonString()); // JSON is YAML
-            var promPort = FreePort.Next();
-            File.WriteAllText(Path.Combine(dir, "prometheus.yml"), $$"""
-                global: { scrape_interval: {{Scrape.TotalSeconds}}s, evaluation_interval: 1s }
-                rule_files: [rules.yaml]
-                scrape_configs:
-                  - job_name: ballast-ingress
-                    static_configs: [{ targets: ["127.0.0.1:{{host.AdminPort}}"] }]
-                """);
-            await using var prometheus = new RunningProcess(Tools.Prometheus,
-                ["--config.file=" + Path.Combine(dir, "prometheus.yml"), "--storage.tsdb.path=" + Path.Combine(dir, "data"),
-                 $"--web.listen-address=127.0.0.1:{promPort}", "--log.level=warn"], workingDirectory: dir);
-            using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{promPort}"), Timeout = TimeSpan.FromSeconds(5) };
+            await using var prometheus = await StartPrometheusAsync(dir, host.AdminPort, "poolNoHealthyEndpoint");
+            var http = prometheus.Api;
 
             // Healthy pool, scraped: the alert's expression has data and does not fire.
             await Eventually.GetAsync(() => Query(http, """sum by (pool) (ballast_endpoint_state{pool="default/web",state="healthy"})"""),
@@ -133,22 +119,8 @@ public sealed class AlertEndToEndTests
             await using var source = new FolderSnapshotSource(config, host, TimeProvider.System, TimeSpan.FromMilliseconds(50), NullLogger<FolderSnapshotSource>.Instance);
             Assert.True(await source.ReloadAsync());
 
-            // The shipped rules, from the chart, with a short `for` for the alert under test.
-            var rules = (await Support.Helm.TemplateAsync("metrics.prometheusRule.enabled=true", $"metrics.prometheusRule.for.reloadFailed={For.TotalSeconds}s"))
-                .Only("PrometheusRule")["spec"]!;
-            File.WriteAllText(Path.Combine(dir, "rules.yaml"), rules.ToJsonString());
-            var promPort = FreePort.Next();
-            File.WriteAllText(Path.Combine(dir, "prometheus.yml"), $$"""
-                global: { scrape_interval: {{Scrape.TotalSeconds}}s, evaluation_interval: 1s }
-                rule_files: [rules.yaml]
-                scrape_configs:
-                  - job_name: ballast-ingress
-                    static_configs: [{ targets: ["127.0.0.1:{{host.AdminPort}}"] }]
-                """);
-            await using var prometheus = new RunningProcess(Tools.Prometheus,
-                ["--config.file=" + Path.Combine(dir, "prometheus.yml"), "--storage.tsdb.path=" + Path.Combine(dir, "data"),
-                 $"--web.listen-address=127.0.0.1:{promPort}", "--log.level=warn"], workingDirectory: dir);
-            using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{promPort}"), Timeout = TimeSpan.FromSeconds(5) };
+            await using var prometheus = await StartPrometheusAsync(dir, host.AdminPort, "reloadFailed");
+            var http = prometheus.Api;
 
             // Scraped with no failure yet: the alert's counter is there at 0 and nothing fires.
             await Eventually.GetAsync(() => Query(http, "ballast_reload_failures_total"), v => v == 0,
@@ -167,6 +139,40 @@ public sealed class AlertEndToEndTests
             Assert.Contains("rejected a configuration change", firing["annotations"]!["summary"]!.GetValue<string>());
         }
         finally { try { Directory.Delete(dir, recursive: true); } catch (IOException) { } }
+    }
+
+    /// <summary>
+    /// A Prometheus server in <paramref name="dir"/> that scrapes the ingress's admin port every second and evaluates the
+    /// shipped rules (from the chart) with a short <c>for</c> on the alert under test; and a client for its API.
+    /// </summary>
+    private static async Task<PrometheusServer> StartPrometheusAsync(string dir, int adminPort, string forValue)
+    {
+        var rules = (await Support.Helm.TemplateAsync("metrics.prometheusRule.enabled=true", $"metrics.prometheusRule.for.{forValue}={For.TotalSeconds}s"))
+            .Only("PrometheusRule")["spec"]!;
+        File.WriteAllText(Path.Combine(dir, "rules.yaml"), rules.ToJsonString()); // JSON is YAML
+        var promPort = FreePort.Next();
+        File.WriteAllText(Path.Combine(dir, "prometheus.yml"), $$"""
+            global: { scrape_interval: {{Scrape.TotalSeconds}}s, evaluation_interval: 1s }
+            rule_files: [rules.yaml]
+            scrape_configs:
+              - job_name: ballast-ingress
+                static_configs: [{ targets: ["127.0.0.1:{{adminPort}}"] }]
+            """);
+        var prometheus = new RunningProcess(Tools.Prometheus,
+            ["--config.file=" + Path.Combine(dir, "prometheus.yml"), "--storage.tsdb.path=" + Path.Combine(dir, "data"),
+             $"--web.listen-address=127.0.0.1:{promPort}", "--log.level=warn"], workingDirectory: dir);
+        return new PrometheusServer(prometheus, new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{promPort}"), Timeout = TimeSpan.FromSeconds(5) });
+    }
+
+    private sealed class PrometheusServer(RunningProcess process, HttpClient api) : IAsyncDisposable
+    {
+        public HttpClient Api => api;
+
+        public async ValueTask DisposeAsync()
+        {
+            api.Dispose();
+            await process.DisposeAsync();
+        }
     }
 
     private static async Task<JsonObject?> Alert(HttpClient http, string name)
