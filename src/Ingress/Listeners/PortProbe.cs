@@ -41,6 +41,9 @@ public static class PortProbe
         {
             // Kestrel binds "::" dual-stack: an IPv4 holder of the port conflicts with it too.
             if (ip.Equals(IPAddress.IPv6Any)) socket.DualMode = true;
+            // As the TCP listeners bind: connections of a listener removed a moment ago (TIME_WAIT) do not hold the port,
+            // a socket listening on it does.
+            if (transport == ProtocolType.Tcp) socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
             socket.Bind(new IPEndPoint(ip, port));
             if (transport == ProtocolType.Tcp) socket.Listen(1);
             return null;
