@@ -126,7 +126,7 @@ public static class ExplainView
         if (shares.Count == 0) return $"route {route.Id} has no backend to send to (503)";
         var pools = string.Join(", ", shares.Select(s => s.Status is { } status
             ? $"answer {status.ToString(CultureInfo.InvariantCulture)}"
-            : $"pool {s.PoolId} ({(s.Pool is { } p ? $"{p.Balancer.Endpoints.Count} of {p.Endpoints.Length} endpoints available" : "missing")})"));
+            : $"pool {s.PoolId} ({(s.Pool is { } p ? $"{p.Balancer.Endpoints.Length} of {p.Endpoints.Length} endpoints available" : "missing")})"));
         return $"route {route.Id} → {(canary ? "canary " : shares.Count > 1 ? "split over " : "")}{pools}";
     }
 

@@ -48,13 +48,13 @@ function render(status) {
       return el("div", { class: "endpoint", "data-pool": pool.id, "data-endpoint": e.id, "data-state": e.state },
         el("span", {}, e.id + (e.backup ? " (backup)" : "")),
         el("span", { class: "state" }, e.state),
-        el("span", { class: "num" }, "w " + e.weight),
-        el("span", { class: "num" }, e.inFlight + " in flight"),
-        el("span", { class: "num" }, fixed(rate(e.requests, before && before.requests, seconds)) + " req/s"),
-        el("span", { class: "num" }, fixed(rate(e.errors, before && before.errors, seconds)) + " 5xx/s"));
+        el("span", { class: "num" }, e.weight),
+        el("span", { class: "num" }, e.inFlight),
+        el("span", { class: "num" }, fixed(rate(e.requests, before && before.requests, seconds))),
+        el("span", { class: "num" }, fixed(rate(e.errors, before && before.errors, seconds))));
     });
     const head = el("div", { class: "endpoint head" }, el("span", {}, "endpoint"), el("span", {}, "health"), el("span", { class: "num" }, "weight"),
-      el("span", { class: "num" }, "in flight"), el("span", { class: "num" }, "requests"), el("span", { class: "num" }, "errors"));
+      el("span", { class: "num" }, "in flight"), el("span", { class: "num" }, "req/s"), el("span", { class: "num" }, "5xx/s"));
     return el("div", { class: "pool", "data-pool": pool.id },
       el("h3", {}, pool.id, el("small", {}, `${pool.algorithm} · ${pool.protocol} · ${pool.mode}`)), head, ...rows);
   });
