@@ -31,7 +31,7 @@ public static class RoutesView
                 json.WriteNumber("order", ++order);
                 json.WriteString("id", route.Id);
                 WriteStrings(json, "hosts", route.Config.Match.Hosts);
-                WriteStrings(json, "requires", route.Matcher.Requirements());
+                WriteStrings(json, "requires", route.Requirements);
                 WriteBackends(json, route.Config.Backends);
                 if (route.Config.Canary is { } canary)
                 {

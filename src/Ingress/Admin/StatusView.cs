@@ -44,7 +44,7 @@ public static class StatusView
                 json.WriteNumber("port", router.Listener.Port);
                 json.WriteString("id", route.Id);
                 RoutesView.WriteStrings(json, "hosts", route.Config.Match.Hosts);
-                RoutesView.WriteStrings(json, "requires", route.Matcher.Requirements());
+                RoutesView.WriteStrings(json, "requires", route.Requirements);
                 RoutesView.WriteStrings(json, "pools", route.Config.Backends.Select(b => b.Status is { } s ? $"answer {s}" : $"{b.PoolId} ×{b.Weight}"));
                 json.WriteNumber("requests", requests);
                 json.WriteNumber("errors", errors);

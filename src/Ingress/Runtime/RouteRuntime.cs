@@ -72,6 +72,8 @@ public sealed class RouteRuntime
     public string Id { get; }
     public RouteSnapshot Config { get; }
     public RequestMatcher Matcher { get; }
+    /// <summary>What the route's match requires, in words ("path under /api", "method GET"); for the admin views.</summary>
+    public IReadOnlyList<string> Requirements => Matcher.Requirements();
     public ForwardingTransformer Transformer { get; }
     public RouteMetrics Metrics { get; }
     /// <summary>Access list, JWT and rate limit, run before a pool is chosen; null when the route has none.</summary>
