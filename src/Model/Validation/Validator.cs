@@ -20,16 +20,7 @@ public static class Validator
     public static ValidationReport ValidateDirectory(string dir)
     {
         var loaded = ResourceLoader.LoadDirectory(dir);
-        var compiled = Compiler.Compile(new CompilerInput
-        {
-            Policies = loaded.Policies,
-            Pools = loaded.Pools,
-            Inputs = loaded.Inputs,
-            Services = loaded.Services,
-            Secrets = loaded.Secrets,
-            NamespaceLabels = loaded.NamespaceLabels,
-            ClusterObjectsUnknown = true,
-        });
+        var compiled = Compile(loaded);
         var snapshot = compiled.Snapshot;
         return new ValidationReport(
             [.. loaded.Diagnostics, .. compiled.Diagnostics.Select(loaded.Locate)],
@@ -39,6 +30,21 @@ public static class Validator
             snapshot.Listeners.Sum(l => l.Routes.Select(r => r.Id).Distinct().Count() + l.L4Routes.Length),
             loaded.Inputs.Count);
     }
+
+    /// <summary>
+    /// Compiles what was loaded the way <c>validate</c> does: only the folder's Services and Secrets resolve, and naming
+    /// any other one is a warning (it may exist in the cluster). The golden compiler cases compile the same way.
+    /// </summary>
+    public static CompileResult Compile(LoadResult loaded) => Compiler.Compile(new CompilerInput
+    {
+        Policies = loaded.Policies,
+        Pools = loaded.Pools,
+        Inputs = loaded.Inputs,
+        Services = loaded.Services,
+        Secrets = loaded.Secrets,
+        NamespaceLabels = loaded.NamespaceLabels,
+        ClusterObjectsUnknown = true,
+    });
 
     /// <summary>
     /// Prints every problem as <c>file:line:col: Kind ns/name: field: message</c> and returns 1 when there is
