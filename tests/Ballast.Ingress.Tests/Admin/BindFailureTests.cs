@@ -45,8 +45,9 @@ public sealed class BindFailureTests
             // The port is free again: the next change applies, both listeners serve.
             taken.Stop();
             Write(config, Policy(backend.Port, port, takenPort) + "\n# touched\n");
-            await Eventually.True(async () => (await http.GetStringAsync($"http://127.0.0.1:{admin}/readyz")) == "ready: snapshot 2\n", "the fixed change to apply",
-                TimeSpan.FromSeconds(30));
+            // Not ready for a moment while the new listener binds (503): read the body whatever the status.
+            await Eventually.True(async () => await (await http.GetAsync($"http://127.0.0.1:{admin}/readyz")).Content.ReadAsStringAsync() == "ready: snapshot 2\n",
+                "the fixed change to apply", TimeSpan.FromSeconds(30));
             Assert.Equal("a", await http.GetStringAsync($"http://127.0.0.1:{takenPort}/"));
         }
         finally { Directory.Delete(config, recursive: true); }
