@@ -37,7 +37,7 @@ public sealed class AdminAddressTests
                 """);
             await using var process = new RunningProcess("dotnet", [Path.Combine(AppContext.BaseDirectory, "ballast.dll"), "run", "--config", config,
                 "--admin-port", admin.ToString(CultureInfo.InvariantCulture)]);
-            await Eventually.True(() => process.Output.Contains("Traffic listeners:", StringComparison.Ordinal), "the listeners to be logged", TimeSpan.FromSeconds(30));
+            await Eventually.True(() => process.Output.Contains("Traffic listeners:", StringComparison.Ordinal), "the listeners to be logged", TimeSpan.FromSeconds(60));
 
             Assert.Contains($"Admin listener on http://127.0.0.1:{admin} ", process.Output);
             Assert.Contains($"Traffic listeners: http 127.0.0.1:{port} (Http); admin: http://127.0.0.1:{admin}", process.Output);

@@ -27,8 +27,8 @@ public sealed class BindFailureTests
             await using var process = new RunningProcess("dotnet", [Path.Combine(AppContext.BaseDirectory, "ballast.dll"), "run", "--config", config,
                 "--admin-port", admin.ToString(CultureInfo.InvariantCulture)]);
             using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
-            await Eventually.True(() => Ready(http, admin), "ballast run to be ready", TimeSpan.FromSeconds(30));
-            await Eventually.True(() => process.Output.Contains("for changes.", StringComparison.Ordinal), "the folder to be watched", TimeSpan.FromSeconds(30));
+            await Eventually.True(() => Ready(http, admin), "ballast run to be ready", TimeSpan.FromSeconds(60));
+            await Eventually.True(() => process.Output.Contains("for changes.", StringComparison.Ordinal), "the folder to be watched", TimeSpan.FromSeconds(60));
 
             Write(config, Policy(backend.Port, port, takenPort));
             await Eventually.True(() => process.Output.Contains("Rejected the change", StringComparison.Ordinal), "the rejection to be logged", TimeSpan.FromSeconds(30));
