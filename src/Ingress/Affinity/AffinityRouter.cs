@@ -44,6 +44,9 @@ public sealed class AffinityRouter
 
     public AffinityTable Table => _table;
 
+    /// <summary>The shared (Redis) side of the table; null in single-replica mode. L4 flow pins use it too.</summary>
+    public SharedAffinityStore? Shared => _shared;
+
     /// <summary>The endpoint for this request among <paramref name="balancer"/>'s (the pool's current one).</summary>
     public ValueTask<EndpointState?> ChooseAsync(HttpContext context, PoolSnapshot pool, ILoadBalancer balancer)
     {

@@ -36,6 +36,9 @@ public sealed class SharedAffinityStore
 
     public static string KeyOf(string poolId, ulong keyHash) => $"ballast:affinity:{poolId}:{keyHash:x16}";
 
+    /// <summary>The key of an L4 flow pin (a flow whose hash choice changed while it was open; see L4/Flows/FlowTable).</summary>
+    public static string FlowKeyOf(string poolId, ulong flowHash) => $"ballast:flow:{poolId}:{flowHash:x16}";
+
     public async ValueTask<(Outcome Outcome, string? EndpointId)> GetAsync(string sharedKey)
     {
         if (_redis.Database is not { } db) return Fail(null);

@@ -46,6 +46,12 @@ public interface IL4EndpointSource
     ValueTask<EndpointState?> PlaceAsync(IPEndPoint client, int listenerPort)
         => new(Pick(ClientAddressHash.Context(this, client, avoid: null, listenerPort)));
 
+    /// <summary>
+    /// A UDP flow opened on <paramref name="endpoint"/> (after <see cref="PlaceAsync"/>): a hashing pool tracks it in
+    /// its flow table until the handle is disposed, so an endpoint-set change can pin it to its backend. Null: not tracked.
+    /// </summary>
+    IDisposable? TrackFlow(IPEndPoint client, int listenerPort, EndpointState endpoint) => null;
+
     /// <summary>Passive health: a connect attempt to <paramref name="endpoint"/> failed (refused, unreachable, timed out).</summary>
     void ReportConnectFailure(EndpointState endpoint);
 

@@ -101,9 +101,19 @@ public sealed class PoolRuntime : IDisposable
     {
         lock (_recomputeLock)
         {
+            var replaced = _balancer;
             _balancer = _balancerFactory(Health.Select(Endpoints).Endpoints, Config.LoadBalancing);
+            // Inside the lock: observers see the replacements in the order they were published.
+            if (replaced is not null) BalancerReplaced?.Invoke(replaced, _balancer);
         }
     }
+
+    /// <summary>
+    /// Raised (old, new) after every balancer replacement — reload, health transition, slow-start step — inside the
+    /// rebuild lock, so in publication order. Handlers must be quick and must not throw (the L4 flow table pins the
+    /// live flows whose choice changes, see <c>L4/Flows/FlowTable</c>).
+    /// </summary>
+    public event Action<ILoadBalancer, ILoadBalancer>? BalancerReplaced;
 
     /// <summary>The pool left the configuration: stops its probers and timers.</summary>
     public void Dispose() => Health.Dispose();

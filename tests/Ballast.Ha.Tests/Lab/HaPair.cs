@@ -80,6 +80,7 @@ public sealed class HaPair : IAsyncDisposable
             Directory.CreateDirectory(scripts);
             File.Copy(Path.Combine(sample, "scripts", "check-ballast.sh"), Path.Combine(scripts, "check-ballast.sh"));
             File.Copy(Path.Combine(sample, "scripts", "vip-no-reset.nft"), Path.Combine(scripts, "vip-no-reset.nft"));
+            File.Copy(Path.Combine(sample, "scripts", "vip-handback.nft"), Path.Combine(scripts, "vip-handback.nft"));
             await File.WriteAllTextAsync(Path.Combine(scripts, "prepare-node.sh"), (await File.ReadAllTextAsync(Path.Combine(sample, "scripts", "prepare-node.sh")))
                 .Replace("/etc/ballast/ha/", scripts + "/", StringComparison.Ordinal));
             var notify = (await File.ReadAllTextAsync(Path.Combine(sample, "scripts", "notify.sh")))
@@ -87,12 +88,14 @@ public sealed class HaPair : IAsyncDisposable
             await File.WriteAllTextAsync(Path.Combine(scripts, "notify.sh"), notify);
             foreach (var script in Directory.GetFiles(scripts)) File.SetUnixFileMode(script, (UnixFileMode)Convert.ToInt32("755", 8));
             var conf = (await File.ReadAllTextAsync(Path.Combine(sample, "keepalived", Mode, $"node-{host}.conf")))
-                .Replace("/etc/ballast/ha/", scripts + "/", StringComparison.Ordinal);
+                .Replace("/etc/ballast/ha/", scripts + "/", StringComparison.Ordinal)
+                .Replace("/run/ballast/ha-notify.fifo", Path.Combine(scripts, "notify.fifo"), StringComparison.Ordinal);
             if (Nopreempt) conf = conf.Replace("    # nopreempt ", "    nopreempt   ", StringComparison.Ordinal);
             await File.WriteAllTextAsync(Path.Combine(Dir, $"keepalived-{host}.conf"), conf);
-            // The sample's node preparation, as a boot would run it: ARP settings, VIPs on lo, the nftables rule.
+            // The sample's node preparation, as a boot would run it: ARP settings, VIPs on lo, the nftables rules.
             ExternalTool.Require("nft");
-            await Lab.ExecAsync(host, "sh", Path.Combine(scripts, "prepare-node.sh"));
+            var peer = host == "a" ? NetworkLab.NodeB : NetworkLab.NodeA;
+            await Lab.ExecAsync(host, "sh", $"{Path.Combine(scripts, "prepare-node.sh")} {peer}");
         }
     }
 

@@ -22,6 +22,16 @@ public sealed class LabBackends : IAsyncDisposable
 
     public static string NameOf(IPAddress address) => "backend-" + address.GetAddressBytes()[3];
 
+    /// <summary>
+    /// Every HTTP request a backend answered: when (<see cref="System.Diagnostics.Stopwatch.GetTimestamp"/>) and from which
+    /// Ballast node. The first answer through a node, seen here, is not delayed by the client's own scheduling.
+    /// </summary>
+    public System.Collections.Concurrent.ConcurrentQueue<(long Timestamp, string? Via)> Answers { get; } = new();
+
+    /// <summary>When a backend first answered a request that came through <paramref name="via"/> after <paramref name="after"/>, or null.</summary>
+    public long? FirstAnswerVia(string via, long after)
+        => Answers.Where(a => a.Via == via && a.Timestamp > after).Select(a => (long?)a.Timestamp).Min();
+
     public static async Task<LabBackends> StartAsync(NetworkLab lab)
     {
         var ns = lab.Sockets("backends");
@@ -41,6 +51,7 @@ public sealed class LabBackends : IAsyncDisposable
             var app = builder.Build();
             app.Run(context =>
             {
+                backends.Answers.Enqueue((System.Diagnostics.Stopwatch.GetTimestamp(), context.Connection.RemoteIpAddress?.ToString()));
                 context.Response.Headers["X-Backend"] = name;
                 context.Response.Headers["X-Via"] = context.Connection.RemoteIpAddress?.ToString();
                 return context.Response.WriteAsync(name);

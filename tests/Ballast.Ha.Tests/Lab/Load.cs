@@ -4,8 +4,9 @@ using System.Diagnostics;
 namespace Ballast.Ha.Tests.Lab;
 
 /// <summary>
-/// A steady request rate to a URL from the client namespace, one connection per request; records every request's
-/// start, end, outcome and which node it went through (the backend echoes the proxy's address in <c>X-Via</c>).
+/// A steady request rate to a URL from the client namespace, one connection per request (or, with keepAlive, pooled
+/// keep-alive connections); records every request's start, end, outcome and which node it went through (the backend
+/// echoes the proxy's address in <c>X-Via</c>).
 /// </summary>
 public sealed class Load : IAsyncDisposable
 {
@@ -19,15 +20,17 @@ public sealed class Load : IAsyncDisposable
     private readonly Task _loop;
     private int _inFlight;
 
-    public Load(NamespaceSockets client, string url, int perSecond)
+    public Load(NamespaceSockets client, string url, int perSecond, bool keepAlive = false)
     {
-        _client = client.HttpClient(TimeSpan.FromSeconds(10));
+        _client = client.HttpClient(TimeSpan.FromSeconds(10), keepAlive);
         _url = url;
         _interval = TimeSpan.FromSeconds(1.0 / perSecond);
         _loop = Task.Run(RunAsync);
     }
 
     public Stopwatch Clock { get; } = Stopwatch.StartNew();
+    /// <summary>When <see cref="Clock"/> started (<see cref="Stopwatch.GetTimestamp"/>): to compare two loads' times.</summary>
+    public long StartedAt { get; } = Stopwatch.GetTimestamp();
     public ConcurrentQueue<Result> Results { get; } = new();
     public int InFlight => Volatile.Read(ref _inFlight);
 

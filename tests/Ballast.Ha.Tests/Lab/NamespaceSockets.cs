@@ -80,16 +80,17 @@ public sealed class NamespaceSockets : IDisposable
     }
 
     /// <summary>
-    /// An HTTP client whose connections are made in this namespace. One request per connection
-    /// (<c>Connection: close</c>), so every request shows where the VIP is at the moment it starts.
+    /// An HTTP client whose connections are made in this namespace. By default one request per connection
+    /// (<c>Connection: close</c>), so every request shows where the VIP is at the moment it starts; with
+    /// <paramref name="keepAlive"/>, pooled connections that live as long as the server keeps them.
     /// </summary>
-    public HttpClient HttpClient(TimeSpan timeout)
+    public HttpClient HttpClient(TimeSpan timeout, bool keepAlive = false)
     {
         var handler = new SocketsHttpHandler
         {
             UseCookies = false,
             AllowAutoRedirect = false,
-            PooledConnectionLifetime = TimeSpan.Zero,
+            PooledConnectionLifetime = keepAlive ? Timeout.InfiniteTimeSpan : TimeSpan.Zero,
             ConnectCallback = async (context, token) =>
             {
                 var address = IPAddress.Parse(context.DnsEndPoint.Host);
@@ -98,7 +99,7 @@ public sealed class NamespaceSockets : IDisposable
             },
         };
         var client = new HttpClient(handler) { Timeout = timeout };
-        client.DefaultRequestHeaders.ConnectionClose = true;
+        client.DefaultRequestHeaders.ConnectionClose = !keepAlive;
         return client;
     }
 

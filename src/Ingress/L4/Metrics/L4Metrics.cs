@@ -18,6 +18,9 @@ public sealed class L4Metrics
     private readonly Counter _connectFailures;
     private readonly Gauge _udpSessions;
     private readonly Counter _datagrams;
+    private readonly Counter _flowLookups;
+    private readonly Counter _flowPins;
+    private readonly Counter _flowPinWrites;
     private readonly ConcurrentDictionary<(string Listener, string Pool), ListenerPoolMetrics> _listenerPools = new();
     private readonly ConcurrentDictionary<(string Pool, string Endpoint), EndpointMetrics> _endpoints = new();
 
@@ -39,6 +42,17 @@ public sealed class L4Metrics
             new GaugeConfiguration { LabelNames = ["listener", "pool"] }));
         _datagrams = series.Track(factory.CreateCounter("ballast_l4_udp_datagrams_total", "UDP datagrams relayed; direction in = client to backend, out = backend to client.",
             new CounterConfiguration { LabelNames = ["pool", "endpoint", "direction"] }));
+        _flowLookups = series.Track(factory.CreateCounter("ballast_l4_flow_table_lookups_total",
+            "Flow-table lookups of new UDP flows whose hash choice an earlier endpoint set made differently, by pool and result: " +
+            "local_hit (pinned on this replica), shared_hit (pinned by another replica, found in Redis), miss (not pinned: the current choice), " +
+            "unavailable (Redis unreachable or slow: the current choice, decided locally).",
+            new CounterConfiguration { LabelNames = ["pool", "result"] }));
+        _flowPins = series.Track(factory.CreateCounter("ballast_l4_flow_pins_total",
+            "Open UDP flows pinned to their backend because an endpoint-set change moved their hash choice, by pool.",
+            new CounterConfiguration { LabelNames = ["pool"] }));
+        _flowPinWrites = series.Track(factory.CreateCounter("ballast_l4_flow_pin_writes_total",
+            "Flow pins written to the shared Redis, by pool and result: shared (written), deferred (Redis unreachable: written when it returns).",
+            new CounterConfiguration { LabelNames = ["pool", "result"] }));
     }
 
     /// <summary>The process-wide instance on the default registry (what /metrics serves).</summary>
@@ -47,6 +61,9 @@ public sealed class L4Metrics
     /// <param name="pool">Empty when the connection ended before a pool was chosen (listener limit, bad ClientHello).</param>
     public ListenerPoolMetrics For(string listener, string pool)
         => _listenerPools.GetOrAdd((listener, pool), static (key, self) => new ListenerPoolMetrics(self, key.Listener, key.Pool), this);
+
+    /// <summary>The flow table's counters of one pool (not cached: a flow table resolves them once).</summary>
+    public FlowTableMetrics ForFlows(string pool) => new(this, pool);
 
     public EndpointMetrics For(string pool, EndpointState endpoint)
         => _endpoints.GetOrAdd((pool, endpoint.Id), static (key, self) => new EndpointMetrics(self, key.Pool, key.Endpoint), this);
@@ -107,5 +124,27 @@ public sealed class L4Metrics
         public Counter.Child ConnectFailures { get; }
         public Counter.Child DatagramsIn { get; }
         public Counter.Child DatagramsOut { get; }
+    }
+
+    public sealed class FlowTableMetrics
+    {
+        internal FlowTableMetrics(L4Metrics m, string pool)
+        {
+            LocalHits = m._flowLookups.WithLabels(pool, "local_hit");
+            SharedHits = m._flowLookups.WithLabels(pool, "shared_hit");
+            Misses = m._flowLookups.WithLabels(pool, "miss");
+            Unavailable = m._flowLookups.WithLabels(pool, "unavailable");
+            Pins = m._flowPins.WithLabels(pool);
+            PinsShared = m._flowPinWrites.WithLabels(pool, "shared");
+            PinsDeferred = m._flowPinWrites.WithLabels(pool, "deferred");
+        }
+
+        public Counter.Child LocalHits { get; }
+        public Counter.Child SharedHits { get; }
+        public Counter.Child Misses { get; }
+        public Counter.Child Unavailable { get; }
+        public Counter.Child Pins { get; }
+        public Counter.Child PinsShared { get; }
+        public Counter.Child PinsDeferred { get; }
     }
 }

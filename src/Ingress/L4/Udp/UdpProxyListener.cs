@@ -139,7 +139,8 @@ public sealed class UdpProxyListener : IAsyncDisposable
             metrics.Refused.Inc();
             return null;
         }
-        var endpoint = await source.PlaceAsync(client, ((IPEndPoint)listener.LocalEndPoint!).Port).ConfigureAwait(false);
+        var listenerPort = ((IPEndPoint)listener.LocalEndPoint!).Port;
+        var endpoint = await source.PlaceAsync(client, listenerPort).ConfigureAwait(false);
         if (endpoint is null)
         {
             source.Connections.Release();
@@ -175,6 +176,7 @@ public sealed class UdpProxyListener : IAsyncDisposable
         var session = new UdpSession(source, key, client, endpoint, upstreamSocket, header, _options.TimeProvider)
         {
             Counters = _options.Metrics.For(source.PoolId, endpoint),
+            Flow = source.TrackFlow(client, listenerPort, endpoint),
         };
         _sessions[key] = session;
         endpoint.OnRequestStarted();
@@ -230,6 +232,7 @@ public sealed class UdpProxyListener : IAsyncDisposable
     {
         if (!_sessions.TryRemove(new KeyValuePair<SocketAddress, UdpSession>(session.ClientKey, session))) return;
         session.Upstream.Dispose();
+        session.Flow?.Dispose();
         session.Endpoint.OnRequestFinished(_options.TimeProvider.GetElapsedTime(session.Started));
         session.Pool.Connections.Release();
         _sessionLimit.Release();

@@ -40,6 +40,8 @@ internal sealed class UdpSession
     public Metrics.L4Metrics.EndpointMetrics? Counters { get; set; }
     /// <summary>The pool the session was opened on (the listener's source may be swapped later).</summary>
     public IL4EndpointSource Pool { get; }
+    /// <summary>The pool's flow-table handle (hashing pools): disposed when the session closes.</summary>
+    public IDisposable? Flow { get; set; }
 
     public void Touch() => Volatile.Write(ref _lastActivity, _time.GetTimestamp());
     public TimeSpan IdleFor => _time.GetElapsedTime(Volatile.Read(ref _lastActivity));

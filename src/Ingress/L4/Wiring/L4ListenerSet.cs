@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using Ballast.Ingress.Endpoints;
+using Ballast.Ingress.L4.Flows;
 using Ballast.Ingress.L4.Metrics;
 using Ballast.Ingress.L4.Tcp;
 using Ballast.Ingress.L4.Tls;
@@ -26,6 +27,8 @@ public sealed class L4ListenerSet : IAsyncDisposable
     private readonly ILogger _logger;
     private readonly Dictionary<(ListenerKind, string, int), Running> _running = [];
     private readonly Dictionary<string, ConnectionLimit> _poolLimits = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, FlowTable> _flowTables = new(StringComparer.Ordinal);
+    private Affinity.AffinityTable? _ownPins;
     private readonly Dictionary<EndpointState, CancellationTokenSource> _draining = [];
     private readonly List<Task> _stopping = [];
     private HashSet<EndpointState> _serving = [];
@@ -117,11 +120,33 @@ public sealed class L4ListenerSet : IAsyncDisposable
                 limit = new ConnectionLimit(maximum);
                 _poolLimits[id] = limit;
             }
-            sources[id] = new PoolEndpointSource(pool, limit, Affinity);
+            sources[id] = new PoolEndpointSource(pool, limit, Affinity, FlowTableOf(pool));
         }
         foreach (var id in _poolLimits.Keys.Where(id => !state.Pools.ContainsKey(id)).ToList()) _poolLimits.Remove(id);
+        foreach (var id in _flowTables.Keys.Where(id => !state.Pools.TryGetValue(id, out var pool) || !PoolEndpointSource.PlacesByFlow(pool.Config, Affinity is not null)).ToList())
+        {
+            _flowTables.Remove(id, out var table);
+            table!.Dispose();
+        }
         return sources;
     }
+
+    /// <summary>The pool id's flow table (kept across snapshots while the pool hashes UDP flows), or null.</summary>
+    private FlowTable? FlowTableOf(PoolRuntime pool)
+    {
+        if (!PoolEndpointSource.PlacesByFlow(pool.Config, Affinity is not null)) return null;
+        if (!_flowTables.TryGetValue(pool.Id, out var table))
+        {
+            var pins = Affinity?.Table ?? (_ownPins ??= new Affinity.AffinityTable(_time));
+            table = new FlowTable(pool.Id, pins, Affinity?.Shared, _metrics, _time, _logger);
+            _flowTables[pool.Id] = table;
+        }
+        table.Attach(pool);
+        return table;
+    }
+
+    /// <summary>The flow table of a pool id (tests, the status page), or null.</summary>
+    public FlowTable? Flows(string poolId) => _flowTables.GetValueOrDefault(poolId);
 
     private static IL4EndpointSource? Backends(L4RouteSnapshot route, Dictionary<string, IL4EndpointSource> sources)
     {
@@ -268,6 +293,8 @@ public sealed class L4ListenerSet : IAsyncDisposable
         _running.Clear();
         foreach (var cts in _draining.Values) cts.Cancel();
         _draining.Clear();
+        foreach (var table in _flowTables.Values) table.Dispose();
+        _flowTables.Clear();
     }
 
     private sealed class Running(ListenerSnapshot config, object listener)

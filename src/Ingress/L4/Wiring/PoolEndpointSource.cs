@@ -2,6 +2,7 @@ using System.Net;
 using Ballast.Ingress.Affinity;
 using Ballast.Ingress.Endpoints;
 using Ballast.Ingress.Health;
+using Ballast.Ingress.L4.Flows;
 using Ballast.Ingress.LoadBalancing;
 using Ballast.Ingress.Runtime;
 using Ballast.Model.Resources;
@@ -19,7 +20,7 @@ public sealed class PoolEndpointSource : IL4EndpointSource
 {
     private readonly PoolRuntime _pool;
 
-    public PoolEndpointSource(PoolRuntime pool, ConnectionLimit connections, AffinityRouter? affinity = null)
+    public PoolEndpointSource(PoolRuntime pool, ConnectionLimit connections, AffinityRouter? affinity = null, FlowTable? flows = null)
     {
         _pool = pool;
         PoolId = pool.Id;
@@ -30,22 +31,37 @@ public sealed class PoolEndpointSource : IL4EndpointSource
         // spread over the endpoints while every replica still places each one alike.
         var hashes = LoadBalancerRegistry.UsesKey(pool.Config.LoadBalancing.Algorithm);
         ClientAffinity = pool.Config.SessionAffinity is { Type: AffinityType.ClientIp } && affinity is not null;
-        HashOnFlow = hashes && pool.Config.Protocol == PoolProtocol.UDP && !ClientAffinity;
+        HashOnFlow = PlacesByFlow(pool.Config, affinity is not null);
         HashOnClientAddress = hashes && !HashOnFlow;
         Connections = connections;
         _affinity = affinity;
+        _flows = HashOnFlow ? flows : null;
     }
 
     private readonly AffinityRouter? _affinity;
+    private readonly FlowTable? _flows;
+
+    /// <summary>
+    /// Whether a pool places each UDP flow by its hash (a hashing algorithm, UDP, no client-IP affinity table): then
+    /// <see cref="HashOnFlow"/>, and a <see cref="FlowTable"/> keeps the flows an endpoint-set change moves.
+    /// </summary>
+    public static bool PlacesByFlow(PoolSnapshot pool, bool affinityTable)
+        => LoadBalancerRegistry.UsesKey(pool.LoadBalancing.Algorithm) && pool.Protocol == PoolProtocol.UDP
+            && !(pool.SessionAffinity is { Type: AffinityType.ClientIp } && affinityTable);
 
     /// <summary>The pool pins clients by address (<c>sessionAffinity: ClientIp</c>) in the shared affinity table.</summary>
     public bool ClientAffinity { get; }
     public bool HashOnFlow { get; }
 
     public ValueTask<EndpointState?> PlaceAsync(IPEndPoint client, int listenerPort)
-        => ClientAffinity
-            ? _affinity!.ChooseForClientAsync(_pool.Config, _pool.Balancer, client.Address)
-            : new(Pick(ClientAddressHash.Context(this, client, avoid: null, listenerPort)));
+    {
+        if (ClientAffinity) return _affinity!.ChooseForClientAsync(_pool.Config, _pool.Balancer, client.Address);
+        if (_flows is not null && listenerPort != 0) return _flows.PlaceAsync(_pool.Balancer, ClientAddressHash.OfFlow(client, listenerPort));
+        return new(Pick(ClientAddressHash.Context(this, client, avoid: null, listenerPort)));
+    }
+
+    public IDisposable? TrackFlow(IPEndPoint client, int listenerPort, EndpointState endpoint)
+        => _flows is not null && listenerPort != 0 ? _flows.Track(ClientAddressHash.OfFlow(client, listenerPort), endpoint) : null;
 
     public string PoolId { get; }
     public TimeSpan ConnectTimeout { get; }

@@ -28,6 +28,8 @@ public sealed class L4ActiveActiveTests(ITestOutputHelper output)
     private sealed class Replica(IngressFixture ingress, FolderSnapshotSource source) : IAsyncDisposable
     {
         public IngressFixture Ingress { get; } = ingress;
+        /// <summary>Reloads the folder now (the tests' sources never reload by themselves: their debounce is an hour).</summary>
+        public Task ReloadAsync() => source.ReloadAsync();
         private bool _disposed;
 
         public async ValueTask DisposeAsync()
@@ -161,6 +163,148 @@ public sealed class L4ActiveActiveTests(ITestOutputHelper output)
         var afterOutage = new List<string>();
         foreach (var client in newcomers) afterOutage.Add(await AskAsync(client, ReplicaB, port));
         Assert.Equal(duringOutage, afterOutage);
+    }
+
+    [Fact]
+    public async Task Udp_flows_moved_by_an_endpoint_change_keep_their_backend_through_a_failover()
+    {
+        await using var redis = await RedisServer.StartAsync();
+        await using var flowsLab = await FlowLab.StartAsync(redis, output);
+        var moved = await flowsLab.AddEndpointAsync();
+        var (a, b) = (flowsLab.A, flowsLab.B);
+        // A pinned exactly the flows the new endpoint set moved, in Redis; the others need no pin.
+        Assert.Equal(moved.Count, PrometheusText.Value(await a.Ingress.MetricsAsync(), "ballast_l4_flow_pins_total{pool=\"default/p\"}"));
+        await Eventually.True(() => FlowPins(a, "shared") == moved.Count, $"A shares {moved.Count} pins", TimeSpan.FromMilliseconds(10_000));
+
+        await a.DisposeAsync(); // replica A dies; its flows move to B
+        var after = await flowsLab.ExchangeAllAsync(ReplicaB);
+        var kept = flowsLab.Before.Zip(after).Count(p => p.First == p.Second);
+        var metricsB = await b.Ingress.MetricsAsync();
+        output.WriteLine($"{kept} of {after.Count} flows kept their backend through B; {moved.Count} had been moved by the new endpoint; " +
+            $"B's flow table: {FlowLookups(metricsB, "shared_hit")} shared hits, {FlowLookups(metricsB, "miss")} misses");
+        Assert.True(kept >= 0.99 * after.Count, $"only {kept} of {after.Count} flows kept their backend");
+        // Only the flows whose choice moved were looked up, and each was found.
+        Assert.Equal(moved.Count, FlowLookups(metricsB, "shared_hit"));
+        Assert.Equal(0, FlowLookups(metricsB, "miss") + FlowLookups(metricsB, "unavailable"));
+    }
+
+    [Fact]
+    public async Task Udp_flow_pins_degrade_without_errors_while_redis_is_away_and_are_shared_when_it_returns()
+    {
+        await using var redis = await RedisServer.StartAsync();
+        await using var flowsLab = await FlowLab.StartAsync(redis, output);
+        var (a, b) = (flowsLab.A, flowsLab.B);
+
+        // Redis stops, then the endpoint set changes: A cannot share its pins, defers them, and says so.
+        await redis.StopAsync();
+        var moved = await flowsLab.AddEndpointAsync();
+        await Eventually.True(() => FlowPins(a, "deferred") == moved.Count, $"A defers {moved.Count} pins", TimeSpan.FromMilliseconds(10_000));
+        Assert.Equal(1, PrometheusText.Value(await a.Ingress.MetricsAsync(), "ballast_affinity_degraded"));
+        // No errors meanwhile: every flow still answers through A, from its backend.
+        Assert.Equal(flowsLab.Before, await flowsLab.ExchangeAllAsync(ReplicaA));
+        // New flows that reach B are decided locally (the moved ones among them cannot be looked up) and answered.
+        var newcomers = Enumerable.Range(0, 30).Select(_ => NewUdpClient()).ToList();
+        try
+        {
+            foreach (var (flow, i) in newcomers.Select((f, i) => (f, i))) Assert.NotEmpty(await ExchangeAsync(flow, new IPEndPoint(ReplicaB, flowsLab.Port), $"n{i}"));
+        }
+        finally
+        {
+            foreach (var flow in newcomers) flow.Dispose();
+        }
+        output.WriteLine($"while Redis was away: {FlowLookups(await b.Ingress.MetricsAsync(), "unavailable")} of 30 new flows through B decided locally");
+
+        // Redis returns: the gauge clears and A writes the pins it deferred; then A dies and B finds them.
+        await redis.RestartAsync();
+        await Eventually.True(() => PrometheusText.Value(a.Ingress.MetricsAsync().GetAwaiter().GetResult(), "ballast_affinity_degraded") == 0,
+            "replica A sees Redis again", TimeSpan.FromMilliseconds(20_000));
+        await Eventually.True(() => a.Ingress.Host.Services.GetRequiredService<Ballast.Ingress.Affinity.SharedAffinityStore>().PendingCount == 0,
+            "A's deferred pins written to Redis", TimeSpan.FromMilliseconds(10_000));
+        var redisOfB = b.Ingress.Host.Services.GetRequiredService<RedisConnection>();
+        await Eventually.True(() => redisOfB.Multiplexer.Result is { IsConnected: true } && !redisOfB.IsDegraded, "replica B reconnected to Redis", TimeSpan.FromMilliseconds(20_000));
+
+        await a.DisposeAsync();
+        var after = await flowsLab.ExchangeAllAsync(ReplicaB);
+        var kept = flowsLab.Before.Zip(after).Count(p => p.First == p.Second);
+        output.WriteLine($"{kept} of {after.Count} flows kept their backend through B after Redis returned ({moved.Count} moved by the new endpoint)");
+        Assert.True(kept >= 0.99 * after.Count, $"only {kept} of {after.Count} flows kept their backend");
+        Assert.Equal(moved.Count, FlowLookups(await b.Ingress.MetricsAsync(), "shared_hit"));
+    }
+
+    /// <summary>Flow pins written to Redis (<c>shared</c>) or queued for it (<c>deferred</c>) by a replica.</summary>
+    private static double FlowPins(Replica replica, string result)
+        => PrometheusText.Value(replica.Ingress.MetricsAsync().GetAwaiter().GetResult(), $"ballast_l4_flow_pin_writes_total{{pool=\"default/p\",result=\"{result}\"}}") ?? 0;
+
+    private static double FlowLookups(string metrics, string result)
+        => PrometheusText.Value(metrics, $"ballast_l4_flow_table_lookups_total{{pool=\"default/p\",result=\"{result}\"}}") ?? 0;
+
+    /// <summary>
+    /// Two replicas sharing a Redis over a UDP Maglev pool of two backends (a third one waits), and 100 flows from one
+    /// client address established through replica A.
+    /// </summary>
+    private sealed class FlowLab : IAsyncDisposable
+    {
+        private readonly UdpEchoBackend[] _backends = [new("one"), new("two"), new("three")];
+        private readonly L4Folder _folder = new();
+        private readonly List<Socket> _flows = [.. Enumerable.Range(0, 100).Select(_ => NewUdpClient())];
+
+        public Replica A { get; private set; } = null!;
+        public Replica B { get; private set; } = null!;
+        public int Port { get; } = L4Folder.FreeUdpPort();
+        public List<string> Before { get; private set; } = [];
+
+        public static async Task<FlowLab> StartAsync(RedisServer redis, ITestOutputHelper output)
+        {
+            var lab = new FlowLab();
+            try
+            {
+                lab._folder.Write("pool.yaml", Pool("UDP", "  loadBalancing: { algorithm: Maglev }", lab._backends[0].Port, lab._backends[1].Port));
+                lab._folder.Write("policy.yaml", Policy("UDP", lab.Port));
+                lab.A = await StartReplicaAsync(lab._folder, ReplicaA, redis);
+                lab.B = await StartReplicaAsync(lab._folder, ReplicaB, redis);
+                lab.Before = await lab.ExchangeAllAsync(ReplicaA);
+                output.WriteLine($"before: [{string.Join(", ", lab.Before.GroupBy(x => x).Select(g => $"{g.Key}: {g.Count()}"))}]");
+                Assert.Equal(2, lab.Before.Distinct().Count());
+                return lab;
+            }
+            catch
+            {
+                await lab.DisposeAsync();
+                throw;
+            }
+        }
+
+        /// <summary>Adds the third backend on both replicas; returns the flows (indexes) whose Maglev choice it moved.</summary>
+        public async Task<List<int>> AddEndpointAsync()
+        {
+            _folder.Write("pool.yaml", Pool("UDP", "  loadBalancing: { algorithm: Maglev }", _backends[0].Port, _backends[1].Port, _backends[2].Port));
+            await A.ReloadAsync();
+            await B.ReloadAsync();
+            var balancer = A.Ingress.Host.DataPlane.Current.Pools["default/p"].Balancer;
+            Assert.Equal(3, balancer.Endpoints.Length);
+            var moved = Enumerable.Range(0, _flows.Count).Where(i =>
+                balancer.Pick(new Ballast.Ingress.LoadBalancing.PickContext(Ballast.Ingress.L4.ClientAddressHash.OfFlow((IPEndPoint)_flows[i].LocalEndPoint!, Port)))!.Id
+                    != $"127.0.0.1:{_backends.Single(x => x.Name == Before[i]).Port}").ToList();
+            // Maglev moves about a third of the flows to the new third endpoint, and no others.
+            Assert.InRange(moved.Count, 15, 55);
+            return moved;
+        }
+
+        public async Task<List<string>> ExchangeAllAsync(IPAddress replica)
+        {
+            var answers = new List<string>();
+            foreach (var (flow, i) in _flows.Select((f, i) => (f, i))) answers.Add(await ExchangeAsync(flow, new IPEndPoint(replica, Port), $"f{i}"));
+            return answers;
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            if (B is not null) await B.DisposeAsync();
+            if (A is not null) await A.DisposeAsync();
+            foreach (var flow in _flows) flow.Dispose();
+            foreach (var backend in _backends) backend.Dispose();
+            _folder.Dispose();
+        }
     }
 
     private static double Lookups(string metrics, string result)
