@@ -62,6 +62,8 @@ ENV DOTNET_EnableDiagnostics=0 \
     DOTNET_TC_CallCountingDelayMs=0 \
     DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1
 # Listener ports come from the LoadBalancerPolicy (use >= 1024: no NET_BIND_SERVICE); admin 9901; operator 8443.
+# In a container the admin port listens on every address (a published port reaches it; loopback would be the
+# container's own): publish it only where the status page and /admin/* may be seen.
 EXPOSE 8080 8443 9901
 ENTRYPOINT ["/app/ballast"]
-CMD ["run", "--config", "/etc/ballast", "--admin-port", "9901"]
+CMD ["run", "--config", "/etc/ballast", "--admin-port", "9901", "--admin-address", "0.0.0.0"]

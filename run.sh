@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The quickstart: three demo echo backends and Ballast in standalone mode on samples/quickstart.
-#   traffic: http://localhost:8080      admin (metrics, health): http://localhost:9901
+#   traffic: http://localhost:8080      admin (status page, metrics, health): http://127.0.0.1:9901 (loopback only)
 # Ctrl-C stops everything this script started.
 set -uo pipefail
 cd "$(dirname "$0")"
@@ -31,7 +31,7 @@ done
 # The container image's runtime settings (Dockerfile ENV), so the quickstart runs what the image runs. No load
 # balancer sends to it, so Ctrl-C needs no grace period before connections close.
 DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1 DOTNET_TC_CallCountingDelayMs=0 \
-  dotnet "$out/ballast/ballast.dll" run --config "$config" --admin-port 9901 --shutdown-grace 0s &
+  dotnet "$out/ballast/ballast.dll" run --config "$config" --admin-port 9901 --admin-address 127.0.0.1 --shutdown-grace 0s &
 pids+=($!)
 
 for _ in $(seq 1 100); do
@@ -42,7 +42,9 @@ cat <<MSG
 
 Ballast is serving samples from $config.
   curl -s http://localhost:8080/hello        # repeat it: echo-1, echo-2, echo-3 take turns
-  curl -s http://localhost:9901/metrics      # Prometheus metrics
+  open http://127.0.0.1:9901/                # the live status page (pools, endpoints, routes, reloads)
+  curl -s 'http://127.0.0.1:9901/admin/explain?host=localhost&path=/hello'   # which route, pool, endpoints, and why
+  curl -s http://127.0.0.1:9901/metrics      # Prometheus metrics
 Edit a file under $config and Ballast reloads it. Ctrl-C stops everything.
 
 MSG

@@ -30,6 +30,7 @@ public static class Layers
         ("Endpoints", Kind.Foundation, ["Metrics"]),
         ("Redis", Kind.Foundation, ["Metrics"]),
         ("Logging", Kind.Foundation, []),
+        ("Reloads", Kind.Foundation, []),
 
         ("Routing", Kind.Stage, []),
         ("Policies", Kind.Stage, ["Metrics", "Redis"]),
@@ -47,8 +48,8 @@ public static class Layers
         ("Forwarding", Kind.Forwarding, ["Http", "Metrics", "Endpoints", "Routing", "Policies", "LoadBalancing", "Affinity", "Health", "Transforms", "Runtime", "Listeners", "Tls", "AccessLog", "Tracing"]),
         ("L4", Kind.Edge, ["Metrics", "Endpoints", "LoadBalancing", "Affinity", "Health", "Runtime"]),
         ("HighAvailability", Kind.Edge, ["Metrics"]),
-        ("Admin", Kind.Edge, ["Metrics", "Endpoints", "LoadBalancing", "Affinity", "Health", "Runtime", "HighAvailability"]),
-        ("Sources", Kind.Edge, ["Metrics", "Policies", "Tls", "Logging"]),
-        ("Hosting", Kind.Edge, ["Http", "Metrics", "Endpoints", "Redis", "Routing", "Policies", "LoadBalancing", "Affinity", "Health", "Transforms", "Runtime", "Listeners", "Tls", "AccessLog", "Tracing", "Forwarding", "L4", "HighAvailability", "Admin", "Sources", "Logging"]),
+        ("Admin", Kind.Edge, ["Metrics", "Endpoints", "LoadBalancing", "Affinity", "Health", "Runtime", "HighAvailability", "Reloads"]),
+        ("Sources", Kind.Edge, ["Metrics", "Policies", "Tls", "Logging", "Reloads"]),
+        ("Hosting", Kind.Edge, ["Http", "Metrics", "Endpoints", "Redis", "Routing", "Policies", "LoadBalancing", "Affinity", "Health", "Transforms", "Runtime", "Listeners", "Tls", "AccessLog", "Tracing", "Forwarding", "L4", "HighAvailability", "Admin", "Sources", "Logging", "Reloads"]),
     ];
 }

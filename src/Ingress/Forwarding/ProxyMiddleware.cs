@@ -118,8 +118,7 @@ public sealed class ProxyMiddleware
             await Policies.RoutePolicies.Forbid(context);
             return;
         }
-        router.StripHeaders?.Strip(context.Request.Headers);
-        var route = router.Match(context.Request);
+        var route = router.Route(context.Request); // strips the listener's internal headers, then matches (explain calls the same)
         entry?.Route = route;
         if (route is null)
         {

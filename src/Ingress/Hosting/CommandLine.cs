@@ -148,7 +148,7 @@ public static class CommandLine
         });
         var logger = host.LoggerFactory.CreateLogger("Ballast");
         using var sigusr1 = ReopenAccessLogsOnSigusr1(host);
-        logger.LogInformation("Admin listener on port {Port} (/metrics, /healthz, /readyz).", host.AdminPort);
+        logger.LogInformation("Admin listener on {Admin} (status page, /admin/config, /admin/routes, /admin/explain, /metrics, /healthz, /readyz).", host.AdminUrl);
         await using var source = new FolderSnapshotSource(run.ConfigDirectory, host, TimeProvider.System, TimeSpan.FromMilliseconds(250),
             host.LoggerFactory.CreateLogger<FolderSnapshotSource>());
         await source.StartAsync();
@@ -168,6 +168,7 @@ public static class CommandLine
     public static IngressOptions HostOptions(RunArguments run, Affinity.AffinityKeyRing? affinityKeys) => new()
     {
         AdminPort = run.AdminPort,
+        AdminAddress = run.AdminAddress,
         Redis = run.Redis,
         AffinityKeys = affinityKeys,
         Tracing = run.Tracing,
@@ -218,7 +219,7 @@ public static class CommandLine
         await using var host = await IngressHost.StartAsync(HostOptions(run, keys));
         var logger = host.LoggerFactory.CreateLogger("Ballast");
         using var sigusr1 = ReopenAccessLogsOnSigusr1(host);
-        logger.LogInformation("Admin listener on port {Port} (/metrics, /healthz, /readyz).", host.AdminPort);
+        logger.LogInformation("Admin listener on {Admin} (status page, /admin/config, /admin/routes, /admin/explain, /metrics, /healthz, /readyz).", host.AdminUrl);
         Directory.CreateDirectory(op.StateDirectory);
         await using var source = new OperatorSnapshotSource(op.Url, tokenFile.Read, op.ReplicaId, op.StateDirectory, host, TimeProvider.System,
             host.LoggerFactory.CreateLogger<OperatorSnapshotSource>());

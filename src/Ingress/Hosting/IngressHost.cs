@@ -10,6 +10,7 @@ using Ballast.Ingress.Listeners;
 using Ballast.Ingress.LoadBalancing;
 using Ballast.Ingress.Metrics;
 using Ballast.Ingress.Redis;
+using Ballast.Ingress.Reloads;
 using Ballast.Ingress.Runtime;
 using Ballast.Ingress.Sources;
 using Ballast.Ingress.Tls;
@@ -34,8 +35,9 @@ public sealed class IngressHost : IAsyncDisposable, ISnapshotTarget
     private readonly System.Net.IPAddress? _listenerAddress;
 
     private IngressHost(WebApplication app, ListenerConfigurationProvider listeners, int adminPort, IngressOptions options,
-        Ballast.Acme.Listeners.CertificateSupervisor? acme)
+        Ballast.Acme.Listeners.CertificateSupervisor? acme, ReloadJournal reloads)
     {
+        Reloads = reloads;
         var bindTimeout = options.BindTimeout;
         _listenerAddress = options.ListenerAddress;
         _app = app;
@@ -58,7 +60,22 @@ public sealed class IngressHost : IAsyncDisposable, ISnapshotTarget
         };
         Acme = acme;
         IngressServing = options.Ingress;
+        AdminAddress = options.AdminAddress;
+        _logger = LoggerFactory.CreateLogger<IngressHost>();
     }
+
+    private readonly ILogger _logger;
+    /// <summary>The traffic listeners last logged ("name address:port (kind)"), so a reload that keeps them logs nothing.</summary>
+    private string _loggedListeners = "";
+
+    /// <summary>The address the admin listener is bound to (<c>--admin-address</c>).</summary>
+    public System.Net.IPAddress AdminAddress { get; }
+
+    /// <summary>The admin listener's base URL, e.g. <c>http://127.0.0.1:9901</c>.</summary>
+    public string AdminUrl => $"http://{(AdminAddress.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? "[" + AdminAddress + "]" : AdminAddress.ToString())}:{AdminPort}";
+
+    /// <summary>What the sources did with each configuration change (<c>/admin/config</c>, the status page).</summary>
+    public ReloadJournal Reloads { get; }
 
     /// <summary>Where Ingress objects are served (standalone mode compiles them with it).</summary>
     public Ballast.Model.Compilation.IngressServing IngressServing { get; }
@@ -166,10 +183,17 @@ public sealed class IngressHost : IAsyncDisposable, ISnapshotTarget
         var dataPlane = app.Services.GetRequiredService<DataPlaneRuntime>();
         var acmeMetrics = options.Acme is null ? null : new Tls.Acme.AcmeMetricsExport(app.Services.GetRequiredService<IngressMetrics>().Registry);
         var acme = acmeMetrics is null ? null : new Ballast.Acme.Listeners.CertificateSupervisor(options.Acme!, acmeMetrics.Certificates);
+        var reloads = new ReloadJournal(options.Time);
+        var httpsEdge = app.Services.GetRequiredService<HttpsEdge>();
         var admin = new AdminHandler(app.Services.GetRequiredService<IngressMetrics>(), () => host!.GetReadiness(), () => dataPlane.Current.Pools.Values)
         {
             Certificates = () => acme?.Statuses ?? [],
             HaRoles = new HighAvailability.HaRoles(app.Services.GetRequiredService<IngressMetrics>().Registry),
+            State = () => dataPlane.Current,
+            Reloads = reloads,
+            ServedCertificates = () => ServedCertificates(tlsStore),
+            BeforeRouting = httpsEdge.TryAnswer,
+            Time = options.Time,
         };
         app.Run(context => context.Connection.LocalPort == adminPort ? admin.HandleAsync(context) : proxy.InvokeAsync(context));
 
@@ -180,9 +204,14 @@ public sealed class IngressHost : IAsyncDisposable, ISnapshotTarget
         var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!;
         // Only the admin endpoint is bound at this point (no snapshot yet, so no proxy endpoint).
         adminPort = options.AdminPort != 0 ? options.AdminPort : new Uri(addresses.Addresses.Single()).Port;
-        host = new IngressHost(app, listeners, adminPort, options, acme) { _acmeMetrics = acmeMetrics, _tracer = tracer, _runtimeMetrics = runtimeMetrics };
+        host = new IngressHost(app, listeners, adminPort, options, acme, reloads) { _acmeMetrics = acmeMetrics, _tracer = tracer, _runtimeMetrics = runtimeMetrics };
         return host;
     }
+
+    /// <summary>The certificates the HTTPS listeners present, for the status page (subject, names, expiry; never the key).</summary>
+    private static IReadOnlyList<ServedCertificate> ServedCertificates(TlsCertificateStore store) =>
+        [.. store.Current.Values.SelectMany(selector => selector.Certificates.Select(c =>
+            new ServedCertificate(selector.Listener, c.Source, c.Leaf.Subject, c.DnsNames, c.NotAfter)))];
 
     /// <summary>
     /// Applies a snapshot: the data plane switches at once; then Kestrel binds the new listeners and unbinds
@@ -199,6 +228,9 @@ public sealed class IngressHost : IAsyncDisposable, ISnapshotTarget
                 var address = _listenerAddress.ToString();
                 snapshot = snapshot with { Listeners = [.. snapshot.Listeners.Select(l => l with { Address = address })] };
             }
+            // A listener whose port another process holds: refuse the snapshot before anything switches (a failed reload).
+            var unbindable = PortProbe.Unbindable(snapshot.Listeners, PortsHeld());
+            if (unbindable.Count > 0) throw new SnapshotRejectedException(string.Join("; ", unbindable));
             DataPlane.Apply(snapshot);
             L4.Apply(DataPlane.Current);
             // Certificates before listeners: a newly bound HTTPS endpoint must find its port in the store.
@@ -211,11 +243,36 @@ public sealed class IngressHost : IAsyncDisposable, ISnapshotTarget
             {
                 await Task.Delay(10, cancellationToken);
             }
+            LogListenersIfChanged(snapshot);
         }
         finally
         {
             _applyGate.Release();
         }
+    }
+
+    /// <summary>The ports this process holds for traffic now (Kestrel's proxy endpoints and the running L4 listeners), by transport.</summary>
+    private HashSet<(System.Net.Sockets.ProtocolType, int)> PortsHeld()
+    {
+        var held = new HashSet<(System.Net.Sockets.ProtocolType, int)>();
+        foreach (var port in BoundPorts())
+            if (port != AdminPort) held.Add((System.Net.Sockets.ProtocolType.Tcp, port));
+        var l4 = L4.Bound;
+        foreach (var listener in CurrentSnapshot.Listeners)
+        {
+            if (!L4ListenerSet.IsL4(listener.Kind) || !l4.TryGetValue(listener.Name, out var bound)) continue;
+            held.Add((listener.Kind == ListenerKind.Udp ? System.Net.Sockets.ProtocolType.Udp : System.Net.Sockets.ProtocolType.Tcp, bound.Port));
+        }
+        return held;
+    }
+
+    /// <summary>One line naming the traffic listeners and the admin address, at start and whenever the set changes.</summary>
+    private void LogListenersIfChanged(Snapshot snapshot)
+    {
+        var listeners = string.Join(", ", snapshot.Listeners.Select(l => $"{l.Name} {(l.Address.Contains(':') ? "[" + l.Address + "]" : l.Address)}:{l.Port} ({l.Kind})"));
+        if (listeners == _loggedListeners) return;
+        _loggedListeners = listeners;
+        _logger.LogInformation("Traffic listeners: {Listeners}; admin: {Admin}", listeners.Length == 0 ? "none" : listeners, AdminUrl);
     }
 
     /// <summary>True when Kestrel is bound to exactly the proxy ports of the current snapshot (plus the admin port).</summary>

@@ -10,7 +10,11 @@ public sealed record IngressOptions
 {
     /// <summary>Port of the admin listener (/metrics, /healthz, /readyz); 0 lets the OS choose (tests).</summary>
     public int AdminPort { get; init; } = 9901;
-    public IPAddress AdminAddress { get; init; } = IPAddress.Any;
+    /// <summary>
+    /// Where the admin listener binds (<c>--admin-address</c>). Loopback unless told otherwise: the admin port shows the
+    /// whole configuration (routes, pools, endpoints), so it is exposed only on purpose (the chart binds the pod IP).
+    /// </summary>
+    public IPAddress AdminAddress { get; init; } = IPAddress.Loopback;
     public TimeProvider Time { get; init; } = TimeProvider.System;
     /// <summary>Where logs go; null: nowhere (tests). The per-request categories are filtered out regardless.</summary>
     public Action<ILoggingBuilder>? ConfigureLogging { get; init; }

@@ -9,6 +9,8 @@ public sealed record OperatorArguments(Uri Url, string TokenFile, string Replica
 /// <summary>The options of <c>ballast run</c> (<see cref="Operator"/> set: operator mode, no config folder).</summary>
 public sealed record RunArguments(string ConfigDirectory, int AdminPort)
 {
+    /// <summary><c>--admin-address</c>: loopback by default in standalone mode, every address in operator mode (a pod's probes and scrapes).</summary>
+    public System.Net.IPAddress AdminAddress { get; init; } = System.Net.IPAddress.Loopback;
     public Redis.RedisOptions? Redis { get; init; }
     public string? AffinityKeyFile { get; init; }
     public OperatorArguments? Operator { get; init; }
@@ -38,6 +40,7 @@ public sealed record RunArguments(string ConfigDirectory, int AdminPort)
         public string? TokenFile { get; set; }
         public string? ReplicaId { get; set; }
         public string? StateDirectory { get; set; }
+        public System.Net.IPAddress? AdminAddress { get; set; }
         public Uri? TracingEndpoint { get; set; }
         public double TracingSampleRatio { get; set; } = 1.0;
         public TracePropagation TracingPropagation { get; set; } = TracePropagation.W3C;
@@ -55,6 +58,11 @@ public sealed record RunArguments(string ConfigDirectory, int AdminPort)
             (d, v) => CliOptions.Set(() => d.StateDirectory = v)),
         new("--admin-port", "N", "the admin listener (/metrics, /healthz, /readyz); default 9901, 0: any free port",
             (d, v) => TryPort(v, "--admin-port", min: 0, out var p) is { } e ? e : CliOptions.Set(() => d.Run = d.Run with { AdminPort = p })),
+        new("--admin-address", "IP", "where the admin port (status page, /admin/*, /metrics, probes) listens; default 127.0.0.1 standalone, 0.0.0.0 in operator mode",
+            // An address as people write it: dotted IPv4 or IPv6 (IPAddress alone also takes "1" for 0.0.0.1).
+            (d, v) => (v.Contains('.', StringComparison.Ordinal) || v.Contains(':', StringComparison.Ordinal)) && System.Net.IPAddress.TryParse(v, out var address)
+                ? CliOptions.Set(() => d.AdminAddress = address)
+                : $"--admin-address: '{v}' is not an IP address (e.g. 127.0.0.1, 0.0.0.0, ::)"),
         new("--redis", "HOST:PORT", "share the affinity table and global rate limits with other replicas (password: BALLAST_REDIS_PASSWORD)",
             (d, v) => Ballast.Ingress.Redis.RedisOptions.TryParse(v, out var redis, out var e) ? CliOptions.Set(() => d.Run = d.Run with { Redis = redis }) : e),
         new("--affinity-key-file", "FILE", "keys that sign affinity cookies: base64, one per line, newest first",
@@ -126,6 +134,7 @@ public sealed record RunArguments(string ConfigDirectory, int AdminPort)
             result = run with
             {
                 Operator = new OperatorArguments(url, d.TokenFile, d.ReplicaId, d.StateDirectory ?? "ballast-state"),
+                AdminAddress = d.AdminAddress ?? System.Net.IPAddress.Any,
                 IngressHttpPort = 8080,
                 IngressHttpsPort = 8443,
             };
@@ -141,7 +150,7 @@ public sealed record RunArguments(string ConfigDirectory, int AdminPort)
             error = "--config DIR (or --operator URL) is required";
             return false;
         }
-        result = run with { ConfigDirectory = d.Config, StateDirectory = d.StateDirectory ?? "ballast-state" };
+        result = run with { ConfigDirectory = d.Config, StateDirectory = d.StateDirectory ?? "ballast-state", AdminAddress = d.AdminAddress ?? System.Net.IPAddress.Loopback };
         return true;
     }
 

@@ -45,7 +45,13 @@ internal sealed class PathIndex<T> where T : class
         _prefixLengths = new bool[_prefix.Count == 0 ? 0 : _prefix.Keys.Max(k => k.Length) + 1];
         foreach (var key in _prefix.Keys) _prefixLengths[key.Length] = true;
         _scanned = InOrder(scanned);
+        _all = [.. _exact.Values.SelectMany(e => e).Concat(_prefix.Values.SelectMany(e => e)).Concat(_scanned).OrderBy(e => e.Order).Select(e => e.Value)];
     }
+
+    /// <summary>Every route of the group in table order: the order <see cref="Match"/> honours (for explain, never per request).</summary>
+    public IReadOnlyList<T> InTableOrder => _all;
+
+    private readonly T[] _all;
 
     public T? Match(HttpRequest request)
     {

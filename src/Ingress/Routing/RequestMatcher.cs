@@ -66,6 +66,46 @@ public sealed class RequestMatcher
         return true;
     }
 
+    /// <summary>
+    /// What the request lacks for this match: the first part that fails, checked with the same predicates as
+    /// <see cref="Matches"/> in the same order (path, method, headers, query); null when the request matches. For explain.
+    /// </summary>
+    public string? FirstMismatch(HttpRequest request)
+    {
+        if (!MatchesPath(request.Path.Value ?? "/")) return "path is not " + DescribePath();
+        if (_methods.Length > 0 && !MatchesMethod(request.Method)) return $"method {request.Method} is not {string.Join(" or ", _methods)}";
+        foreach (var header in _headers)
+        {
+            var values = request.Headers[header.Name];
+            if (!header.Matches(values)) return values.Count == 0 ? $"no header {header.Name}" : $"header {header.Name} is not {header.DescribeValue()}";
+        }
+        foreach (var parameter in _query)
+        {
+            var values = request.Query[parameter.Name];
+            if (!parameter.Matches(values)) return values.Count == 0 ? $"no query parameter {parameter.Name}" : $"query parameter {parameter.Name} is not {parameter.DescribeValue()}";
+        }
+        return null;
+    }
+
+    /// <summary>What this match requires, one phrase per part ("path under /api", "method GET", "header X-Tenant = gold"); empty: anything.</summary>
+    public IReadOnlyList<string> Requirements()
+    {
+        var parts = new List<string>();
+        if (_pathKind != PathMatchKind.Any) parts.Add("path " + DescribePath());
+        if (_methods.Length > 0) parts.Add("method " + string.Join(" or ", _methods));
+        parts.AddRange(_headers.Select(h => $"header {h.Name} {h.DescribeValue()}"));
+        parts.AddRange(_query.Select(q => $"query parameter {q.Name} {q.DescribeValue()}"));
+        return parts;
+    }
+
+    private string DescribePath() => _pathKind switch
+    {
+        PathMatchKind.Exact => "= " + _path,
+        PathMatchKind.Prefix => "under " + _path,
+        PathMatchKind.Regex => "~ " + _path,
+        _ => "anything",
+    };
+
     internal bool MatchesPath(string path)
     {
         switch (_pathKind)
@@ -109,6 +149,14 @@ public sealed class RequestMatcher
         }
 
         public string Name { get; }
+
+        /// <summary>"present", "= gold" or "~ g.*" (for explain).</summary>
+        public string DescribeValue() => _kind switch
+        {
+            ValueMatchKind.Present => "present",
+            ValueMatchKind.Exact => "= " + _value,
+            _ => "~ " + _value,
+        };
 
         /// <summary>True when any of the values matches (a repeated header or parameter).</summary>
         public bool Matches(StringValues values)

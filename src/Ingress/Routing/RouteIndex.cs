@@ -46,6 +46,25 @@ public sealed class RouteIndex<T> where T : class
         _anyHost = new PathIndex<T>(any);
     }
 
+    /// <summary>
+    /// The candidates <see cref="Match"/> considers for this request's host, in the order it considers them, each with
+    /// the host group it belongs to ("host shop.example", "host *.example.com", "any host"). For explain: the first
+    /// of them whose match holds is the one <see cref="Match"/> returns.
+    /// </summary>
+    public IEnumerable<(T Route, string HostGroup)> Candidates(HttpRequest request)
+    {
+        var host = HostName.Of(request.Host.Value.AsSpan()).ToString();
+        if (_exact.TryGetValue(host, out var exact))
+            foreach (var route in exact.InTableOrder) yield return (route, "host " + host.ToLowerInvariant());
+        for (var dot = host.IndexOf('.', StringComparison.Ordinal); dot >= 0; dot = host.IndexOf('.', dot + 1))
+        {
+            var suffix = host[(dot + 1)..];
+            if (_wildcard.TryGetValue(suffix, out var wild))
+                foreach (var route in wild.InTableOrder) yield return (route, "host *." + suffix.ToLowerInvariant());
+        }
+        foreach (var route in _anyHost.InTableOrder) yield return (route, "any host");
+    }
+
     public T? Match(HttpRequest request)
     {
         var host = HostName.Of(request.Host.Value.AsSpan());

@@ -37,6 +37,20 @@ public sealed class RouteMetrics
         children[index is >= 1 and <= 5 ? index : 0].Inc();
     }
 
+    /// <summary>
+    /// Requests and 5xx answers counted so far for each endpoint this route has sent to (the status page's rates).
+    /// Reads the cached children only: never creates a series, so it cannot bring back a retired one.
+    /// </summary>
+    public IEnumerable<(EndpointState Endpoint, double Requests, double Errors)> Counts()
+    {
+        foreach (var (endpoint, children) in _byEndpoint)
+        {
+            var requests = 0.0;
+            foreach (var child in children) requests += child.Value;
+            yield return (endpoint, requests, children[5].Value);
+        }
+    }
+
     private Counter.Child[] CreateChildren(string poolId, EndpointState endpoint)
     {
         // A request cut at the drain timeout may finish after its endpoint's series were deleted: it must not

@@ -16,6 +16,8 @@ public sealed class RouteRuntime
 {
     private readonly RouteShare?[] _shares;
     private readonly WeightedSequence _split;
+    private readonly string[] _poolIds;
+    private readonly int[] _weights;
     private readonly int _canaryIndex = -1;
     private readonly CanarySnapshot? _canary;
 
@@ -40,6 +42,8 @@ public sealed class RouteRuntime
                 _canaryIndex = backends.Count - 1;
             }
         }
+        _poolIds = [.. backends.Select(b => b.PoolId)];
+        _weights = [.. weights];
         _split = new WeightedSequence(weights);
         Cors = CorsResponder.Create(config.Cors);
         ErrorPages = config.ErrorResponses is { } errors ? new ErrorStatuses(errors) : null;
@@ -84,6 +88,8 @@ public sealed class RouteRuntime
     public string Id { get; }
     public RouteSnapshot Config { get; }
     public RequestMatcher Matcher { get; }
+    /// <summary>What the route's match requires, in words ("path under /api", "method GET"); for the admin views.</summary>
+    public IReadOnlyList<string> Requirements => Matcher.Requirements();
     public ForwardingTransformer Transformer { get; }
     public RouteMetrics Metrics { get; }
     /// <summary>Access list, JWT and rate limit, run before a pool is chosen; null when the route has none.</summary>
@@ -123,6 +129,20 @@ public sealed class RouteRuntime
         return false;
     }
 
+    /// <summary>
+    /// For explain: where this request can go without taking a turn of the split. The canary share alone when the
+    /// canary override applies (<paramref name="canary"/> true), else every share with a weight.
+    /// </summary>
+    public IReadOnlyList<RouteShareView> Shares(HttpRequest request, out bool canary)
+    {
+        canary = _canaryIndex >= 0 && IsCanaryRequest(request);
+        if (canary) return [ShareView(_canaryIndex)];
+        return [.. Enumerable.Range(0, _shares.Length).Where(i => _weights[i] > 0).Select(ShareView)];
+    }
+
+    private RouteShareView ShareView(int index) =>
+        new(_poolIds[index], _weights[index], _shares[index]?.Pool, _shares[index] is { FixedStatus: > 0 } fixedShare ? fixedShare.FixedStatus : null);
+
     private bool IsCanaryRequest(HttpRequest request)
     {
         var canary = _canary!;
@@ -140,3 +160,6 @@ public sealed class RouteRuntime
         return false;
     }
 }
+
+/// <summary>A share of a route's traffic as explain shows it: the pool (null when it is missing), its weight, or the status it answers instead.</summary>
+public sealed record RouteShareView(string PoolId, int Weight, PoolRuntime? Pool, int? Status);

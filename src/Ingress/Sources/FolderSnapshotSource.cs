@@ -34,6 +34,7 @@ public sealed class FolderSnapshotSource : IAsyncDisposable
         _host = host;
         _debounce = debounce;
         _logger = logger;
+        host.Reloads.Source = "folder " + _directory;
         _timer = time.CreateTimer(_ => _ = ReloadAsync(), null, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
         if (host.Acme is { } acme)
         {
@@ -80,11 +81,18 @@ public sealed class FolderSnapshotSource : IAsyncDisposable
         {
             return await ReloadCoreAsync(cancellationToken);
         }
+        catch (SnapshotRejectedException e)
+        {
+            // The data plane said why (a port in use): one line, no stack trace; the last good snapshot keeps serving.
+            _logger.LogError("Rejected the change in {Directory}: {Reason}; still serving snapshot {Version}.", _directory, e.Message, _host.CurrentSnapshot.Version);
+            _host.CountRejected([e.Message]);
+            return false;
+        }
         catch (Exception e) when (e is not OperationCanceledException)
         {
             // Never crash the process over a configuration change.
             _logger.LogError(e, "Reload of {Directory} failed; the last good snapshot keeps serving.", _directory);
-            _host.Metrics.FailedReloads.Inc();
+            _host.CountRejected([e.Message]);
             return false;
         }
         finally
@@ -121,7 +129,7 @@ public sealed class FolderSnapshotSource : IAsyncDisposable
             foreach (var d in diagnostics) Log(d);
             _logger.LogError("Rejected the change in {Directory}: {Errors} error(s); still serving snapshot {Version}.",
                 _directory, diagnostics.Count(d => d.Severity == Severity.Error), _host.CurrentSnapshot.Version);
-            _host.Metrics.FailedReloads.Inc();
+            _host.CountRejected(diagnostics.Where(d => d.Severity == Severity.Error).Select(d => d.ToString()));
             _rejected = true;
             return false;
         }
@@ -139,11 +147,13 @@ public sealed class FolderSnapshotSource : IAsyncDisposable
                 _logger.LogInformation("{Directory} is valid again; unchanged: same as the serving snapshot {Version}.", _directory, _host.CurrentSnapshot.Version);
             else
                 _logger.LogDebug("{Directory} changed on disk but compiles to the snapshot already serving.", _directory);
+            _host.Reloads.RecordUnchanged(_host.CurrentSnapshot.Version);
             return true;
         }
         var first = !_host.HasSnapshot;
         await _host.ApplyAsync(compiled.Snapshot, cancellationToken);
         _version = compiled.Snapshot.Version;
+        _host.Reloads.RecordApplied(compiled.Snapshot, compiled.Statuses.Values, diagnostics.Where(d => d.Severity == Severity.Warning));
         if (fixedNow) _logger.LogInformation("{Directory} is valid again; the change was applied as snapshot {Version}.", _directory, _version);
         else if (first) _logger.LogInformation("Serving {Directory} as snapshot {Version}.", _directory, _version);
         else _logger.LogInformation("The change in {Directory} was applied as snapshot {Version}.", _directory, _version);

@@ -25,6 +25,24 @@ public interface ISnapshotTarget
     /// <summary>Where Ingress objects of a folder are served (standalone mode compiles them with it).</summary>
     Ballast.Model.Compilation.IngressServing IngressServing { get; }
 
-    /// <summary>Applies a snapshot atomically; throws when the data plane rejects it (the last good one keeps serving).</summary>
+    /// <summary>Where the sources record each change they handled (what <c>/admin/config</c> and the status page show).</summary>
+    Reloads.ReloadJournal Reloads { get; }
+
+    /// <summary>
+    /// Applies a snapshot atomically; throws when the data plane rejects it (the last good one keeps serving):
+    /// <see cref="SnapshotRejectedException"/> when the reason is in its message (a port that cannot be bound).
+    /// </summary>
     Task ApplyAsync(Snapshot snapshot, CancellationToken cancellationToken = default);
+}
+
+public static class SnapshotTargetExtensions
+{
+    /// <summary>A change the source could not apply: counted (<c>ballast_reload_failures_total</c>, the BallastReloadFailed alert)
+    /// and recorded with its errors; the last good snapshot keeps serving.</summary>
+    public static void CountRejected(this ISnapshotTarget host, IEnumerable<string> errors)
+    {
+        ArgumentNullException.ThrowIfNull(host);
+        host.Metrics.FailedReloads.Inc();
+        host.Reloads.RecordRejected(host.CurrentSnapshot.Version, errors);
+    }
 }

@@ -28,6 +28,7 @@ public sealed class OperatorSnapshotSource : IAsyncDisposable
         if (string.IsNullOrWhiteSpace(replicaId)) throw new ArgumentException("--replica-id: empty", nameof(replicaId));
         _host = host;
         _logger = logger;
+        host.Reloads.Source = "operator " + operatorUri;
         // Longer than any long-poll the operator holds (30 s by default): a poll must end on the operator's side.
         _http = new HttpClient { BaseAddress = operatorUri, Timeout = TimeSpan.FromMinutes(2) };
         Client = new SnapshotClient(_http, replicaId, token, Path.Combine(stateDirectory, LastGoodFileName), ApplyAsync, time, logger);
@@ -43,10 +44,12 @@ public sealed class OperatorSnapshotSource : IAsyncDisposable
         try
         {
             await _host.ApplyAsync(snapshot, ct);
+            // The operator writes each resource's conditions on the resource itself; the snapshot names their generations.
+            _host.Reloads.RecordApplied(snapshot, [], []);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
-            _host.Metrics.FailedReloads.Inc();
+            _host.CountRejected([$"snapshot {snapshot.Version}: {e.Message}"]);
             _logger.LogError("Snapshot {Version} from the operator was rejected ({Error}); still serving {Current}.", snapshot.Version, e.Message, _host.CurrentSnapshot.Version);
             throw;
         }

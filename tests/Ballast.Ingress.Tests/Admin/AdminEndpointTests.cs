@@ -36,16 +36,23 @@ public sealed class AdminEndpointTests
     }
 
     [Fact]
-    public async Task Readyz_reports_a_listener_that_could_not_be_bound()
+    public async Task A_listener_whose_port_is_taken_rejects_the_snapshot_and_the_last_good_one_keeps_serving()
     {
+        await using var backend = await TestBackend.StartAsync("a");
         await using var occupier = await TestBackend.StartAsync("occupier");
-        await using var ingress = await IngressFixture.StartAsync(new() { BindTimeout = TimeSpan.FromMilliseconds(500) });
+        await using var ingress = await IngressFixture.StartAsync();
+        var port = FreePort.Next();
+        await ingress.ApplyAsync(Of(1, [Listener(port, Route("r", ("p", 1)))], Pool("p", backend)));
 
-        await ingress.ApplyAsync(Of(1, [Listener(occupier.Port, Route("r", ("p", 1)))], Pool("p", occupier)));
-        var ready = await ingress.Admin.GetAsync("/readyz");
+        var rejected = await Assert.ThrowsAsync<Ballast.Ingress.Sources.SnapshotRejectedException>(() =>
+            ingress.ApplyAsync(Of(2, [Listener(port, Route("r", ("p", 1))), Listener(occupier.Port, Route("r2", ("p", 1)))], Pool("p", backend))));
 
-        Assert.Equal(HttpStatusCode.ServiceUnavailable, ready.StatusCode);
-        Assert.Contains($"127.0.0.1:{occupier.Port}", await ready.Content.ReadAsStringAsync());
+        Assert.Equal($"listener http-{occupier.Port} cannot bind 127.0.0.1:{occupier.Port}: Address already in use", rejected.Message);
+        Assert.Equal(1, ingress.Host.CurrentSnapshot.Version);
+        Assert.Equal("a", await ingress.Client(port).GetStringAsync("/"));
+        Assert.Equal("ready: snapshot 1\n", await ingress.Admin.GetStringAsync("/readyz"));
+        using var direct = new HttpClient();
+        Assert.Equal("occupier", await direct.GetStringAsync($"http://127.0.0.1:{occupier.Port}/")); // untouched by the attempt
     }
 
     [Fact]

@@ -11,6 +11,7 @@ public static class ChartOptions
         { "ClusterIP Service", ["ingress.service.type=ClusterIP"] },
         { "LoadBalancer class and source ranges", ["ingress.service.loadBalancerClass=service.k8s.aws/nlb", "ingress.service.loadBalancerSourceRanges[0]=10.0.0.0/8", "ingress.service.externalTrafficPolicy=Cluster"] },
         { "NetworkPolicy", ["networkPolicy.enabled=true"] },
+        { "admin port on the pod IP only", ["ingress.adminAddress=podIP"] },
         { "ServiceMonitor and PrometheusRule", ["metrics.serviceMonitor.enabled=true", "metrics.prometheusRule.enabled=true", "metrics.prometheusRule.errorRatio=0.01"] },
         { "Redis affinity with a password", ["ingress.redis.address=redis.cache.svc:6379", "ingress.redis.existingSecret=redis-auth"] },
         { "tracing to an OTLP collector", ["ingress.tracing.endpoint=http://otel-collector.observability.svc:4318", "ingress.tracing.sampleRatio=0.05", "ingress.tracing.propagation=b3"] },

@@ -61,8 +61,9 @@ public sealed class DockerfileTests(PublishedImage image) : IClassFixture<Publis
             """);
         try
         {
-            // The CMD's form with this test's folder and port: `ballast run --config DIR --admin-port N`.
-            await using var process = new RunningProcess(ballast, ["run", "--config", config, "--admin-port", adminPort.ToString()], environment: RuntimeEnv());
+            // The CMD's form with this test's folder and port: `ballast run --config DIR --admin-port N --admin-address 0.0.0.0`.
+            await using var process = new RunningProcess(ballast, ["run", "--config", config, "--admin-port", adminPort.ToString(), "--admin-address", "0.0.0.0"],
+                environment: RuntimeEnv());
             using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
             var ready = await Eventually.GetAsync(() => StatusOf(http, $"http://127.0.0.1:{adminPort}/readyz"), s => s == 200 || process.HasExited,
                 "the ingress's /readyz", within: TimeSpan.FromSeconds(60), every: TimeSpan.FromMilliseconds(200));
