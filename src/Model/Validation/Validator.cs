@@ -20,16 +20,7 @@ public static class Validator
     public static ValidationReport ValidateDirectory(string dir)
     {
         var loaded = ResourceLoader.LoadDirectory(dir);
-        var compiled = Compiler.Compile(new CompilerInput
-        {
-            Policies = loaded.Policies,
-            Pools = loaded.Pools,
-            Inputs = loaded.Inputs,
-            Services = loaded.Services,
-            Secrets = loaded.Secrets,
-            NamespaceLabels = loaded.NamespaceLabels,
-            ClusterObjectsUnknown = true,
-        });
+        var compiled = Compiler.Compile(loaded.ToCompilerInput() with { ClusterObjectsUnknown = true });
         var snapshot = compiled.Snapshot;
         return new ValidationReport(
             [.. loaded.Diagnostics, .. compiled.Diagnostics.Select(loaded.Locate)],
