@@ -53,6 +53,8 @@ USER 1654:1654
 # Socket continuations inline on the epoll thread (+13-21% for YARP on this kind of machine): safe because
 # nothing on either program's socket paths blocks (no sync I/O or sync-over-async, only short non-blocking
 # locks; Redis affinity calls are async or fire-and-forget). See docs/benchmarks.md "Per-request cost".
+# The same reasoning lets Kestrel run each request on that socket thread (IngressOptions.InlineScheduling, on by
+# default; BALLAST_INLINE_SCHEDULING=0 turns it off): no per-request hand-off to a spinning thread-pool worker.
 ENV DOTNET_EnableDiagnostics=0 \
     DOTNET_TC_CallCountingDelayMs=0 \
     DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1

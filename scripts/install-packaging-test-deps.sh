@@ -10,6 +10,7 @@ cd "$(dirname "$0")/.."
 packages=()
 { command -v promtool >/dev/null 2>&1 && command -v prometheus >/dev/null 2>&1; } || packages+=(prometheus)
 command -v lua5.1     >/dev/null 2>&1 || packages+=(lua5.1)
+command -v python3    >/dev/null 2>&1 || packages+=(python3)   # bench/tools/microbench-docs.py (MicrobenchDocsTests)
 command -v unzip      >/dev/null 2>&1 || packages+=(unzip)
 if [ ${#packages[@]} -gt 0 ]; then
   echo "installing: ${packages[*]}"

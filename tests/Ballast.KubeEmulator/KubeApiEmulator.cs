@@ -386,7 +386,7 @@ public sealed class KubeApiEmulator : IAsyncDisposable
         {
             while (!watch.Ended.IsCancellationRequested)
             {
-                await Task.Delay(BookmarkInterval, _time, watch.Ended);
+                await Task.Delay(BookmarkInterval, _time, watch.Ended); // the API server's bookmark period, on the injected clock
                 Store.Bookmark(watch);
             }
         }

@@ -1,6 +1,5 @@
 using System.Net.Security;
 using System.Net.Sockets;
-using System.Runtime.CompilerServices;
 using System.Security.Authentication;
 using System.Security.Cryptography.X509Certificates;
 using Ballast.Ingress.Metrics;
@@ -20,10 +19,10 @@ namespace Ballast.Ingress.Endpoints;
 /// </summary>
 public sealed class BackendTlsReporter
 {
-    private static readonly ConditionalWeakTable<CollectorRegistry, BackendTlsReporter> ByRegistry = new();
+    private static readonly PerRegistry<BackendTlsReporter> ByRegistry = new(static r => new BackendTlsReporter(r));
 
     /// <summary>The reporter of the host's registry, created once per registry (the host sets its <see cref="Logger"/>).</summary>
-    public static BackendTlsReporter Of(CollectorRegistry registry) => ByRegistry.GetValue(registry, static r => new BackendTlsReporter(r));
+    public static BackendTlsReporter Of(CollectorRegistry registry) => ByRegistry.Of(registry);
 
     private BackendTlsReporter(CollectorRegistry registry)
     {

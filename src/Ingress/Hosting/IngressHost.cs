@@ -106,6 +106,7 @@ public sealed class IngressHost : IAsyncDisposable, ISnapshotTarget
         // makes that untrue. Bind failures are logged as Critical and still show.
         builder.Logging.AddFilter("Microsoft.AspNetCore.Server.Kestrel", LogLevel.Error);
 
+        builder.WebHost.UseSockets(sockets => sockets.UnsafePreferInlineScheduling = options.InlineScheduling);
         builder.WebHost.UseKestrel(kestrel =>
         {
             kestrel.AddServerHeader = false;

@@ -16,6 +16,20 @@ public sealed record IngressOptions
     public Action<ILoggingBuilder>? ConfigureLogging { get; init; }
     /// <summary>The balancers per pool; null: the registry of algorithms.</summary>
     public BalancerFactory? Balancers { get; init; }
+    /// <summary>
+    /// Run request processing on the socket thread that read the bytes (Kestrel's <c>UnsafePreferInlineScheduling</c>)
+    /// instead of handing every request to a thread-pool worker. Measured (bench/tools/profile.sh, 1 connection):
+    /// about half the CPU per request, because a worker that is woken for each request and spins before sleeping
+    /// again (sched_yield) kept the core busy at low load; at 64 connections within the noise. Safe only because
+    /// nothing on the proxy path blocks (no sync I/O, no sync-over-async). <c>BALLAST_INLINE_SCHEDULING=0</c> turns
+    /// it off.
+    /// </summary>
+    public bool InlineScheduling { get; init; } = InlineSchedulingFromEnvironment();
+
+    /// <summary>The process-wide default of <see cref="InlineScheduling"/>: on unless the environment says 0.</summary>
+    public static bool InlineSchedulingFromEnvironment() =>
+        Environment.GetEnvironmentVariable("BALLAST_INLINE_SCHEDULING") is not ("0" or "false");
+
     /// <summary>How long Apply waits for Kestrel to bind the snapshot's listeners before reporting not ready.</summary>
     public TimeSpan BindTimeout { get; init; } = TimeSpan.FromSeconds(10);
     /// <summary>A client that opens a connection and sends nothing for this long is closed before protocol selection.</summary>

@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using Prometheus;
 
 namespace Ballast.Ingress.Metrics;
@@ -15,14 +14,14 @@ namespace Ballast.Ingress.Metrics;
 /// </summary>
 public sealed class SeriesOwners
 {
-    private static readonly ConditionalWeakTable<CollectorRegistry, SeriesOwners> ByRegistry = new();
+    private static readonly PerRegistry<SeriesOwners> ByRegistry = new(static _ => new SeriesOwners());
 
     private readonly Lock _sync = new();
     private readonly List<Family> _families = [];
     private readonly List<Action<RetiredEntity>> _caches = [];
 
     /// <summary>The owners of the series of <paramref name="registry"/> (metric classes built on one registry share it).</summary>
-    public static SeriesOwners Of(CollectorRegistry registry) => ByRegistry.GetValue(registry, static _ => new SeriesOwners());
+    public static SeriesOwners Of(CollectorRegistry registry) => ByRegistry.Of(registry);
 
     /// <summary>Registers a family (a no-op for one without entity labels) and returns it, for use in a constructor.</summary>
     public TFamily Track<TFamily>(TFamily family) where TFamily : Collector

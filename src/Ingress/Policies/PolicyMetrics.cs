@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using Ballast.Ingress.Metrics;
 using Prometheus;
 
@@ -11,11 +10,10 @@ namespace Ballast.Ingress.Policies;
 /// </summary>
 public sealed class PolicyMetrics
 {
-    private static readonly ConditionalWeakTable<CollectorRegistry, PolicyMetrics> ByRegistry = new();
+    private static readonly PerRegistry<PolicyMetrics> ByRegistry = new(static r => new PolicyMetrics(Prometheus.Metrics.WithCustomRegistry(r), SeriesOwners.Of(r)));
 
     /// <summary>This folder's metrics in the host's registry, created once per registry (the host owns the registry; each folder owns its metrics).</summary>
-    public static PolicyMetrics Of(CollectorRegistry registry) =>
-        ByRegistry.GetValue(registry, static r => new PolicyMetrics(Prometheus.Metrics.WithCustomRegistry(r), SeriesOwners.Of(r)));
+    public static PolicyMetrics Of(CollectorRegistry registry) => ByRegistry.Of(registry);
 
     private PolicyMetrics(IMetricFactory factory, SeriesOwners series)
     {

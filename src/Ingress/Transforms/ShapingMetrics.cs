@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using Ballast.Ingress.Metrics;
 using Prometheus;
 
@@ -7,11 +6,10 @@ namespace Ballast.Ingress.Transforms;
 /// <summary>The limits of request shaping a client can hit, counted by route (children cached per route).</summary>
 public sealed class ShapingMetrics
 {
-    private static readonly ConditionalWeakTable<CollectorRegistry, ShapingMetrics> ByRegistry = new();
+    private static readonly PerRegistry<ShapingMetrics> ByRegistry = new(static r => new ShapingMetrics(Prometheus.Metrics.WithCustomRegistry(r), SeriesOwners.Of(r)));
 
     /// <summary>This folder's metrics in the host's registry, created once per registry (the host owns the registry; each folder owns its metrics).</summary>
-    public static ShapingMetrics Of(CollectorRegistry registry) =>
-        ByRegistry.GetValue(registry, static r => new ShapingMetrics(Prometheus.Metrics.WithCustomRegistry(r), SeriesOwners.Of(r)));
+    public static ShapingMetrics Of(CollectorRegistry registry) => ByRegistry.Of(registry);
 
     private ShapingMetrics(IMetricFactory factory, SeriesOwners series)
     {

@@ -20,7 +20,7 @@ public static class Validator
     public static ValidationReport ValidateDirectory(string dir)
     {
         var loaded = ResourceLoader.LoadDirectory(dir);
-        var compiled = Compiler.Compile(loaded.ToCompilerInput() with { ClusterObjectsUnknown = true });
+        var compiled = Compile(loaded);
         var snapshot = compiled.Snapshot;
         return new ValidationReport(
             [.. loaded.Diagnostics, .. compiled.Diagnostics.Select(loaded.Locate)],
@@ -30,6 +30,12 @@ public static class Validator
             snapshot.Listeners.Sum(l => l.Routes.Select(r => r.Id).Distinct().Count() + l.L4Routes.Length),
             loaded.Inputs.Count);
     }
+
+    /// <summary>
+    /// Compiles what was loaded the way <c>validate</c> does: only the folder's Services and Secrets resolve, and naming
+    /// any other one is a warning (it may exist in the cluster). The golden compiler cases compile the same way.
+    /// </summary>
+    public static CompileResult Compile(LoadResult loaded) => Compiler.Compile(loaded.ToCompilerInput() with { ClusterObjectsUnknown = true });
 
     /// <summary>
     /// Prints every problem as <c>file:line:col: Kind ns/name: field: message</c> and returns 1 when there is

@@ -166,23 +166,20 @@ public sealed class HaPair : IAsyncDisposable
         return null;
     }
 
-    public async Task WaitReadyAsync(string host, TimeSpan timeout)
-    {
-        var deadline = DateTime.UtcNow + timeout;
-        while ((await AdminAsync(host, "/readyz")).Status != HttpStatusCode.OK)
-        {
-            if (DateTime.UtcNow > deadline) throw new TimeoutException($"ballast on {host} not ready after {timeout}\n{Diagnostics()}");
-            await Task.Delay(50);
-        }
-    }
+    public Task WaitReadyAsync(string host, TimeSpan timeout) =>
+        WaitAsync(async () => (await AdminAsync(host, "/readyz")).Status == HttpStatusCode.OK, $"ballast on {host} ready", timeout);
 
+    /// <summary><see cref="Eventually"/>, with the lab's state (processes' output, addresses) in the failure.</summary>
     public async Task WaitAsync(Func<Task<bool>> condition, string what, TimeSpan timeout)
     {
-        var deadline = DateTime.UtcNow + timeout;
-        while (!await condition())
+        try
         {
-            if (DateTime.UtcNow > deadline) throw new TimeoutException($"timed out waiting for: {what}\n{Diagnostics()}");
-            await Task.Delay(50);
+            // Some probes run `ip` in a namespace: every 50 ms, not Eventually's default 10.
+            await Eventually.GetAsync(condition, static ok => ok, what, timeout, every: TimeSpan.FromMilliseconds(50));
+        }
+        catch (TimeoutException e)
+        {
+            throw new TimeoutException($"{e.Message}\n{Diagnostics()}", e);
         }
     }
 

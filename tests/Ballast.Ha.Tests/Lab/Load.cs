@@ -39,7 +39,7 @@ public sealed class Load : IAsyncDisposable
             _requests.Add(SendAsync());
             next += _interval;
             var wait = next - Clock.Elapsed;
-            if (wait > TimeSpan.Zero) await Task.Delay(wait);
+            if (wait > TimeSpan.Zero) await Task.Delay(wait); // the load's fixed rate, not a synchronisation
         }
     }
 

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Net;
+using Ballast.Ingress.Tests.Support;
 using Ballast.Model.Resources;
 using Ballast.Model.Snapshots;
 using Xunit.Abstractions;
@@ -164,15 +165,12 @@ public sealed class TwoReplicaAffinityTests(ITestOutputHelper output)
         }
 
         await redis.RestartAsync();
-        var deadline = DateTime.UtcNow.AddSeconds(20);
-        while ((await cluster.MetricAsync(0, "ballast_affinity_degraded") != 0 || await cluster.MetricAsync(1, "ballast_affinity_degraded") != 0)
-               && DateTime.UtcNow < deadline)
+        // Requests are what make a replica try Redis again: each probe sends two, every 100 ms.
+        await Eventually.GetAsync(async () =>
         {
             await RunClientsAsync(cluster, Clients(2, "probe-" + DateTime.UtcNow.Ticks + "-"), requestsEach: 1);
-            await Task.Delay(100);
-        }
-        Assert.Equal(0, await cluster.MetricAsync(0, "ballast_affinity_degraded"));
-        Assert.Equal(0, await cluster.MetricAsync(1, "ballast_affinity_degraded"));
+            return await cluster.MetricAsync(0, "ballast_affinity_degraded") == 0 && await cluster.MetricAsync(1, "ballast_affinity_degraded") == 0;
+        }, back => back, "both replicas out of degraded mode once Redis is back", TimeSpan.FromSeconds(20), every: TimeSpan.FromMilliseconds(100));
 
         var after = Clients(100, "after-");
         await RunClientsAsync(cluster, after, requestsEach: 4);

@@ -39,9 +39,9 @@ public sealed class GracefulShutdownTests
         Assert.Equal(ShutdownPhase.Draining, ingress.Host.Shutdown.Phase);
 
         await connection.WriteAsync(Get("/hold"));
-        await Eventually(() => held.Held == 1);
+        await Eventually.True(() => held.Held == 1, "the backend holds the request");
         endGrace.Cancel();
-        await Eventually(() => ingress.Host.Shutdown.Phase == ShutdownPhase.Closing);
+        await Eventually.True(() => ingress.Host.Shutdown.Phase == ShutdownPhase.Closing, "the shutdown phase Closing");
         held.Release();
 
         Assert.Equal((200, "held"), await connection.ReadResponseAsync());
@@ -75,13 +75,4 @@ public sealed class GracefulShutdownTests
     }
 
     private static string Get(string path) => $"GET {path} HTTP/1.1\r\nHost: shop.example\r\n\r\n";
-
-    private static async Task Eventually(Func<bool> condition)
-    {
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        while (!condition())
-        {
-            await Task.Delay(10, timeout.Token);
-        }
-    }
 }

@@ -31,7 +31,7 @@ public sealed class ReplicaRolloutTests(ITestOutputHelper output)
             while (!done.IsCancellationRequested)
             {
                 for (var i = 0; i < replicas.Length; i++) inRotation[i] = await replicas[i].IsReadyAsync(client);
-                try { await Task.Delay(50, done.Token); } catch (OperationCanceledException) { }
+                try { await Task.Delay(50, done.Token); } catch (OperationCanceledException) { } // the Service's readiness period, not a synchronisation
             }
         });
 
@@ -57,11 +57,11 @@ public sealed class ReplicaRolloutTests(ITestOutputHelper output)
             }
         })).ToList();
 
-        await Eventually(() => Volatile.Read(ref ok[0]) > 200 && Volatile.Read(ref ok[1]) > 200);
+        await Eventually.True(() => Volatile.Read(ref ok[0]) > 200 && Volatile.Read(ref ok[1]) > 200, "200 answers from each replica", Slow);
         var servedBeforeSigterm = Volatile.Read(ref ok[0]);
         var exitCode = await first.Process.TerminateAsync(within: TimeSpan.FromSeconds(60));
         var servedAfterExit = Volatile.Read(ref ok[1]);
-        await Eventually(() => Volatile.Read(ref ok[1]) > servedAfterExit + 200); // the survivor carries on alone
+        await Eventually.True(() => Volatile.Read(ref ok[1]) > servedAfterExit + 200, "200 more answers from the survivor", Slow); // it carries on alone
         done.Cancel();
         await Task.WhenAll(load);
         await watcher;
@@ -72,11 +72,8 @@ public sealed class ReplicaRolloutTests(ITestOutputHelper output)
         Assert.Contains("Stopping: not ready", first.Process.Output);
     }
 
-    private static async Task Eventually(Func<bool> condition)
-    {
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        while (!condition()) await Task.Delay(20, timeout.Token);
-    }
+    /// <summary>Two <c>ballast run</c> processes built and started on a shared 2-core machine: generous deadlines.</summary>
+    private static readonly TimeSpan Slow = TimeSpan.FromSeconds(60);
 
     /// <summary>One <c>ballast run</c> process (the test's own build of it) on a folder of YAML with one listener.</summary>
     private sealed class Replica : IAsyncDisposable
@@ -136,12 +133,11 @@ public sealed class ReplicaRolloutTests(ITestOutputHelper output)
 
         public async Task WaitReadyAsync(HttpClient client)
         {
-            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-            while (!await IsReadyAsync(client))
+            await Eventually.True(async () =>
             {
                 Assert.False(Process.HasExited, Process.Output);
-                await Task.Delay(50, timeout.Token);
-            }
+                return await IsReadyAsync(client);
+            }, $"replica on port {Port} ready", Slow);
         }
 
         public async ValueTask DisposeAsync()

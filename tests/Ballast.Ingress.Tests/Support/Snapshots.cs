@@ -1,11 +1,16 @@
 using System.Collections.Immutable;
+using Ballast.Model.Compilation;
 using Ballast.Model.Resources;
 using Ballast.Model.Snapshots;
+using Ballast.Model.Yaml;
 using Ballast.Testing;
 
 namespace Ballast.Ingress.Tests.Support;
 
-/// <summary>Hand-built snapshots for the data plane's tests (no loader or compiler involved).</summary>
+/// <summary>
+/// Snapshots for the data plane's tests: hand-built (no loader or compiler involved), or <see cref="FromYaml"/>
+/// compiled from the YAML users write.
+/// </summary>
 public static class Snapshots
 {
     public static PoolSnapshot Pool(string id, params TestBackend[] backends) =>
@@ -42,4 +47,14 @@ public static class Snapshots
         Listeners = listeners,
         Pools = [.. pools],
     };
+
+    /// <summary>BackendPools and LoadBalancerPolicies as users write them, compiled; any diagnostic fails the test.</summary>
+    public static Snapshot FromYaml(string yaml, long version = 0)
+    {
+        var loaded = ResourceLoader.LoadText(yaml, "test.yaml");
+        Assert.Empty(loaded.Diagnostics);
+        var compiled = Compiler.Compile(new CompilerInput { Policies = loaded.Policies, Pools = loaded.Pools, Version = version });
+        Assert.Empty(compiled.Diagnostics);
+        return compiled.Snapshot;
+    }
 }

@@ -8,10 +8,12 @@ internal static class Yaml
 {
     public const string Header = "apiVersion: ballast.dev/v1alpha1\n";
 
-    public static CompileResult Compile(string yaml, CompilerInput? extra = null)
+    /// <param name="extra">Input the text does not hold (Services, Secrets, files …); the text's own Services and Secrets win.</param>
+    /// <param name="loaderWarnings">Whether the loader may warn (a Gateway API field Ballast does not implement); it may never fail.</param>
+    public static CompileResult Compile(string yaml, CompilerInput? extra = null, bool loaderWarnings = false, string fileName = "test.yaml")
     {
-        var loaded = ResourceLoader.LoadText(yaml, "test.yaml");
-        Assert.True(loaded.Diagnostics.IsEmpty, string.Join("\n", loaded.Diagnostics));
+        var loaded = ResourceLoader.LoadText(yaml, fileName);
+        Assert.True(loaderWarnings ? !loaded.HasErrors : loaded.Diagnostics.IsEmpty, string.Join("\n", loaded.Diagnostics));
         var input = extra ?? new CompilerInput();
         return Compiler.Compile(input with
         {
@@ -20,6 +22,7 @@ internal static class Yaml
             Inputs = loaded.Inputs,
             Services = loaded.Services.IsEmpty ? input.Services : loaded.Services,
             Secrets = loaded.Secrets.IsEmpty ? input.Secrets : loaded.Secrets,
+            NamespaceLabels = loaded.NamespaceLabels.IsEmpty ? input.NamespaceLabels : loaded.NamespaceLabels,
         });
     }
 

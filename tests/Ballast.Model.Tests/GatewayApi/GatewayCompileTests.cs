@@ -21,7 +21,7 @@ public class GatewayCompileTests
         Assert.Equal([" Prefix / → default/echo:8080x1"], r.Port(80).Table());
         Assert.Equal("10.0.0.1:9000", Assert.Single(r.Snapshot.Pools.Single(p => p.Id == "default/echo:8080").Endpoints).Id);
 
-        var cls = (Resources.GatewayApi.GatewayClassStatus)r.Statuses[new ResourceKey("GatewayClass", "", "ballast")].KindStatus!;
+        var cls = (Ballast.Model.Resources.GatewayApi.GatewayClassStatus)r.Statuses[new ResourceKey("GatewayClass", "", "ballast")].KindStatus!;
         Assert.Equal(["Accepted=True/Accepted"], cls.Conditions.Brief());
         var gw = r.GatewayStatus();
         Assert.Equal(["Accepted=True/Accepted", "Programmed=True/Programmed"], gw.Conditions.Brief());

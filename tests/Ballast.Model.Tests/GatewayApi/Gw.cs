@@ -2,7 +2,6 @@ using Ballast.Model.Compilation;
 using Ballast.Model.Resources;
 using Ballast.Model.Resources.GatewayApi;
 using Ballast.Model.Snapshots;
-using Ballast.Model.Yaml;
 
 namespace Ballast.Model.Tests.GatewayApi;
 
@@ -54,20 +53,8 @@ internal static class Gw
     public static string Indent(string text, int by) =>
         string.Join("\n", text.Split('\n').Select(l => l.Length == 0 ? l : new string(' ', by) + l));
 
-    public static CompileResult Compile(params string[] docs)
-    {
-        var loaded = ResourceLoader.LoadText(string.Join("\n", docs), "gw.yaml");
-        Assert.True(loaded.Diagnostics.All(d => d.Severity == Severity.Warning), string.Join("\n", loaded.Diagnostics));
-        return Compiler.Compile(new CompilerInput
-        {
-            Policies = loaded.Policies,
-            Pools = loaded.Pools,
-            Inputs = loaded.Inputs,
-            Services = loaded.Services,
-            Secrets = loaded.Secrets,
-            NamespaceLabels = loaded.NamespaceLabels,
-        });
-    }
+    public static CompileResult Compile(params string[] docs) =>
+        Compilation.Yaml.Compile(string.Join("\n", docs), loaderWarnings: true, fileName: "gw.yaml");
 
     public static GatewayStatus GatewayStatus(this CompileResult r, string name = "gw", string ns = "default") =>
         (GatewayStatus)r.Statuses[new ResourceKey("Gateway", ns, name)].KindStatus!;

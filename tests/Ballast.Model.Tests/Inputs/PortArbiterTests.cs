@@ -22,7 +22,7 @@ public class PortArbiterTests
     private static PortClaim Claim(string owner, DateTimeOffset? created, int port)
     {
         // Any non-native resource stands for a front-end's object here.
-        var o = new Resources.Core.Service { Metadata = { Name = owner, Namespace = "default", CreationTimestamp = created } };
+        var o = new Ballast.Model.Resources.Core.Service { Metadata = { Name = owner, Namespace = "default", CreationTimestamp = created } };
         return new PortClaim(o, new ResourceReport(o), FieldPath.Spec.Field("listeners").Index(0).Field("port"), new ListenerSnapshot { Port = port });
     }
 

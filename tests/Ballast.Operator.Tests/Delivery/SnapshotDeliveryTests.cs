@@ -53,8 +53,7 @@ public sealed class SnapshotDeliveryTests
             Assert.Contains(applied[^1].Pools, p => p.Id == "shop/echo-v1" && p.Endpoints.Length == 1);
             published = applied[^1];
             Assert.True(File.Exists(file));
-            await Eventually.GetAsync(() => f.GetAsync("loadbalancerpolicies", "shop", "shop"),
-                p => OperatorFixture.Condition(p, "Programmed")?["status"]?.GetValue<string>() == "True", "Programmed=True from the client's report");
+            await f.UntilConditionAsync("loadbalancerpolicies", "shop", "shop", "Programmed", "True", "Programmed=True from the client's report");
         }
 
         await f.StopOperatorAsync();

@@ -40,8 +40,7 @@ public sealed class EveryReplicaReadyTests : IAsyncLifetime
     }
 
     private Task<System.Text.Json.Nodes.JsonObject> PolicyWhereAsync(string condition, string status, string what) =>
-        Eventually.GetAsync(() => _f.GetAsync("loadbalancerpolicies", "shop", "shop"),
-            p => OperatorFixture.Condition(p, condition)?["status"]?.GetValue<string>() == status, what);
+        _f.UntilConditionAsync("loadbalancerpolicies", "shop", "shop", condition, status, what);
 
     [Fact]
     public async Task Both_replicas_are_ready_after_sync_a_replica_on_the_standby_counts_and_the_survivor_takes_over()

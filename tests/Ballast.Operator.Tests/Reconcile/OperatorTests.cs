@@ -34,8 +34,7 @@ public sealed class OperatorTests : IAsyncLifetime
         Assert.Equal("shop/echo-v2", route.Canary!.PoolId);
         Assert.Equal(["10.0.0.1:8080", "10.0.0.2:8080"], Pool(snapshot, "shop/echo-v1")!.Endpoints.Select(e => e.Id));
 
-        var policy = await Eventually.GetAsync(() => _f.GetAsync("loadbalancerpolicies", "shop", "shop"),
-            p => OperatorFixture.Condition(p, "Accepted")?["status"]?.GetValue<string>() == "True", "policy Accepted=True");
+        var policy = await _f.UntilConditionAsync("loadbalancerpolicies", "shop", "shop", "Accepted", "True", "policy Accepted=True");
         Assert.Equal("True", OperatorFixture.Condition(policy, "ResolvedRefs")!["status"]!.GetValue<string>());
         Assert.Equal(1, policy["status"]!["observedGeneration"]!.GetValue<long>());
         Assert.Equal("Unknown", OperatorFixture.Condition(policy, "Programmed")!["status"]!.GetValue<string>());
@@ -45,8 +44,7 @@ public sealed class OperatorTests : IAsyncLifetime
         Assert.Equal("True", OperatorFixture.Condition(pool, "Accepted")!["status"]!.GetValue<string>());
 
         await _f.FakeReplicaAppliesAsync("replica-1");
-        await Eventually.GetAsync(() => _f.GetAsync("loadbalancerpolicies", "shop", "shop"),
-            p => OperatorFixture.Condition(p, "Programmed")?["status"]?.GetValue<string>() == "True", "policy Programmed=True after the replica applied");
+        await _f.UntilConditionAsync("loadbalancerpolicies", "shop", "shop", "Programmed", "True", "policy Programmed=True after the replica applied");
     }
 
     [Fact]
@@ -57,8 +55,7 @@ public sealed class OperatorTests : IAsyncLifetime
         await _f.Cluster.Client.CustomObjects.PatchNamespacedCustomObjectAsync(
             new V1Patch("""{"spec":{"routes":[{"name":"echo","match":{"path":"no-leading-slash"},"backends":[{"pool":"echo-v1","weight":1}]}]}}""", V1Patch.PatchType.MergePatch),
             "ballast.dev", "v1alpha1", "shop", "loadbalancerpolicies", "shop");
-        var policy = await Eventually.GetAsync(() => _f.GetAsync("loadbalancerpolicies", "shop", "shop"),
-            p => OperatorFixture.Condition(p, "Accepted")?["status"]?.GetValue<string>() == "False", "policy Accepted=False");
+        var policy = await _f.UntilConditionAsync("loadbalancerpolicies", "shop", "shop", "Accepted", "False", "policy Accepted=False");
         var accepted = OperatorFixture.Condition(policy, "Accepted")!;
         Assert.Contains("spec.routes[0].match.path", accepted["message"]!.GetValue<string>());
         Assert.Equal(2, accepted["observedGeneration"]!.GetValue<long>());

@@ -15,12 +15,16 @@ public sealed class OperatorFixture : IAsyncDisposable
     public const string Token = "replica-secret";
     public EmulatedCluster Cluster { get; }
     public OperatorHost Operator { get; private set; } = null!;
+    private readonly Func<OperatorOptions, OperatorOptions> _configure;
 
-    private OperatorFixture(EmulatedCluster cluster) => Cluster = cluster;
+    private OperatorFixture(EmulatedCluster cluster, Func<OperatorOptions, OperatorOptions>? configure) =>
+        (Cluster, _configure) = (cluster, configure ?? (o => o));
 
-    public static async Task<OperatorFixture> StartAsync(int historyLimit = 1000, IEnumerable<KubeEmulator.ResourceType>? types = null)
+    /// <param name="configure">Changes to the test options (<see cref="Options"/>) for this operator and its restarts.</param>
+    public static async Task<OperatorFixture> StartAsync(int historyLimit = 1000, IEnumerable<KubeEmulator.ResourceType>? types = null,
+        Func<OperatorOptions, OperatorOptions>? configure = null)
     {
-        var fixture = new OperatorFixture(await EmulatedCluster.StartAsync(historyLimit, types: types));
+        var fixture = new OperatorFixture(await EmulatedCluster.StartAsync(historyLimit, types: types), configure);
         await fixture.StartOperatorAsync();
         return fixture;
     }
@@ -37,7 +41,7 @@ public sealed class OperatorFixture : IAsyncDisposable
         LeaseDuration = TimeSpan.FromSeconds(3),
     };
 
-    public async Task StartOperatorAsync() => Operator = await OperatorHost.StartAsync(Options(Cluster));
+    public async Task StartOperatorAsync() => Operator = await OperatorHost.StartAsync(_configure(Options(Cluster)));
 
     public async Task StopOperatorAsync() => await Operator.DisposeAsync();
 
@@ -64,6 +68,10 @@ public sealed class OperatorFixture : IAsyncDisposable
 
     public static JsonObject? Condition(JsonObject obj, string type) =>
         obj["status"]?["conditions"]?.AsArray().FirstOrDefault(c => c!["type"]!.GetValue<string>() == type)?.AsObject();
+
+    /// <summary>Polls a ballast.dev resource until its condition <paramref name="type"/> has <paramref name="status"/>; returns the resource then.</summary>
+    public Task<JsonObject> UntilConditionAsync(string plural, string ns, string name, string type, string status, string what) =>
+        Eventually.GetAsync(() => GetAsync(plural, ns, name), p => Condition(p, type)?["status"]?.GetValue<string>() == status, what);
 
     public Task<Snapshot> SnapshotWhereAsync(Func<Snapshot, bool> done, string what) =>
         Eventually.GetAsync(() => Task.FromResult(Operator.Hub.Current), done, what);

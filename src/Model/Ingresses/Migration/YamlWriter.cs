@@ -33,6 +33,9 @@ public static class YamlWriter
         return Serializer.Serialize(ordered);
     }
 
+    /// <summary>Any JSON as block YAML, keys in the order the node holds them (the golden compiler cases' status.yaml).</summary>
+    public static string Write(JsonNode? node) => Serializer.Serialize(Plain(node));
+
     /// <summary>JSON → plain dictionaries, lists and scalars YamlDotNet writes as block YAML.</summary>
     private static object? Plain(JsonNode? node) => node switch
     {
