@@ -2,7 +2,7 @@ using Ballast.Model.Compilation;
 using Ballast.Model.Yaml;
 using CsCheck;
 
-namespace Ballast.Model.Tests.Properties;
+namespace Ballast.Model.Tests.Yaml;
 
 /// <summary>
 /// Properties of the YAML loader and the Compiler on any input (CsCheck: random, resource-shaped and mutated real

@@ -2,7 +2,7 @@ using System.Globalization;
 using Ballast.Testing;
 using CsCheck;
 
-namespace Ballast.Model.Tests.Properties;
+namespace Ballast.Model.Tests.Yaml;
 
 /// <summary>
 /// Inputs for the property tests of the YAML loader and the Compiler: random text in YAML's alphabet, token soup
