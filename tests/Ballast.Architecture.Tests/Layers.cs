@@ -41,7 +41,7 @@ public static class Layers
 
         ("Runtime", Kind.Runtime, ["Http", "Metrics", "Endpoints", "Redis", "Routing", "Policies", "LoadBalancing", "Affinity", "Health", "Transforms"]),
 
-        ("Listeners", Kind.Edge, []),
+        ("Listeners", Kind.Edge, ["Http"]),
         ("Tls", Kind.Edge, ["Metrics", "Endpoints"]),
         ("AccessLog", Kind.Edge, ["Http", "Metrics", "Endpoints", "Transforms", "Runtime"]),
         ("Tracing", Kind.Edge, ["Endpoints", "Runtime"]),

@@ -92,6 +92,8 @@ public sealed class BackendTlsReporter
         var h2 = pool.Protocol is Model.Resources.PoolProtocol.HTTP2 or Model.Resources.PoolProtocol.GRPC;
         options.ApplicationProtocols = [h2 ? SslApplicationProtocol.Http2 : SslApplicationProtocol.Http11];
         var serverName = tls.ServerName;
+        var refusals = Failures.WithLabels(poolId, MissingClientCertificate.Reason);
+        var refusalLogger = Logger;
         handler.ConnectCallback = async (context, cancellationToken) =>
         {
             var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
@@ -100,16 +102,34 @@ public sealed class BackendTlsReporter
                 await socket.ConnectAsync(context.DnsEndPoint, cancellationToken);
                 var ssl = new SslStream(new NetworkStream(socket, ownsSocket: true), leaveInnerStreamOpen: false);
                 var perConnection = CloneFor(options, serverName ?? context.DnsEndPoint.Host);
+                // A pool without a client certificate notes whether the backend asked for one: in TLS 1.3 a backend
+                // that requires it refuses only after our handshake is done, so the failure shows on first use.
+                var asked = false;
+                if (perConnection.ClientCertificateContext is null)
+                {
+                    perConnection.LocalCertificateSelectionCallback = (_, _, _, _, _) =>
+                    {
+                        asked = true;
+                        return null!; // nothing to present
+                    };
+                }
                 try
                 {
                     await ssl.AuthenticateAsClientAsync(perConnection, cancellationToken);
+                }
+                catch (Exception e) when (asked && e is AuthenticationException or IOException)
+                {
+                    // TLS 1.2: the refusal ends the handshake itself.
+                    MissingClientCertificate.Report(refusals, refusalLogger, poolId, context.DnsEndPoint);
+                    await ssl.DisposeAsync();
+                    throw;
                 }
                 catch
                 {
                     await ssl.DisposeAsync();
                     throw;
                 }
-                return ssl;
+                return asked ? new MissingClientCertificate(ssl, refusals, refusalLogger, poolId, context.DnsEndPoint) : ssl;
             }
             catch
             {
@@ -130,7 +150,7 @@ public sealed class BackendTlsReporter
         ApplicationProtocols = template.ApplicationProtocols,
     };
 
-    /// <summary>Metric label: untrusted_chain, expired, name_mismatch, no_certificate.</summary>
+    /// <summary>Metric label: untrusted_chain, expired, name_mismatch, no_certificate (client_certificate_required: see <see cref="MissingClientCertificate"/>).</summary>
     internal static string Reason(SslPolicyErrors errors, X509Chain? chain)
     {
         if ((errors & SslPolicyErrors.RemoteCertificateNotAvailable) != 0) return "no_certificate";

@@ -11,7 +11,7 @@ namespace Ballast.Ingress.Forwarding;
 /// retries allocate nothing). Decides whether the attempt that just failed is retried and where: the decision
 /// (<see cref="RetryDecision"/>), then a different endpoint from the pool's current balancer
 /// (<see cref="PickContext.Avoid"/>), then the budget — in that order so budget is spent only on retries that
-/// will be sent. Set as a feature of the request so the response transformer can ask before a retriable
+/// will be sent; a connect failure's retry takes no budget (nothing reached a backend). Set as a feature of the request so the response transformer can ask before a retriable
 /// status reaches the client.
 /// </summary>
 public sealed class RetryAttempt : IRetriableResponse
@@ -84,7 +84,10 @@ public sealed class RetryAttempt : IRetriableResponse
             return false;
         }
 
-        if (!_retry.Budget.TryAcquireRetry())
+        // The budget bounds the extra load retries put on backends; a connect failure reached none, so its retry
+        // sends the request once in all and takes nothing from the budget (a burst of them, e.g. 200 WebSockets
+        // reopening toward an endpoint that has just stopped, would otherwise spend it and end in 502s).
+        if (outcome.Kind != AttemptOutcomeKind.ConnectFailure && !_retry.Budget.TryAcquireRetry())
         {
             if (!reuse) _pool.Breaker.ExitRetry();
             _retry.BudgetExhausted?.Inc();

@@ -134,8 +134,12 @@ public sealed class IngressHost : IAsyncDisposable, ISnapshotTarget
             kestrel.AllowAlternateSchemes = true;
             // Content-Length must be 1*DIGIT (Kestrel alone accepts "+5"); see Listeners/StrictFieldEncoding.
             kestrel.RequestHeaderEncodingSelector = StrictFieldEncoding.Select;
+            // Stream, field and header-time limits of an edge proxy (rapid reset, CONTINUATION floods, slow headers).
+            EdgeLimits.Apply(kestrel.Limits, options.RequestHeadersTimeout);
             kestrel.ConfigureEndpointDefaults(listen =>
             {
+                // The names a client nominates in Connection, kept before Kestrel rewrites it (Listeners/NominatedFields).
+                listen.Use(next => connection => NominatedFields.TrackAsync(next, connection));
                 // HTTPS ports are known to the store before Kestrel reloads its endpoints (ApplyAsync applies it first).
                 if (listen.IPEndPoint is { } ep && tlsStore.IsHttpsPort(ep.Port)) TlsListenerSetup.Configure(listen, ep.Port, tlsStore);
                 else listen.Use(next => new PriorKnowledgeHttp2Middleware(next, options.FirstBytesTimeout).OnConnectionAsync);

@@ -38,6 +38,11 @@ public sealed record IngressOptions
     public TimeSpan BindTimeout { get; init; } = TimeSpan.FromSeconds(10);
     /// <summary>A client that opens a connection and sends nothing for this long is closed before protocol selection.</summary>
     public TimeSpan FirstBytesTimeout { get; init; } = TimeSpan.FromSeconds(30);
+    /// <summary>
+    /// A request whose head (HTTP/1.1 request line and fields, HTTP/2 HEADERS and CONTINUATION frames) is not complete
+    /// this long after it began is refused: 408, or the HTTP/2 connection closed (see Listeners/EdgeLimits).
+    /// </summary>
+    public TimeSpan RequestHeadersTimeout { get; init; } = TimeSpan.FromSeconds(30);
     /// <summary>The shared Redis of active-active replicas (affinity table, global limits); null: single replica, no Redis.</summary>
     public RedisOptions? Redis { get; init; }
     /// <summary>The keys that sign affinity cookies (same on every replica); null: a random key for this process.</summary>

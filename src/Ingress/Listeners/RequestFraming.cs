@@ -1,10 +1,11 @@
 namespace Ballast.Ingress.Listeners;
 
 /// <summary>
-/// The framing checks Kestrel leaves to us, run once per request before routing (the rest — Content-Length
+/// The framing checks Kestrel leaves to us, and the removal of the fields a client nominates in Connection
+/// (<see cref="NominatedFields"/>), run once per request before routing (the rest — Content-Length
 /// syntax, obs-fold, whitespace before the colon, CR/LF/NUL, Host against an absolute-form target, sizes and
 /// header timeouts — Kestrel refuses itself; see docs/strict-http.md). Costs a few known-field reads; nothing
-/// is allocated unless the request is refused.
+/// is allocated unless the request is refused or nominates fields.
 /// </summary>
 public static class RequestFraming
 {
@@ -28,6 +29,20 @@ public static class RequestFraming
             return null;
         }
 
+        if (CheckTransferEncoding(headers) is { } framing) return framing;
+
+        // Fields the client nominated in Connection (RFC 9110 §7.6.1), removed after the framing checks read theirs.
+        if (headers.Connection.Count != 0 && request.HttpContext.Features.Get<NominatedFields>()?.Take() is { } nominated &&
+            !NominatedFields.Remove(headers, nominated))
+        {
+            return new Violation(StatusCodes.Status400BadRequest, "Connection names a field the request cannot lose\n");
+        }
+
+        return null;
+    }
+
+    private static Violation? CheckTransferEncoding(IHeaderDictionary headers)
+    {
         var transferEncoding = headers.TransferEncoding;
         if (transferEncoding.Count == 0)
         {

@@ -6,8 +6,10 @@ namespace Ballast.Ingress.Listeners;
 /// Kestrel's hook into header decoding (<c>RequestHeaderEncodingSelector</c>, asked once per received field)
 /// used to hold <c>Content-Length</c> to RFC 9110 §8.6's <c>1*DIGIT</c>: Kestrel's own parse accepts a sign
 /// (<c>+5</c> was forwarded as 5). A value that is not all digits fails to decode, which Kestrel answers with
-/// 400 and a closed connection before any request reaches the proxy. Every other field keeps Kestrel's
-/// default decoding (the selector returns null), so the normal path pays one reference comparison per field.
+/// 400 and a closed connection before any request reaches the proxy. <c>Connection</c> is decoded by
+/// <see cref="NominatedFields.FieldDecoder"/>, which keeps the names a client nominates before Kestrel rewrites the value.
+/// Every other field keeps Kestrel's default decoding (the selector returns null), so the normal path pays two
+/// reference comparisons per field (and a case-insensitive comparison for names Kestrel did not intern).
 /// </summary>
 public static class StrictFieldEncoding
 {
@@ -15,7 +17,10 @@ public static class StrictFieldEncoding
         ReferenceEquals(fieldName, Microsoft.Net.Http.Headers.HeaderNames.ContentLength) ||
         fieldName.Equals(Microsoft.Net.Http.Headers.HeaderNames.ContentLength, StringComparison.OrdinalIgnoreCase)
             ? DigitsOnly.Instance
-            : null;
+            : ReferenceEquals(fieldName, Microsoft.Net.Http.Headers.HeaderNames.Connection) ||
+              fieldName.Equals(Microsoft.Net.Http.Headers.HeaderNames.Connection, StringComparison.OrdinalIgnoreCase)
+                ? NominatedFields.FieldDecoder.Instance
+                : null;
 
     /// <summary>ASCII digits only; anything else throws, which Kestrel turns into 400 (invalid request header).</summary>
     private sealed class DigitsOnly : Encoding

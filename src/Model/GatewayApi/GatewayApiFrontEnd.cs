@@ -58,7 +58,13 @@ internal sealed class GatewayApiFrontEnd : IFrontEnd
             var result = new RouteResult(route, report, outcomes, new RouteProblems());
             routes.Add(result);
             Place(result, resolver, policies, routeOrder++);
-            foreach (var (reason, message) in result.Problems.Unsupported.Concat(result.Problems.Unresolved).Distinct()) report.Warn(reason, new FieldPath(""), message);
+            foreach (var (reason, message) in result.Problems.Unsupported.Concat(result.Problems.Unresolved).Distinct())
+            {
+                // The route's problems read "spec.rules[0]...: what" (the wording its status conditions carry); as a
+                // diagnostic the path is the field, so validate can point at its line.
+                var (field, text) = SplitFieldPath(message);
+                report.Warn(reason, new FieldPath(field), text);
+            }
         }
 
         policies.ReportMissing(gateways.Values, routes.Select(r => r.Route));
@@ -124,6 +130,15 @@ internal sealed class GatewayApiFrontEnd : IFrontEnd
                 Hostnames = listeners.Any(l => l.Hostname is null) ? [] : [.. listeners.Select(l => l.Hostname!).Distinct()],
             },
         };
+    }
+
+    /// <summary>"spec.rules[0].x: what" → ("spec.rules[0].x", "what"); a message without a leading path → ("spec", message).</summary>
+    private static (string Field, string Message) SplitFieldPath(string message)
+    {
+        var colon = message.IndexOf(": ", StringComparison.Ordinal);
+        return colon > 0 && message.StartsWith("spec", StringComparison.Ordinal) && !message[..colon].Contains(' ', StringComparison.Ordinal)
+            ? (message[..colon], message[(colon + 2)..])
+            : ("spec", message);
     }
 }
 

@@ -45,17 +45,7 @@ public static class Validator
     /// Compiles what was loaded the way <c>validate</c> does: only the folder's Services and Secrets resolve, and naming
     /// any other one is a warning (it may exist in the cluster). The golden compiler cases compile the same way.
     /// </summary>
-    public static CompileResult Compile(LoadResult loaded) => Compiler.Compile(new CompilerInput
-    {
-        Policies = loaded.Policies,
-        Pools = loaded.Pools,
-        Inputs = loaded.Inputs,
-        Services = loaded.Services,
-        Secrets = loaded.Secrets,
-        NamespaceLabels = loaded.NamespaceLabels,
-        InvalidResources = loaded.Invalid,
-        ClusterObjectsUnknown = true,
-    });
+    public static CompileResult Compile(LoadResult loaded) => Compiler.Compile(loaded.ToCompilerInput() with { ClusterObjectsUnknown = true });
 
     /// <summary>
     /// The sources named on the command line: a folder (its manifests, names relative to it when it is the only

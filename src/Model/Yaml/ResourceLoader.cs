@@ -32,6 +32,18 @@ public sealed record LoadResult
     public ImmutableHashSet<ResourceKey> Invalid { get; init; } = [];
     public bool HasErrors => Diagnostics.Any(d => d.Severity == Severity.Error);
 
+    /// <summary>The Compiler's input made of everything loaded (what standalone mode and <c>validate</c> compile).</summary>
+    public CompilerInput ToCompilerInput() => new()
+    {
+        Policies = Policies,
+        Pools = Pools,
+        Inputs = Inputs,
+        Services = Services,
+        Secrets = Secrets,
+        NamespaceLabels = NamespaceLabels,
+        InvalidResources = Invalid,
+    };
+
     /// <summary>Field positions of each loaded document, keyed by the document's start (a resource's <see cref="Resource.Source"/>).</summary>
     internal IReadOnlyDictionary<SourceLocation, MarkMap> Marks { get; init; } = new Dictionary<SourceLocation, MarkMap>();
 
@@ -149,9 +161,10 @@ public static class ResourceLoader
     private static void Load(string yaml, string file, Accumulator acc)
     {
         var stream = new YamlStream();
+        var parser = new Parser(new StringReader(yaml));
         try
         {
-            stream.Load(new StringReader(yaml));
+            stream.Load(parser);
         }
         catch (YamlException e)
         {
@@ -164,6 +177,14 @@ public static class ResourceLoader
             }
             var message = e.InnerException is { } inner ? $"{e.Message} ({inner.Message})" : e.Message;
             acc.Diagnostics.Add(new Diagnostic(null, "", $"invalid YAML, the whole file is skipped: {message}", Loc(file, e.Start)));
+            return;
+        }
+        catch (Exception e) when (e is InvalidOperationException or ArgumentException)
+        {
+            // YamlDotNet's scanner and node loader fail this way on some malformed input instead of raising a
+            // YamlException (found by the property tests): still a syntax error, placed after the last event read.
+            var at = parser.Current?.End is { Line: > 0 } end ? end : new Mark(0, 1, 1);
+            acc.Diagnostics.Add(new Diagnostic(null, "", "invalid YAML, the whole file is skipped: the parser could not read past this point", Loc(file, at)));
             return;
         }
         foreach (var doc in stream.Documents) LoadDocument(doc, file, acc);
@@ -199,8 +220,10 @@ public static class ResourceLoader
         }
 
         var kind = obj["kind"] is JsonValue k && k.GetValueKind() == JsonValueKind.String ? k.GetValue<string>() : null;
-        var name = obj["metadata"]?["name"] is JsonValue n && n.GetValueKind() == JsonValueKind.String ? n.GetValue<string>() : null;
-        var ns = obj["metadata"]?["namespace"] is JsonValue s && s.GetValueKind() == JsonValueKind.String ? s.GetValue<string>() : null;
+        // metadata may be anything here (a string, a list): the shape check below reports it; a key is read only from an object.
+        var metadata = obj["metadata"] as JsonObject;
+        var name = metadata?["name"] is JsonValue n && n.GetValueKind() == JsonValueKind.String ? n.GetValue<string>() : null;
+        var ns = metadata?["namespace"] is JsonValue s && s.GetValueKind() == JsonValueKind.String ? s.GetValue<string>() : null;
         var apiVersion = obj["apiVersion"] is JsonValue av && av.GetValueKind() == JsonValueKind.String ? av.GetValue<string>() : null;
 
         // A GitOps folder mixes our resources with Namespaces, Deployments …: documents of groups Ballast does not

@@ -175,6 +175,32 @@ public sealed class RetryEndToEndTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task Connect_failures_are_retried_past_the_budget_since_nothing_reached_a_backend()
+    {
+        // A refused endpoint that is never ejected keeps its share: far more connect failures than the default
+        // budget (20% of requests + 10 per window) would pay for. Nothing reached a backend on those, so all are retried.
+        await using var live = await TestBackend.StartAsync("live");
+        await using var ingress = await IngressFixture.StartAsync();
+        var port = FreePort.Next();
+        var route = Route("r", ("ns/p", 1)) with { Retries = RetrySnapshot.Default };
+        var pool = Pool("ns/p", Model.Resources.PoolProtocol.HTTP1,
+            new EndpointSnapshot { Host = "127.0.0.1", Port = live.Port }, new EndpointSnapshot { Host = "127.0.0.1", Port = FreePort.Next() })
+            with
+        { PassiveHealth = new PassiveHealthSnapshot { ConsecutiveFailures = int.MaxValue, ConnectFailuresOnly = true } };
+        await ingress.ApplyAsync(Of(1, [Listener(port, route)], pool));
+        var client = ingress.Client(port);
+
+        const int requests = 200;
+        for (var i = 0; i < requests; i++) Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/x")).StatusCode);
+
+        var metrics = await ingress.MetricsAsync();
+        var retried = PrometheusText.Value(metrics, "ballast_retries_total{route=\"r\"}") ?? 0;
+        Assert.Equal(requests, live.Requests);
+        Assert.True(retried > requests * 20 / 100 + Ballast.Ingress.Runtime.RetryBudget.DefaultMinRetriesPerWindow, $"{retried} retries: no more than the budget");
+        Assert.Equal(0, PrometheusText.Value(metrics, "ballast_retry_budget_exhausted_total{route=\"r\"}") ?? 0);
+    }
+
+    [Fact]
     public async Task With_every_backend_failing_retries_stay_within_the_budget()
     {
         await using var a = await TestBackend.StartAsync("a", ctx => { ctx.Response.StatusCode = 503; return Task.CompletedTask; });

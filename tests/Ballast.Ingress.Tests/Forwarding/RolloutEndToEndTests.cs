@@ -85,12 +85,15 @@ public sealed class RolloutEndToEndTests(ITestOutputHelper output)
         var retried = PrometheusText.Value(await ingress.MetricsAsync(), "ballast_retries_total{route=\"default/shop/all\"}") ?? 0;
         var requestFailures = failures.Where(f => !f.StartsWith("websocket", StringComparison.Ordinal)).ToList();
         output.WriteLine($"{ok} ok, {requestFailures.Count} requests failed, {failures.Count - requestFailures.Count} websocket opens failed, {retried} retried");
+        foreach (var kind in failures.GroupBy(f => f)) output.WriteLine($"  {kind.Count()} × {kind.Key}");
         await origin.DisposeAsync();
 
         // Traffic ran through every rollout (each origin served some of it), however fast this machine was.
         Assert.All(origins, o => Assert.True(o.Requests > 0, $"origin {o.Name} served nothing"));
-        // The measure: requests. A WebSocket open that meets the stopping origin can still fail (a 502 on
-        // a loaded machine; known gap, docs/rollouts.md); those are written above, not asserted.
+        // The measure: requests. WebSocket opens come as a burst (200 sockets reopening when their origin
+        // stops); on a loaded machine some had picked the old origin before the switch. A connect failure's retry no
+        // longer spends the budget, but a reset's does, and a retry can meet the next stopped origin when requests
+        // take longer than the 700 ms between rollouts: those opens are written above, not asserted (docs/rollouts.md).
         Assert.True(requestFailures.Count == 0, string.Join("\n", requestFailures.Take(20)));
     }
 

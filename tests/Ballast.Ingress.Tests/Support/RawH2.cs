@@ -33,16 +33,38 @@ public sealed class RawH2 : IAsyncDisposable
     }
 
     /// <summary>A header block for a GET of <paramref name="path"/> plus the given fields (names lower case).</summary>
-    public static byte[] Block(string path, params (string Name, string Value)[] fields)
+    public static byte[] Block(string path, params (string Name, string Value)[] fields) =>
+        Fields([(":method", "GET"), (":scheme", "http"), (":path", path), (":authority", "shop.example"), .. fields]);
+
+    /// <summary>A header block fragment of just these fields (for CONTINUATION frames).</summary>
+    public static byte[] Fields(params (string Name, string Value)[] fields)
     {
         var block = new List<byte>();
-        foreach (var (name, value) in new[] { (":method", "GET"), (":scheme", "http"), (":path", path), (":authority", "shop.example") }.Concat(fields))
+        foreach (var (name, value) in fields)
         {
             block.Add(0x00); // literal without indexing, new name
             Literal(block, name);
             Literal(block, value);
         }
         return [.. block];
+    }
+
+    /// <summary>The server's first SETTINGS frame: parameter id → value.</summary>
+    public async Task<Dictionary<int, uint>> ReadSettingsAsync()
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(15));
+        var head = new byte[9];
+        while (true)
+        {
+            await _stream.ReadExactlyAsync(head, timeout.Token);
+            var payload = new byte[(head[0] << 16) | (head[1] << 8) | head[2]];
+            await _stream.ReadExactlyAsync(payload, timeout.Token);
+            if (head[3] != Settings || (head[4] & 0x1) != 0) continue; // not SETTINGS, or an ACK
+            var settings = new Dictionary<int, uint>();
+            for (var i = 0; i + 6 <= payload.Length; i += 6)
+                settings[BinaryPrimitives.ReadUInt16BigEndian(payload.AsSpan(i))] = BinaryPrimitives.ReadUInt32BigEndian(payload.AsSpan(i + 2));
+            return settings;
+        }
     }
 
     private static void Literal(List<byte> block, string text)
@@ -59,7 +81,11 @@ public sealed class RawH2 : IAsyncDisposable
         block.AddRange(bytes);
     }
 
-    public async Task WriteFrameAsync(byte type, byte flags, int stream, byte[] payload)
+    public async Task WriteFrameAsync(byte type, byte flags, int stream, byte[] payload) =>
+        await _stream.WriteAsync(Frame(type, flags, stream, payload));
+
+    /// <summary>One frame's bytes (to write many at once with <see cref="WriteAsync"/>).</summary>
+    public static byte[] Frame(byte type, byte flags, int stream, byte[] payload)
     {
         var frame = new byte[9 + payload.Length];
         frame[0] = (byte)(payload.Length >> 16);
@@ -69,14 +95,17 @@ public sealed class RawH2 : IAsyncDisposable
         frame[4] = flags;
         BinaryPrimitives.WriteInt32BigEndian(frame.AsSpan(5), stream);
         payload.CopyTo(frame, 9);
-        await _stream.WriteAsync(frame);
+        return frame;
     }
+
+    /// <summary>Writes raw bytes (frames built with <see cref="Frame"/>) in one go.</summary>
+    public async Task WriteAsync(byte[] bytes) => await _stream.WriteAsync(bytes);
 
     /// <summary>
     /// Reads frames until stream <paramref name="stream"/> gets a response HEADERS (its :status, from the static
     /// table byte Kestrel writes: 200, 204, 206, 304, 400, 404, 500; else 0), an RST_STREAM, or the connection
     /// gets a GOAWAY with an error or closes (a graceful GOAWAY lets the stream finish: reading goes on).
-    /// Returns e.g. "status 400", "rst 1", "goaway 11", "closed".
+    /// Returns e.g. "status 400", "rst 1", "goaway 11", "closed". Stream 0 waits for the connection's end only.
     /// </summary>
     public async Task<string> ReadOutcomeAsync(int stream)
     {

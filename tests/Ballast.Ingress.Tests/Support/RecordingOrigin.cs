@@ -8,7 +8,8 @@ namespace Ballast.Ingress.Tests.Support;
 /// <summary>
 /// A raw TCP origin that records the exact request heads that reached it and answers each request with the
 /// bytes it is given (well-formed by default, malformed when a test wants a bad backend). Reads
-/// Content-Length and chunked request bodies so keep-alive connections stay in step.
+/// Content-Length and chunked request bodies to their end, so keep-alive connections stay in step and a test can
+/// tell a complete body from an aborted one (<see cref="Bodies"/>).
 /// </summary>
 public sealed class RecordingOrigin : IAsyncDisposable
 {
@@ -30,6 +31,12 @@ public sealed class RecordingOrigin : IAsyncDisposable
 
     /// <summary>Request heads (request line and fields, without the blank line) in arrival order.</summary>
     public ConcurrentQueue<string> Heads { get; } = new();
+
+    /// <summary>
+    /// Per request head, in order, how its body ended: "complete" (read to its end as framed) or "aborted" (the
+    /// connection ended or was reset first).
+    /// </summary>
+    public ConcurrentQueue<string> Bodies { get; } = new();
 
     /// <summary>Connections accepted (a request that reached the origin needed one).</summary>
     public int Connections => Volatile.Read(ref _connections);
@@ -62,55 +69,78 @@ public sealed class RecordingOrigin : IAsyncDisposable
         var stream = client.GetStream();
         var buffer = new List<byte>();
         var chunk = new byte[8192];
+        var inBody = false;
         try
         {
             while (!_stop.IsCancellationRequested)
             {
-                int end;
-                while ((end = IndexOf(buffer, "\r\n\r\n"u8)) < 0)
-                {
-                    var read = await stream.ReadAsync(chunk, _stop.Token);
-                    if (read == 0) return;
-                    buffer.AddRange(chunk.AsSpan(0, read).ToArray());
-                }
-
+                if (!await FillAsync(buffer, stream, chunk, () => IndexOf(buffer, "\r\n\r\n"u8) >= 0)) return;
+                var end = IndexOf(buffer, "\r\n\r\n"u8);
                 var head = Encoding.Latin1.GetString([.. buffer.GetRange(0, end)]);
                 Heads.Enqueue(head);
                 buffer.RemoveRange(0, end + 4);
-                await SkipBodyAsync(head, buffer, stream, chunk);
+                inBody = true;
+                if (!await ReadBodyAsync(head, buffer, stream, chunk))
+                {
+                    Bodies.Enqueue("aborted");
+                    return;
+                }
+                inBody = false;
+                Bodies.Enqueue("complete");
                 await stream.WriteAsync(Encoding.Latin1.GetBytes(Response), _stop.Token);
             }
         }
         catch (Exception e) when (e is IOException or OperationCanceledException or ObjectDisposedException)
         {
+            if (inBody) Bodies.Enqueue("aborted");
         }
     }
 
-    private async Task SkipBodyAsync(string head, List<byte> buffer, NetworkStream stream, byte[] chunk)
+    /// <summary>Reads the request's body to its end as framed (chunked, Content-Length or none): false if the connection ended first.</summary>
+    private async Task<bool> ReadBodyAsync(string head, List<byte> buffer, NetworkStream stream, byte[] chunk)
     {
         var lines = head.Split("\r\n");
         string? Field(string name) => lines.Skip(1).Where(l => l.StartsWith(name + ":", StringComparison.OrdinalIgnoreCase))
             .Select(l => l[(name.Length + 1)..].Trim()).FirstOrDefault();
         if (Field("Transfer-Encoding") is { } te && te.Contains("chunked", StringComparison.OrdinalIgnoreCase))
         {
-            while (IndexOf(buffer, "0\r\n\r\n"u8) < 0)
+            while (true)
             {
-                var read = await stream.ReadAsync(chunk, _stop.Token);
-                if (read == 0) return;
-                buffer.AddRange(chunk.AsSpan(0, read).ToArray());
+                if (!await FillAsync(buffer, stream, chunk, () => IndexOf(buffer, "\r\n"u8) >= 0)) return false;
+                var lineEnd = IndexOf(buffer, "\r\n"u8);
+                var sizeLine = Encoding.Latin1.GetString([.. buffer.GetRange(0, lineEnd)]);
+                buffer.RemoveRange(0, lineEnd + 2);
+                var size = Convert.ToInt32(sizeLine.Split(';')[0].Trim(), 16);
+                if (size == 0)
+                {
+                    while (true) // trailer fields, then the empty line
+                    {
+                        if (!await FillAsync(buffer, stream, chunk, () => IndexOf(buffer, "\r\n"u8) >= 0)) return false;
+                        var trailerEnd = IndexOf(buffer, "\r\n"u8);
+                        buffer.RemoveRange(0, trailerEnd + 2);
+                        if (trailerEnd == 0) return true;
+                    }
+                }
+                if (!await FillAsync(buffer, stream, chunk, () => buffer.Count >= size + 2)) return false;
+                buffer.RemoveRange(0, size + 2);
             }
-            buffer.RemoveRange(0, IndexOf(buffer, "0\r\n\r\n"u8) + 5);
-            return;
         }
 
         var length = long.TryParse(Field("Content-Length"), out var l) ? l : 0;
-        while (buffer.Count < length)
+        if (!await FillAsync(buffer, stream, chunk, () => buffer.Count >= length)) return false;
+        buffer.RemoveRange(0, (int)length);
+        return true;
+    }
+
+    private async Task<bool> FillAsync(List<byte> buffer, NetworkStream stream, byte[] chunk, Func<bool> enough)
+    {
+        while (!enough())
         {
             var read = await stream.ReadAsync(chunk, _stop.Token);
-            if (read == 0) return;
+            if (read == 0) return false;
             buffer.AddRange(chunk.AsSpan(0, read).ToArray());
         }
-        buffer.RemoveRange(0, (int)length);
+        return true;
     }
 
     private static int IndexOf(List<byte> buffer, ReadOnlySpan<byte> value)

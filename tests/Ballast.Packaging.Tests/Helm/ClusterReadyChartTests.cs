@@ -223,6 +223,31 @@ public sealed class ClusterReadyChartTests
     }
 
     [Fact]
+    public async Task The_shutdown_grace_is_a_preStop_sleep_before_SIGTERM_and_the_process_then_closes_at_once()
+    {
+        var docs = await Support.Helm.TemplateAsync("ingress.shutdown.graceSeconds=12", "ingress.shutdown.timeoutSeconds=20");
+        var ingress = docs.Only("Deployment", "-ingress");
+        Assert.Equal(12, Container(ingress)["lifecycle"]!["preStop"]!["sleep"]!["seconds"]!.GetValue<long>());
+        Assert.Null(Container(ingress)["lifecycle"]!["preStop"]!["exec"]); // the image has no shell
+        Assert.True(RunArguments.TryParse(Args(Container(ingress))[1..], out var run, out var error), error);
+        Assert.Equal(TimeSpan.Zero, run.ShutdownGrace); // the grace has passed before SIGTERM
+        Assert.Equal(TimeSpan.FromSeconds(20), run.ShutdownTimeout);
+        Assert.Equal(12 + 20 + 5, PodSpec(ingress)["terminationGracePeriodSeconds"]!.GetValue<long>());
+
+        // Off (clusters before 1.30): no hook, and the process waits the grace itself after SIGTERM.
+        ingress = (await Support.Helm.TemplateAsync("ingress.shutdown.graceSeconds=12", "ingress.shutdown.preStopSleep=false")).Only("Deployment", "-ingress");
+        Assert.Null(Container(ingress)["lifecycle"]);
+        Assert.True(RunArguments.TryParse(Args(Container(ingress))[1..], out run, out error), error);
+        Assert.Equal(TimeSpan.FromSeconds(12), run.ShutdownGrace);
+
+        // No grace at all: no hook (a zero sleep needs Kubernetes 1.32), no wait.
+        ingress = (await Support.Helm.TemplateAsync("ingress.shutdown.graceSeconds=0")).Only("Deployment", "-ingress");
+        Assert.Null(Container(ingress)["lifecycle"]);
+        Assert.True(RunArguments.TryParse(Args(Container(ingress))[1..], out run, out error), error);
+        Assert.Equal(TimeSpan.Zero, run.ShutdownGrace);
+    }
+
+    [Fact]
     public async Task Helm_package_produces_an_archive_that_renders_the_same_as_the_chart_folder()
     {
         var dir = Directory.CreateTempSubdirectory("ballast-package-").FullName;
