@@ -112,7 +112,9 @@ public sealed class ListenerRouterTests
             R("api", new MatchSnapshot { PathKind = PathMatchKind.Prefix, Path = "/api" }));
 
         Assert.Equal("post-gold", Match(router, Request("h", "/api/o", "POST", headers: ("X-Tenant", "gold"))));
-        Assert.Equal("post-gold", Match(router, Request("h", "/api/o", "post", headers: ("x-tenant", "gold"))));
+        // Methods match case-sensitively (RFC 9110 §9.1; README changelog): "post" is not POST. Header names do not.
+        Assert.Equal("api", Match(router, Request("h", "/api/o", "post", headers: ("x-tenant", "gold"))));
+        Assert.Equal("post-gold", Match(router, Request("h", "/api/o", "POST", headers: ("x-tenant", "gold"))));
         Assert.Equal("api", Match(router, Request("h", "/api/o", "GET", headers: ("X-Tenant", "gold"))));
         Assert.Equal("api", Match(router, Request("h", "/api/o", "POST", headers: ("X-Tenant", "Gold"))));
         Assert.Equal("beta-query", Match(router, Request("h", "/api/o", query: "?a=1&beta=yes")));

@@ -42,7 +42,9 @@ public sealed class KestrelConnectionEnds : IDisposable
         try
         {
             await Ballast.Testing.Eventually.True(() => Reasons.Any(reasons.Contains), "a connection ended for " + string.Join(" or ", reasons),
-                within: TimeSpan.FromSeconds(10));
+                // Kestrel records the end when the connection is disposed, after its streams have drained: on a
+                // loaded machine (the whole suite) that took over 10 s once. The bound only matters when it fails.
+                within: TimeSpan.FromSeconds(30));
         }
         catch (TimeoutException)
         {

@@ -24,6 +24,7 @@ public static class KubernetesObjects
         ["rbac.authorization.k8s.io/v1/RoleBinding"] = y => KubernetesYaml.Deserialize<V1RoleBinding>(y, strict: true),
         ["autoscaling/v2/HorizontalPodAutoscaler"] = y => KubernetesYaml.Deserialize<V2HorizontalPodAutoscaler>(y, strict: true),
         ["networking.k8s.io/v1/NetworkPolicy"] = y => KubernetesYaml.Deserialize<V1NetworkPolicy>(y, strict: true),
+        ["networking.k8s.io/v1/IngressClass"] = y => KubernetesYaml.Deserialize<V1IngressClass>(y, strict: true),
         ["apiextensions.k8s.io/v1/CustomResourceDefinition"] = y => KubernetesYaml.Deserialize<V1CustomResourceDefinition>(y, strict: true),
     };
 

@@ -2,7 +2,7 @@ using System.Text.Json;
 using Ballast.Operator.Tests.Support;
 using Ballast.Testing;
 
-namespace Ballast.Operator.Tests.Logging;
+namespace Ballast.Operator.Tests;
 
 /// <summary>
 /// The operator program itself (<c>ballast-operator --log-format json</c>) against the API emulator, read as a log
