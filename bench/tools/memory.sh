@@ -18,26 +18,8 @@ work=$(mktemp -d /tmp/ballast-memory.XXXXXX); ngx="" pid=""
 trap '[ -n "$pid" ] && kill $pid 2>/dev/null && wait $pid 2>/dev/null; [ -n "$ngx" ] && kill $ngx 2>/dev/null; rm -rf "$work"' EXIT
 dotnet publish "$repo/src/Ingress/Ballast.Ingress.csproj" -c Release -p:UseAppHost=true -o "$work/app" \
   >"$work/publish.log" 2>&1 || { cat "$work/publish.log"; exit 1; }
-mkdir -p "$work/ngx/logs" "$work/cfg"
-cat >"$work/ngx/nginx.conf" <<NGX
-worker_processes 1; daemon off; error_log $work/ngx/logs/error.log; pid $work/ngx/nginx.pid;
-events { worker_connections 4096; }
-http { access_log off; server { listen 127.0.0.1:18791; location / { return 200 "ok"; } } }
-NGX
-cat >"$work/cfg/p.yaml" <<'YAML'
-apiVersion: ballast.dev/v1alpha1
-kind: LoadBalancerPolicy
-metadata: { name: memory }
-spec:
-  listeners: [ { name: http, port: 18790, protocol: HTTP, address: 127.0.0.1 } ]
-  routes: [ { name: all, match: { pathPrefix: / }, backends: [ { pool: origin } ] } ]
----
-apiVersion: ballast.dev/v1alpha1
-kind: BackendPool
-metadata: { name: origin }
-spec:
-  endpoints: [ { address: "127.0.0.1:18791" } ]
-YAML
+. "$repo/bench/tools/one-route.sh"
+write_one_route "$work" 18790 18791 memory
 taskset -c 1 nginx -p "$work/ngx" -c "$work/ngx/nginx.conf" & ngx=$!
 rss_kib() { awk '/^VmRSS/ {print $2}' "/proc/$1/status"; }
 metric() { curl -fs http://127.0.0.1:18792/metrics | awk -v m="$1" '$1 == m {printf "%.0f", $2 / 1048576}'; }

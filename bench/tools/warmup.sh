@@ -13,26 +13,8 @@ for v in jit r2r; do
     -p:PublishReadyToRun=$r2r -p:UseAppHost=true -p:DebugType=none -o "$work/$v" >"$work/$v.publish.log" 2>&1 \
     || { cat "$work/$v.publish.log"; exit 1; }
 done
-mkdir -p "$work/ngx/logs" "$work/cfg"
-cat >"$work/ngx/nginx.conf" <<NGX
-worker_processes 1; daemon off; error_log $work/ngx/logs/error.log; pid $work/ngx/nginx.pid;
-events { worker_connections 4096; }
-http { access_log off; server { listen 127.0.0.1:18591; location / { return 200 "ok"; } } }
-NGX
-cat >"$work/cfg/p.yaml" <<'YAML'
-apiVersion: ballast.dev/v1alpha1
-kind: LoadBalancerPolicy
-metadata: { name: warm }
-spec:
-  listeners: [ { name: http, port: 18590, protocol: HTTP, address: 127.0.0.1 } ]
-  routes: [ { name: all, match: { pathPrefix: / }, backends: [ { pool: origin } ] } ]
----
-apiVersion: ballast.dev/v1alpha1
-kind: BackendPool
-metadata: { name: origin }
-spec:
-  endpoints: [ { address: "127.0.0.1:18591" } ]
-YAML
+. "$repo/bench/tools/one-route.sh"
+write_one_route "$work" 18590 18591 warm
 taskset -c 1 nginx -p "$work/ngx" -c "$work/ngx/nginx.conf" & ngx=$!
 sleep 0.5
 clk=$(getconf CLK_TCK)
