@@ -36,19 +36,53 @@ internal sealed class AccessLogFormatter
         json.WriteStartObject();
         foreach (var field in AccessLogFields.All)
         {
-            json.WritePropertyName(AccessLogFields.Name(field));
-            switch (Value(entry, field))
-            {
-                case null: json.WriteNullValue(); break;
-                case string s: json.WriteStringValue(s); break;
-                case int i: json.WriteNumberValue(i); break;
-                case long l: json.WriteNumberValue(l); break;
-                case double d: json.WriteNumberValue(Math.Round(d, 3)); break;
-            }
+            json.WritePropertyName(JsonNames[(int)field]);
+            WriteJsonValue(json, entry, field);
         }
         json.WriteEndObject();
         json.Flush();
     }
+
+    // Encoded once: a name written as a string is transcoded and checked for escaping on every line.
+    private static readonly JsonEncodedText[] JsonNames = [.. AccessLogFields.All.Select(f => JsonEncodedText.Encode(AccessLogFields.Name(f), JavaScriptEncoder.UnsafeRelaxedJsonEscaping))];
+
+    /// <summary>
+    /// The same values as <see cref="Value"/>, written without boxing numbers or allocating the time and address
+    /// strings: the writer formats one line per request, so what it allocates is paid per request.
+    /// </summary>
+    private static void WriteJsonValue(Utf8JsonWriter json, AccessLogEntry e, AccessLogField field)
+    {
+        Span<char> text = stackalloc char[64];
+        switch (field)
+        {
+            case AccessLogField.Time:
+                e.Time.UtcDateTime.TryFormat(text, out var written, TimeFormat, CultureInfo.InvariantCulture);
+                json.WriteStringValue(text[..written]);
+                break;
+            case AccessLogField.ClientAddress when e.ClientAddress is { } address:
+                (address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address).TryFormat(text, out written);
+                json.WriteStringValue(text[..written]);
+                break;
+            case AccessLogField.ClientPort when e.ClientAddress is not null: json.WriteNumberValue(e.ClientPort); break;
+            case AccessLogField.Status: json.WriteNumberValue(e.Status); break;
+            case AccessLogField.RequestBytes: json.WriteNumberValue(e.RequestBody?.Bytes ?? 0L); break;
+            case AccessLogField.ResponseBytes: json.WriteNumberValue(e.ResponseBody?.Bytes ?? 0L); break;
+            case AccessLogField.DurationMs: json.WriteNumberValue(Math.Round(e.DurationMs, 3)); break;
+            case AccessLogField.UpstreamTtfbMs when e.UpstreamTtfbMs is { } ttfb: json.WriteNumberValue(Math.Round(ttfb, 3)); break;
+            case AccessLogField.UpstreamStatus when e.UpstreamStatus is { } upstream: json.WriteNumberValue(upstream); break;
+            case AccessLogField.Retries: json.WriteNumberValue(e.Retries); break;
+            case AccessLogField.ClientAddress or AccessLogField.ClientPort or AccessLogField.UpstreamTtfbMs or AccessLogField.UpstreamStatus:
+                json.WriteNullValue();
+                break;
+            default:
+                // The rest are strings the request path already holds (or null).
+                if (Value(e, field) is string s) json.WriteStringValue(s);
+                else json.WriteNullValue();
+                break;
+        }
+    }
+
+    private const string TimeFormat = "yyyy-MM-dd'T'HH:mm:ss.fff'Z'";
 
     private void WriteTemplate(AccessLogEntry entry, IBufferWriter<byte> output)
     {
@@ -84,7 +118,7 @@ internal sealed class AccessLogFormatter
     /// <summary>A field's value: string, int, long, double, or null when the request has none.</summary>
     internal static object? Value(AccessLogEntry e, AccessLogField field) => field switch
     {
-        AccessLogField.Time => e.Time.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture),
+        AccessLogField.Time => e.Time.UtcDateTime.ToString(TimeFormat, CultureInfo.InvariantCulture),
         AccessLogField.ClientAddress => e.ClientAddress is { } a ? (a.IsIPv4MappedToIPv6 ? a.MapToIPv4() : a).ToString() : null,
         AccessLogField.ClientPort => e.ClientAddress is null ? null : e.ClientPort,
         AccessLogField.Method => e.Method,

@@ -6,8 +6,9 @@ namespace Ballast.Ingress.AccessLog;
 
 /// <summary>
 /// The bounded queue between the request path and the files: <see cref="TryAdd"/> never waits (a full queue drops
-/// the entry and counts it in <c>ballast_access_log_dropped_total</c>); one writer task formats the entries and writes
-/// them in batches, flushing when the queue is empty. <see cref="Reopen"/> (SIGUSR1) reopens every file.
+/// the entry and counts it in <c>ballast_access_log_dropped_total</c>); one writer task wakes on the first entry, lets
+/// a batch gather for <see cref="AccessLogOptions.BatchWindow"/>, then formats and writes what is queued and flushes.
+/// <see cref="Reopen"/> (SIGUSR1) reopens every file.
 /// </summary>
 public sealed class AccessLogQueue : IAsyncDisposable
 {
@@ -20,6 +21,7 @@ public sealed class AccessLogQueue : IAsyncDisposable
     private readonly AccessLogFormatter _formatter = new();
     private readonly ArrayBufferWriter<byte> _buffer = new(64 * 1024);
     private readonly ArrayBufferWriter<byte> _line = new(1024);
+    private readonly TimeSpan _batchWindow;
     private readonly Task _writer;
     private volatile bool _reopen;
 
@@ -38,6 +40,7 @@ public sealed class AccessLogQueue : IAsyncDisposable
         _written = factory.CreateCounter("ballast_access_log_lines_total", "Access-log lines written.");
         _standardOutput = options.StandardOutput ?? Console.OpenStandardOutput;
         _logger = logger;
+        _batchWindow = options.BatchWindow;
         _writer = Task.Run(WriteLoopAsync);
     }
 
@@ -63,6 +66,8 @@ public sealed class AccessLogQueue : IAsyncDisposable
         var touched = new HashSet<AccessLogFile>();
         while (await reader.WaitToReadAsync())
         {
+            // Let the batch gather (see AccessLogOptions.BatchWindow); entries added meanwhile wake nobody.
+            if (_batchWindow > TimeSpan.Zero) await Task.Delay(_batchWindow);
             if (_reopen)
             {
                 _reopen = false;
