@@ -7,9 +7,9 @@ using OpenTelemetry.Trace;
 namespace Ballast.Ingress.Tracing;
 
 /// <summary>
-/// The OpenTelemetry SDK behind <see cref="RequestTracing"/>: a parent-based ratio sampler (a request whose
-/// client sent a context follows its sampled flag; a new trace is kept with the configured probability) and
-/// a batching OTLP/HTTP exporter. The batch queue is bounded: when the receiver is slow, spans are dropped,
+/// The OpenTelemetry SDK behind <see cref="RequestTracing"/>, which decides sampling itself (parent-based, the
+/// configured ratio for new traces) before it starts a span, so the SDK records every span it is given; and a
+/// batching OTLP/HTTP exporter. The batch queue is bounded: when the receiver is slow, spans are dropped,
 /// requests never wait.
 /// </summary>
 public static class TraceExport
@@ -21,7 +21,7 @@ public static class TraceExport
             .SetResourceBuilder(ResourceBuilder.CreateDefault().AddService(options.ServiceName, serviceVersion: version,
                 serviceInstanceId: options.ServiceInstance, autoGenerateServiceInstanceId: options.ServiceInstance is null))
             .AddSource(RequestTracing.SourceName)
-            .SetSampler(new ParentBasedSampler(new TraceIdRatioBasedSampler(options.SampleRatio)))
+            .SetSampler(new ParentBasedSampler(new AlwaysOnSampler()))
             .AddOtlpExporter(otlp =>
             {
                 otlp.Endpoint = options.TracesUrl;

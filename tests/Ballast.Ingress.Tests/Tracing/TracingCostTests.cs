@@ -48,6 +48,25 @@ public sealed class TracingCostTests
         Assert.Equal(Requests + 1, started);
     }
 
+    [Fact]
+    public void A_new_trace_the_ratio_leaves_out_starts_no_activity_yet_sends_its_context_unsampled_and_costs_less_than_a_recorded_one()
+    {
+        var started = 0;
+        using var listener = Listen(_ => Interlocked.Increment(ref started));
+        var untraced = Proxy(new RequestTracing(null));
+        var withoutTracing = BytesPerRequest(untraced.Context, () => untraced.Middleware.InvokeAsync(untraced.Context));
+
+        var left = Proxy(new RequestTracing(new TracingOptions(new Uri("http://127.0.0.1:1")) { SampleRatio = 0 }));
+        var leftOut = BytesPerRequest(left.Context, () => left.Middleware.InvokeAsync(left.Context));
+        Assert.Equal(0, started);
+        Assert.Matches("^00-[0-9a-f]{32}-[0-9a-f]{16}-00$", left.Context.Request.Headers["traceparent"].ToString());
+
+        var kept = Proxy(new RequestTracing(new TracingOptions(new Uri("http://127.0.0.1:1")) { SampleRatio = 1 }));
+        var recorded = BytesPerRequest(kept.Context, () => kept.Middleware.InvokeAsync(kept.Context));
+        Assert.Equal(Requests + 1, started);
+        Assert.True(leftOut < recorded, $"left out {leftOut:0} B/request, recorded {recorded:0} B/request, no tracing {withoutTracing:0} B/request");
+    }
+
     private static ActivityListener Listen(Action<Activity> started)
     {
         var listener = new ActivityListener
