@@ -99,6 +99,18 @@ public static class DesiredState
     }
 
     /// <summary>
+    /// <c>namespace/name</c> of the Secrets that Gateways' listeners name in <c>tls.certificateRefs</c> (core Secrets
+    /// only; another namespace's when written, the Gateway's otherwise). Whether a ReferenceGrant allows a
+    /// cross-namespace one is the Compiler's to say: watching it costs nothing, and lets a grant added later work.
+    /// </summary>
+    public static IEnumerable<string> GatewaySecretReferences(IReadOnlyList<Resource> frontEndInputs) =>
+        from gateway in frontEndInputs.OfType<Model.Resources.GatewayApi.Gateway>()
+        from listener in gateway.Spec.Listeners ?? []
+        from reference in listener.Tls?.CertificateRefs ?? []
+        where string.IsNullOrEmpty(reference.Group) && (reference.Kind ?? "Secret") == "Secret" && reference.Name.Length > 0
+        select $"{(string.IsNullOrEmpty(reference.Namespace) ? gateway.NamespaceOrDefault : reference.Namespace)}/{reference.Name}";
+
+    /// <summary>
     /// The native policies the Ingresses of ours translate into (what the Compiler serves for them): their listeners
     /// name the Ingresses' TLS Secrets and their routes the <c>auth-secret</c> ones, for <see cref="SecretReferences"/>.
     /// </summary>

@@ -134,4 +134,45 @@ public sealed class GatewayApiOperatorTests : IAsyncLifetime
         snapshot = await _f.SnapshotWhereAsync(s => Rule(s, "/shared") == "500", "the /shared rule answering 500");
         Assert.Equal("app/echo:8080", Rule(snapshot, "/own"));
     }
+
+    [Fact]
+    public async Task The_certificate_Secret_an_HTTPS_listener_names_is_watched_and_its_certificate_served_once_it_appears()
+    {
+        await Manifests.ApplyAsync(_f.Cluster.Api, Manifests.Parse("""
+            apiVersion: v1
+            kind: Namespace
+            metadata: { name: infra }
+            ---
+            apiVersion: gateway.networking.k8s.io/v1
+            kind: GatewayClass
+            metadata: { name: ballast }
+            spec: { controllerName: ballast.dev/gateway-controller }
+            ---
+            apiVersion: gateway.networking.k8s.io/v1
+            kind: Gateway
+            metadata: { name: secure, namespace: infra }
+            spec:
+              gatewayClassName: ballast
+              listeners:
+                - { name: https, port: 8443, protocol: HTTPS, hostname: shop.example.com, tls: { certificateRefs: [ { name: shop-tls } ] } }
+            """));
+        var gateway = await Eventually.GetAsync(() => GetAsync("gateways", "infra", "secure"),
+            o => Brief(o["status"]?["listeners"]?[0]?["conditions"], "ResolvedRefs") == "False/InvalidCertificateRef", "the missing Secret reported");
+
+        // The Secret appears after the Gateway: only a watch on it can bring the certificate in.
+        var (certificate, key) = SelfSignedCertificate.Create("shop.example.com");
+        await Manifests.ApplyAsync(_f.Cluster.Api, Manifests.Parse($$"""
+            apiVersion: v1
+            kind: Secret
+            metadata: { name: shop-tls, namespace: infra }
+            type: kubernetes.io/tls
+            data: { tls.crt: {{Convert.ToBase64String(System.Text.Encoding.ASCII.GetBytes(certificate))}}, tls.key: {{Convert.ToBase64String(System.Text.Encoding.ASCII.GetBytes(key))}} }
+            """));
+        var snapshot = await _f.SnapshotWhereAsync(s => s.Listeners.Any(l => l.Port == 8443 && l.Tls is { Certificates.Length: 1 }), "the HTTPS listener with its certificate");
+        var served = snapshot.Listeners.Single(l => l.Port == 8443).Tls!.Certificates[0];
+        Assert.Equal("secret infra/shop-tls", served.Source);
+        Assert.Equal(certificate.Trim(), served.CertificatePem.Trim());
+        gateway = await Eventually.GetAsync(() => GetAsync("gateways", "infra", "secure"),
+            o => Brief(o["status"]?["listeners"]?[0]?["conditions"], "ResolvedRefs") == "True/ResolvedRefs", "ResolvedRefs once the Secret exists");
+    }
 }
