@@ -27,6 +27,12 @@ public sealed class FolderSnapshotSource : IAsyncDisposable
     private int _disposed;
     // The last change was rejected: the next good one says it was fixed.
     private bool _rejected;
+    // The data plane refused the folder for a reason that can pass by itself (a port another process holds): the
+    // same folder is tried again, first after FirstRetry, then twice as long each time up to LongestRetry.
+    private string? _retryingFor;
+    private TimeSpan _retryDelay = FirstRetry;
+    internal static readonly TimeSpan FirstRetry = TimeSpan.FromSeconds(1);
+    internal static readonly TimeSpan LongestRetry = TimeSpan.FromSeconds(30);
 
     public FolderSnapshotSource(string directory, ISnapshotTarget host, TimeProvider time, TimeSpan debounce, ILogger<FolderSnapshotSource> logger)
     {
@@ -79,13 +85,25 @@ public sealed class FolderSnapshotSource : IAsyncDisposable
         await _reloadGate.WaitAsync(cancellationToken);
         try
         {
-            return await ReloadCoreAsync(cancellationToken);
+            var applied = await ReloadCoreAsync(cancellationToken);
+            _retryingFor = null; // applied, or rejected for the folder's own errors: the next change decides
+            _retryDelay = FirstRetry;
+            return applied;
         }
         catch (SnapshotRejectedException e)
         {
             // The data plane said why (a port in use): one line, no stack trace; the last good snapshot keeps serving.
-            _logger.LogError("Rejected the change in {Directory}: {Reason}; still serving snapshot {Version}.", _directory, e.Message, _host.CurrentSnapshot.Version);
-            _host.CountRejected([e.Message]);
+            // Retried until it binds: the same reason again is not a new failure (no new line, no new count).
+            if (_retryingFor != e.Message)
+            {
+                _logger.LogError("Rejected the change in {Directory}: {Reason}; still serving snapshot {Version}; retrying from {Delay} s to every {Longest} s.",
+                    _directory, e.Message, _host.CurrentSnapshot.Version, FirstRetry.TotalSeconds, LongestRetry.TotalSeconds);
+                _host.CountRejected([e.Message]);
+                _retryingFor = e.Message;
+                _retryDelay = FirstRetry;
+            }
+            if (Volatile.Read(ref _disposed) == 0) _timer.Change(_retryDelay, Timeout.InfiniteTimeSpan);
+            _retryDelay = TimeSpan.FromTicks(Math.Min(_retryDelay.Ticks * 2, LongestRetry.Ticks));
             return false;
         }
         catch (Exception e) when (e is not OperationCanceledException)

@@ -64,6 +64,39 @@ public sealed class FolderSnapshotSourceTests
     }
 
     [Fact]
+    public async Task A_listener_on_a_taken_port_is_retried_with_backoff_counted_once_and_applied_once_the_port_is_free()
+    {
+        await using var v1 = await TestBackend.StartAsync("v1");
+        await using var v2 = await TestBackend.StartAsync("v2");
+        using var taken = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        taken.Start();
+        using var folder = new PolicyFolder(((System.Net.IPEndPoint)taken.LocalEndpoint).Port, v1, v2);
+        var logs = new CapturingLoggerProvider();
+        await using var ingress = await IngressFixture.StartAsync(new() { ConfigureLogging = l => l.AddProvider(logs) });
+        var time = new FakeTimeProvider();
+        await using var source = new FolderSnapshotSource(folder.Path, ingress.Host, time, TimeSpan.FromMilliseconds(100),
+            ingress.Host.LoggerFactory.CreateLogger<FolderSnapshotSource>());
+
+        Assert.False(await source.ReloadAsync());
+        time.Advance(FolderSnapshotSource.FirstRetry - TimeSpan.FromTicks(1));
+        Assert.Equal(1, source.Attempts);
+        time.Advance(TimeSpan.FromTicks(1));
+        await Eventually.True(() => source.Attempts == 2, "the first retry, after 1 s");
+        time.Advance(2 * FolderSnapshotSource.FirstRetry);
+        await Eventually.True(() => source.Attempts == 3, "the second retry, 2 s later");
+        // Still taken: the same reason is neither a new log line nor a new failure.
+        Assert.Single(logs.Messages, m => m.StartsWith("Error:") && m.Contains("Rejected the change"));
+        Assert.Equal(1, PrometheusText.Value(await ingress.MetricsAsync(), "ballast_reload_failures_total"));
+        Assert.False(ingress.Host.HasSnapshot);
+
+        taken.Stop();
+        time.Advance(4 * FolderSnapshotSource.FirstRetry);
+        await Eventually.True(() => source.Attempts == 4, "the third retry, 4 s later");
+        Assert.True(ingress.Host.HasSnapshot);
+        (await ingress.Client(folder.Port).GetAsync("/")).EnsureSuccessStatusCode();
+    }
+
+    [Fact]
     public async Task Hot_reload_under_load_fails_no_request_and_the_new_split_takes_over()
     {
         await using var v1 = await TestBackend.StartAsync("v1");
