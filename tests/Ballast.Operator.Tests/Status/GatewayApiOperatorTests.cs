@@ -17,10 +17,20 @@ public sealed class GatewayApiOperatorTests : IAsyncLifetime
     public async Task InitializeAsync() => _f = await OperatorFixture.StartAsync(types: EmulatedCluster.WithGatewayApi);
     public async Task DisposeAsync() => await _f.DisposeAsync();
 
-    private const string Manifest = """
+    /// <summary>The infra namespace the Gateways live in, and our GatewayClass.</summary>
+    private const string InfraAndClass = """
         apiVersion: v1
         kind: Namespace
         metadata: { name: infra }
+        ---
+        apiVersion: gateway.networking.k8s.io/v1
+        kind: GatewayClass
+        metadata: { name: ballast }
+        spec: { controllerName: ballast.dev/gateway-controller }
+        """;
+
+    private const string Manifest = InfraAndClass + """
+
         ---
         apiVersion: v1
         kind: Namespace
@@ -29,11 +39,6 @@ public sealed class GatewayApiOperatorTests : IAsyncLifetime
         apiVersion: v1
         kind: Namespace
         metadata: { name: backends }
-        ---
-        apiVersion: gateway.networking.k8s.io/v1
-        kind: GatewayClass
-        metadata: { name: ballast }
-        spec: { controllerName: ballast.dev/gateway-controller }
         ---
         apiVersion: gateway.networking.k8s.io/v1
         kind: Gateway
@@ -138,15 +143,8 @@ public sealed class GatewayApiOperatorTests : IAsyncLifetime
     [Fact]
     public async Task The_certificate_Secret_an_HTTPS_listener_names_is_watched_and_its_certificate_served_once_it_appears()
     {
-        await Manifests.ApplyAsync(_f.Cluster.Api, Manifests.Parse("""
-            apiVersion: v1
-            kind: Namespace
-            metadata: { name: infra }
-            ---
-            apiVersion: gateway.networking.k8s.io/v1
-            kind: GatewayClass
-            metadata: { name: ballast }
-            spec: { controllerName: ballast.dev/gateway-controller }
+        await Manifests.ApplyAsync(_f.Cluster.Api, Manifests.Parse(InfraAndClass + """
+
             ---
             apiVersion: gateway.networking.k8s.io/v1
             kind: Gateway
