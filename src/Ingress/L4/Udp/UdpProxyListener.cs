@@ -14,6 +14,8 @@ namespace Ballast.Ingress.L4.Udp;
 /// socket; later datagrams reuse it, and replies on it go back to that client. Sessions idle for
 /// <see cref="UdpListenerOptions.SessionIdleTimeout"/> are swept by a <see cref="TimeProvider"/> timer.
 /// With PROXY protocol v2 on the pool, every datagram carries a DGRAM header (v1 has no UDP form, so none is sent).
+/// A placement that has to wait (a shared flow table asking Redis) never holds the receive loop: the client's
+/// datagrams are held (<see cref="PendingSession"/>) while everyone else's keep flowing.
 /// </summary>
 public sealed class UdpProxyListener : IAsyncDisposable
 {
@@ -22,6 +24,7 @@ public sealed class UdpProxyListener : IAsyncDisposable
 
     private readonly UdpListenerOptions _options;
     private readonly ConcurrentDictionary<SocketAddress, UdpSession> _sessions = new();
+    private readonly ConcurrentDictionary<SocketAddress, PendingSession> _opening = new();
     private readonly ConnectionLimit _sessionLimit;
     private readonly L4Metrics.ListenerPoolMetrics _unrouted;
     private volatile IL4EndpointSource _source;
@@ -82,24 +85,34 @@ public sealed class UdpProxyListener : IAsyncDisposable
                     _unrouted.Rejected.Inc();
                     continue;
                 }
-                var session = _sessions.TryGetValue(from, out var existing) ? existing : await OpenSessionAsync(socket, from, received.Span).ConfigureAwait(false);
+                if (!_sessions.TryGetValue(from, out var session))
+                {
+                    if (_opening.TryGetValue(from, out var pending))
+                    {
+                        pending.Hold(received.Span[upstreamHeader..]);
+                        continue;
+                    }
+                    var key = new SocketAddress(from.Family, from.Size);
+                    from.Buffer.Span.CopyTo(key.Buffer.Span);
+                    var opening = OpenSessionAsync(socket, key, received.Span);
+                    if (!opening.IsCompleted)
+                    {
+                        // Placement waits (Redis): hold this client's datagrams, serve the others meanwhile.
+                        var held = new PendingSession();
+                        held.Hold(received.Span[upstreamHeader..]);
+                        _opening[key] = held;
+                        _ = SendHeldWhenOpenAsync(key, opening, held);
+                        continue;
+                    }
+                    session = opening.Result;
+                }
                 if (session is null) continue;
                 session.Touch();
                 var payload = n - upstreamHeader;
                 var header = session.ProxyHeader;
                 var start = HeaderRoom + upstreamHeader - header.Length; // our header goes over the upstream's, no copy of the payload
                 header.CopyTo(buffer, start);
-                var metrics = session.Counters!;
-                try
-                {
-                    await session.Upstream.SendAsync(buffer.AsMemory(start, header.Length + payload), SocketFlags.None).ConfigureAwait(false);
-                    metrics.DatagramsIn.Inc();
-                    metrics.BytesIn.Inc(payload);
-                }
-                catch (Exception e) when (e is SocketException or ObjectDisposedException)
-                {
-                    Close(session); // the endpoint refused (ICMP) or the session was swept meanwhile: the next datagram re-picks
-                }
+                await SendAsync(session, buffer.AsMemory(start, header.Length + payload), payload).ConfigureAwait(false);
             }
         }
         catch (ObjectDisposedException)
@@ -112,6 +125,47 @@ public sealed class UdpProxyListener : IAsyncDisposable
         }
     }
 
+    /// <summary>Client → backend for one datagram (with our PROXY header in front when the pool wants one).</summary>
+    private async ValueTask SendAsync(UdpSession session, ReadOnlyMemory<byte> datagram, int payload)
+    {
+        try
+        {
+            await session.Upstream.SendAsync(datagram, SocketFlags.None).ConfigureAwait(false);
+            session.Counters!.DatagramsIn.Inc();
+            session.Counters.BytesIn.Inc(payload);
+        }
+        catch (Exception e) when (e is SocketException or ObjectDisposedException)
+        {
+            Close(session); // the endpoint refused (ICMP) or the session was swept meanwhile: the next datagram re-picks
+        }
+    }
+
+    /// <summary>Once a placement that had to wait is done, the datagrams held meanwhile go out in order.</summary>
+    private async Task SendHeldWhenOpenAsync(SocketAddress key, ValueTask<UdpSession?> opening, PendingSession held)
+    {
+        UdpSession? session = null;
+        try
+        {
+            session = await opening.ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is SocketException or ObjectDisposedException)
+        {
+            // the listener stopped meanwhile
+        }
+        finally
+        {
+            _opening.TryRemove(key, out _);
+        }
+        foreach (var payload in held.Close())
+        {
+            if (session is null) return; // no endpoint, or refused: the held datagrams are dropped, as the first would be
+            session.Touch();
+            byte[] datagram = [.. session.ProxyHeader, .. payload];
+            await SendAsync(session, datagram, payload.Length).ConfigureAwait(false);
+        }
+    }
+
+    /// <param name="from">The client's address as received (a copy the session keeps as its key).</param>
     /// <param name="datagram">The first datagram; with <see cref="UdpListenerOptions.AcceptProxyProtocol"/> its header names the client.</param>
     private ValueTask<UdpSession?> OpenSessionAsync(Socket listener, SocketAddress from, ReadOnlySpan<byte> datagram)
     {
@@ -171,14 +225,21 @@ public sealed class UdpProxyListener : IAsyncDisposable
             var length = ProxyProtocolWriter.Write(bytes, ProxyProtocolVersion.V2, client, (IPEndPoint)listener.LocalEndPoint!, datagram: true);
             header = bytes[..length];
         }
-        var key = new SocketAddress(from.Family, from.Size);
-        from.Buffer.Span.CopyTo(key.Buffer.Span);
-        var session = new UdpSession(source, key, client, endpoint, upstreamSocket, header, _options.TimeProvider)
+        var session = new UdpSession(source, from, client, endpoint, upstreamSocket, header, _options.TimeProvider)
         {
             Counters = _options.Metrics.For(source.PoolId, endpoint),
             Flow = source.TrackFlow(client, listenerPort, endpoint),
         };
-        _sessions[key] = session;
+        if (!_sessions.TryAdd(from, session))
+        {
+            // The client's session opened meanwhile (a datagram that arrived while a waiting placement finished):
+            // keep that one, undo this one.
+            session.Flow?.Dispose();
+            upstreamSocket.Dispose();
+            source.Connections.Release();
+            _sessionLimit.Release();
+            return _sessions.GetValueOrDefault(from);
+        }
         endpoint.OnRequestStarted();
         metrics.Accepted.Inc();
         metrics.UdpSessions.Inc();

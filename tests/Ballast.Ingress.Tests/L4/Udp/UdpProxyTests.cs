@@ -115,6 +115,74 @@ public sealed class UdpProxyTests
     }
 
     [Fact]
+    public async Task A_placement_that_waits_holds_only_its_own_clients_datagrams_and_sends_them_in_order_once_placed()
+    {
+        using var a = new UdpEchoBackend("a");
+        using var waiting = NewClient();
+        var gate = new TaskCompletionSource();
+        var source = new GatedSource(new RoundRobinSource("dns/gated", a.Port), ((IPEndPoint)waiting.LocalEndPoint!).Port, gate.Task);
+        await using var proxy = new UdpProxyListener(new UdpListenerOptions
+        {
+            Name = "udp-gated",
+            SessionIdleTimeout = TimeSpan.FromSeconds(30),
+            TimeProvider = new FakeTimeProvider(),
+            Metrics = ProxyFixture.NewMetrics(),
+        }, source);
+        proxy.Start();
+
+        // The waiting client's placement hangs (as a lookup in a slow Redis would); its three datagrams are held.
+        for (var i = 0; i < 3; i++) await waiting.SendToAsync(Encoding.ASCII.GetBytes($"held:{i}"), SocketFlags.None, proxy.LocalEndPoint);
+        await Eventually.True(() => source.Waiting == 1, "the placement to be waiting");
+        try
+        {
+            // Meanwhile another client is served: the receive loop does not wait for that placement.
+            using var other = NewClient();
+            for (var i = 0; i < 3; i++)
+                Assert.Equal($"a|free:{i}", await ExchangeAsync(other, proxy.LocalEndPoint, $"free:{i}").WaitAsync(TimeSpan.FromSeconds(20)));
+        }
+        finally
+        {
+            gate.TrySetResult(); // also when the assertion failed: the listener's dispose must not wait on the placement
+        }
+
+        var buffer = new byte[256];
+        var replies = new List<string>();
+        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        while (replies.Count < 3)
+        {
+            var n = await waiting.ReceiveAsync(buffer, SocketFlags.None, deadline.Token);
+            replies.Add(Encoding.ASCII.GetString(buffer, 0, n));
+        }
+        Assert.Equal(["a|held:0", "a|held:1", "a|held:2"], replies);
+        Assert.Equal(2, proxy.SessionCount);
+    }
+
+    /// <summary>The tests' pool, whose placement of one client waits for <paramref name="gate"/>.</summary>
+    private sealed class GatedSource(RoundRobinSource inner, int gatedPort, Task gate) : Ballast.Ingress.L4.IL4EndpointSource
+    {
+        private int _waiting;
+        public int Waiting => Volatile.Read(ref _waiting);
+        public string PoolId => inner.PoolId;
+        public TimeSpan ConnectTimeout => inner.ConnectTimeout;
+        public ProxyProtocolVersion ProxyProtocol => inner.ProxyProtocol;
+        public bool HashOnClientAddress => inner.HashOnClientAddress;
+        public Ballast.Ingress.L4.ConnectionLimit Connections => inner.Connections;
+        public Ballast.Ingress.Endpoints.EndpointState? Pick(in Ballast.Ingress.LoadBalancing.PickContext context) => inner.Pick(context);
+        public void ReportConnectFailure(Ballast.Ingress.Endpoints.EndpointState endpoint) => inner.ReportConnectFailure(endpoint);
+        public void ReportConnectSuccess(Ballast.Ingress.Endpoints.EndpointState endpoint) => inner.ReportConnectSuccess(endpoint);
+
+        public async ValueTask<Ballast.Ingress.Endpoints.EndpointState?> PlaceAsync(IPEndPoint client, int listenerPort)
+        {
+            if (client.Port == gatedPort)
+            {
+                Interlocked.Increment(ref _waiting);
+                await gate;
+            }
+            return inner.Pick(default);
+        }
+    }
+
+    [Fact]
     public async Task Source_address_hashing_sends_a_client_to_the_same_backend_across_sessions()
     {
         using var a = new UdpEchoBackend("a");
