@@ -31,10 +31,11 @@ public sealed class RetryAttempt : IRetriableResponse
         _pick = pick;
         Current = first;
         Body = body;
-        _tried = new TriedEndpoints(first);
     }
 
-    private readonly TriedEndpoints _tried;
+    /// <summary>Built at the first failure (a request on a retry route that succeeds allocates none); the endpoint
+    /// that failed then is the first one tried, since <see cref="Current"/> changes only after a planned retry.</summary>
+    private TriedEndpoints? _tried;
 
     public EndpointState Current { get; set; }
     /// <summary>Watches the request body (null: none to watch yet); set when the retry loop wraps the body.</summary>
@@ -82,6 +83,7 @@ public sealed class RetryAttempt : IRetriableResponse
         var balancer = _pool.Balancer;
         var other = balancer.Pick(new PickContext(_pick.KeyHash, _pick.HasKey, avoid: Current));
         if (ReferenceEquals(other, Current)) other = null;
+        _tried ??= new TriedEndpoints(Current);
         var next = _tried.Untried(other, balancer.Endpoints) ?? (replay ? null : other);
         if (next is null)
         {
