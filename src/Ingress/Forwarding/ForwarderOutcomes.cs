@@ -24,7 +24,8 @@ public static class ForwarderOutcomes
         var exception = context.Features.Get<IForwarderErrorFeature>()?.Exception;
         return error switch
         {
-            ForwarderError.Request => IsConnectFailure(exception) ? AttemptOutcome.ConnectFailure : AttemptOutcome.Reset,
+            // Request: the request could not be sent or no response head came back, so nothing of the response arrived.
+            ForwarderError.Request => IsConnectFailure(exception) ? AttemptOutcome.ConnectFailure : AttemptOutcome.ResetBeforeResponse,
             ForwarderError.RequestTimedOut => IsConnectFailure(exception) ? AttemptOutcome.ConnectFailure : AttemptOutcome.Timeout,
             ForwarderError.RequestCanceled or ForwarderError.RequestBodyCanceled or ForwarderError.ResponseBodyCanceled
                 => perTryTimedOut ? AttemptOutcome.Timeout : AttemptOutcome.Cancelled,

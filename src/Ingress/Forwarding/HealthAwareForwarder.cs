@@ -12,8 +12,9 @@ namespace Ballast.Ingress.Forwarding;
 /// <summary>
 /// Forwards one request to a chosen endpoint with what health adds around YARP's forwarder: each attempt's
 /// outcome goes to passive health; the endpoint's drain-abort token rides along (so a drain deadline ends
-/// WebSockets and streams); and on routes with retries, failed attempts are retried to a different endpoint
-/// with the per-try timeout, within the attempts and the retry budget, never replaying a body already sent.
+/// WebSockets and streams); and on routes with retries, failed attempts are sent again to a different endpoint
+/// with the per-try timeout, never replaying a body already sent: within the attempts and the retry budget when
+/// they had reached a backend, to every other endpoint once when they had not (<see cref="RetryDecision"/>).
 /// Without retries the path is the plain forward plus one classification; nothing is allocated for health. With
 /// the default policy (connect failures and resets) a request without a body takes that same plain path and
 /// builds its retry state only after a failed attempt.

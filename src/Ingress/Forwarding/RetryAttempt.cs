@@ -8,11 +8,13 @@ namespace Ballast.Ingress.Forwarding;
 
 /// <summary>
 /// The retry state of one request on a route with retries (one small object per such request; routes without
-/// retries allocate nothing). Decides whether the attempt that just failed is retried and where: the decision
-/// (<see cref="RetryDecision"/>), then a different endpoint from the pool's current balancer
-/// (<see cref="PickContext.Avoid"/>), then the budget — in that order so budget is spent only on retries that
-/// will be sent; a connect failure's retry takes no budget (nothing reached a backend). Set as a feature of the request so the response transformer can ask before a retriable
-/// status reaches the client.
+/// retries allocate nothing). Decides whether the attempt that just failed is sent again and where: the decision
+/// (<see cref="RetryDecision"/>), then an endpoint from the pool's current balancer that this request has not tried
+/// (<see cref="TriedEndpoints"/>; the balancer's own choice avoiding the failed one when it is new), then the budget
+/// — in that order so budget is spent only on retries that will be sent. A replay (nothing reached a backend, or a
+/// reset before any response byte of a request safe to resend) takes neither budget nor one of the route's attempts:
+/// it goes to each other endpoint at most once, so the pool bounds it. Set as a feature of the request so the
+/// response transformer can ask before a retriable status reaches the client.
 /// </summary>
 public sealed class RetryAttempt : IRetriableResponse
 {
@@ -31,11 +33,17 @@ public sealed class RetryAttempt : IRetriableResponse
         Body = body;
     }
 
+    /// <summary>Built at the first failure (a request on a retry route that succeeds allocates none); the endpoint
+    /// that failed then is the first one tried, since <see cref="Current"/> changes only after a planned retry.</summary>
+    private TriedEndpoints? _tried;
+
     public EndpointState Current { get; set; }
     /// <summary>Watches the request body (null: none to watch yet); set when the retry loop wraps the body.</summary>
     public RequestBodyGuard? Body { get; set; }
-    /// <summary>Retries sent so far.</summary>
+    /// <summary>Attempts sent again so far (retries and replays).</summary>
     public int Retries { get; set; }
+    /// <summary>Of those, the retries that took one of <c>retries.attempts</c> (attempts that had reached a backend).</summary>
+    public int ChargedRetries { get; private set; }
     /// <summary>A status the transformer held back from the client (0 = none): the attempt is retried.</summary>
     public int SuppressedStatus { get; set; }
     /// <summary>Where the planned retry goes.</summary>
@@ -60,18 +68,26 @@ public sealed class RetryAttempt : IRetriableResponse
     /// <summary>Plans a retry of <see cref="Current"/>'s outcome; true with <see cref="Next"/> set when one will be sent.</summary>
     public bool TryPlan(AttemptOutcome outcome)
     {
-        var verdict = RetryDecision.Decide(_retry.Policy, _context.Request.Method, Retries, outcome,
+        var verdict = RetryDecision.Decide(_retry.Policy, _context.Request.Method, ChargedRetries, outcome,
             Body?.Started ?? false, _context.Response.HasStarted);
         LastVerdict = verdict;
-        if (verdict != RetryVerdict.Retry)
+        if (verdict is not (RetryVerdict.Retry or RetryVerdict.Replay))
         {
             return false;
         }
 
-        var next = _pool.Balancer.Pick(new PickContext(_pick.KeyHash, _pick.HasKey, avoid: Current));
-        if (next is null || ReferenceEquals(next, Current))
+        // Never the endpoint that just failed; preferably one this request has not tried. A replay goes only to a
+        // new one: each endpoint once, so a request meets at most every endpoint of the pool (several origins of a
+        // rollout stopping in a row included) and then gives up.
+        var replay = verdict == RetryVerdict.Replay;
+        var balancer = _pool.Balancer;
+        var other = balancer.Pick(new PickContext(_pick.KeyHash, _pick.HasKey, avoid: Current));
+        if (ReferenceEquals(other, Current)) other = null;
+        _tried ??= new TriedEndpoints(Current);
+        var next = _tried.Untried(other, balancer.Endpoints) ?? (replay ? null : other);
+        if (next is null)
         {
-            LastVerdict = RetryVerdict.NotRetriable; // always to a different endpoint: there is none
+            LastVerdict = RetryVerdict.NoOtherEndpoint;
             return false;
         }
 
@@ -84,10 +100,10 @@ public sealed class RetryAttempt : IRetriableResponse
             return false;
         }
 
-        // The budget bounds the extra load retries put on backends; a connect failure reached none, so its retry
-        // sends the request once in all and takes nothing from the budget (a burst of them, e.g. 200 WebSockets
-        // reopening toward an endpoint that has just stopped, would otherwise spend it and end in 502s).
-        if (outcome.Kind != AttemptOutcomeKind.ConnectFailure && !_retry.Budget.TryAcquireRetry())
+        // The budget bounds the extra load retries put on backends. A replay put none on any (it never connected, or
+        // broke before its request could be answered), so it takes nothing: a burst of them, e.g. 200 WebSockets
+        // reopening toward an origin that has just stopped, would otherwise spend it and end in 502s.
+        if (!replay && !_retry.Budget.TryAcquireRetry())
         {
             if (!reuse) _pool.Breaker.ExitRetry();
             _retry.BudgetExhausted?.Inc();
@@ -95,6 +111,8 @@ public sealed class RetryAttempt : IRetriableResponse
             return false;
         }
 
+        if (!replay) ChargedRetries++;
+        _tried.Add(next);
         _currentSlot = false;
         _plannedSlot = true;
         Next = next;

@@ -7,7 +7,14 @@ namespace Ballast.Ingress.Forwarding;
 /// <summary>Why an attempt is or is not retried (the first value retries; the others say why not).</summary>
 public enum RetryVerdict
 {
+    /// <summary>Retry: the attempt reached a backend and failed after; takes one of <c>retries.attempts</c> and budget.</summary>
     Retry,
+    /// <summary>
+    /// Replay: nothing of the attempt could have had an effect to repeat (no connection, or a reset before any
+    /// response byte of a request safe to resend). Sent to an endpoint not tried yet, outside the attempts and the
+    /// budget; the pool bounds it (each endpoint once per request).
+    /// </summary>
+    Replay,
     /// <summary>The route has no retry policy.</summary>
     NoPolicy,
     /// <summary>The attempt succeeded, or its outcome is not in the route's <c>retries.on</c>.</summary>
@@ -24,18 +31,28 @@ public enum RetryVerdict
     Cancelled,
     /// <summary>The pool's circuit breaker already has <c>maxRetries</c> retries in flight.</summary>
     PoolRetryLimit,
+    /// <summary>The pool has no available endpoint left to try (a replay goes only to endpoints not tried yet).</summary>
+    NoOtherEndpoint,
 }
 
 /// <summary>
-/// Whether a failed attempt may be retried (to a different endpoint). Pure. <c>retries.attempts</c> counts
-/// retries after the first attempt (Istio's and Envoy's meaning), so <c>attempts: 2</c> means up to three tries.
-/// Idempotent methods (RFC 9110 §9.2.2: GET, HEAD, OPTIONS, TRACE, PUT, DELETE) retry freely; others only when
-/// the route opts in, or when the attempt never connected (nothing reached a backend). Whatever the method, a request whose body has started to stream is never replayed, and
-/// nothing is retried once the response has started. The retry budget is checked by the caller after a
-/// <see cref="RetryVerdict.Retry"/>.
+/// Whether a failed attempt may be sent again (to a different endpoint), and on what terms. Pure.
+/// <para>A <see cref="RetryVerdict.Replay"/> is an attempt whose failure left nothing to repeat: it never connected
+/// (any method), or its connection broke before any byte of the response arrived while the request was safe to
+/// resend (an idempotent method whose body, if any, had not started to stream; a WebSocket upgrade is a GET
+/// without a body). That is nginx's <c>proxy_next_upstream error</c>: such a request goes on to every other
+/// available endpoint of the pool, each at most once, without spending <c>retries.attempts</c> or the retry budget,
+/// which is what keeps a rollout (an origin stopping under requests it had just taken) free of 502s.</para>
+/// <para>A <see cref="RetryVerdict.Retry"/> is one of an attempt that reached a backend and failed after (a
+/// timeout, a retriable status, a reset once the response had begun): it takes one of <c>retries.attempts</c>
+/// (retries after the first attempt, Istio's and Envoy's meaning, so <c>attempts: 2</c> means up to three tries)
+/// and, checked by the caller, the retry budget. Idempotent methods (RFC 9110 §9.2.2: GET, HEAD, OPTIONS, TRACE,
+/// PUT, DELETE) retry freely; others only when the route opts in. Whatever the method, a request whose body has
+/// started to stream is never sent again, and nothing is once the response has started.</para>
 /// </summary>
 public static class RetryDecision
 {
+    /// <param name="retriesSoFar">Retries (not replays) sent so far: what <c>retries.attempts</c> bounds.</param>
     public static RetryVerdict Decide(
         RetrySnapshot? policy,
         string method,
@@ -64,13 +81,17 @@ public static class RetryDecision
             return RetryVerdict.ResponseStarted;
         }
 
+        if (IsReplay(method, outcome, requestBodyStarted))
+        {
+            return RetryVerdict.Replay;
+        }
+
         if (retriesSoFar >= policy.Attempts)
         {
             return RetryVerdict.AttemptsExhausted;
         }
 
-        // A connect failure sent nothing: retrying it cannot repeat a side effect, whatever the method.
-        if (!policy.NonIdempotent && !IdempotentMethods.Contains(method) && outcome.Kind != AttemptOutcomeKind.ConnectFailure)
+        if (!policy.NonIdempotent && !IdempotentMethods.Contains(method))
         {
             return RetryVerdict.NonIdempotentMethod;
         }
@@ -82,6 +103,20 @@ public static class RetryDecision
 
         return RetryVerdict.Retry;
     }
+
+    /// <summary>
+    /// Whether sending the request again cannot repeat anything the failed attempt did: it never connected (nothing
+    /// reached a backend, whatever the method), or the connection broke before any response byte and the request
+    /// is idempotent with no body byte sent. A POST whose connection broke is never a replay, even without a body:
+    /// the backend may have acted on it (nginx's <c>non_idempotent</c> rule); routes opt in with <c>nonIdempotent</c>
+    /// and then pay from the budget.
+    /// </summary>
+    public static bool IsReplay(string method, AttemptOutcome outcome, bool requestBodyStarted) => outcome.Kind switch
+    {
+        AttemptOutcomeKind.ConnectFailure => !requestBodyStarted,
+        AttemptOutcomeKind.Reset => outcome.NothingReceived && !requestBodyStarted && IdempotentMethods.Contains(method),
+        _ => false,
+    };
 
     /// <summary>Whether the outcome is one of the conditions in <c>retries.on</c>.</summary>
     public static bool Matches(RetryOn on, AttemptOutcome outcome) => outcome.Kind switch

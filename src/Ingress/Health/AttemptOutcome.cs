@@ -17,13 +17,20 @@ public enum AttemptOutcomeKind
     Connected,
 }
 
-/// <summary>The outcome of one attempt: its kind and, for responses, the status code.</summary>
-public readonly record struct AttemptOutcome(AttemptOutcomeKind Kind, int StatusCode = 0)
+/// <summary>
+/// The outcome of one attempt: its kind, for responses the status code, and for resets whether any byte of the
+/// response had arrived (<see cref="NothingReceived"/>: a reset while the request was sent or its answer awaited,
+/// what a backend that is stopping does to the requests it has taken).
+/// </summary>
+public readonly record struct AttemptOutcome(AttemptOutcomeKind Kind, int StatusCode = 0, bool NothingReceived = false)
 {
     public static AttemptOutcome Response(int status) => new(AttemptOutcomeKind.Response, status);
 
-    public static readonly AttemptOutcome ConnectFailure = new(AttemptOutcomeKind.ConnectFailure);
+    public static readonly AttemptOutcome ConnectFailure = new(AttemptOutcomeKind.ConnectFailure, NothingReceived: true);
+    /// <summary>The connection broke after part of the response (its head) had arrived, or at a point where that is not known.</summary>
     public static readonly AttemptOutcome Reset = new(AttemptOutcomeKind.Reset);
+    /// <summary>The connection broke (reset, closed, broken pipe) before any byte of the response arrived.</summary>
+    public static readonly AttemptOutcome ResetBeforeResponse = new(AttemptOutcomeKind.Reset, NothingReceived: true);
     public static readonly AttemptOutcome Timeout = new(AttemptOutcomeKind.Timeout);
     public static readonly AttemptOutcome Cancelled = new(AttemptOutcomeKind.Cancelled);
     public static readonly AttemptOutcome Connected = new(AttemptOutcomeKind.Connected);
@@ -42,7 +49,7 @@ public readonly record struct AttemptOutcome(AttemptOutcomeKind Kind, int Status
     public override string ToString() => Kind == AttemptOutcomeKind.Response ? $"HTTP {StatusCode}" : Kind switch
     {
         AttemptOutcomeKind.ConnectFailure => "connect failure",
-        AttemptOutcomeKind.Reset => "connection reset",
+        AttemptOutcomeKind.Reset => NothingReceived ? "connection reset before the response" : "connection reset",
         AttemptOutcomeKind.Timeout => "timeout",
         AttemptOutcomeKind.Connected => "connected",
         _ => "cancelled",

@@ -197,7 +197,7 @@ public sealed class NameValueSpec
 /// <summary>Retries of failed requests on another endpoint.</summary>
 public sealed class RetrySpec
 {
-    /// <summary>Retries after the first try (0 turns retries off).</summary>
+    /// <summary>Retries after the first try, of attempts that reached a backend; one that reached none is replayed to each other endpoint once (0 turns both off).</summary>
     public int Attempts { get; set; } = 1;
     /// <summary>connect-failure, reset, timeout, 502, 503, 504.</summary>
     public List<string>? On { get; set; }

@@ -175,11 +175,11 @@ public enum RetryOn
 public sealed record RetrySnapshot
 {
     /// <summary>
-    /// What a route without <c>retries</c> gets: one retry, to another endpoint, of an attempt that could not
-    /// connect or was reset before any response byte (any method when nothing was sent, idempotent methods
-    /// otherwise; never a body already streamed), within the default budget. nginx's default
-    /// <c>proxy_next_upstream error</c>; it is what keeps a backend rollout free of failed requests.
-    /// <c>retries: { attempts: 0 }</c> turns it off.
+    /// What a route without <c>retries</c> gets: an attempt that could not connect (any method), or was reset before
+    /// any response byte (idempotent methods, no body byte sent), is replayed to every other endpoint of the pool once,
+    /// outside the budget and the attempts (nginx's default <c>proxy_next_upstream error</c>; it is what keeps a
+    /// backend rollout free of failed requests); a reset after the response head is retried once, within the default
+    /// budget. <c>retries: { attempts: 0 }</c> turns it off.
     /// </summary>
     public static readonly RetrySnapshot Default = new() { Attempts = 1, On = RetryOn.ConnectFailure | RetryOn.Reset };
 

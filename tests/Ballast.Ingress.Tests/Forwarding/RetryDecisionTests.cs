@@ -13,9 +13,9 @@ public sealed class RetryDecisionTests
     };
 
     [Fact]
-    public void A_get_that_failed_on_connect_is_retried()
+    public void A_get_that_failed_on_connect_is_replayed()
     {
-        Assert.Equal(RetryVerdict.Retry, RetryDecision.Decide(Policy, "GET", 0, AttemptOutcome.ConnectFailure, false, false));
+        Assert.Equal(RetryVerdict.Replay, RetryDecision.Decide(Policy, "GET", 0, AttemptOutcome.ConnectFailure, false, false));
     }
 
     [Fact]
@@ -23,7 +23,7 @@ public sealed class RetryDecisionTests
     {
         var optIn = Policy with { NonIdempotent = true };
         Assert.Equal(RetryVerdict.BodyAlreadySent, RetryDecision.Decide(optIn, "POST", 0, AttemptOutcome.Reset, requestBodyStarted: true, false));
-        Assert.Equal(RetryVerdict.Retry, RetryDecision.Decide(optIn, "POST", 0, AttemptOutcome.ConnectFailure, requestBodyStarted: false, false));
+        Assert.Equal(RetryVerdict.Replay, RetryDecision.Decide(optIn, "POST", 0, AttemptOutcome.ConnectFailure, requestBodyStarted: false, false));
     }
 
     [Fact]
@@ -37,10 +37,10 @@ public sealed class RetryDecisionTests
     }
 
     [Fact]
-    public void Any_method_that_never_connected_is_retried_since_nothing_reached_a_backend()
+    public void Any_method_that_never_connected_is_replayed_since_nothing_reached_a_backend()
     {
-        Assert.Equal(RetryVerdict.Retry, RetryDecision.Decide(Policy, "POST", 0, AttemptOutcome.ConnectFailure, false, false));
-        Assert.Equal(RetryVerdict.Retry, RetryDecision.Decide(Policy, "PATCH", 0, AttemptOutcome.ConnectFailure, false, false));
+        Assert.Equal(RetryVerdict.Replay, RetryDecision.Decide(Policy, "POST", 0, AttemptOutcome.ConnectFailure, false, false));
+        Assert.Equal(RetryVerdict.Replay, RetryDecision.Decide(Policy, "PATCH", 0, AttemptOutcome.ConnectFailure, false, false));
     }
 
     [Fact]
@@ -57,8 +57,63 @@ public sealed class RetryDecisionTests
     [Fact]
     public void Attempts_count_retries_after_the_first_try()
     {
-        Assert.Equal(RetryVerdict.Retry, RetryDecision.Decide(Policy, "GET", 1, AttemptOutcome.ConnectFailure, false, false));
-        Assert.Equal(RetryVerdict.AttemptsExhausted, RetryDecision.Decide(Policy, "GET", 2, AttemptOutcome.ConnectFailure, false, false));
+        Assert.Equal(RetryVerdict.Retry, RetryDecision.Decide(Policy, "GET", 1, AttemptOutcome.Response(503), false, false));
+        Assert.Equal(RetryVerdict.AttemptsExhausted, RetryDecision.Decide(Policy, "GET", 2, AttemptOutcome.Response(503), false, false));
+        Assert.Equal(RetryVerdict.AttemptsExhausted, RetryDecision.Decide(Policy, "GET", 2, AttemptOutcome.Reset, false, false));
+    }
+
+    [Fact]
+    public void A_reset_before_any_response_byte_of_a_request_safe_to_resend_is_replayed()
+    {
+        foreach (var method in new[] { "GET", "HEAD", "OPTIONS", "PUT", "DELETE" })
+        {
+            Assert.Equal(RetryVerdict.Replay, RetryDecision.Decide(Policy, method, 0, AttemptOutcome.ResetBeforeResponse, false, false));
+        }
+    }
+
+    [Fact]
+    public void A_reset_is_not_replayed_once_a_body_byte_left_or_the_response_head_arrived_or_for_a_post()
+    {
+        // A body byte sent: the backend may have acted on a part of it; never sent again, even on an idempotent method.
+        Assert.Equal(RetryVerdict.BodyAlreadySent, RetryDecision.Decide(Policy, "PUT", 0, AttemptOutcome.ResetBeforeResponse, requestBodyStarted: true, false));
+        // The response head had arrived (the reset came later): the backend answered, so this is a retry that pays.
+        Assert.Equal(RetryVerdict.Retry, RetryDecision.Decide(Policy, "GET", 0, AttemptOutcome.Reset, false, false));
+        // A POST (even without a body) reached a backend that may have acted on it: nginx's non_idempotent rule.
+        Assert.Equal(RetryVerdict.NonIdempotentMethod, RetryDecision.Decide(Policy, "POST", 0, AttemptOutcome.ResetBeforeResponse, false, false));
+        // A route that opts in retries it, but from its attempts and budget.
+        Assert.Equal(RetryVerdict.Retry, RetryDecision.Decide(Policy with { NonIdempotent = true }, "POST", 0, AttemptOutcome.ResetBeforeResponse, false, false));
+    }
+
+    [Fact]
+    public void Replays_take_none_of_the_routes_attempts()
+    {
+        // Two retries already sent (attempts: 2 used up): an attempt that reached nothing still goes on.
+        Assert.Equal(RetryVerdict.Replay, RetryDecision.Decide(Policy, "GET", 2, AttemptOutcome.ConnectFailure, false, false));
+        Assert.Equal(RetryVerdict.Replay, RetryDecision.Decide(Policy, "GET", 2, AttemptOutcome.ResetBeforeResponse, false, false));
+        Assert.Equal(RetryVerdict.AttemptsExhausted, RetryDecision.Decide(Policy, "GET", 2, AttemptOutcome.Response(503), false, false));
+    }
+
+    [Fact]
+    public void Replays_follow_the_routes_policy_all_the_same()
+    {
+        Assert.Equal(RetryVerdict.NoPolicy, RetryDecision.Decide(Policy with { Attempts = 0 }, "GET", 0, AttemptOutcome.ConnectFailure, false, false));
+        var statusesOnly = Policy with { On = RetryOn.Status503 };
+        Assert.Equal(RetryVerdict.NotRetriable, RetryDecision.Decide(statusesOnly, "GET", 0, AttemptOutcome.ConnectFailure, false, false));
+        Assert.Equal(RetryVerdict.NotRetriable, RetryDecision.Decide(statusesOnly, "GET", 0, AttemptOutcome.ResetBeforeResponse, false, false));
+        Assert.Equal(RetryVerdict.ResponseStarted, RetryDecision.Decide(Policy, "GET", 0, AttemptOutcome.ResetBeforeResponse, false, responseStarted: true));
+    }
+
+    [Fact]
+    public void Only_failures_that_reached_no_backend_or_broke_before_the_response_are_replays()
+    {
+        Assert.True(RetryDecision.IsReplay("POST", AttemptOutcome.ConnectFailure, requestBodyStarted: false));
+        Assert.True(RetryDecision.IsReplay("GET", AttemptOutcome.ResetBeforeResponse, requestBodyStarted: false));
+        Assert.False(RetryDecision.IsReplay("GET", AttemptOutcome.ResetBeforeResponse, requestBodyStarted: true));
+        Assert.False(RetryDecision.IsReplay("POST", AttemptOutcome.ResetBeforeResponse, requestBodyStarted: false));
+        Assert.False(RetryDecision.IsReplay("GET", AttemptOutcome.Reset, requestBodyStarted: false));
+        Assert.False(RetryDecision.IsReplay("GET", AttemptOutcome.Timeout, requestBodyStarted: false));
+        Assert.False(RetryDecision.IsReplay("GET", AttemptOutcome.Response(503), requestBodyStarted: false));
+        Assert.False(RetryDecision.IsReplay("GET", AttemptOutcome.Cancelled, requestBodyStarted: false));
     }
 
     [Fact]
