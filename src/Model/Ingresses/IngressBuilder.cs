@@ -95,7 +95,7 @@ internal sealed class IngressBuilder(Ingress ingress, IngressSettings s, Ingress
             }
             if (state.Options.Secrets is { } secrets && !secrets.ContainsKey($"{_ns}/{secret}"))
             {
-                problems.Add(IngressTranslator.Problem(ingress, IngressProblemKind.Reference, "SecretNotFound", field.Field("secretName").Value,
+                problems.Add(IngressTranslator.Missing(ingress, state.Options, "SecretNotFound", field.Field("secretName").Value,
                     $"Secret \"{secret}\" not found in namespace \"{_ns}\""));
                 continue;
             }
