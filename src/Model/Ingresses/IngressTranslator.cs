@@ -16,7 +16,6 @@ public sealed record IngressTranslatorOptions
     public bool AllClasses { get; init; }
     /// <summary>Standalone mode: serve Ingresses that name no class when no IngressClass is the default.</summary>
     public bool UnclassedWithoutDefault { get; init; }
-    public bool MirrorSupported { get; init; }
     /// <summary>Services and Secrets that exist (serving, validate); null when unknown (migrate): nothing is checked then.</summary>
     public IReadOnlyDictionary<string, ResolvedService>? Services { get; init; }
     public IReadOnlyDictionary<string, ResolvedSecret>? Secrets { get; init; }
@@ -61,7 +60,7 @@ public static class IngressTranslator
         var canaries = new List<(Ingress, IngressSettings, AnnotationReader, List<IngressProblem>)>();
         foreach (var ingress in ours)
         {
-            var (settings, reader) = NginxAnnotations.Read(ingress, options.MirrorSupported);
+            var (settings, reader) = NginxAnnotations.Read(ingress);
             var problems = new List<IngressProblem>();
             foreach (var o in reader.Outcomes.Where(o => o.Verdict == AnnotationVerdict.Invalid))
                 problems.Add(Problem(ingress, IngressProblemKind.Invalid, "InvalidAnnotation", $"metadata.annotations[\"{o.Name}\"]", o.Note));
