@@ -26,6 +26,7 @@ internal static class MirrorAnnotations
         {
             if (error.Length > 0) a.Invalid("mirror-target", error);
             else a.Unsupported("mirror-target", $"\"{target}\": the host is an nginx variable; Ballast copies to a fixed Service or address");
+            if (body is not null) a.Unsupported("mirror-request-body", "no copies are sent: mirror-target is not applied");
             return;
         }
         s.Mirror = parsed.Target;
