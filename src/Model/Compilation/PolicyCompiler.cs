@@ -199,6 +199,7 @@ internal sealed class PolicyCompiler(CompilerInput input, IReadOnlyDictionary<st
             var errorPool = Resolve(r, ef.Field("pool"), er.Pool, policy, http: true, ref resolved);
             errorResponses = new ErrorResponsesSnapshot { Statuses = statuses, PoolId = errorPool ?? "" };
         }
+        var mirrors = Mirrors(r, field.Field("mirrors"), route.Mirrors, redirect is not null, policy, ref resolved);
         if (r.Count != before || !resolved) return null;
 
         var ns = policy.NamespaceOrDefault;
@@ -219,6 +220,7 @@ internal sealed class PolicyCompiler(CompilerInput input, IReadOnlyDictionary<st
             ResponseHeaders = response,
             Cors = cors,
             ErrorResponses = errorResponses,
+            Mirrors = mirrors,
             AccessLog = accessLog,
         };
         return new CompiledRoute(traffic.ApplyTo(snapshot), index, field, attach, MatchRules.Key(match), OverridesAccessLog: route.AccessLog is not null);
@@ -277,6 +279,26 @@ internal sealed class PolicyCompiler(CompilerInput input, IReadOnlyDictionary<st
             if (id is not null) result.Add(new BackendSnapshot(id, b.Weight));
         }
         if (sum == 0 && list.All(b => b.Weight is >= 0 and <= 1000)) r.Error(field, "the backend weights add up to 0: at least one must be above 0");
+        return result.ToImmutable();
+    }
+
+    /// <summary>The route's mirrors: each pool resolved, each share a whole percent.</summary>
+    private ImmutableArray<MirrorSnapshot> Mirrors(ResourceReport r, FieldPath field, List<RouteMirrorSpec>? list, bool redirects, LoadBalancerPolicy policy, ref bool resolved)
+    {
+        if (list is not { Count: > 0 }) return [];
+        if (redirects)
+        {
+            r.Error(field, "a route with a redirect answers by itself: there is no request to copy (remove mirrors or the redirect)");
+            return [];
+        }
+        var result = ImmutableArray.CreateBuilder<MirrorSnapshot>();
+        for (var i = 0; i < list.Count; i++)
+        {
+            var at = field.Index(i);
+            if (list[i].Percent is < 0 or > 100) r.Error(at.Field("percent"), $"must be between 0 and 100, got {list[i].Percent}");
+            var id = Resolve(r, at.Field("pool"), list[i].Pool, policy, http: true, ref resolved);
+            if (id is not null) result.Add(new MirrorSnapshot(id, list[i].Percent, 100));
+        }
         return result.ToImmutable();
     }
 

@@ -15,6 +15,7 @@ internal sealed class IngressBuilder(Ingress ingress, IngressSettings s, Ingress
     private readonly string _name = state.Options.NamePrefix + ingress.Metadata.Name;
     private readonly List<string> _tlsHosts = [];
     private bool _hasHttps;
+    private bool _mirrorChecked;
 
     public void Build()
     {
@@ -95,7 +96,7 @@ internal sealed class IngressBuilder(Ingress ingress, IngressSettings s, Ingress
             }
             if (state.Options.Secrets is { } secrets && !secrets.ContainsKey($"{_ns}/{secret}"))
             {
-                problems.Add(IngressTranslator.Problem(ingress, IngressProblemKind.Reference, "SecretNotFound", field.Field("secretName").Value,
+                problems.Add(IngressTranslator.Missing(ingress, state.Options, "SecretNotFound", field.Field("secretName").Value,
                     $"Secret \"{secret}\" not found in namespace \"{_ns}\""));
                 continue;
             }
@@ -206,6 +207,7 @@ internal sealed class IngressBuilder(Ingress ingress, IngressSettings s, Ingress
         var pool = Pool(backend, field);
         if (pool is null) return null;
         route.Backends = [new WeightedBackend { Pool = pool }];
+        if (s.Mirror is { } mirror) route.Mirrors = [new RouteMirrorSpec { Pool = MirrorPool(mirror) }];
         if (s.DefaultBackend is { } errorService)
             route.ErrorResponses = new ErrorResponsesSpec { Statuses = s.ErrorStatuses ?? [503], Pool = ErrorPool(errorService) };
         return route;
@@ -213,6 +215,23 @@ internal sealed class IngressBuilder(Ingress ingress, IngressSettings s, Ingress
 
     private string? Pool(IngressBackend backend, FieldPath field) =>
         PoolNaming.ServicePool(ingress, s, state, backend, field, problems, ingress.Metadata.Name);
+
+    /// <summary>The pool copies go to (mirror-target): the Service's, or one with the URL's address.</summary>
+    private string MirrorPool(MirrorTarget m)
+    {
+        if (m.Service is { } service && state.Options.Services is { } services && !services.ContainsKey($"{_ns}/{service}") && !_mirrorChecked)
+            problems.Add(IngressTranslator.Missing(ingress, state.Options, "ServiceNotFound", AnnotationReader.FieldOf("mirror-target"),
+                $"Service \"{service}\" not found in namespace \"{_ns}\""));
+        _mirrorChecked = true;
+        var address = m.Address is { } a ? (a.Contains(':') ? $"[{a}]:{m.Port}" : $"{a}:{m.Port}") : null;
+        var spec = new BackendPoolSpec
+        {
+            Service = m.Service is { } name ? new ServiceReference { Name = name, Port = m.Port } : null,
+            Endpoints = address is null ? null : [new StaticEndpoint { Address = address }],
+            Tls = m.Tls ? new BackendTlsSpec { InsecureSkipVerify = true } : null,
+        };
+        return PoolNaming.Ensure(state, ingress, $"{ingress.Metadata.Name}-mirror-{m.Service ?? m.Address!.Replace(':', '-')}-{m.Port}", spec);
+    }
 
     private string ErrorPool(string service)
     {

@@ -43,8 +43,10 @@ internal sealed class IngressFrontEnd : IFrontEnd
                 HttpsPort = input.Ingress.HttpsPort,
                 NamePrefix = NamePrefix,
                 UnclassedWithoutDefault = input.Ingress.UnclassedWithoutDefault,
-                Services = input.ClusterObjectsUnknown ? null : input.Services,
-                Secrets = input.ClusterObjectsUnknown ? null : input.Secrets,
+                // validate reads a folder: what it lacks may exist in the cluster (a warning then, as for native pools).
+                Services = input.Services,
+                Secrets = input.Secrets,
+                ClusterObjectsUnknown = input.ClusterObjectsUnknown,
             });
         var result = new FrontEndTranslation { Statuses = refused => Statuses(translation, reports) };
 

@@ -16,10 +16,14 @@ public sealed record IngressTranslatorOptions
     public bool AllClasses { get; init; }
     /// <summary>Standalone mode: serve Ingresses that name no class when no IngressClass is the default.</summary>
     public bool UnclassedWithoutDefault { get; init; }
-    public bool MirrorSupported { get; init; }
-    /// <summary>Services and Secrets that exist (serving); null when unknown (migrate, validate): nothing is checked then.</summary>
+    /// <summary>Services and Secrets that exist (serving, validate); null when unknown (migrate): nothing is checked then.</summary>
     public IReadOnlyDictionary<string, ResolvedService>? Services { get; init; }
     public IReadOnlyDictionary<string, ResolvedSecret>? Secrets { get; init; }
+    /// <summary>
+    /// validate: <see cref="Services"/> and <see cref="Secrets"/> are only what the folder holds, so one that is missing
+    /// may still exist in the cluster: a warning (as for a native pool), not an error.
+    /// </summary>
+    public bool ClusterObjectsUnknown { get; init; }
 }
 
 /// <summary>Ballast resources that do what the Ingresses did, and what became of each Ingress.</summary>
@@ -56,7 +60,7 @@ public static class IngressTranslator
         var canaries = new List<(Ingress, IngressSettings, AnnotationReader, List<IngressProblem>)>();
         foreach (var ingress in ours)
         {
-            var (settings, reader) = NginxAnnotations.Read(ingress, options.MirrorSupported);
+            var (settings, reader) = NginxAnnotations.Read(ingress);
             var problems = new List<IngressProblem>();
             foreach (var o in reader.Outcomes.Where(o => o.Verdict == AnnotationVerdict.Invalid))
                 problems.Add(Problem(ingress, IngressProblemKind.Invalid, "InvalidAnnotation", $"metadata.annotations[\"{o.Name}\"]", o.Note));
@@ -80,6 +84,12 @@ public static class IngressTranslator
 
     internal static IngressProblem Problem(Ingress ingress, IngressProblemKind kind, string reason, string field, string message, Severity severity = Severity.Error) =>
         new(kind, reason, new Diagnostic(ingress.Key, field, message, ingress.Source, severity));
+
+    /// <summary>A Service or Secret the Ingress names is missing: an error when serving, a warning when only a folder was read.</summary>
+    internal static IngressProblem Missing(Ingress ingress, IngressTranslatorOptions options, string reason, string field, string message) =>
+        options.ClusterObjectsUnknown
+            ? Problem(ingress, IngressProblemKind.Reference, reason, field, message + " (not checked: no cluster)", Severity.Warning)
+            : Problem(ingress, IngressProblemKind.Reference, reason, field, message);
 
     private static IngressReport Report(Ingress ingress, AnnotationReader reader, List<IngressProblem> problems, bool canary) => new()
     {

@@ -42,10 +42,10 @@ internal static class PoolNaming
         if (state.Options.Services is { } services)
         {
             if (!services.TryGetValue($"{ns}/{svc.Name}", out var resolved))
-                problems.Add(IngressTranslator.Problem(ingress, IngressProblemKind.Reference, "ServiceNotFound", sf.Field("name").Value,
+                problems.Add(IngressTranslator.Missing(ingress, state.Options, "ServiceNotFound", sf.Field("name").Value,
                     $"Service \"{svc.Name}\" not found in namespace \"{ns}\""));
             else if (!resolved.Ports.Any(p => port.Number is { } n ? p.Port == n : p.Name == port.Name))
-                problems.Add(IngressTranslator.Problem(ingress, IngressProblemKind.Reference, "ServicePortNotFound", sf.Field("port").Value,
+                problems.Add(IngressTranslator.Missing(ingress, state.Options, "ServicePortNotFound", sf.Field("port").Value,
                     $"Service \"{svc.Name}\" has no port {(object?)port.Number ?? port.Name}"));
         }
         var spec = new BackendPoolSpec

@@ -131,6 +131,8 @@ public sealed class HttpRouteSpec
     public CorsSpec? Cors { get; set; }
     /// <summary>Replace chosen error statuses with a page from another pool.</summary>
     public ErrorResponsesSpec? ErrorResponses { get; set; }
+    /// <summary>Copies of the route's requests sent to other pools, fire and forget: their answers are discarded.</summary>
+    public List<RouteMirrorSpec>? Mirrors { get; set; }
     /// <summary>Overrides the listener's access log for this route's requests (format Off: none).</summary>
     public AccessLogSpec? AccessLog { get; set; }
 }
@@ -172,6 +174,18 @@ public sealed class WeightedBackend
     public string Pool { get; set; } = "";
     /// <summary>Relative share of traffic (0 sends none; the split is weight / sum of weights).</summary>
     public int Weight { get; set; } = 1;
+}
+
+/// <summary>
+/// A copy of the route's requests to another pool (as Gateway API's RequestMirror): the copy is what the route's
+/// backend gets (headers and rewrite applied), sent without delaying the request; its answer is read and discarded.
+/// </summary>
+public sealed class RouteMirrorSpec
+{
+    /// <summary>A BackendPool in the policy's namespace that gets the copies.</summary>
+    public string Pool { get; set; } = "";
+    /// <summary>How many of every hundred requests are copied (0 to 100), spread evenly.</summary>
+    public int Percent { get; set; } = 100;
 }
 
 /// <summary>Requests that carry this header or cookie value always go to <see cref="Pool"/>.</summary>

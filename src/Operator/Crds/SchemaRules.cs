@@ -17,6 +17,7 @@ internal static class SchemaRules
         ["MaxEjectionPercent"] = (0, 100),
         ["JitterPercent"] = (0, 100),
         ["BudgetPercent"] = (0, 100),
+        ["RouteMirrorSpec.Percent"] = (0, 100),
         ["Attempts"] = (0, 10),
         ["VirtualNodes"] = (1, 10000),
         ["TableSize"] = (3, 1048573),
@@ -38,6 +39,7 @@ internal static class SchemaRules
         ["LoadBalancerPolicySpec.Routes"] = 1024,
         ["LoadBalancerPolicySpec.TcpRoutes"] = 256,
         ["HttpRouteSpec.Backends"] = 16,
+        ["HttpRouteSpec.Mirrors"] = 16,
         ["TcpRouteSpec.Backends"] = 16,
         ["BackendPoolSpec.Endpoints"] = 1024,
     };

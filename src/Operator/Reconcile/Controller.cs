@@ -271,8 +271,22 @@ public sealed class Controller
         {
             _ingressStatus.Retain(_desired.Keys.Where(k => k.Kind == Model.Ingresses.Ingress.KindName).ToHashSet());
             foreach (var key in _desired.Keys) _queue.Add($"{key.Kind}|{key.Namespace}|{key.Name}");
+            foreach (var key in IngressesNoLongerOurs()) _queue.Add($"{key.Kind}|{key.Namespace}|{key.Name}");
             // Last, so that a failing write (retried with backoff) never holds back the snapshot or the statuses.
             await _stored.SaveAsync(choice.Fallbacks.ToDictionary(), ct);
+        }
+    }
+
+    /// <summary>Ingresses that are not ours (another class, or our IngressClass gone) yet show the address Ballast wrote.</summary>
+    private IEnumerable<ResourceKey> IngressesNoLongerOurs()
+    {
+        if (_frontEnds.Kinds.FirstOrDefault(k => k.Kind.Kind == Model.Ingresses.Ingress.KindName) is not { } ingresses) yield break;
+        foreach (var item in ingresses.Informer.Items)
+        {
+            var meta = item.GetProperty("metadata");
+            var ns = meta.TryGetProperty("namespace", out var n) ? n.GetString() ?? "default" : "default";
+            var key = new ResourceKey(Model.Ingresses.Ingress.KindName, ns, meta.GetProperty("name").GetString()!);
+            if (!_desired.ContainsKey(key) && _ingressStatus.WroteIt(key, item, _addresses)) yield return key;
         }
     }
 
@@ -305,8 +319,13 @@ public sealed class Controller
     {
         if (!_isLeader()) return;
         var key = StatusKey(queueKey);
-        if (!_desired.TryGetValue(key, out var compiled)) return;
         var frontEnd = _frontEnds.Kinds.FirstOrDefault(k => k.Kind.Kind == key.Kind);
+        if (!_desired.TryGetValue(key, out var compiled))
+        {
+            // Not ours (any more): take back the address Ballast wrote, and only that.
+            if (frontEnd is not null && key.Kind == Model.Ingresses.Ingress.KindName) await _ingressStatus.ClearIfOursAsync(key, frontEnd, _addresses, ct);
+            return;
+        }
         if (frontEnd is not null && key.Kind == Model.Ingresses.Ingress.KindName)
             await _ingressStatus.WriteAsync(key, frontEnd, compiled, _ingressWarnings[key], _addresses, ct);
         else if (frontEnd is not null) await _kindStatus.WriteAsync(key, frontEnd, compiled, ct);

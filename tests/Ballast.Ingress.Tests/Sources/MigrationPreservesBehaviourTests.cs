@@ -16,7 +16,8 @@ namespace Ballast.Ingress.Tests.Sources;
 /// For each Ingress of the migrate corpus (tests/Ballast.Model.Tests/Ingresses/Corpus): one ingress serves the
 /// Ingress itself, then the output of <c>ballast migrate --to ballast</c>, both read by the real loaders, with one
 /// echo backend per Service; the same requests (every host and path, canary headers and cookies, a CORS
-/// preflight, an unknown path) get the same status, backend, body and headers from both.
+/// preflight, an unknown path) get the same status, backend, body and headers from both. Where an Ingress mirrors
+/// (mirror-target naming a Service), the mirror's echo backend gets the same copies from both.
 /// </summary>
 public sealed class MigrationPreservesBehaviourTests
 {
@@ -45,14 +46,20 @@ public sealed class MigrationPreservesBehaviourTests
         var httpsPort = FreePort.Next();
 
         // One echo backend per Service, answering with its name, the path it got and the Host it saw.
-        var services = manifests.Ingresses.SelectMany(Backends).Distinct().ToList();
+        var mirrors = manifests.Ingresses.Select(MirrorService).OfType<(string Ns, string Name, int? Port, string? PortName)>().Distinct().ToList();
+        var services = manifests.Ingresses.SelectMany(Backends).Concat(mirrors).Distinct().ToList();
         var backends = new List<TestBackend>();
+        // What each mirror Service received: method, path and query of every copy.
+        var copies = mirrors.ToDictionary(m => $"{m.Ns}/{m.Name}", _ => new System.Collections.Concurrent.ConcurrentQueue<string>());
         try
         {
             foreach (var (ns, name, _, _) in services)
                 if (!backends.Any(b => b.Name == $"{ns}/{name}"))
                     backends.Add(await TestBackend.StartAsync($"{ns}/{name}", async ctx =>
-                        await ctx.Response.WriteAsync($"{ctx.Request.Path}{ctx.Request.QueryString} host={ctx.Request.Host}")));
+                    {
+                        copies.GetValueOrDefault($"{ns}/{name}")?.Enqueue($"{ctx.Request.Method} {ctx.Request.Path}{ctx.Request.QueryString}");
+                        await ctx.Response.WriteAsync($"{ctx.Request.Path}{ctx.Request.QueryString} host={ctx.Request.Host}");
+                    }));
             var resolved = services.GroupBy(s => (s.Ns, s.Name)).ToImmutableDictionary(
                 g => $"{g.Key.Ns}/{g.Key.Name}",
                 g => new ResolvedService(g.Key.Ns, g.Key.Name, [.. g.Select(s => s).Distinct().Select(s => new ResolvedServicePort(s.PortName, s.Port ?? 80,
@@ -95,9 +102,13 @@ public sealed class MigrationPreservesBehaviourTests
             await ingress.ApplyAsync(fromIngress.Snapshot with { Version = 1 });
             var first = new List<string>();
             foreach (var r in requests) first.Add(await Answer(client, r));
+            var firstCopies = await CopiesAsync(copies, first, "serving the Ingress");
             await ingress.ApplyAsync(fromMigration.Snapshot);
             var second = new List<string>();
             foreach (var r in requests) second.Add(await Answer(client, r));
+            var secondCopies = await CopiesAsync(copies, second, "serving its migration");
+            // Mirroring is carried over by both outputs (a RequestMirror filter, the native route's mirrors).
+            Assert.Equal(firstCopies, secondCopies);
 
             // Where the report says a feature was left out of (or differs in) the output — HTTPRoute cannot carry everything,
             // and an app-root redirect names the listener's port in both —, the answers may differ: the report is the promise.
@@ -110,6 +121,34 @@ public sealed class MigrationPreservesBehaviourTests
         {
             foreach (var b in backends) await b.DisposeAsync();
         }
+    }
+
+    /// <summary>
+    /// Each mirror's copies once every request a backend answered (nothing else is mirrored: not a redirect, a 404 or a
+    /// preflight) has been copied; they leave fire and forget, so they are waited for, then taken out, sorted.
+    /// </summary>
+    private static async Task<List<string>> CopiesAsync(Dictionary<string, System.Collections.Concurrent.ConcurrentQueue<string>> copies, List<string> answers, string when)
+    {
+        var result = new List<string>();
+        foreach (var (name, queue) in copies.OrderBy(c => c.Key, StringComparer.Ordinal))
+        {
+            var expected = answers.Count(a => a.Contains(" backend=", StringComparison.Ordinal) && !a.Contains(" backend=- ", StringComparison.Ordinal));
+            Assert.True(expected > 0, $"no request reached a backend while {when}");
+            await Eventually.True(() => queue.Count >= expected, $"{expected} copies at mirror {name} while {when}");
+            var got = new List<string>();
+            while (queue.TryDequeue(out var c)) got.Add($"{name} {c}");
+            result.AddRange(got.Order(StringComparer.Ordinal));
+        }
+        return result;
+    }
+
+    /// <summary>The Service a mirror-target names in cluster DNS form (<c>http://shadow.default.svc.cluster.local$request_uri</c>), if any.</summary>
+    private static (string Ns, string Name, int? Port, string? PortName)? MirrorService(Model.Ingresses.Ingress ing)
+    {
+        if (ing.Metadata.Annotations?.GetValueOrDefault("nginx.ingress.kubernetes.io/mirror-target") is not { } target) return null;
+        var url = new Uri(target.Replace("$request_uri", "/", StringComparison.Ordinal));
+        var suffix = $".{ing.NamespaceOrDefault}.svc.cluster.local";
+        return url.Host.EndsWith(suffix, StringComparison.Ordinal) ? (ing.NamespaceOrDefault, url.Host[..^suffix.Length], url.Port, null) : null;
     }
 
     private sealed record Probe(string Method, string Host, string Path, (string Name, string Value)[] Headers);

@@ -88,6 +88,48 @@ public sealed class IngressServingTests
         Assert.Equal(["s.example.com"], Hosts(result)); // served all the same
     }
 
+    [Theory]
+    [InlineData("http://web.shop.svc.cluster.local$request_uri", "shop/ingress:m-mirror-web-80", "10.0.0.1:8080")]
+    [InlineData("http://web.shop.svc:80/$request_uri", "shop/ingress:m-mirror-web-80", "10.0.0.1:8080")]
+    [InlineData("http://web.shop$request_uri", "shop/ingress:m-mirror-web-80", "10.0.0.1:8080")]
+    [InlineData("http://web$request_uri", "shop/ingress:m-mirror-web-80", "10.0.0.1:8080")]
+    [InlineData("http://web.other.svc.cluster.local$request_uri", "shop/ingress:m-mirror-web.other.svc.cluster.local-80", "web.other.svc.cluster.local:80")]
+    [InlineData("https://test.env.com/$request_uri", "shop/ingress:m-mirror-test.env.com-443", "test.env.com:443")]
+    [InlineData("http://[2001:db8::1]:8080/$request_uri", "shop/ingress:m-mirror-2001-db8--1-8080", "2001:db8::1:8080")]
+    public void Mirror_target_copies_every_request_to_the_Service_its_host_names_or_else_to_its_address(string target, string pool, string endpoint)
+    {
+        var result = Compile([Class("ballast", IngressClassSelector.Controller, isDefault: true),
+            Ingress("m", "m.example.com", annotations: new() { ["nginx.ingress.kubernetes.io/mirror-target"] = target })]);
+        Assert.DoesNotContain(result.Diagnostics, d => d.Severity == Severity.Error);
+        var route = Assert.Single(result.Snapshot.Listeners.SelectMany(l => l.Routes));
+        Assert.Equal(new Snapshots.MirrorSnapshot(pool, 100, 100), Assert.Single(route.Mirrors));
+        var mirror = result.Snapshot.Pools.Single(p => p.Id == pool);
+        Assert.Equal(target.StartsWith("https", StringComparison.Ordinal), mirror.Tls is not null);
+        Assert.Equal(endpoint, string.Join(",", mirror.Endpoints.Select(e => $"{e.Host}:{e.Port}"))); // the Service's endpoints, or the address
+    }
+
+    [Theory]
+    [InlineData("mirror-target", "ftp://shadow/x", "\"ftp://shadow/x\" is not an http:// or https:// URL")]
+    [InlineData("mirror-request-body", "maybe", "\"maybe\" is not on or off")]
+    public void A_malformed_mirror_annotation_is_an_error_naming_it(string annotation, string value, string message)
+    {
+        var annotations = new Dictionary<string, string> { ["nginx.ingress.kubernetes.io/mirror-target"] = "http://web$request_uri", ["nginx.ingress.kubernetes.io/" + annotation] = value };
+        var result = Compile([Class("ballast", IngressClassSelector.Controller, isDefault: true), Ingress("m", "m.example.com", annotations: annotations)]);
+        var error = Assert.Single(result.Diagnostics, d => d.Severity == Severity.Error);
+        Assert.Equal(($"metadata.annotations[\"nginx.ingress.kubernetes.io/{annotation}\"]", message), (error.FieldPath, error.Message));
+    }
+
+    [Fact]
+    public void A_mirror_Service_that_does_not_exist_is_named_on_the_Ingress()
+    {
+        var result = Compile([Class("ballast", IngressClassSelector.Controller, isDefault: true),
+            Ingress("m", "m.example.com", annotations: new() { ["nginx.ingress.kubernetes.io/mirror-target"] = "http://shadow.shop.svc.cluster.local$request_uri" })]);
+        var resolved = result.Statuses[new ResourceKey("Ingress", "shop", "m")].Conditions.Single(c => c.Type == ConditionTypes.ResolvedRefs);
+        Assert.Equal((ConditionStatus.False, "ServiceNotFound"), (resolved.Status, resolved.Reason));
+        Assert.Contains("metadata.annotations[\"nginx.ingress.kubernetes.io/mirror-target\"]: Service \"shadow\" not found in namespace \"shop\"", resolved.Message);
+        Assert.Equal(["m.example.com"], Hosts(result)); // served; its copies have nowhere to go (counted as no_endpoint)
+    }
+
     [Fact]
     public void A_native_listener_on_the_Ingress_port_is_refused_with_a_clear_status()
     {

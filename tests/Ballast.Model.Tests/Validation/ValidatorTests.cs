@@ -53,6 +53,34 @@ public class ValidatorTests
     }
 
     [Fact]
+    public void An_Ingress_naming_a_Service_the_folder_lacks_gets_the_operators_ServiceNotFound_as_a_warning_naming_its_field()
+    {
+        var dir = Directory.CreateTempSubdirectory("ballast-validate-");
+        try
+        {
+            foreach (var file in Directory.GetFiles(RepoPaths.Of("samples", "ingress", "standalone"), "*.yaml"))
+                File.Copy(file, Path.Combine(dir.FullName, Path.GetFileName(file)));
+            var ingress = Path.Combine(dir.FullName, "ingress.yaml");
+            File.WriteAllText(ingress, File.ReadAllText(ingress).Replace("service: { name: echo,", "service: { name: echo-v2,", StringComparison.Ordinal));
+
+            var output = new StringWriter();
+            Assert.Equal(0, Validator.Run(dir.FullName, output));
+            var lines = output.ToString().Trim().Split('\n');
+            // The same reason and words as the operator's event, at the line of the field; a warning, since the
+            // Service may exist in the cluster the folder is applied to.
+            Assert.Contains("warning: ingress.yaml:29:41: Ingress default/shop: spec.rules[0].http.paths[0].backend.service.name: "
+                + "Service \"echo-v2\" not found in namespace \"default\" (not checked: no cluster)", lines);
+
+            // The Service in the folder: nothing to say.
+            File.WriteAllText(ingress, File.ReadAllText(ingress).Replace("echo-v2", "echo", StringComparison.Ordinal));
+            output = new StringWriter();
+            Assert.Equal(0, Validator.Run(dir.FullName, output));
+            Assert.DoesNotContain("not found", output.ToString(), StringComparison.Ordinal);
+        }
+        finally { dir.Delete(recursive: true); }
+    }
+
+    [Fact]
     public void A_missing_directory_is_an_error()
     {
         var output = new StringWriter();

@@ -22,7 +22,8 @@ public sealed class IngressOperatorTests
     private const string Snippet = "nginx.ingress.kubernetes.io/configuration-snippet";
     private const string LimitRps = "nginx.ingress.kubernetes.io/limit-rps";
 
-    private static string Manifest(int backendPort) => $$"""
+    /// <summary>The ingress Service (type LoadBalancer), namespace shop with Service web, and the IngressClasses ballast (ours) and nginx.</summary>
+    private const string Cluster = """
         apiVersion: v1
         kind: Namespace
         metadata: { name: ballast-system }
@@ -52,7 +53,9 @@ public sealed class IngressOperatorTests
         kind: Service
         metadata: { name: web, namespace: shop }
         spec: { ports: [ { name: http, port: 80 } ] }
-        ---
+        """;
+
+    private static string Manifest(int backendPort) => Cluster + "\n---\n" + $$"""
         apiVersion: discovery.k8s.io/v1
         kind: EndpointSlice
         metadata: { name: web-1, namespace: shop, labels: { kubernetes.io/service-name: web } }
@@ -188,6 +191,49 @@ public sealed class IngressOperatorTests
             await replica.DisposeAsync();
             Directory.Delete(state, recursive: true);
         }
+    }
+
+    [Fact]
+    public async Task An_Ingress_that_stops_being_ours_loses_the_address_Ballast_wrote_and_another_controllers_address_stays()
+    {
+        await using var cluster = await EmulatedCluster.StartAsync();
+        await using var op = await OperatorHost.StartAsync(OperatorFixture.Options(cluster) with
+        {
+            Addresses = new AddressSources { IngressService = "ballast-system/ballast-ingress" },
+            Ingress = new IngressServing(FreePort.Next(), FreePort.Next()),
+        });
+        await Manifests.ApplyAsync(cluster.Api, Manifests.Parse(Cluster + "\n---\n" + $$"""
+            {{Ingress("moving", "ballast")}}
+            ---
+            {{Ingress("staying", "ballast")}}
+            ---
+            {{Ingress("theirs", "nginx")}}
+            """));
+        await cluster.Client.CoreV1.PatchNamespacedServiceStatusAsync(
+            new V1Patch("""{"status":{"loadBalancer":{"ingress":[{"ip":"203.0.113.10"}]}}}""", V1Patch.PatchType.MergePatch), "ballast-ingress", "ballast-system");
+        // ingress-nginx writes its own address on its Ingress.
+        await cluster.Client.NetworkingV1.PatchNamespacedIngressStatusAsync(
+            new V1Patch("""{"status":{"loadBalancer":{"ingress":[{"ip":"198.51.100.7"}]}}}""", V1Patch.PatchType.MergePatch), "theirs", "shop");
+        async Task<string> AddressOf(string name) => string.Join(",",
+            (await cluster.Client.NetworkingV1.ReadNamespacedIngressAsync(name, "shop")).Status?.LoadBalancer?.Ingress?.Select(i => i.Ip ?? i.Hostname) ?? []);
+        await Eventually.GetAsync(() => AddressOf("moving"), a => a == "203.0.113.10", "Ballast's address on the Ingress of class ballast");
+        await Eventually.GetAsync(() => AddressOf("staying"), a => a == "203.0.113.10", "Ballast's address on the other Ingress of class ballast");
+
+        // The Ingress moves to ingress-nginx: the address Ballast wrote goes; the one ingress-nginx wrote on its own stays.
+        await Manifests.ApplyAsync(cluster.Api, Manifests.Parse(Ingress("moving", "nginx")));
+        await Eventually.GetAsync(() => AddressOf("moving"), a => a.Length == 0, "the address cleared once the Ingress names another controller's class");
+        Assert.Equal("198.51.100.7", await AddressOf("theirs"));
+        Assert.Equal("203.0.113.10", await AddressOf("staying"));
+
+        // Another controller now owns it and writes its address: Ballast leaves that alone, however often it reconciles.
+        await cluster.Client.NetworkingV1.PatchNamespacedIngressStatusAsync(
+            new V1Patch("""{"status":{"loadBalancer":{"ingress":[{"ip":"198.51.100.7"}]}}}""", V1Patch.PatchType.MergePatch), "moving", "shop");
+
+        // Our IngressClass is deleted: nothing of class ballast is ours any more.
+        await cluster.Client.NetworkingV1.DeleteIngressClassAsync("ballast");
+        await Eventually.GetAsync(() => AddressOf("staying"), a => a.Length == 0, "the address cleared once the IngressClass is gone");
+        Assert.Equal("198.51.100.7", await AddressOf("moving"));
+        Assert.Equal("198.51.100.7", await AddressOf("theirs"));
     }
 
     /// <summary>The subject of the certificate served for <paramref name="sni"/>; null while there is none (or nothing listens).</summary>

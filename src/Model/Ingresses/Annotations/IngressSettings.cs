@@ -42,9 +42,15 @@ public sealed class IngressSettings
     /// <summary>default-backend: a Service name in the Ingress's namespace (error pages, and requests whose pool has no endpoint).</summary>
     public string? DefaultBackend { get; set; }
 
+    /// <summary>mirror-target: where every request of the Ingress is copied.</summary>
+    public MirrorTarget? Mirror { get; set; }
+
     // Canary.
     public CanarySettings? Canary { get; set; }
 }
+
+/// <summary>Where copies go: a Service of the Ingress's namespace, or one address (an IPv6 one without brackets).</summary>
+public sealed record MirrorTarget(string? Service, string? Address, int Port, bool Tls);
 
 /// <summary>The <c>canary-*</c> annotations of a canary Ingress.</summary>
 public sealed class CanarySettings

@@ -3,7 +3,7 @@ namespace Ballast.Model.Ingresses.Annotations;
 /// <summary>Reads every ingress-nginx annotation of one Ingress: its settings and a verdict per annotation.</summary>
 public static class NginxAnnotations
 {
-    public static (IngressSettings Settings, AnnotationReader Reader) Read(Ingress ingress, bool mirrorSupported)
+    public static (IngressSettings Settings, AnnotationReader Reader) Read(Ingress ingress)
     {
         var a = new AnnotationReader(ingress.Metadata.Annotations);
         var s = new IngressSettings();
@@ -22,8 +22,9 @@ public static class NginxAnnotations
             AuthAnnotations.Read(a, s, ingress.NamespaceOrDefault);
             CorsAnnotations.Read(a, s);
             ErrorAnnotations.Read(a, s);
+            MirrorAnnotations.Read(a, s, ingress.NamespaceOrDefault);
         }
-        SnippetAnnotations.Read(a, mirrorSupported);
+        SnippetAnnotations.Read(a);
         a.Unclaimed();
         return (s, a);
     }

@@ -8,11 +8,9 @@ internal static class SnippetAnnotations
 {
     private static readonly string[] Snippets = ["configuration-snippet", "server-snippet", "stream-snippet", "modsecurity-snippet"];
 
-    public static void Read(AnnotationReader a, bool mirrorSupported)
+    public static void Read(AnnotationReader a)
     {
         foreach (var n in Snippets)
             a.Unsupported(n, "raw nginx configuration is never executed (the class of hole behind the IngressNightmare CVEs); express it with Ballast route features");
-        if (a.Has("mirror-target") && !mirrorSupported)
-            a.Unsupported("mirror-target", "request mirroring is not available in this Ballast build");
     }
 }

@@ -54,6 +54,11 @@ internal static class GatewayApiOutput
                             if (reports[origin].Annotations.Any(o => o.Name == AnnotationReader.Prefix + a && o.Verdict is AnnotationVerdict.Mapped or AnnotationVerdict.Approximated)
                                 && !outcomes.Any(o => o.Name == AnnotationReader.Prefix + a))
                                 outcomes.Add(new AnnotationOutcome(AnnotationReader.Prefix + a, AnnotationVerdict.Unsupported, $"not in the Gateway API output: {what} (use --to ballast)"));
+            // A RequestMirror names a Service: a mirror-target that is an address has nothing to name.
+            const string mirrorTarget = AnnotationReader.Prefix + "mirror-target";
+            if ((policy.Spec.Routes ?? []).Any(r => r.Mirrors?.Any(m => pools[$"{ns}/{m.Pool}"].Spec.Service is null) == true) && !outcomes.Any(o => o.Name == mirrorTarget))
+                outcomes.Add(new AnnotationOutcome(mirrorTarget, AnnotationVerdict.Unsupported,
+                    "not in the Gateway API output: a RequestMirror filter names a Service, and this mirror is an address (use --to ballast)"));
             if (RedirectPorts.Differ(policy, reports[origin], outcomes) is { } differs)
                 outcomes.Add(differs with { Note = "differs in the Gateway API output: " + differs.Note });
             // ingress-nginx limits bodies to 1m without any annotation; say so rather than drop it quietly.
@@ -137,7 +142,7 @@ internal static class GatewayApiOutput
     private static IEnumerable<HttpRouteRule> Rules(Native.HttpRouteSpec r, Dictionary<string, BackendPool> pools, string ns)
     {
         var match = Match(r.Match);
-        var filters = Filters(r);
+        var filters = Filters(r, pools, ns);
         if (r.Canary is { } canary)
         {
             var canaryRef = BackendRefs([new WeightedBackend { Pool = canary.Pool }], pools, ns);
@@ -181,9 +186,20 @@ internal static class GatewayApiOutput
             : null,
     };
 
-    private static List<HttpRouteFilter>? Filters(Native.HttpRouteSpec r)
+    private static List<HttpRouteFilter>? Filters(Native.HttpRouteSpec r, Dictionary<string, BackendPool> pools, string ns)
     {
         var filters = new List<HttpRouteFilter>();
+        foreach (var m in r.Mirrors ?? [])
+            if (pools[$"{ns}/{m.Pool}"].Spec.Service is { } mirrored)
+                filters.Add(new HttpRouteFilter
+                {
+                    Type = "RequestMirror",
+                    RequestMirror = new HttpRequestMirrorFilter
+                    {
+                        BackendRef = new BackendObjectReference { Name = mirrored.Name, Port = mirrored.Port },
+                        Percent = m.Percent == 100 ? null : m.Percent,
+                    },
+                });
         if (r.Redirect is { } d)
             filters.Add(new HttpRouteFilter
             {
@@ -219,6 +235,7 @@ internal static class GatewayApiOutput
     private static BackendPool? Attachable(BackendPool pool)
     {
         var s = pool.Spec;
+        if (s.Service is null) return null; // an address (a mirror-target outside the cluster): nothing to attach to
         if (s.Protocol == PoolProtocol.HTTP1 && s.Tls is null && s.SessionAffinity is null && s.LoadBalancing is null && s.ConnectTimeout is null) return null;
         return new BackendPool
         {

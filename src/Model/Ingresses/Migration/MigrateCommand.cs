@@ -71,7 +71,7 @@ public static class MigrateCommand
     public static Result Migrate(IngressManifests manifests, MigrationTarget target, int httpPort = 8080, int httpsPort = 8443)
     {
         var translation = IngressTranslator.Translate(manifests.Ingresses, manifests.Classes,
-            new IngressTranslatorOptions { AllClasses = true, MirrorSupported = false, HttpPort = httpPort, HttpsPort = httpsPort });
+            new IngressTranslatorOptions { AllClasses = true, HttpPort = httpPort, HttpsPort = httpsPort });
         string output;
         if (target == MigrationTarget.GatewayApi) (output, translation) = GatewayApiOutput.Write(translation);
         else (output, translation) = (BallastOutput(translation), RedirectPorts.NoteInBallastOutput(translation));
