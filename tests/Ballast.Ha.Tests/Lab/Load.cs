@@ -10,7 +10,8 @@ namespace Ballast.Ha.Tests.Lab;
 /// </summary>
 public sealed class Load : IAsyncDisposable
 {
-    public sealed record Result(TimeSpan Started, TimeSpan Ended, bool Ok, string? Via, string Error);
+    /// <param name="Closed">The response said <c>Connection: close</c>: the server ended the keep-alive connection.</param>
+    public sealed record Result(TimeSpan Started, TimeSpan Ended, bool Ok, string? Via, string Error, bool Closed = false);
 
     private readonly HttpClient _client;
     private readonly string _url;
@@ -60,7 +61,8 @@ public sealed class Load : IAsyncDisposable
         {
             using var response = await _client.GetAsync(_url);
             var via = response.Headers.TryGetValues("X-Via", out var v) ? v.Single() : null;
-            Results.Enqueue(new Result(started, Clock.Elapsed, response.IsSuccessStatusCode, via, response.IsSuccessStatusCode ? "" : $"status {(int)response.StatusCode}"));
+            Results.Enqueue(new Result(started, Clock.Elapsed, response.IsSuccessStatusCode, via, response.IsSuccessStatusCode ? "" : $"status {(int)response.StatusCode}",
+                response.Headers.ConnectionClose == true));
         }
         catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
         {
