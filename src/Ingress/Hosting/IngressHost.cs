@@ -216,20 +216,21 @@ public sealed class IngressHost : IAsyncDisposable, ISnapshotTarget
     }
 
     /// <summary>
-    /// When keepalived reports a role, the VIPs this node keeps on lo without holding them have moved to the peer: the
+    /// When keepalived reports a role, the VIPs this node held and now keeps on lo only have moved to the peer: the
     /// connections made to them close after their next response, so their clients reconnect to the peer (docs/ha.md).
     /// </summary>
     private static void FollowMovedAddresses(HighAvailability.HaRoles roles, ListenerShutdown shutdown, ILogger logger)
     {
+        var addresses = new HighAvailability.MovedAddresses();
         var gate = new Lock();
         roles.Changed += () =>
         {
             lock (gate)
             {
-                var moved = HighAvailability.ParkedAddresses.Now();
+                var moved = addresses.Update(HighAvailability.MovedAddresses.OfThisNode());
                 if (moved.ToHashSet().SetEquals(shutdown.MovedAway)) return;
                 shutdown.MovedAway = moved;
-                logger.LogInformation("Addresses held by the peer now: {Addresses}; connections made to them close after their next response.",
+                logger.LogInformation("Addresses moved to the peer: {Addresses}; connections made to them close after their next response.",
                     moved.Count == 0 ? "none" : string.Join(", ", moved));
             }
         };
