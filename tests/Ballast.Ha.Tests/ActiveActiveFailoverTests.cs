@@ -24,8 +24,6 @@ public sealed class ActiveActiveFailoverTests(ITestOutputHelper output)
     {
         await using var pair = await HaPair.StartAsync("active-active", extraClientAddresses: Flows);
         var client = pair.Lab.Sockets("client");
-        pair.StartBallast("a");
-        pair.StartBallast("b");
         await pair.WaitReadyAsync("a", TimeSpan.FromSeconds(60));
         await pair.WaitReadyAsync("b", TimeSpan.FromSeconds(60));
         pair.StartKeepalived("a");
@@ -99,6 +97,7 @@ public sealed class ActiveActiveFailoverTests(ITestOutputHelper output)
             var sharedHits = Delta("ballast_affinity_table_lookups_total{pool=\"default/db\",result=\"shared_hit\"}");
             // A Redis answer slower than the 50 ms budget is a (correct) local decision: Maglev on the client address.
             var localDecisions = Delta("ballast_affinity_local_decisions_total{pool=\"default/db\"}");
+            output.WriteLine(pair.Timeline());
             output.WriteLine($"moved to B: {moved.Count} UDP flows, {udpKept} kept their backend ({flowHits} found in the flow table); {moved.Count} TCP clients, {tcpKept} kept theirs ({sharedHits} found in the shared table, {localDecisions} decided locally)");
             Assert.True(udpKept + tcpKept >= 0.99 * 2 * moved.Count, $"{udpKept} + {tcpKept} of {2 * moved.Count} moved flows kept their backend\n{pair.Diagnostics()}");
             // B had never seen these clients: their pins came from A through Redis, unless Redis was too slow for one.

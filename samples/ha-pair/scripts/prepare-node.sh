@@ -29,7 +29,5 @@ mkdir -p /run/ballast                # keepalived's notify FIFO (vrrp_notify_fif
 nft -f "$NO_RESET_RULES"
 
 # 4. The connections of a live node that lost a VIP keep reaching it through the node that took the VIP (see the
-#    rule file). conntrack must pick up connections it did not see start (the default), so that the peer's
-#    connections are recognised as not this node's.
+#    rule file; it asks the kernel's socket table which connections are this node's, so it needs no conntrack).
 nft -D PEER="$PEER" -f "$HANDBACK_RULES"
-echo 1 > /proc/sys/net/netfilter/nf_conntrack_tcp_loose   # exists once the rule above loaded conntrack

@@ -87,7 +87,8 @@ public sealed class ProxyMiddleware
 
     private async Task ProxyAsync(HttpContext context, AccessLogEntry? entry, Activity? span)
     {
-        if (_shutdown.Closing) ListenerShutdown.CloseAfterResponse(context); // this replica is going away: no keep-alive
+        // This replica is going away, or the address this connection came to moved to the peer: no keep-alive.
+        if (_shutdown.ClosesConnectionOf(context)) ListenerShutdown.CloseAfterResponse(context);
         if (RequestFraming.Check(context.Request) is { } violation)
         {
             await RequestFraming.RefuseAsync(context, violation);

@@ -27,6 +27,9 @@ public sealed class HaRoles
             new GaugeConfiguration { LabelNames = ["vrrp_instance", "role"] });
     }
 
+    /// <summary>After every role keepalived reports (a VIP may have come or gone): on the caller's thread, off the proxy path.</summary>
+    public event Action? Changed;
+
     /// <summary>The last role reported per instance.</summary>
     public IReadOnlyDictionary<string, string> Current
     {
@@ -48,6 +51,7 @@ public sealed class HaRoles
             _current[instance] = role;
             foreach (var each in Roles) _role.WithLabels(instance, each).Set(each == role ? 1 : 0);
         }
+        Changed?.Invoke();
         return null;
     }
 

@@ -189,10 +189,11 @@ public sealed class IngressHost : IAsyncDisposable, ISnapshotTarget
         var acme = acmeMetrics is null ? null : new Ballast.Acme.Listeners.CertificateSupervisor(options.Acme!, acmeMetrics.Certificates);
         var reloads = new ReloadJournal(options.Time);
         var httpsEdge = app.Services.GetRequiredService<HttpsEdge>();
+        var haRoles = new HighAvailability.HaRoles(app.Services.GetRequiredService<IngressMetrics>().Registry);
         var admin = new AdminHandler(app.Services.GetRequiredService<IngressMetrics>(), () => host!.GetReadiness(), () => dataPlane.Current.Pools.Values)
         {
             Certificates = () => acme?.Statuses ?? [],
-            HaRoles = new HighAvailability.HaRoles(app.Services.GetRequiredService<IngressMetrics>().Registry),
+            HaRoles = haRoles,
             State = () => dataPlane.Current,
             Reloads = reloads,
             ServedCertificates = () => ServedCertificates(tlsStore),
@@ -200,6 +201,8 @@ public sealed class IngressHost : IAsyncDisposable, ISnapshotTarget
             Time = options.Time,
         };
         app.Run(context => context.Connection.LocalPort == adminPort ? admin.HandleAsync(context) : proxy.InvokeAsync(context));
+        FollowMovedAddresses(haRoles, app.Services.GetRequiredService<ListenerShutdown>(),
+            app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Ballast.HighAvailability"));
 
         // Spans are exported from here on; the provider is disposed (and flushes what is queued) with the host.
         var tracer = options.Tracing is { } tracing ? Tracing.TraceExport.Start(tracing) : null;
@@ -210,6 +213,27 @@ public sealed class IngressHost : IAsyncDisposable, ISnapshotTarget
         adminPort = options.AdminPort != 0 ? options.AdminPort : new Uri(addresses.Addresses.Single()).Port;
         host = new IngressHost(app, listeners, adminPort, options, acme, reloads) { _acmeMetrics = acmeMetrics, _tracer = tracer, _runtimeMetrics = runtimeMetrics };
         return host;
+    }
+
+    /// <summary>
+    /// When keepalived reports a role, the VIPs this node held and now keeps on lo only have moved to the peer: the
+    /// connections made to them close after their next response, so their clients reconnect to the peer (docs/ha.md).
+    /// </summary>
+    private static void FollowMovedAddresses(HighAvailability.HaRoles roles, ListenerShutdown shutdown, ILogger logger)
+    {
+        var addresses = new HighAvailability.MovedAddresses();
+        var gate = new Lock();
+        roles.Changed += () =>
+        {
+            lock (gate)
+            {
+                var moved = addresses.Update(HighAvailability.MovedAddresses.OfThisNode());
+                if (moved.ToHashSet().SetEquals(shutdown.MovedAway)) return;
+                shutdown.MovedAway = moved;
+                logger.LogInformation("Addresses moved to the peer: {Addresses}; connections made to them close after their next response.",
+                    moved.Count == 0 ? "none" : string.Join(", ", moved));
+            }
+        };
     }
 
     /// <summary>The certificates the HTTPS listeners present, for the status page (subject, names, expiry; never the key).</summary>

@@ -89,8 +89,8 @@ public sealed class ForwardingTransformer : HttpTransformer
         }
         var result = await base.TransformResponseAsync(httpContext, proxyResponse, cancellationToken);
         _cors?.AddResponseHeaders(httpContext);
-        // A request in flight when the replica started closing: its response is the connection's last.
-        if (_shutdown is { Closing: true }) Http.ListenerShutdown.CloseAfterResponse(httpContext);
+        // A request in flight when the replica started closing (or its address moved away): its response is the connection's last.
+        if (_shutdown?.ClosesConnectionOf(httpContext) == true) Http.ListenerShutdown.CloseAfterResponse(httpContext);
         var responseHeaders = httpContext.Response.Headers;
         if (proxyResponse is not null) ConnectionFields.RemoveNominated(proxyResponse, responseHeaders);
         responseHeaders[RequestIds.HeaderName] = httpContext.Request.Headers[RequestIds.HeaderName];

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Net;
 using System.Security.Cryptography;
 using Ballast.Testing;
@@ -18,14 +19,23 @@ public sealed class HaPair : IAsyncDisposable
     private readonly Dictionary<string, LabProcess> _keepalived = [];
     private readonly List<LabProcess> _stopped = [];
     private LabProcess? _redis;
+    private readonly Stopwatch _clock;
+    private readonly System.Collections.Concurrent.ConcurrentQueue<string> _timeline = new();
 
-    private HaPair(NetworkLab lab, string dir, string mode, bool nopreempt)
+    private HaPair(NetworkLab lab, string dir, string mode, bool nopreempt, Stopwatch clock)
     {
+        _clock = clock;
         Lab = lab;
         Dir = dir;
         Mode = mode;
         Nopreempt = nopreempt;
     }
+
+    /// <summary>Records when a step of the test ended (seconds since the pair was asked for), for <see cref="Timeline"/>.</summary>
+    public void Mark(string what) => _timeline.Enqueue($"{_clock.Elapsed.TotalSeconds,6:F1} s  {what}");
+
+    /// <summary>Where the test's time went: each step and when it ended.</summary>
+    public string Timeline() => string.Join("\n", _timeline);
 
     public NetworkLab Lab { get; }
     public string Dir { get; }
@@ -46,16 +56,21 @@ public sealed class HaPair : IAsyncDisposable
         }
     }
 
+    /// <summary>The lab, its backends and Redis, both nodes prepared and both nodes' Ballast started (not yet ready:
+    /// <see cref="WaitReadyAsync"/>); keepalived is the test's to start.</summary>
     /// <param name="mode"><c>active-passive</c> or <c>active-active</c>: which sample keepalived configs run.</param>
     public static async Task<HaPair> StartAsync(string mode, bool nopreempt = false, int extraClientAddresses = 0)
     {
+        var clock = Stopwatch.StartNew();
         var lab = await LabOrSkipAsync(extraClientAddresses);
         var dir = Path.Combine("/run/ballast-ha-tests", lab.Prefix);
         Directory.CreateDirectory(dir);
-        var pair = new HaPair(lab, dir, mode, nopreempt);
+        var pair = new HaPair(lab, dir, mode, nopreempt, clock);
+        pair.Mark("network namespaces built");
         try
         {
             await pair.PrepareAsync();
+            pair.Mark("backends, Redis and both nodes prepared; Ballast starting on both");
             return pair;
         }
         catch
@@ -70,33 +85,42 @@ public sealed class HaPair : IAsyncDisposable
         var sample = RepoPaths.Of("samples", "ha-pair");
         CopyDirectory(Path.Combine(sample, "config"), Path.Combine(Dir, "config"));
         await File.WriteAllTextAsync(Path.Combine(Dir, "affinity-keys"), Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)) + "\n");
-        Backends = await LabBackends.StartAsync(Lab);
         _redis = LabProcess.Start(Lab, "backends", ExternalTool.Require("redis-server"),
             ["--port", "6379", "--bind", NetworkLab.Redis.ToString(), "--save", "", "--appendonly", "no", "--protected-mode", "no"],
             Path.Combine(Dir, "redis.log"));
-        foreach (var host in (string[])["a", "b"])
-        {
-            var scripts = Path.Combine(Dir, $"ha-{host}");
-            Directory.CreateDirectory(scripts);
-            File.Copy(Path.Combine(sample, "scripts", "check-ballast.sh"), Path.Combine(scripts, "check-ballast.sh"));
-            File.Copy(Path.Combine(sample, "scripts", "vip-no-reset.nft"), Path.Combine(scripts, "vip-no-reset.nft"));
-            File.Copy(Path.Combine(sample, "scripts", "vip-handback.nft"), Path.Combine(scripts, "vip-handback.nft"));
-            await File.WriteAllTextAsync(Path.Combine(scripts, "prepare-node.sh"), (await File.ReadAllTextAsync(Path.Combine(sample, "scripts", "prepare-node.sh")))
-                .Replace("/etc/ballast/ha/", scripts + "/", StringComparison.Ordinal));
-            var notify = (await File.ReadAllTextAsync(Path.Combine(sample, "scripts", "notify.sh")))
-                .Replace("LOG=/var/log/ballast/ha-transitions.log", $"LOG={TransitionsLog(host)}", StringComparison.Ordinal);
-            await File.WriteAllTextAsync(Path.Combine(scripts, "notify.sh"), notify);
-            foreach (var script in Directory.GetFiles(scripts)) File.SetUnixFileMode(script, (UnixFileMode)Convert.ToInt32("755", 8));
-            var conf = (await File.ReadAllTextAsync(Path.Combine(sample, "keepalived", Mode, $"node-{host}.conf")))
-                .Replace("/etc/ballast/ha/", scripts + "/", StringComparison.Ordinal)
-                .Replace("/run/ballast/ha-notify.fifo", Path.Combine(scripts, "notify.fifo"), StringComparison.Ordinal);
-            if (Nopreempt) conf = conf.Replace("    # nopreempt ", "    nopreempt   ", StringComparison.Ordinal);
-            await File.WriteAllTextAsync(Path.Combine(Dir, $"keepalived-{host}.conf"), conf);
-            // The sample's node preparation, as a boot would run it: ARP settings, VIPs on lo, the nftables rules.
-            ExternalTool.Require("nft");
-            var peer = host == "a" ? NetworkLab.NodeB : NetworkLab.NodeA;
-            await Lab.ExecAsync(host, "sh", $"{Path.Combine(scripts, "prepare-node.sh")} {peer}");
-        }
+        // Ballast first: its start (a few seconds of .NET start-up and JIT on a loaded machine) is the longest step, and
+        // it needs neither the backends nor the node preparation (it binds every address and reconnects to Redis).
+        StartBallast("a");
+        StartBallast("b");
+        var backends = LabBackends.StartAsync(Lab);
+        await Task.WhenAll(PrepareNodeAsync("a"), PrepareNodeAsync("b"), backends);
+        Backends = await backends;
+    }
+
+    /// <summary>A node's copy of the sample's scripts and keepalived config, and the sample's node preparation run in it.</summary>
+    private async Task PrepareNodeAsync(string host)
+    {
+        var sample = RepoPaths.Of("samples", "ha-pair");
+        var scripts = Path.Combine(Dir, $"ha-{host}");
+        Directory.CreateDirectory(scripts);
+        File.Copy(Path.Combine(sample, "scripts", "check-ballast.sh"), Path.Combine(scripts, "check-ballast.sh"));
+        File.Copy(Path.Combine(sample, "scripts", "vip-no-reset.nft"), Path.Combine(scripts, "vip-no-reset.nft"));
+        File.Copy(Path.Combine(sample, "scripts", "vip-handback.nft"), Path.Combine(scripts, "vip-handback.nft"));
+        await File.WriteAllTextAsync(Path.Combine(scripts, "prepare-node.sh"), (await File.ReadAllTextAsync(Path.Combine(sample, "scripts", "prepare-node.sh")))
+            .Replace("/etc/ballast/ha/", scripts + "/", StringComparison.Ordinal));
+        var notify = (await File.ReadAllTextAsync(Path.Combine(sample, "scripts", "notify.sh")))
+            .Replace("LOG=/var/log/ballast/ha-transitions.log", $"LOG={TransitionsLog(host)}", StringComparison.Ordinal);
+        await File.WriteAllTextAsync(Path.Combine(scripts, "notify.sh"), notify);
+        foreach (var script in Directory.GetFiles(scripts)) File.SetUnixFileMode(script, (UnixFileMode)Convert.ToInt32("755", 8));
+        var conf = (await File.ReadAllTextAsync(Path.Combine(sample, "keepalived", Mode, $"node-{host}.conf")))
+            .Replace("/etc/ballast/ha/", scripts + "/", StringComparison.Ordinal)
+            .Replace("/run/ballast/ha-notify.fifo", Path.Combine(scripts, "notify.fifo"), StringComparison.Ordinal);
+        if (Nopreempt) conf = conf.Replace("    # nopreempt ", "    nopreempt   ", StringComparison.Ordinal);
+        await File.WriteAllTextAsync(Path.Combine(Dir, $"keepalived-{host}.conf"), conf);
+        // The sample's node preparation, as a boot would run it: ARP settings, VIPs on lo, the nftables rules.
+        ExternalTool.Require("nft");
+        var peer = host == "a" ? NetworkLab.NodeB : NetworkLab.NodeA;
+        await Lab.ExecAsync(host, "sh", $"{Path.Combine(scripts, "prepare-node.sh")} {peer}");
     }
 
     public string TransitionsLog(string host) => Path.Combine(Dir, $"transitions-{host}.log");
@@ -119,7 +143,9 @@ public sealed class HaPair : IAsyncDisposable
         _ballast[host] = LabProcess.Start(Lab, host, "dotnet",
             [dll, "run", "--config", Path.Combine(Dir, "config"), "--admin-port", AdminPort.ToString(),
              "--affinity-key-file", Path.Combine(Dir, "affinity-keys"), "--redis", $"{NetworkLab.Redis}:6379",
-             "--state-dir", Path.Combine(Dir, $"state-{host}")],
+             "--state-dir", Path.Combine(Dir, $"state-{host}"),
+             // Nothing is left to serve when the test stops a node: no 5 s of grace before it exits.
+             "--shutdown-grace", "0s"],
             Path.Combine(Dir, $"ballast-{host}.log"));
     }
 
@@ -179,6 +205,7 @@ public sealed class HaPair : IAsyncDisposable
         {
             // Some probes run `ip` in a namespace: every 50 ms, not Eventually's default 10.
             await Eventually.GetAsync(condition, static ok => ok, what, timeout, every: TimeSpan.FromMilliseconds(50));
+            Mark(what);
         }
         catch (TimeoutException e)
         {
@@ -194,9 +221,9 @@ public sealed class HaPair : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        foreach (var keepalived in _keepalived.Values) await keepalived.DisposeAsync();
-        foreach (var ballast in _ballast.Values.Concat(_stopped)) await ballast.DisposeAsync();
-        if (_redis is not null) await _redis.DisposeAsync();
+        // keepalived first (it would notify Ballast of its stop), then every other process at once.
+        await Task.WhenAll(_keepalived.Values.Select(k => k.DisposeAsync().AsTask()));
+        await Task.WhenAll(_ballast.Values.Concat(_stopped).Append(_redis).OfType<LabProcess>().Select(p => p.DisposeAsync().AsTask()));
         if (Backends is not null) await Backends.DisposeAsync();
         await Lab.DisposeAsync();
         try { Directory.Delete(Dir, recursive: true); } catch (IOException) { }

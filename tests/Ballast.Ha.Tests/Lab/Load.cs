@@ -10,7 +10,8 @@ namespace Ballast.Ha.Tests.Lab;
 /// </summary>
 public sealed class Load : IAsyncDisposable
 {
-    public sealed record Result(TimeSpan Started, TimeSpan Ended, bool Ok, string? Via, string Error);
+    /// <param name="Closed">The response said <c>Connection: close</c>: the server ended the keep-alive connection.</param>
+    public sealed record Result(TimeSpan Started, TimeSpan Ended, bool Ok, string? Via, string Error, bool Closed = false);
 
     private readonly HttpClient _client;
     private readonly string _url;
@@ -20,9 +21,12 @@ public sealed class Load : IAsyncDisposable
     private readonly Task _loop;
     private int _inFlight;
 
-    public Load(NamespaceSockets client, string url, int perSecond, bool keepAlive = false)
+    private int _connections;
+
+    /// <param name="maxConnections">With <paramref name="keepAlive"/>: the most connections the client keeps open.</param>
+    public Load(NamespaceSockets client, string url, int perSecond, bool keepAlive = false, int maxConnections = int.MaxValue)
     {
-        _client = client.HttpClient(TimeSpan.FromSeconds(10), keepAlive);
+        _client = client.HttpClient(TimeSpan.FromSeconds(10), keepAlive, maxConnections, () => Interlocked.Increment(ref _connections));
         _url = url;
         _interval = TimeSpan.FromSeconds(1.0 / perSecond);
         _loop = Task.Run(RunAsync);
@@ -33,6 +37,9 @@ public sealed class Load : IAsyncDisposable
     public long StartedAt { get; } = Stopwatch.GetTimestamp();
     public ConcurrentQueue<Result> Results { get; } = new();
     public int InFlight => Volatile.Read(ref _inFlight);
+    /// <summary>Connections the client has made. A keep-alive client makes a new one only when one ended: a
+    /// connection reset under a request that .NET retried on a new connection shows here, not as a failure.</summary>
+    public int Connections => Volatile.Read(ref _connections);
 
     private async Task RunAsync()
     {
@@ -54,7 +61,8 @@ public sealed class Load : IAsyncDisposable
         {
             using var response = await _client.GetAsync(_url);
             var via = response.Headers.TryGetValues("X-Via", out var v) ? v.Single() : null;
-            Results.Enqueue(new Result(started, Clock.Elapsed, response.IsSuccessStatusCode, via, response.IsSuccessStatusCode ? "" : $"status {(int)response.StatusCode}"));
+            Results.Enqueue(new Result(started, Clock.Elapsed, response.IsSuccessStatusCode, via, response.IsSuccessStatusCode ? "" : $"status {(int)response.StatusCode}",
+                response.Headers.ConnectionClose == true));
         }
         catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
         {

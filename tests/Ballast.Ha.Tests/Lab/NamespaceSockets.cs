@@ -82,17 +82,22 @@ public sealed class NamespaceSockets : IDisposable
     /// <summary>
     /// An HTTP client whose connections are made in this namespace. By default one request per connection
     /// (<c>Connection: close</c>), so every request shows where the VIP is at the moment it starts; with
-    /// <paramref name="keepAlive"/>, pooled connections that live as long as the server keeps them.
+    /// <paramref name="keepAlive"/>, pooled connections (at most <paramref name="maxConnections"/>) that live as long
+    /// as the server keeps them. <paramref name="connected"/> is called for every connection made.
     /// </summary>
-    public HttpClient HttpClient(TimeSpan timeout, bool keepAlive = false)
+    public HttpClient HttpClient(TimeSpan timeout, bool keepAlive = false, int maxConnections = int.MaxValue, Action? connected = null)
     {
         var handler = new SocketsHttpHandler
         {
             UseCookies = false,
             AllowAutoRedirect = false,
             PooledConnectionLifetime = keepAlive ? Timeout.InfiniteTimeSpan : TimeSpan.Zero,
+            // A keep-alive connection is closed only by the server or a failure, never for idling on the client's side.
+            PooledConnectionIdleTimeout = keepAlive ? Timeout.InfiniteTimeSpan : TimeSpan.FromMinutes(1),
+            MaxConnectionsPerServer = maxConnections,
             ConnectCallback = async (context, token) =>
             {
+                connected?.Invoke();
                 var address = IPAddress.Parse(context.DnsEndPoint.Host);
                 var socket = await ConnectAsync(new IPEndPoint(address, context.DnsEndPoint.Port), cancellationToken: token);
                 return new NetworkStream(socket, ownsSocket: true);
