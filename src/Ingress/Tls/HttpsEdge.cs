@@ -28,7 +28,8 @@ public sealed class HttpsEdge
             httpsPorts.Add(listener.Port);
             if (tls.Hsts is { } maxAge)
                 hsts.TryAdd(listener.Port, new StringValues("max-age=" + ((long)maxAge.TotalSeconds).ToString(CultureInfo.InvariantCulture)));
-            if (tls.RedirectHttp) redirects.Add(new RedirectRule(listener.Port, [.. tls.Hostnames]));
+            // The port clients reach it on: in a cluster the ingress Service's (443), not the container's (8443).
+            if (tls.RedirectHttp) redirects.Add(new RedirectRule(listener.PublicPort ?? listener.Port, [.. tls.Hostnames]));
         }
         _state = new EdgeState(
             hsts.ToFrozenDictionary(),

@@ -39,6 +39,11 @@ public sealed record ListenerSnapshot
     /// <summary>The IP address to bind ("0.0.0.0" for all IPv4 interfaces, "::" for all).</summary>
     public string Address { get; init; } = "0.0.0.0";
     public int Port { get; init; }
+    /// <summary>
+    /// The port clients reach this listener on when it is not <see cref="Port"/> (in a cluster: the ingress Service's
+    /// port that targets this container port); null: <see cref="Port"/>. Redirects that keep the scheme name it.
+    /// </summary>
+    public int? PublicPort { get; init; }
     public ListenerKind Kind { get; init; }
     /// <summary>HTTP routes, in match order: the first that matches wins (see docs/routing.md for the precedence).</summary>
     public ImmutableArray<RouteSnapshot> Routes { get; init; } = [];
@@ -62,7 +67,7 @@ public sealed record ListenerTlsSnapshot
     /// The first is the default for clients that send no SNI or an unknown name.
     /// </summary>
     public ImmutableArray<ListenerCertificateSnapshot> Certificates { get; init; } = [];
-    /// <summary>HTTP listeners of the same hostnames answer 308 to https on this listener's port.</summary>
+    /// <summary>HTTP listeners of the same hostnames answer 308 to https on this listener's public port (<see cref="ListenerSnapshot.PublicPort"/>).</summary>
     public bool RedirectHttp { get; init; }
     /// <summary>Strict-Transport-Security max-age sent on responses of this listener; null: no header.</summary>
     public TimeSpan? Hsts { get; init; }
