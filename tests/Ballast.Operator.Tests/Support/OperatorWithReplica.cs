@@ -19,6 +19,9 @@ public sealed class OperatorWithReplica : IAsyncDisposable
 
     public OperatorFixture Fixture { get; }
 
+    /// <summary>The snapshot the replica runs.</summary>
+    public Ballast.Model.Snapshots.Snapshot ReplicaSnapshot => _replica.Host.CurrentSnapshot;
+
     public static async Task<OperatorWithReplica> StartAsync()
     {
         var fixture = await OperatorFixture.StartAsync(types: EmulatedCluster.WithGatewayApi,
