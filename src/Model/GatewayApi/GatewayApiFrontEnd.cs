@@ -128,6 +128,7 @@ internal sealed class GatewayApiFrontEnd : IFrontEnd
             {
                 Certificates = [.. tls.SelectMany(t => t.Certificates)],
                 Hostnames = listeners.Any(l => l.Hostname is null) ? [] : [.. listeners.Select(l => l.Hostname!).Distinct()],
+                SniListeners = tls.Count < 2 ? [] : [.. listeners.Select(l => l.Hostname ?? "")],
             },
         };
     }

@@ -73,6 +73,12 @@ public sealed record ListenerTlsSnapshot
     public TimeSpan? Hsts { get; init; }
     /// <summary>The host names this listener serves (lower case); the redirect applies to these (all when empty).</summary>
     public ImmutableArray<string> Hostnames { get; init; } = [];
+    /// <summary>
+    /// Gateway API HTTPS listeners sharing this port: the hostname of each ("" for one without). A request whose Host
+    /// belongs to another of them than its TLS SNI does is answered 421 Misdirected Request (a client reusing a
+    /// connection for a host of another listener, and maybe of another certificate, must open its own). Empty: no check.
+    /// </summary>
+    public ImmutableArray<string> SniListeners { get; init; } = [];
 }
 
 /// <summary>A server certificate: the chain (leaf first) and its private key, as PEM.</summary>
