@@ -69,7 +69,9 @@ public sealed class GatewayPolicyAttachmentOperatorTests
 
         // Wait on what the replica runs, not on requests: a probe would spend the limits under test.
         await Eventually.True(() => c.ReplicaSnapshot.Listeners.SingleOrDefault(l => l.Port == port) is { } l
-            && l.Routes.Count(r => r.RateLimit is not null) == 2, "both routes rate-limited on the replica");
+            && l.Routes.SingleOrDefault(r => r.Match.Hosts.Contains("limited.test"))?.RateLimit?.Burst == 3
+            && l.Routes.SingleOrDefault(r => r.Match.Hosts.Contains("other.test"))?.RateLimit?.Burst == 1
+            && c.ReplicaSnapshot.Pools.Any(p => p.Id == "shop/echo:8080" && p.Endpoints.Length == 1), "both routes with their limits and the echo endpoint on the replica");
         await Eventually.GetAsync(() => c.GetAsync(port, "nobody.test"), r => r.Status == HttpStatusCode.NotFound, "the listener bound");
 
         var limited = new List<HttpStatusCode>();
