@@ -62,9 +62,11 @@ public static class Compiler
         var valid = compiledPolicies.Where(p => !p.Report.IsInvalid).ToList();
         var ports = PortArbiter.Decide(valid, [.. frontEnds.Select(f => (IReadOnlyList<PortClaim>)f.Translation.Ports)]);
         foreach (var (claim, message) in ports.Refused) claim.Report.Conflict(claim.Field, message);
-        var listeners = ListenerMerger.Merge(valid, ports.TakenFromNative)
+        var listeners = ListenerMerger.Merge(valid, ports.TakenFromNative, publicPorts: input.PublicPorts)
             .AddRange(frontEnds.SelectMany(f => f.Translation.Ports).Where(c => !ports.Refused.ContainsKey(c)).Select(c => c.Listener))
-            .Sort((a, b) => a.Port.CompareTo(b.Port));
+            .Sort((a, b) => a.Port.CompareTo(b.Port))
+            // Where clients reach each listener (the ingress Service's port in a cluster): redirects name that port.
+            .Select(l => input.PublicPort(l.Port) == l.Port ? l : l with { PublicPort = input.PublicPort(l.Port) }).ToImmutableArray();
 
         // 5. The snapshot: every valid pool (used or not) and the listeners, in a stable order.
         var used = poolSnapshots.Values.OfType<PoolSnapshot>()

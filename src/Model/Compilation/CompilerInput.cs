@@ -52,6 +52,16 @@ public sealed record CompilerInput
     /// <summary>Where and how Ingress objects are served (the ingress's <c>--ingress-http-port</c> / <c>--ingress-https-port</c>).</summary>
     public IngressServing Ingress { get; init; } = new();
 
+    /// <summary>
+    /// The port clients reach a listener port on, by listener port: in a cluster listeners bind the ingress pods'
+    /// container ports (8080) while clients use the ingress Service's port that targets them (80). A port not in it is
+    /// reached on itself (standalone mode, hostNetwork).
+    /// </summary>
+    public IReadOnlyDictionary<int, int> PublicPorts { get; init; } = ImmutableDictionary<int, int>.Empty;
+
+    /// <summary>The port clients use for <paramref name="listenerPort"/> (see <see cref="PublicPorts"/>).</summary>
+    public int PublicPort(int listenerPort) => PublicPorts.TryGetValue(listenerPort, out var port) ? port : listenerPort;
+
     /// <summary>The version to stamp on the snapshot (the caller keeps the counter: the Compiler has no state).</summary>
     public long Version { get; init; }
 }

@@ -26,13 +26,15 @@ internal static class ListenerMerger
     /// <summary>
     /// A route that names no hosts takes its listener's <c>hostnames</c> (when the listener has some); one without an
     /// accessLog of its own takes its listener's (its own listener's, also where policies share a port); a redirect
-    /// without a port takes the scheme's well-known port when it sets a scheme, else the listener's (Gateway API's rule).
+    /// without a port takes the scheme's well-known port when it sets a scheme, else the listener's (Gateway API's rule):
+    /// the port clients reach the listener on (<see cref="CompilerInput.PublicPorts"/>), not the container port.
     /// </summary>
-    private static CompiledRoute WithListenerDefaults(CompiledRoute route, CompiledListener listener, bool redirectPortFromListener)
+    private static CompiledRoute WithListenerDefaults(CompiledRoute route, CompiledListener listener, bool redirectPortFromListener,
+        IReadOnlyDictionary<int, int>? publicPorts)
     {
         if (redirectPortFromListener && route.Route.Redirect is { Port: null } redirect)
         {
-            var port = redirect.Scheme switch { "http" => 80, "https" => 443, _ => listener.Spec.Port };
+            var port = redirect.Scheme switch { "http" => 80, "https" => 443, _ => publicPorts?.GetValueOrDefault(listener.Spec.Port, listener.Spec.Port) ?? listener.Spec.Port };
             route = route with { Route = route.Route with { Redirect = redirect with { Port = port } } };
         }
         if (!route.OverridesAccessLog && listener.AccessLog is not null)
@@ -47,8 +49,9 @@ internal static class ListenerMerger
     /// False for Ingress objects: ingress-nginx redirects keep the port the client used (its <c>port_in_redirect off</c>),
     /// so a redirect without a port or scheme keeps the request's.
     /// </param>
+    /// <param name="publicPorts">The port clients reach each listener port on, when not itself (see <see cref="CompilerInput.PublicPorts"/>).</param>
     public static ImmutableArray<ListenerSnapshot> Merge(IReadOnlyList<CompiledPolicy> policies, IReadOnlyDictionary<int, string>? taken = null,
-        bool redirectPortFromListener = true)
+        bool redirectPortFromListener = true, IReadOnlyDictionary<int, int>? publicPorts = null)
     {
         var ports = new SortedDictionary<int, Port>();
         foreach (var policy in policies)
@@ -85,7 +88,7 @@ internal static class ListenerMerger
                 foreach (var name in declared.ListenerNames)
                 {
                     if (!placed.TryGetValue(name, out var port)) continue;
-                    var route = WithListenerDefaults(declared, own[name], redirectPortFromListener);
+                    var route = WithListenerDefaults(declared, own[name], redirectPortFromListener, publicPorts);
                     if (port.Matches.TryGetValue(route.MatchKey, out var first))
                     {
                         if (first.Policy != policy || first.Route.Index != route.Index)

@@ -57,7 +57,7 @@ internal sealed class GatewayApiFrontEnd : IFrontEnd
             if (outcomes.Count == 0) continue; // no parent of Ballast's: not ours to judge
             var result = new RouteResult(route, report, outcomes, new RouteProblems());
             routes.Add(result);
-            Place(result, resolver, policies, routeOrder++);
+            Place(result, resolver, policies, routeOrder++, context.Input);
             foreach (var (reason, message) in result.Problems.Unsupported.Concat(result.Problems.Unresolved).Distinct())
             {
                 // The route's problems read "spec.rules[0]...: what" (the wording its status conditions carry); as a
@@ -78,7 +78,7 @@ internal sealed class GatewayApiFrontEnd : IFrontEnd
         return translation;
     }
 
-    private static void Place(RouteResult result, BackendResolver resolver, PolicyAttachment policies, int routeOrder)
+    private static void Place(RouteResult result, BackendResolver resolver, PolicyAttachment policies, int routeOrder, CompilerInput input)
     {
         var route = result.Route;
         var problems = result.Problems;
@@ -103,7 +103,7 @@ internal sealed class GatewayApiFrontEnd : IFrontEnd
                 placed = hosts is not null;
                 if (placed)
                     foreach (var rule in rules)
-                        on.Listener.Routes.AddRange(HttpRouteTranslator.Place(rule, on, hosts!.Value, routeOrder, problems, policies.For(route, on.Gateway)));
+                        on.Listener.Routes.AddRange(HttpRouteTranslator.Place(rule, on, input.PublicPort(on.Listener.Spec.Port), hosts!.Value, routeOrder, problems, policies.For(route, on.Gateway)));
             }
             else placed = L4RouteTranslator.Place(route, on, l4);
             if (placed) { on.Listener.AttachedRoutes++; result.Placed = true; }
@@ -128,6 +128,7 @@ internal sealed class GatewayApiFrontEnd : IFrontEnd
             {
                 Certificates = [.. tls.SelectMany(t => t.Certificates)],
                 Hostnames = listeners.Any(l => l.Hostname is null) ? [] : [.. listeners.Select(l => l.Hostname!).Distinct()],
+                SniListeners = tls.Count < 2 ? [] : [.. listeners.Select(l => l.Hostname ?? "")],
             },
         };
     }

@@ -103,8 +103,9 @@ internal static class HttpRouteTranslator
     }
 
     /// <summary>The route snapshots of one rule on one listener, as precedence entries.</summary>
+    /// <param name="publicPort">The port clients reach the listener on (a redirect's default port; see <see cref="CompilerInput.PublicPorts"/>).</param>
     /// <param name="traffic">The traffic policies attached to the route or its Gateway (see <see cref="PolicyAttachment"/>); null: none.</param>
-    public static IEnumerable<RoutePrecedence.Entry> Place(Rule rule, Attached on, ImmutableArray<string> hosts, int routeOrder, RouteProblems problems,
+    public static IEnumerable<RoutePrecedence.Entry> Place(Rule rule, Attached on, int publicPort, ImmutableArray<string> hosts, int routeOrder, RouteProblems problems,
         RouteTraffic? traffic = null)
     {
         for (var j = 0; j < rule.Matches.Length; j++)
@@ -115,7 +116,7 @@ internal static class HttpRouteTranslator
                 Id = rule.Id,
                 Match = match,
                 Backends = rule.Parts.Backends,
-                Redirect = rule.Parts.RedirectOn(on.Listener.Spec.Port, match, rule.Field.Field("filters"), problems),
+                Redirect = rule.Parts.RedirectOn(publicPort, match, rule.Field.Field("filters"), problems),
                 Rewrite = rule.Parts.RewriteFor(match, rule.Field.Field("filters"), problems),
                 RequestHeaders = rule.Parts.RequestHeaders,
                 ResponseHeaders = rule.Parts.ResponseHeaders,

@@ -134,7 +134,8 @@ internal sealed class RuleParts
 
     /// <summary>
     /// The redirect for one listener: the port is the redirect's, else the scheme's well-known port when the scheme
-    /// changes, else the listener's (the spec's defaults; 80 for http and 443 for https are left out of Location).
+    /// changes, else the listener's (the spec's defaults; 80 for http and 443 for https are left out of Location). The
+    /// listener's port is the one clients use: in a cluster the ingress Service's port, not the container port.
     /// </summary>
     public RedirectSnapshot? RedirectOn(int listenerPort, MatchSnapshot match, FieldPath field, RouteProblems problems)
     {

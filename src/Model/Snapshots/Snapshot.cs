@@ -39,6 +39,11 @@ public sealed record ListenerSnapshot
     /// <summary>The IP address to bind ("0.0.0.0" for all IPv4 interfaces, "::" for all).</summary>
     public string Address { get; init; } = "0.0.0.0";
     public int Port { get; init; }
+    /// <summary>
+    /// The port clients reach this listener on when it is not <see cref="Port"/> (in a cluster: the ingress Service's
+    /// port that targets this container port); null: <see cref="Port"/>. Redirects that keep the scheme name it.
+    /// </summary>
+    public int? PublicPort { get; init; }
     public ListenerKind Kind { get; init; }
     /// <summary>HTTP routes, in match order: the first that matches wins (see docs/routing.md for the precedence).</summary>
     public ImmutableArray<RouteSnapshot> Routes { get; init; } = [];
@@ -62,12 +67,18 @@ public sealed record ListenerTlsSnapshot
     /// The first is the default for clients that send no SNI or an unknown name.
     /// </summary>
     public ImmutableArray<ListenerCertificateSnapshot> Certificates { get; init; } = [];
-    /// <summary>HTTP listeners of the same hostnames answer 308 to https on this listener's port.</summary>
+    /// <summary>HTTP listeners of the same hostnames answer 308 to https on this listener's public port (<see cref="ListenerSnapshot.PublicPort"/>).</summary>
     public bool RedirectHttp { get; init; }
     /// <summary>Strict-Transport-Security max-age sent on responses of this listener; null: no header.</summary>
     public TimeSpan? Hsts { get; init; }
     /// <summary>The host names this listener serves (lower case); the redirect applies to these (all when empty).</summary>
     public ImmutableArray<string> Hostnames { get; init; } = [];
+    /// <summary>
+    /// Gateway API HTTPS listeners sharing this port: the hostname of each ("" for one without). A request whose Host
+    /// belongs to another of them than its TLS SNI does is answered 421 Misdirected Request (a client reusing a
+    /// connection for a host of another listener, and maybe of another certificate, must open its own). Empty: no check.
+    /// </summary>
+    public ImmutableArray<string> SniListeners { get; init; } = [];
 }
 
 /// <summary>A server certificate: the chain (leaf first) and its private key, as PEM.</summary>

@@ -55,6 +55,8 @@ public sealed class Controller
 
     /// <summary>The ingress Service (status.addresses from its load-balancer ingress); null: not configured.</summary>
     public ICache<V1Service>? IngressService { get; }
+    /// <summary>The ingress Service's EndpointSlices (its named target ports, see <see cref="PublicPorts"/>); null: no Service configured.</summary>
+    public ICache<V1EndpointSlice>? IngressServiceSlices { get; }
     /// <summary>Nodes (status.addresses for NodePort and hostNetwork); null: not watched.</summary>
     public ICache<V1Node>? Nodes { get; }
     private readonly AddressSources _addressSources;
@@ -62,7 +64,7 @@ public sealed class Controller
 
     /// <summary>The caches the reconcile loop reads (every change queues a pass).</summary>
     private IEnumerable<IRunnableCache> Caches =>
-        new IRunnableCache?[] { Pools, Policies, Services, Slices, IngressService, Nodes }.OfType<IRunnableCache>();
+        new IRunnableCache?[] { Pools, Policies, Services, Slices, IngressService, IngressServiceSlices, Nodes }.OfType<IRunnableCache>();
 
     /// <summary>Every informer, for the counts the metrics report.</summary>
     public IReadOnlyList<IInformerCounts> Informers => [.. Caches, .. _frontEnds.Kinds.Select(k => k.Informer), Secrets, _stored];
@@ -109,6 +111,8 @@ public sealed class Controller
         {
             var slash = svc.IndexOf('/');
             IngressService = new Informer<V1Service>("ingress service", ListWatchSources.Service(client, svc[..slash], svc[(slash + 1)..]), time, logger, resync);
+            IngressServiceSlices = new Informer<V1EndpointSlice>("ingress service endpointslices",
+                ListWatchSources.EndpointSlicesOf(client, svc[..slash], svc[(slash + 1)..]), time, logger, resync);
         }
         if (_addressSources.NodeAddresses) Nodes = new Informer<V1Node>("nodes", ListWatchSources.Nodes(client), time, logger, resync);
         _stored = stored;
@@ -243,6 +247,7 @@ public sealed class Controller
             Policies = policies,
             Inputs = frontEndInputs,
             Ingress = _ingress,
+            PublicPorts = PublicPorts.From(IngressService?.Items.FirstOrDefault(), IngressServiceSlices?.Items ?? []),
             Services = DesiredState.Services(Services.Items, Slices.Items),
             Secrets = DesiredState.Secrets(Secrets.Items),
         };

@@ -95,6 +95,11 @@ public static class ListWatchSources
         new((watch, rv, timeout, ct) => c.CoreV1.ListNamespacedServiceWithHttpMessagesAsync(ns, allowWatchBookmarks: watch, fieldSelector: $"metadata.name={name}",
             resourceVersion: rv, timeoutSeconds: timeout, watch: watch, cancellationToken: ct));
 
+    /// <summary>The EndpointSlices of one Service (<c>labelSelector=kubernetes.io/service-name=NAME</c> in its namespace): the ingress Service's, for its named target ports.</summary>
+    public static Typed<V1EndpointSlice, V1EndpointSliceList> EndpointSlicesOf(IKubernetes c, string ns, string service) =>
+        new((watch, rv, timeout, ct) => c.DiscoveryV1.ListNamespacedEndpointSliceWithHttpMessagesAsync(ns, allowWatchBookmarks: watch,
+            labelSelector: $"kubernetes.io/service-name={service}", resourceVersion: rv, timeoutSeconds: timeout, watch: watch, cancellationToken: ct));
+
     /// <summary>One Secret by name (<c>fieldSelector=metadata.name=NAME</c> in its namespace): the operator never lists others.</summary>
     public static Typed<V1Secret, V1SecretList> Secret(IKubernetes c, string ns, string name) =>
         new((watch, rv, timeout, ct) => c.CoreV1.ListNamespacedSecretWithHttpMessagesAsync(ns, allowWatchBookmarks: watch, fieldSelector: $"metadata.name={name}",

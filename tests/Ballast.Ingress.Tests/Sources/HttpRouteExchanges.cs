@@ -26,6 +26,14 @@ public sealed record Exchange(string Feature, string Name)
     public string? Location { get; init; }
     /// <summary>How many times the request is sent (every answer is held to the expectations).</summary>
     public int Times { get; init; } = 1;
+    /// <summary>Sent over TLS to the HTTPS listeners' port with this SNI, whatever <see cref="Host"/> says; null: plain HTTP.</summary>
+    public string? Sni { get; init; }
+    /// <summary>The subject CN of the certificate the HTTPS port must serve for <see cref="Sni"/>; null: not checked.</summary>
+    public string? Certificate { get; init; }
+    /// <summary>HTTP/2 with prior knowledge (h2c) instead of HTTP/1.1.</summary>
+    public bool H2c { get; init; }
+    /// <summary>A WebSocket upgrade: <see cref="Status"/> 101 and text and binary messages echoed back, or refused with <see cref="Status"/>.</summary>
+    public bool WebSocket { get; init; }
 
     public string Key => $"{Feature}: {Name}";
 }
@@ -42,7 +50,12 @@ public static class HttpRouteExchanges
     private static Exchange NotFound(string feature, string name, string host, string path) =>
         new(feature, name) { Host = host, Path = path, Status = 404 };
 
-    public static readonly Exchange[] All =
+    /// <summary>Over TLS to the HTTPS port, the SNI and the Host both <paramref name="host"/>.</summary>
+    private static Exchange Tls(string feature, string name, string host, string path, params string[] backends) =>
+        new(feature, name) { Sni = host, Host = host, Path = path, Backends = backends };
+
+    /// <summary>The HTTP/1.1 exchanges on the HTTP listener.</summary>
+    private static readonly Exchange[] Http1 =
     [
         // HTTPRouteSimpleSameNamespace (core)
         To("simple", "a rule without matches takes every path", "simple.test", "/", "v1") with { SeenPath = "/" },
@@ -228,6 +241,43 @@ public static class HttpRouteExchanges
         // client's side here; what the mirrors receive is checked in RequestMirrorTests.
         To("request-mirror", "the route's backend answers", "mirror.test", "/mirror", "v1") with { SeenPath = "/mirror" },
     ];
+
+    /// <summary>
+    /// HTTPS listeners on one port (HTTPRouteHTTPSListener, HTTPSListenerMultiTLSCerts…; HTTPRouteHTTPSListenerDetectMisdirectedRequests,
+    /// extended): the SNI picks the certificate, the Host the listener, and a request never reaches another listener's routes.
+    /// <c>one.secure.test</c> has a listener and a certificate of its own, the rest of <c>*.secure.test</c> another.
+    /// </summary>
+    private static readonly Exchange[] Https =
+    [
+        Tls("https-listener", "a listener with a certificate of its own", "one.secure.test", "/one", "v1") with { Certificate = "one.secure.test" },
+        Tls("https-listener", "the wildcard listener with its certificate", "two.secure.test", "/", "v2") with { Certificate = "*.secure.test" },
+        Tls("https-listener", "the specific listener's host does not fall through to the wildcard listener's routes", "one.secure.test", "/other") with { Status = 404 },
+        Tls("https-listener", "a host no HTTPS listener has never reaches the HTTP listener's routes", "simple.test", "/") with { Status = 404 },
+        Tls("https-listener", "a redirect keeps https and the listener's port", "one.secure.test", "/moved") with
+        {
+            Status = 302, Location = "https://one.secure.test:{https-port}/here",
+        },
+        Tls("https-listener", "the SNI of one listener with the host of another is misdirected", "one.secure.test", "/one") with { Host = "two.secure.test", Status = 421 },
+        Tls("https-listener", "and the other way round", "two.secure.test", "/one") with { Host = "one.secure.test", Status = 421 },
+        Tls("https-listener", "another host of the SNI's listener is served", "two.secure.test", "/", "v2") with { Host = "three.secure.test" },
+    ];
+
+    /// <summary>HTTPRouteBackendProtocolWebSocket (extended): an upgrade through an HTTPRoute, echoed by the backend.</summary>
+    private static readonly Exchange[] WebSockets =
+    [
+        new Exchange("websocket", "an upgrade through the route echoes text and binary messages") { Host = "ws.test", Path = "/ws", Status = 101, WebSocket = true },
+        new Exchange("websocket", "an upgrade no rule matches is refused") { Host = "ws.test", Path = "/elsewhere", Status = 404, WebSocket = true },
+    ];
+
+    /// <summary>
+    /// Every HTTP/1.1 exchange, as HTTP/2 with prior knowledge on the same listener: the same rules match. Not the
+    /// timeouts (each waits seconds; nothing in them depends on the protocol) nor lower-case methods (HttpClient
+    /// upper-cases them; the raw HTTP/1.1 request is what keeps them).
+    /// </summary>
+    private static IEnumerable<Exchange> OverH2c(IEnumerable<Exchange> exchanges) =>
+        exchanges.Where(e => e.Feature != "timeouts" && !e.Method.Any(char.IsLower)).Select(e => e with { Feature = "h2c " + e.Feature, H2c = true });
+
+    public static readonly Exchange[] All = [.. Http1, .. OverH2c(Http1), .. Https, .. WebSockets];
 
     public static TheoryData<string> Keys()
     {

@@ -121,7 +121,7 @@ public sealed class TlsTerminationTests
     }
 
     [Fact]
-    public async Task Http_redirects_to_https_for_the_listener_hostnames_and_https_responses_carry_hsts()
+    public async Task Http_redirects_to_https_for_the_listener_hostnames_on_the_port_clients_use_and_https_responses_carry_hsts()
     {
         using var pki = new TestPki();
         await using var backend = await TestBackend.StartAsync("a");
@@ -148,6 +148,13 @@ public sealed class TlsTerminationTests
         Assert.Equal("max-age=31536000", string.Join(",", secure.Headers.GetValues("Strict-Transport-Security")));
         Assert.False(notRedirected.Headers.Contains("Strict-Transport-Security"));
         Assert.Equal(2, backend.Requests);
+
+        // Behind the ingress Service clients reach the HTTPS listener on 443, not on its container port: Location says so.
+        await ingress.ApplyAsync(Of(2,
+            [Listener(httpPort, Route("plain", ("p", 1))), HttpsListener(httpsPort, tls, Route("secure", ("p", 1))) with { PublicPort = 443 }],
+            Pool("p", backend)));
+        using var behindService = new HttpRequestMessage(HttpMethod.Get, "/cart?id=7") { Headers = { Host = "site.test" } };
+        Assert.Equal("https://site.test/cart?id=7", (await http.SendAsync(behindService)).Headers.Location?.ToString());
     }
 
     [Fact]

@@ -251,6 +251,27 @@ public class GatewayCompileTests
         Assert.Equal([(8080, (string?)"example.org", 302), (443, null, 301), (8080, null, 302)], redirects.Select(x => (x.Port!.Value, x.Host, x.StatusCode)));
         Assert.Equal("/q", redirects[2].PathPrefix);
         Assert.All(r.Port(8080).Routes, x => Assert.Empty(x.Backends));
+        Assert.Null(r.Port(8080).PublicPort); // standalone: clients use the listener's own port
+    }
+
+    [Fact]
+    public void In_a_cluster_a_redirect_without_port_takes_the_port_clients_use_not_the_container_port()
+    {
+        // The ingress Service maps 80 → the pods' 8080: a Location naming :8080 would send clients past the Service.
+        var yaml = string.Join("\n", Class, Gateway("- { name: http, port: 8080, protocol: HTTP }"), Route("""
+            parentRefs: [ { name: gw } ]
+            rules:
+              - matches: [ { path: { value: /host } } ]
+                filters: [ { type: RequestRedirect, requestRedirect: { hostname: example.org } } ]
+              - matches: [ { path: { value: /tls } } ]
+                filters: [ { type: RequestRedirect, requestRedirect: { scheme: https } } ]
+              - matches: [ { path: { value: /own } } ]
+                filters: [ { type: RequestRedirect, requestRedirect: { port: 8081 } } ]
+            """));
+        var r = Compilation.Yaml.Compile(yaml, new CompilerInput { PublicPorts = new Dictionary<int, int> { [8080] = 80 } }, loaderWarnings: true);
+
+        Assert.Equal(80, r.Port(8080).PublicPort);
+        Assert.Equal([("/host", 80), ("/own", 8081), ("/tls", 443)], r.Port(8080).Routes.Select(x => (x.Match.Path, x.Redirect!.Port!.Value)).Order());
     }
 
     [Fact]

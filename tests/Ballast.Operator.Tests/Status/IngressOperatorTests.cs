@@ -120,10 +120,11 @@ public sealed class IngressOperatorTests
             // Traffic through the replica: ours is served (its supported annotation applied), the malformed one and
             // another controller's are not, nor one that names no class while no class is the default.
             await Eventually.GetAsync(() => GetAsync("web.example.com"), s => s == HttpStatusCode.OK, "web.example.com served through the replica");
+            // Applied after the three below: once the replica serves it, their 404s are decisions, not a snapshot still on its way.
+            await Eventually.GetAsync(() => GetAsync("lost.example.com"), s => s == HttpStatusCode.ServiceUnavailable, "lost.example.com served, its Service missing");
             Assert.Equal(HttpStatusCode.NotFound, await GetAsync("fast.example.com"));
             Assert.Equal(HttpStatusCode.NotFound, await GetAsync("theirs.example.com"));
             Assert.Equal(HttpStatusCode.NotFound, await GetAsync("unclassed.example.com"));
-            Assert.Equal(HttpStatusCode.ServiceUnavailable, await GetAsync("lost.example.com")); // served, its Service missing
 
             // The cloud gives the ingress Service an address: the served, accepted Ingress shows it, no other does.
             await cluster.Client.CoreV1.PatchNamespacedServiceStatusAsync(

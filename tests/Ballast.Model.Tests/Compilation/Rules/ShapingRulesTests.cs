@@ -98,4 +98,17 @@ public class ShapingRulesTests
         Assert.Empty(r.Diagnostics);
         Assert.Equal(port, r.Snapshot.Listeners.Single().Routes.Single().Redirect!.Port);
     }
+
+    [Theory]
+    [InlineData("{ host: new.example.com }", 80)]            // behind a Service 80 → 8080: the port clients use
+    [InlineData("{ scheme: https }", 443)]
+    [InlineData("{ port: 9000 }", 9000)]
+    public void In_a_cluster_a_redirect_without_port_gets_the_port_clients_reach_the_listener_on(string redirect, int port)
+    {
+        var r = Compile(Pool("a") + Policy("p", Listener + $"routes:\n- {{ redirect: {redirect} }}"),
+            new CompilerInput { PublicPorts = new Dictionary<int, int> { [8080] = 80 } });
+        Assert.Empty(r.Diagnostics);
+        Assert.Equal(port, r.Snapshot.Listeners.Single().Routes.Single().Redirect!.Port);
+        Assert.Equal(80, r.Snapshot.Listeners.Single().PublicPort);
+    }
 }
