@@ -39,8 +39,7 @@ public sealed class SnapshotClient(
         if (!File.Exists(lastGoodPath)) return false;
         try
         {
-            await using var file = File.OpenRead(lastGoodPath);
-            var snapshot = await JsonSerializer.DeserializeAsync<Snapshot>(file, ModelJson.Options, ct);
+            var snapshot = Read(await File.ReadAllBytesAsync(lastGoodPath, ct), logger);
             if (snapshot is null) return false;
             await apply(snapshot, ct);
             AppliedVersion = snapshot.Version;
@@ -55,6 +54,26 @@ public sealed class SnapshotClient(
         }
     }
 
+    /// <summary>
+    /// A snapshot from JSON, strictly; one with fields this replica does not know (written by a newer operator
+    /// during a rolling upgrade) is applied without them and said in a warning, rather than refused until the
+    /// replica is upgraded too. Anything else malformed still throws.
+    /// </summary>
+    internal static Snapshot? Read(byte[] json, ILogger logger)
+    {
+        try
+        {
+            return JsonSerializer.Deserialize<Snapshot>(json, ModelJson.Options);
+        }
+        catch (JsonException strict) when (strict.Message.Contains("could not be mapped to any .NET member", StringComparison.Ordinal))
+        {
+            var snapshot = JsonSerializer.Deserialize<Snapshot>(json, ModelJson.SkippingUnknownFields);
+            logger.LogWarning("Snapshot {Version} has fields this replica does not know, probably from a newer operator: {Error} Applied without them; upgrade the replica.",
+                snapshot?.Version, strict.Message);
+            return snapshot;
+        }
+    }
+
     /// <summary>One long-poll: true when a new snapshot was applied.</summary>
     public async Task<bool> PollOnceAsync(CancellationToken ct)
     {
@@ -66,8 +85,7 @@ public sealed class SnapshotClient(
         if (response.StatusCode == HttpStatusCode.NotModified) return false;
         response.EnsureSuccessStatusCode();
         var body = await response.Content.ReadAsByteArrayAsync(ct);
-        var snapshot = JsonSerializer.Deserialize<Snapshot>(body, ModelJson.Options)
-            ?? throw new JsonException("the operator sent an empty snapshot");
+        var snapshot = Read(body, logger) ?? throw new JsonException("the operator sent an empty snapshot");
         await apply(snapshot, ct);
         AppliedVersion = snapshot.Version;
         AppliedHash = snapshot.ContentHash;

@@ -13,6 +13,19 @@ public static class ModelJson
 {
     public static JsonSerializerOptions Options { get; } = Create();
 
+    /// <summary>
+    /// <see cref="Options"/> that skip fields they do not know: for a snapshot a newer operator wrote (a rolling
+    /// upgrade runs the new operator beside old replicas for a while). Only after the strict read failed, and said.
+    /// </summary>
+    public static JsonSerializerOptions SkippingUnknownFields { get; } = CreateSkipping();
+
+    private static JsonSerializerOptions CreateSkipping()
+    {
+        var options = new JsonSerializerOptions(Options) { UnmappedMemberHandling = JsonUnmappedMemberHandling.Skip };
+        options.MakeReadOnly(populateMissingResolver: true);
+        return options;
+    }
+
     private static JsonSerializerOptions Create()
     {
         var options = new JsonSerializerOptions(JsonSerializerDefaults.Web)
