@@ -96,7 +96,9 @@ def provenance(data):
 
 
 def missing(benchmark_class):
-    return (f"No results file yet for `{benchmark_class}`: run `{RUN}` on a quiet machine, then "
+    run = RUN if benchmark_class in ("PickBenchmarks", "BuildBenchmarks") else RUN.replace(
+        "'*PickBenchmarks*' '*BuildBenchmarks*'", f"'*{benchmark_class}*'")
+    return (f"No results file yet for `{benchmark_class}`: run `{run}` on a quiet machine, then "
             "`bench/tools/microbench-docs.py`.\n")
 
 
@@ -140,11 +142,39 @@ def builds(data):
     return "\n".join(lines) + "\n"
 
 
+def gateway_api(data):
+    """benchmarks.md: compile time of N HTTPRoutes and one route lookup among their rules (flat: the route index)."""
+    lines = [provenance(data), "",
+             "| Operation | HTTPRoutes | Rules | Median | Mean | Error (99.9% half-CI) | Allocated |",
+             "|---|---:|---:|---:|---:|---:|---:|"]
+    def key(r):
+        return (r["method"], int(r["params"].get("Routes", 0)))
+    for r in sorted(data["rows"], key=key):
+        routes = int(r["params"].get("Routes", 0))
+        rules = routes * int(r["params"].get("RulesPerRoute", 0))
+        lines.append(f"| `{r['method']}` | {routes:,} | {rules:,} | {ns(r['median_ns'])} | {ns(r['mean_ns'])} | "
+                     f"{ns(r['margin_ns'])} | {size_bytes(r['allocated'])} |")
+    return "\n".join(lines) + "\n"
+
+
+def by_method(data):
+    """Any class without parameters: one row per method."""
+    lines = [provenance(data), "",
+             "| Method | Median | Mean | Error (99.9% half-CI) | Allocated |",
+             "|---|---:|---:|---:|---:|"]
+    for r in sorted(data["rows"], key=lambda r: r["method"]):
+        lines.append(f"| `{r['method']}` | {ns(r['median_ns'])} | {ns(r['mean_ns'])} | {ns(r['margin_ns'])} | "
+                     f"{size_bytes(r['allocated'])} |")
+    return "\n".join(lines) + "\n"
+
+
 # Block name -> (benchmark class, renderer).
 BLOCKS = {
     "pick-medians": ("PickBenchmarks", pick_medians),
     "pick-details": ("PickBenchmarks", pick_details),
     "build": ("BuildBenchmarks", builds),
+    "gateway-api": ("GatewayApiBenchmarks", gateway_api),
+    "access-log-format": ("AccessLogFormatterBenchmarks", by_method),
 }
 DOCUMENTS = ["docs/algorithms.md", "docs/benchmarks.md"]
 
