@@ -43,10 +43,19 @@ def newest_report(results, benchmark_class):
     return max(files, key=lambda f: (os.path.getmtime(f), f))
 
 
-def parameters(text):
-    """BenchmarkDotNet's 'Algorithm=Maglev, Endpoints=100' (or '&'-joined) as a dict of strings."""
+def parameters(text, full_name=""):
+    """BenchmarkDotNet's 'Algorithm=Maglev, Endpoints=100' (or '&'-joined) as a dict of strings. BenchmarkDotNet
+    shortens long values there ('Weigh(...)tions [24]'); the full name's '(Algorithm: WeightedLeastConnections,
+    Endpoints: 3)' has them whole, so it wins where it parses."""
     pairs = [p.split("=", 1) for p in re.split(r"[,&]\s*", text or "") if "=" in p]
-    return {k.strip(): v.strip() for k, v in pairs}
+    found = {k.strip(): v.strip() for k, v in pairs}
+    whole = re.search(r"\(([^()]*)\)$", full_name or "")
+    if whole:
+        for part in whole.group(1).split(","):
+            if ":" in part:
+                k, v = part.split(":", 1)
+                found[k.strip()] = v.strip()
+    return found
 
 
 def load(path, repo):
@@ -59,7 +68,7 @@ def load(path, repo):
             continue  # a benchmark that failed has no statistics: it gets no row
         rows.append({
             "method": b.get("Method", ""),
-            "params": parameters(b.get("Parameters", "")),
+            "params": parameters(b.get("Parameters", ""), b.get("FullName", "")),
             "median_ns": stats["Median"],
             "mean_ns": stats.get("Mean"),
             "margin_ns": (stats.get("ConfidenceInterval") or {}).get("Margin"),
