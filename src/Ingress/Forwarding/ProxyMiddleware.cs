@@ -50,15 +50,18 @@ public sealed class ProxyMiddleware
 
     // The tracing and access-log hooks: one flag read each when they are off. Tracing wraps the access log, so a
     // logged line carries the span's trace id.
-    public Task InvokeAsync(HttpContext context) => _tracing.IsOn ? ProxyAndTraceAsync(context) : LogAndProxyAsync(context, null);
+    // An unsampled request (tracing on) has its context written by Decide and goes the untraced way: no async frame.
+    public Task InvokeAsync(HttpContext context) =>
+        _tracing.IsOn && _tracing.Decide(context) is { Sampled: true } traced ? ProxyAndTraceAsync(context, traced) : LogAndProxyAsync(context, null);
 
     /// <summary>The path without tracing (internal: the cost test compares the tracing gate against it).</summary>
     internal Task LogAndProxyAsync(HttpContext context, Activity? span) =>
         _accessLog.IsOn && _accessLog.Begin(context) is { } entry ? ProxyAndLogAsync(context, entry, span) : ProxyAsync(context, null, span);
 
-    private async Task ProxyAndTraceAsync(HttpContext context)
+    private async Task ProxyAndTraceAsync(HttpContext context, TraceDecision decision)
     {
-        var span = _tracing.Start(context);
+        // Started inside this async frame: Activity.Current is the request's own and ends with it.
+        var span = _tracing.Start(context, decision);
         var failed = true;
         try
         {

@@ -58,13 +58,13 @@ public sealed class RequestTracing
     public bool IsOn { get; }
 
     /// <summary>
-    /// Starts the request's server span (null when it is not sampled, or no listener takes it) and rewrites the
-    /// trace-context headers the backend will see. Sampling is decided here, before any span exists, parent-based: a
-    /// request whose client sent a context follows its sampled flag; a new trace is kept with the configured ratio.
-    /// A request that is not sampled gets no Activity at all (no span object, no Activity.Current to flow through
-    /// every await: at 1% sampling, what 99% of requests paid), only its context, sampled flag off, to the backend.
+    /// Decides whether the request is traced, before any span exists, parent-based: a request whose client sent a
+    /// context follows its sampled flag; a new trace is kept with the configured ratio. A request that is not sampled
+    /// gets no Activity at all (no span object, no Activity.Current to flow through every await, no async frame
+    /// around the proxy: at 1% sampling, what 99% of requests would pay); its context, sampled flag off, is written
+    /// for the backend here. A sampled one gets its span from <see cref="Start"/>.
     /// </summary>
-    public Activity? Start(HttpContext context)
+    public TraceDecision Decide(HttpContext context)
     {
         var request = context.Request;
         var propagator = _propagator ?? throw new InvalidOperationException("tracing is off");
@@ -74,14 +74,23 @@ public sealed class RequestTracing
         var sampled = hasParent
             ? (parentContext.TraceFlags & ActivityTraceFlags.Recorded) != 0
             : _sampleRatio >= 1 || (_sampleRatio > 0 && Random.Shared.NextDouble() < _sampleRatio);
-        if (!sampled)
-        {
-            var traceId = hasParent ? parentContext.TraceId : ActivityTraceId.CreateRandom();
-            var unsampled = new ActivityContext(traceId, ActivitySpanId.CreateRandom(), ActivityTraceFlags.None, parentContext.TraceState);
-            Propagate(propagator, request, new PropagationContext(unsampled, parent.Baggage));
-            return null;
-        }
-        var span = Source.StartActivity(ActivityKind.Server, parentContext, name: request.Method);
+        if (sampled) return new TraceDecision(true, parent);
+        var traceId = hasParent ? parentContext.TraceId : ActivityTraceId.CreateRandom();
+        var unsampled = new ActivityContext(traceId, ActivitySpanId.CreateRandom(), ActivityTraceFlags.None, parentContext.TraceState);
+        Propagate(propagator, request, new PropagationContext(unsampled, parent.Baggage));
+        return default;
+    }
+
+    /// <summary>
+    /// Starts the server span of a request <see cref="Decide"/> sampled (null when no listener takes it) and rewrites
+    /// the trace-context headers the backend will see. Call it inside the async frame that will finish the span, so
+    /// that Activity.Current stays scoped to the request.
+    /// </summary>
+    public Activity? Start(HttpContext context, TraceDecision decision)
+    {
+        var request = context.Request;
+        var propagator = _propagator ?? throw new InvalidOperationException("tracing is off");
+        var span = Source.StartActivity(ActivityKind.Server, decision.Parent.ActivityContext, name: request.Method);
         if (span is null) return null;
         if (span.IsAllDataRequested)
         {
@@ -92,7 +101,7 @@ public sealed class RequestTracing
             span.SetTag(Tags.Protocol, ProtocolVersion(request.Protocol));
             span.SetTag(Tags.Client, context.Connection.RemoteIpAddress?.ToString());
         }
-        Propagate(propagator, request, new PropagationContext(span.Context, parent.Baggage));
+        Propagate(propagator, request, new PropagationContext(span.Context, decision.Parent.Baggage));
         return span;
     }
 
@@ -152,3 +161,6 @@ public sealed class RequestTracing
         _ => protocol,
     };
 }
+
+/// <summary>What <see cref="RequestTracing.Decide"/> found: whether the request gets a span, and the client's context.</summary>
+public readonly record struct TraceDecision(bool Sampled, PropagationContext Parent);
