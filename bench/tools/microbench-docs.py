@@ -140,41 +140,37 @@ def pick_details(data):
     return "\n".join(lines) + "\n"
 
 
+def timed_rows(data, leading, cells, key):
+    """A table of one row per benchmark: the `leading` columns (a header name and alignment each) filled by
+    `cells(row)`, then median, mean, 99.9% error and allocation, rows sorted by `key`."""
+    header = [name for name, _ in leading] + ["Median", "Mean", "Error (99.9% half-CI)", "Allocated"]
+    align = [a for _, a in leading] + ["---:"] * 4
+    lines = [provenance(data), "", "| " + " | ".join(header) + " |", "|" + "|".join(align) + "|"]
+    for r in sorted(data["rows"], key=key):
+        values = cells(r) + [ns(r["median_ns"]), ns(r["mean_ns"]), ns(r["margin_ns"]), size_bytes(r["allocated"])]
+        lines.append("| " + " | ".join(values) + " |")
+    return "\n".join(lines) + "\n"
+
+
 def builds(data):
     """Both documents: the cost of building a balancer's table at 1,000 endpoints."""
-    lines = [provenance(data), "",
-             "| Table | Endpoints | Median | Mean | Error (99.9% half-CI) | Allocated |",
-             "|---|---:|---:|---:|---:|---:|"]
-    for r in sorted(data["rows"], key=lambda r: r["method"]):
-        lines.append(f"| `{r['method']}` | {int(r['params'].get('Endpoints', 0)):,} | {ns(r['median_ns'])} | {ns(r['mean_ns'])} | "
-                     f"{ns(r['margin_ns'])} | {size_bytes(r['allocated'])} |")
-    return "\n".join(lines) + "\n"
+    return timed_rows(data, [("Table", "---"), ("Endpoints", "---:")],
+                      lambda r: [f"`{r['method']}`", f"{int(r['params'].get('Endpoints', 0)):,}"],
+                      key=lambda r: r["method"])
 
 
 def gateway_api(data):
     """benchmarks.md: compile time of N HTTPRoutes and one route lookup among their rules (flat: the route index)."""
-    lines = [provenance(data), "",
-             "| Operation | HTTPRoutes | Rules | Median | Mean | Error (99.9% half-CI) | Allocated |",
-             "|---|---:|---:|---:|---:|---:|---:|"]
-    def key(r):
-        return (r["method"], int(r["params"].get("Routes", 0)))
-    for r in sorted(data["rows"], key=key):
-        routes = int(r["params"].get("Routes", 0))
-        rules = routes * int(r["params"].get("RulesPerRoute", 0))
-        lines.append(f"| `{r['method']}` | {routes:,} | {rules:,} | {ns(r['median_ns'])} | {ns(r['mean_ns'])} | "
-                     f"{ns(r['margin_ns'])} | {size_bytes(r['allocated'])} |")
-    return "\n".join(lines) + "\n"
+    def routes(r):
+        return int(r["params"].get("Routes", 0))
+    return timed_rows(data, [("Operation", "---"), ("HTTPRoutes", "---:"), ("Rules", "---:")],
+                      lambda r: [f"`{r['method']}`", f"{routes(r):,}", f"{routes(r) * int(r['params'].get('RulesPerRoute', 0)):,}"],
+                      key=lambda r: (r["method"], routes(r)))
 
 
 def by_method(data):
     """Any class without parameters: one row per method."""
-    lines = [provenance(data), "",
-             "| Method | Median | Mean | Error (99.9% half-CI) | Allocated |",
-             "|---|---:|---:|---:|---:|"]
-    for r in sorted(data["rows"], key=lambda r: r["method"]):
-        lines.append(f"| `{r['method']}` | {ns(r['median_ns'])} | {ns(r['mean_ns'])} | {ns(r['margin_ns'])} | "
-                     f"{size_bytes(r['allocated'])} |")
-    return "\n".join(lines) + "\n"
+    return timed_rows(data, [("Method", "---")], lambda r: [f"`{r['method']}`"], key=lambda r: r["method"])
 
 
 # Block name -> (benchmark class, renderer).
