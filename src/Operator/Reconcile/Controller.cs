@@ -232,12 +232,10 @@ public sealed class Controller
         var frontEndInputs = FrontEndInputs();
         // Ingresses name their TLS and basic-auth Secrets; the policies they translate into say which.
         var ingressPolicies = DesiredState.IngressPolicies(frontEndInputs);
-        // Gateways name their listeners' certificate Secrets directly.
-        var gatewaySecrets = DesiredState.GatewaySecretReferences(frontEndInputs).ToList();
         // The last accepted specs of rejected resources may reference Secrets the new specs dropped: keep those too.
         Resource[] candidates = [.. _remembered.Values.Select(a => a.Resource), .. stored.Values.Select(s => s.Resource)];
-        await Secrets.TrackAsync(Union(DesiredState.SecretReferences(
-            [.. pools, .. candidates.OfType<BackendPool>()], [.. policies, .. ingressPolicies, .. candidates.OfType<LoadBalancerPolicy>()]), gatewaySecrets), ct);
+        await Secrets.TrackAsync(DesiredState.SecretReferences(
+            [.. pools, .. candidates.OfType<BackendPool>()], [.. policies, .. ingressPolicies, .. candidates.OfType<LoadBalancerPolicy>()], frontEndInputs), ct);
         _certificates?.Reconcile(policies, _isLeader());
         var input = new CompilerInput
         {
@@ -263,8 +261,8 @@ public sealed class Controller
         // Now that the fallbacks are known, stop watching Secrets that only a superseded spec named. Every current
         // spec's references stay watched, valid or not: the Secret a rejected policy waits for must wake it up.
         var fallbacks = choice.Fallbacks.Values.Select(f => f.Resource).ToList();
-        await Secrets.TrackAsync(Union(DesiredState.SecretReferences(
-            [.. pools, .. fallbacks.OfType<BackendPool>()], [.. policies, .. ingressPolicies, .. fallbacks.OfType<LoadBalancerPolicy>()]), gatewaySecrets), ct);
+        await Secrets.TrackAsync(DesiredState.SecretReferences(
+            [.. pools, .. fallbacks.OfType<BackendPool>()], [.. policies, .. ingressPolicies, .. fallbacks.OfType<LoadBalancerPolicy>()], frontEndInputs), ct);
 
         _desired = AcceptedSpecs.Statuses(first, result, choice, unreadable);
         _ingressWarnings = Model.Ingresses.IngressEvents.Warnings(result).ToLookup(e => e.Ingress);
@@ -305,13 +303,6 @@ public sealed class Controller
         _hub.Publish(result.Snapshot with { Version = version });
         _logger.LogInformation("published snapshot {Version} ({Hash}): {Pools} pools, {Listeners} listeners",
             version, result.Snapshot.ContentHash, result.Snapshot.Pools.Length, result.Snapshot.Listeners.Length);
-    }
-
-    private static SortedSet<string> Union(IReadOnlySet<string> references, IEnumerable<string> more)
-    {
-        var all = new SortedSet<string>(references, StringComparer.Ordinal);
-        all.UnionWith(more);
-        return all;
     }
 
     private static ResourceKey StatusKey(string queueKey)

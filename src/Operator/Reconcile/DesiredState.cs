@@ -68,9 +68,12 @@ public static class DesiredState
     /// <summary>
     /// <c>namespace/name</c> of every Secret the resources name (listener certificates, ACME account keys, route
     /// API keys and basic-auth users, backend CA and client certificates): the only Secrets the operator watches.
-    /// A new kind of secretRef in the model must be added here, or the operator never sees its Secret. A Secret is always in its resource's namespace.
+    /// A new kind of secretRef in the model must be added here, or the operator never sees its Secret. A Secret is in
+    /// its resource's namespace, except a Gateway's certificateRef that names another (a ReferenceGrant's business).
     /// </summary>
-    public static IReadOnlySet<string> SecretReferences(IEnumerable<BackendPool> pools, IEnumerable<LoadBalancerPolicy> policies)
+    /// <param name="frontEndInputs">Gateway API and Ingress objects: Gateways name their listeners' certificate Secrets.</param>
+    public static IReadOnlySet<string> SecretReferences(IEnumerable<BackendPool> pools, IEnumerable<LoadBalancerPolicy> policies,
+        IReadOnlyList<Resource> frontEndInputs)
     {
         var keys = new SortedSet<string>(StringComparer.Ordinal);
         void Add(Resource owner, string? name)
@@ -95,6 +98,7 @@ public static class DesiredState
                 Add(policy, route.Auth?.Basic?.SecretRef);
             }
         }
+        keys.UnionWith(GatewaySecretReferences(frontEndInputs));
         return keys;
     }
 
@@ -103,7 +107,7 @@ public static class DesiredState
     /// only; another namespace's when written, the Gateway's otherwise). Whether a ReferenceGrant allows a
     /// cross-namespace one is the Compiler's to say: watching it costs nothing, and lets a grant added later work.
     /// </summary>
-    public static IEnumerable<string> GatewaySecretReferences(IReadOnlyList<Resource> frontEndInputs) =>
+    private static IEnumerable<string> GatewaySecretReferences(IReadOnlyList<Resource> frontEndInputs) =>
         from gateway in frontEndInputs.OfType<Model.Resources.GatewayApi.Gateway>()
         from listener in gateway.Spec.Listeners ?? []
         from reference in listener.Tls?.CertificateRefs ?? []
