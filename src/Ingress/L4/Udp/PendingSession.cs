@@ -11,14 +11,12 @@ internal sealed class PendingSession
     private readonly Lock _lock = new();
     private List<byte[]>? _held = [];
 
-    /// <summary>Keeps a copy of <paramref name="payload"/>; false when it was dropped (full, or the session opened meanwhile).</summary>
-    public bool Hold(ReadOnlySpan<byte> payload)
+    /// <summary>Keeps a copy of <paramref name="payload"/>, or drops it (full, or the session opened meanwhile).</summary>
+    public void Hold(ReadOnlySpan<byte> payload)
     {
         lock (_lock)
         {
-            if (_held is null || _held.Count >= Capacity) return false;
-            _held.Add(payload.ToArray());
-            return true;
+            if (_held is not null && _held.Count < Capacity) _held.Add(payload.ToArray());
         }
     }
 
