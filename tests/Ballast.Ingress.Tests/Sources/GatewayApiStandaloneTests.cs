@@ -17,33 +17,9 @@ public sealed class GatewayApiStandaloneTests
     {
         var folder = StandaloneFolder.WithFiles(ingress, new Dictionary<string, string>
         {
-            ["gateway.yaml"] = $$"""
-            apiVersion: gateway.networking.k8s.io/v1
-            kind: GatewayClass
-            metadata: { name: ballast }
-            spec: { controllerName: ballast.dev/gateway-controller }
-            ---
-            apiVersion: gateway.networking.k8s.io/v1
-            kind: Gateway
-            metadata: { name: gw }
-            spec:
-              gatewayClassName: ballast
-              addresses: [ { type: IPAddress, value: 127.0.0.1 } ]
-              listeners:
-                - { name: wild, port: {{port}}, protocol: HTTP, hostname: "*.example.com" }
-                - { name: foo, port: {{port}}, protocol: HTTP, hostname: foo.example.com }
-            ---
-            apiVersion: v1
-            kind: Service
-            metadata: { name: echo }
-            spec: { ports: [ { name: http, port: 8080 } ] }
-            ---
-            apiVersion: discovery.k8s.io/v1
-            kind: EndpointSlice
-            metadata: { name: echo-1, labels: { kubernetes.io/service-name: echo } }
-            ports: [ { name: http, port: {{backendPort}} } ]
-            endpoints: [ { addresses: [ 127.0.0.1 ] } ]
-            """,
+            ["gateway.yaml"] = GatewayFolder.Gateway(
+                $"{{ name: wild, port: {port}, protocol: HTTP, hostname: \"*.example.com\" }}",
+                $"{{ name: foo, port: {port}, protocol: HTTP, hostname: foo.example.com }}") + GatewayFolder.Service("default", "echo", backendPort),
             ["routes.yaml"] = routes,
         });
         if (await folder.Source.ReloadAsync()) return folder;
