@@ -7,6 +7,7 @@ using Ballast.Ingress.Http;
 using Ballast.Ingress.L4.Metrics;
 using Ballast.Ingress.L4.Wiring;
 using Ballast.Ingress.Listeners;
+using Ballast.Ingress.Listeners.Scheduling;
 using Ballast.Ingress.LoadBalancing;
 using Ballast.Ingress.Metrics;
 using Ballast.Ingress.Redis;
@@ -15,6 +16,7 @@ using Ballast.Ingress.Runtime;
 using Ballast.Ingress.Sources;
 using Ballast.Ingress.Tls;
 using Ballast.Model.Snapshots;
+using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using DataPlaneRuntime = Ballast.Ingress.Runtime.DataPlane;
@@ -125,7 +127,6 @@ public sealed class IngressHost : IAsyncDisposable, ISnapshotTarget
         // makes that untrue. Bind failures are logged as Critical and still show.
         builder.Logging.AddFilter("Microsoft.AspNetCore.Server.Kestrel", LogLevel.Error);
 
-        builder.WebHost.UseSockets(sockets => sockets.UnsafePreferInlineScheduling = options.InlineScheduling);
         builder.WebHost.UseKestrel(kestrel =>
         {
             kestrel.AddServerHeader = false;
@@ -149,6 +150,10 @@ public sealed class IngressHost : IAsyncDisposable, ISnapshotTarget
         });
 
         var services = builder.Services;
+        // Kestrel's sockets, with the scheduling chosen per connection (Listeners/Scheduling); registered after
+        // UseKestrel's socket transport, so Kestrel binds every endpoint through it.
+        services.AddSingleton(new SchedulingTransportFactory.Settings(options.Scheduling, SchedulingConnectionListener.DefaultFirstBytesWait, options.Time));
+        services.AddSingleton<IConnectionListenerFactory, SchedulingTransportFactory>();
         services.AddSingleton(options.Time);
         services.AddSingleton(metrics);
         services.AddSingleton(tlsStore);

@@ -1,5 +1,6 @@
 using System.Net;
 using Ballast.Ingress.Affinity;
+using Ballast.Ingress.Listeners.Scheduling;
 using Ballast.Ingress.LoadBalancing;
 using Ballast.Ingress.Redis;
 
@@ -21,18 +22,21 @@ public sealed record IngressOptions
     /// <summary>The balancers per pool; null: the registry of algorithms.</summary>
     public BalancerFactory? Balancers { get; init; }
     /// <summary>
-    /// Run request processing on the socket thread that read the bytes (Kestrel's <c>UnsafePreferInlineScheduling</c>)
-    /// instead of handing every request to a thread-pool worker. Measured (bench/tools/profile.sh, 1 connection):
-    /// about half the CPU per request, because a worker that is woken for each request and spins before sleeping
-    /// again (sched_yield) kept the core busy at low load; at 64 connections within the noise. Safe only because
-    /// nothing on the proxy path blocks (no sync I/O, no sync-over-async). <c>BALLAST_INLINE_SCHEDULING=0</c> turns
-    /// it off.
+    /// Where each connection's request processing runs (<see cref="ConnectionScheduling"/>): by default per connection,
+    /// inline for HTTP/1.x and TLS, on the thread pool for HTTP/2 with prior knowledge. Safe inline only because nothing
+    /// on the proxy path blocks (no sync I/O, no sync-over-async). <c>BALLAST_INLINE_SCHEDULING=1</c> makes every
+    /// connection inline, <c>=0</c> none (Kestrel's default).
     /// </summary>
-    public bool InlineScheduling { get; init; } = InlineSchedulingFromEnvironment();
+    public ConnectionSchedulingMode Scheduling { get; init; } = SchedulingFromEnvironment();
 
-    /// <summary>The process-wide default of <see cref="InlineScheduling"/>: on unless the environment says 0.</summary>
-    public static bool InlineSchedulingFromEnvironment() =>
-        Environment.GetEnvironmentVariable("BALLAST_INLINE_SCHEDULING") is not ("0" or "false");
+    /// <summary>The process-wide default of <see cref="Scheduling"/>, from <c>BALLAST_INLINE_SCHEDULING</c>.</summary>
+    public static ConnectionSchedulingMode SchedulingFromEnvironment() =>
+        Environment.GetEnvironmentVariable("BALLAST_INLINE_SCHEDULING")?.Trim().ToLowerInvariant() switch
+        {
+            "0" or "false" => ConnectionSchedulingMode.ThreadPool,
+            "1" or "true" => ConnectionSchedulingMode.Inline,
+            _ => ConnectionSchedulingMode.PerConnection,
+        };
 
     /// <summary>How long Apply waits for Kestrel to bind the snapshot's listeners before reporting not ready.</summary>
     public TimeSpan BindTimeout { get; init; } = TimeSpan.FromSeconds(10);
