@@ -35,6 +35,7 @@ for arg in "$@"; do
 done
 if [ "$fast" = 1 ]; then
   args+=(--filter "Category!=Integration")
+  export BALLAST_FAST_LANE=1   # helpers that open sockets or start programs refuse (tests/Ballast.Testing/FastLane.cs)
 fi
 
 log=$(mktemp)

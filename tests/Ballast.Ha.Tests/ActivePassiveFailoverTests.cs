@@ -14,6 +14,7 @@ namespace Ballast.Ha.Tests;
 /// comes back; with nopreempt B keeps the VIP, with preemption A takes it back — and in both no request fails: the
 /// connections open on B when the VIP moves keep reaching B through A (samples/ha-pair/scripts/vip-handback.nft).
 /// </summary>
+[Trait("Category", "Integration")]
 public sealed class ActivePassiveFailoverTests(ITestOutputHelper output)
 {
     private static readonly string VipUrl = $"http://{NetworkLab.Vip}:8080/";

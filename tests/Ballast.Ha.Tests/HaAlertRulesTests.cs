@@ -4,6 +4,7 @@ using Ballast.Testing;
 namespace Ballast.Ha.Tests;
 
 /// <summary>The pair's alert rules (config/prometheus/ballast-ha-rules.yaml) load, and fire as their unit tests say.</summary>
+[Trait("Category", "Integration")]
 public sealed class HaAlertRulesTests
 {
     [Fact]

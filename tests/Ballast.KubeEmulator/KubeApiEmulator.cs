@@ -58,6 +58,7 @@ public sealed class KubeApiEmulator : IAsyncDisposable
         string? token = null,
         bool tls = false)
     {
+        Ballast.Testing.FastLane.Guard("the Kubernetes API emulator");
         time ??= TimeProvider.System;
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();

@@ -8,6 +8,7 @@ public static class ExternalTool
 {
     public static string Require(string program)
     {
+        FastLane.Guard($"the external program '{program}'");
         var found = Find(program);
         if (found is null)
         {

@@ -12,6 +12,7 @@ public static class FreePort
     /// <summary>A free TCP port.</summary>
     public static int Next()
     {
+        FastLane.Guard("a port (FreePort)");
         using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
         socket.Bind(new IPEndPoint(IPAddress.Loopback, 0));
         return ((IPEndPoint)socket.LocalEndPoint!).Port;

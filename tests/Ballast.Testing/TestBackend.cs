@@ -46,6 +46,7 @@ public sealed class TestBackend : IAsyncDisposable
         Action<WebApplication>? configure = null,
         int port = 0)
     {
+        FastLane.Guard($"the test backend {name}");
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, port, o => o.Protocols = protocols));

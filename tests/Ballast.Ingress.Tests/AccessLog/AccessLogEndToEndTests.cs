@@ -8,6 +8,7 @@ using Microsoft.AspNetCore.Http;
 namespace Ballast.Ingress.Tests.AccessLog;
 
 /// <summary>Access logs from YAML as users write them, through real sockets, read back from the file line by line.</summary>
+[Trait("Category", "Integration")]
 public sealed class AccessLogEndToEndTests
 {
     [Fact]

@@ -13,6 +13,7 @@ using static Ballast.Ingress.Tests.Support.Snapshots;
 namespace Ballast.Ingress.Tests.AccessLog;
 
 /// <summary>The queue between requests and files: full means dropped and counted, never waiting; rotation; sampling.</summary>
+[Trait("Category", "Integration")]
 public sealed class AccessLogQueueTests
 {
     private static Snapshot Logged(int port, TestBackend backend, AccessLogSnapshot log) =>

@@ -5,6 +5,7 @@ using Ballast.Testing;
 namespace Ballast.Ingress.Tests.AccessLog;
 
 /// <summary>The <c>ballast run</c> process, as logrotate meets it: move the file away, send SIGUSR1, lines go to a new file.</summary>
+[Trait("Category", "Integration")]
 public sealed class AccessLogSignalTests
 {
     [Fact]

@@ -8,6 +8,7 @@ using static Ballast.Ingress.Tests.Tls.TlsSnapshots;
 
 namespace Ballast.Ingress.Tests.AccessLog;
 
+[Trait("Category", "Integration")]
 public sealed class AccessLogTlsTests
 {
     [Fact]

@@ -4,6 +4,7 @@ using Ballast.Ingress.Tests.Support;
 namespace Ballast.Ingress.Tests.Admin;
 
 /// <summary>POST /admin/ha/role: what keepalived's notify script calls; ballast_ha_role shows it.</summary>
+[Trait("Category", "Integration")]
 public sealed class HaRoleEndpointTests
 {
     private static FormUrlEncodedContent Form(string instance, string state) => new([new("instance", instance), new("state", state)]);

@@ -13,6 +13,7 @@ namespace Ballast.Ingress.Tests.Hosting;
 /// keep-alive connections closed after their current response and in-flight work given until the deadline.
 /// The grace period is ended by the test (the "second signal"), so nothing here waits on a clock.
 /// </summary>
+[Trait("Category", "Integration")]
 public sealed class GracefulShutdownTests
 {
     [Fact]

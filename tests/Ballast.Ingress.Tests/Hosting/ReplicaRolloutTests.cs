@@ -11,6 +11,7 @@ namespace Ballast.Ingress.Tests.Hosting;
 /// replica must turn not-ready at once, keep serving while the client moves away, close its connections
 /// gracefully and exit 0 — and the client must see no failed request.
 /// </summary>
+[Trait("Category", "Integration")]
 public sealed class ReplicaRolloutTests(ITestOutputHelper output)
 {
     [Fact]

@@ -10,6 +10,7 @@ namespace Ballast.Ingress.Tests.Sources;
 /// a folder (Services and EndpointSlices standing for the cluster's), requests on real sockets, an echo backend that
 /// says what it received.
 /// </summary>
+[Trait("Category", "Integration")]
 public sealed class GatewayApiStandaloneTests
 {
     /// <summary>A Gateway with two HTTP listeners on <paramref name="port"/>, a Service <c>echo</c> on the backend, and <paramref name="routes"/>.</summary>

@@ -19,6 +19,7 @@ namespace Ballast.Ingress.Tests.Sources;
 /// preflight, an unknown path) get the same status, backend, body and headers from both. Where an Ingress mirrors
 /// (mirror-target naming a Service), the mirror's echo backend gets the same copies from both.
 /// </summary>
+[Trait("Category", "Integration")]
 public sealed class MigrationPreservesBehaviourTests
 {
     private static string CorpusDir([CallerFilePath] string here = "") =>

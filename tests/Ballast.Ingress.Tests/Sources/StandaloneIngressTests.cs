@@ -14,6 +14,7 @@ namespace Ballast.Ingress.Tests.Sources;
 /// Ingress HTTP port; an unsupported annotation is a warning and a metric, a malformed one rejects the change
 /// with file:line and the annotation while the last good configuration keeps serving.
 /// </summary>
+[Trait("Category", "Integration")]
 public sealed class StandaloneIngressTests
 {
     private static string Folder(int backendPort, string annotations) => $$"""

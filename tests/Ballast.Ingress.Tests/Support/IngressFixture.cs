@@ -1,6 +1,7 @@
 using System.Net;
 using Ballast.Ingress.Hosting;
 using Ballast.Model.Snapshots;
+using Ballast.Testing;
 
 namespace Ballast.Ingress.Tests.Support;
 
@@ -21,6 +22,7 @@ public sealed class IngressFixture : IAsyncDisposable
 
     public static async Task<IngressFixture> StartAsync(IngressOptions? options = null)
     {
+        FastLane.Guard("an ingress (IngressFixture)");
         var host = await IngressHost.StartAsync((options ?? new IngressOptions()) with { AdminPort = 0, AdminAddress = IPAddress.Loopback });
         return new IngressFixture(host);
     }

@@ -7,6 +7,7 @@ using Microsoft.AspNetCore.Http;
 namespace Ballast.Ingress.Tests.Transforms;
 
 /// <summary>The two route features ingress-nginx users needed: CORS answered by the proxy, and custom error responses.</summary>
+[Trait("Category", "Integration")]
 public sealed class CorsAndErrorPagesTests
 {
     private static Snapshot Compile(string yaml) => Snapshots.FromYaml(yaml, version: 1);

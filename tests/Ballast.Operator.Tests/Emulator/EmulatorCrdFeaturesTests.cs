@@ -13,6 +13,7 @@ namespace Ballast.Operator.Tests.Emulator;
 /// CRD features our own CRDs do not use yet but the emulator honours as the API server does, on a small test CRD:
 /// x-kubernetes-preserve-unknown-fields, transition rules (oldSelf), messageExpression, fieldPath and reason.
 /// </summary>
+[Trait("Category", "Integration")]
 public sealed class EmulatorCrdFeaturesTests : IAsyncLifetime
 {
     private const string Crd = """

@@ -12,6 +12,7 @@ namespace Ballast.Operator.Tests.Emulator;
 /// schema keyword they use, each answered with 422 Invalid and the field path in details.causes[], through the
 /// real KubernetesClient. Each rule's case also shows its valid counterpart is accepted.
 /// </summary>
+[Trait("Category", "Integration")]
 public sealed class EmulatorSchemaTests : IAsyncLifetime
 {
     private const string G = "ballast.dev", V = "v1alpha1";

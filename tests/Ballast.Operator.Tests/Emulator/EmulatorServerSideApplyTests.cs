@@ -13,6 +13,7 @@ namespace Ballast.Operator.Tests.Emulator;
 /// fields a manager stops applying removed unless someone else owns them, conflicts with updaters too, status
 /// only through /status, and fieldManager required. (kubectl's view: KubectlAgainstEmulatorTests.)
 /// </summary>
+[Trait("Category", "Integration")]
 public sealed class EmulatorServerSideApplyTests : IAsyncLifetime
 {
     private const string G = "ballast.dev", V = "v1alpha1", P = "loadbalancerpolicies";

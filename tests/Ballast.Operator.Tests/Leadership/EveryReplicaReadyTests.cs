@@ -14,6 +14,7 @@ namespace Ballast.Operator.Tests.Leadership;
 /// snapshot and counts for Programmed (the standby passes its requests on to the leader); the leader killed, the
 /// other takes the Lease and reconciles.
 /// </summary>
+[Trait("Category", "Integration")]
 public sealed class EveryReplicaReadyTests : IAsyncLifetime
 {
     private OperatorFixture _f = null!;

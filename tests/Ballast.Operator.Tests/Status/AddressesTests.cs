@@ -7,6 +7,7 @@ using k8s.Models;
 namespace Ballast.Operator.Tests.Status;
 
 /// <summary>Issue 17: every policy's status.addresses follows the ingress Service's load-balancer status.</summary>
+[Trait("Category", "Integration")]
 public sealed class AddressesTests
 {
     private static IEnumerable<(string, string)> Pairs(List<PolicyAddress>? addresses) => (addresses ?? []).Select(a => (a.Type, a.Value));

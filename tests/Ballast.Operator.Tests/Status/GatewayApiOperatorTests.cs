@@ -9,6 +9,7 @@ namespace Ballast.Operator.Tests.Status;
 /// The operator with Gateway API CRDs installed: a GatewayClass, a Gateway and HTTPRoutes applied as kubectl would
 /// end with the spec's statuses, and removing a ReferenceGrant turns only the rule that needed it into 500s.
 /// </summary>
+[Trait("Category", "Integration")]
 public sealed class GatewayApiOperatorTests : IAsyncLifetime
 {
     private const string G = "gateway.networking.k8s.io";

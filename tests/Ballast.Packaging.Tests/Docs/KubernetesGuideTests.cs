@@ -18,6 +18,7 @@ namespace Ballast.Packaging.Tests.Docs;
 /// replica authenticating as the chart sets it up; it ends with every sample policy Programmed=True and, where the
 /// document reads it, an address in status.addresses.
 /// </summary>
+[Trait("Category", "Integration")]
 public sealed partial class KubernetesGuideTests
 {
     /// <summary>The shell lines of a markdown file's <c>```sh</c> blocks (comments cut off).</summary>

@@ -7,6 +7,7 @@ namespace Ballast.Packaging.Tests.Image;
 /// Issue 17: samples/kubernetes runs an image this repository builds (the Dockerfile's echo-backend target), with
 /// arguments the echo backend really reads.
 /// </summary>
+[Trait("Category", "Integration")]
 public sealed class EchoBackendImageTests(PublishedEchoImage image) : IClassFixture<PublishedEchoImage>
 {
     private static IEnumerable<System.Text.Json.Nodes.JsonNode> SampleContainers() =>

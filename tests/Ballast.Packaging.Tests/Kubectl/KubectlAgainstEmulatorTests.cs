@@ -9,6 +9,7 @@ namespace Ballast.Packaging.Tests.Kubectl;
 /// with a conflict and its takeover, the 422 and the strict-decoding refusal as kubectl prints them, the printer
 /// columns of `kubectl get`, and the field descriptions of `kubectl explain`.
 /// </summary>
+[Trait("Category", "Integration")]
 public sealed class KubectlAgainstEmulatorTests : IAsyncLifetime
 {
     private KubeApiEmulator _api = null!;

@@ -20,6 +20,7 @@ namespace Ballast.Ingress.Tests.L4.Wiring;
 /// pool with client-IP affinity are pinned in the affinity table shared through Redis, which degrades and
 /// reconciles as HTTP affinity does. (The network-namespace version with keepalived is in Ballast.Ha.Tests.)
 /// </summary>
+[Trait("Category", "Integration")]
 public sealed class L4ActiveActiveTests(ITestOutputHelper output)
 {
     private static readonly IPAddress ReplicaA = IPAddress.Loopback;

@@ -18,6 +18,7 @@ namespace Ballast.Ingress.Tests.Policies.RateLimiting;
 /// The limit is 50 per minute with a burst of 50, so the ~1 s the client takes sits well inside one period: Redis's
 /// budget refills one request per 1.2 s, hence 50 (at most 51 on a slow run) pass, whatever the wall clock does.
 /// </summary>
+[Trait("Category", "Integration")]
 public sealed class GlobalRateLimitEndToEndTests(ITestOutputHelper output)
 {
     private const int Replicas = 3;

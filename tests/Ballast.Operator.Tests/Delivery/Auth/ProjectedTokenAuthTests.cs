@@ -11,6 +11,7 @@ namespace Ballast.Operator.Tests.Delivery.Auth;
 /// operator checks with a TokenReview (audience ballast-operator, ServiceAccount ballast-system/ballast-ingress) in the
 /// emulator; tokens of another ServiceAccount, another audience or past their expiry are refused (401) and counted.
 /// </summary>
+[Trait("Category", "Integration")]
 public sealed class ProjectedTokenAuthTests : IAsyncLifetime
 {
     private const string Audience = "ballast-operator";
