@@ -7,6 +7,7 @@ using Ballast.Ingress.Listeners;
 using Ballast.Ingress.LoadBalancing;
 using Ballast.Ingress.Metrics;
 using Ballast.Ingress.Runtime;
+using Ballast.Ingress.Tests.Support;
 using Ballast.Ingress.Tls;
 using Ballast.Ingress.Tracing;
 using Ballast.Ingress.Transforms;
@@ -125,25 +126,4 @@ public class ProxyPathBenchmarks
         _context.Response.StatusCode = 200;
     }
 
-    /// <summary>YARP's forwarder minus the network: the request transform, a 200 response, the response transform.</summary>
-    private sealed class TransformOnlyForwarder : IHttpForwarder
-    {
-        public int Sent;
-
-        public ValueTask<ForwarderError> SendAsync(HttpContext context, string destinationPrefix, HttpMessageInvoker httpClient,
-            ForwarderRequestConfig requestConfig, HttpTransformer transformer) =>
-            SendAsync(context, destinationPrefix, httpClient, requestConfig, transformer, CancellationToken.None);
-
-        public async ValueTask<ForwarderError> SendAsync(HttpContext context, string destinationPrefix, HttpMessageInvoker httpClient,
-            ForwarderRequestConfig requestConfig, HttpTransformer transformer, CancellationToken cancellationToken)
-        {
-            using var request = new HttpRequestMessage();
-            await transformer.TransformRequestAsync(context, request, destinationPrefix, cancellationToken);
-            using var response = new HttpResponseMessage(HttpStatusCode.OK);
-            context.Response.StatusCode = 200;
-            await transformer.TransformResponseAsync(context, response, cancellationToken);
-            Sent++;
-            return ForwarderError.None;
-        }
-    }
 }

@@ -12,15 +12,18 @@ namespace Ballast.Ingress.L4;
 /// hashes of what the flow carries), so a hashing pool (Maglev, consistent hash) sends it to the same endpoint whichever
 /// replica receives it: that is what lets flows survive an active-active failover (docs/l4.md).
 /// </summary>
+/// <remarks>
+/// XxHash64, where the HTTP request keys (<see cref="HashKey"/>) use XxHash3 over the same address bytes. Not merged
+/// on purpose: the values are what replicas of different versions agree on, so switching algorithm would move every
+/// flow of a hashing pool during a rolling upgrade or an active-active failover. Pinned by ClientAddressHashTests.
+/// </remarks>
 public static class ClientAddressHash
 {
-    /// <summary>XxHash64 of the address bytes; IPv4-mapped IPv6 hashes like the IPv4 address so dual-stack clients stay put.</summary>
+    /// <summary>XxHash64 of the address bytes as <see cref="HashKey.WriteAddress"/> writes them (IPv4-mapped IPv6 as IPv4, so dual-stack clients stay put).</summary>
     public static ulong Of(IPAddress address)
     {
-        if (address.IsIPv4MappedToIPv6) address = address.MapToIPv4();
         Span<byte> bytes = stackalloc byte[16];
-        address.TryWriteBytes(bytes, out var written);
-        return XxHash64.HashToUInt64(bytes[..written]);
+        return XxHash64.HashToUInt64(bytes[..HashKey.WriteAddress(address, bytes)]);
     }
 
     /// <summary>
@@ -30,9 +33,8 @@ public static class ClientAddressHash
     /// </summary>
     public static ulong OfFlow(IPEndPoint client, int listenerPort)
     {
-        var address = client.Address.IsIPv4MappedToIPv6 ? client.Address.MapToIPv4() : client.Address;
         Span<byte> bytes = stackalloc byte[20];
-        address.TryWriteBytes(bytes, out var written);
+        var written = HashKey.WriteAddress(client.Address, bytes);
         BinaryPrimitives.WriteUInt16BigEndian(bytes[written..], (ushort)client.Port);
         BinaryPrimitives.WriteUInt16BigEndian(bytes[(written + 2)..], (ushort)listenerPort);
         return XxHash64.HashToUInt64(bytes[..(written + 4)]);

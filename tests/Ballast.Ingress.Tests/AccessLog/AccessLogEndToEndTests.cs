@@ -23,13 +23,12 @@ public sealed class AccessLogEndToEndTests
         });
         var port = FreePort.Next();
         await using var ingress = await IngressFixture.StartAsync();
-        await using var folder = StandaloneFolder.Create(ingress, backend.Port, $$"""
+        await using var folder = await StandaloneFolder.LoadAsync(ingress, backend.Port, $$"""
               listeners:
                 - { name: http, port: {{port}}, address: 127.0.0.1, accessLog: { format: Json, file: "{{files.File}}" } }
               routes:
                 - { name: api, match: { pathPrefix: /api }, backends: [ { pool: api } ] }
             """);
-        Assert.True(await folder.Source.ReloadAsync(), string.Join("\n", folder.Source.LastDiagnostics));
         var client = ingress.Client(port);
         var before = DateTimeOffset.UtcNow;
 
@@ -102,7 +101,7 @@ public sealed class AccessLogEndToEndTests
         await using var backend = await TestBackend.StartAsync("api");
         var port = FreePort.Next();
         await using var ingress = await IngressFixture.StartAsync();
-        await using var folder = StandaloneFolder.Create(ingress, backend.Port, $$"""
+        await using var folder = await StandaloneFolder.LoadAsync(ingress, backend.Port, $$"""
               listeners:
                 - { name: http, port: {{port}}, address: 127.0.0.1, accessLog: { file: "{{files.File}}" } }
               routes:
@@ -116,7 +115,6 @@ public sealed class AccessLogEndToEndTests
                 - { name: health, match: { path: /health }, backends: [ { pool: api } ], accessLog: { format: Off } }
                 - { name: rest, match: { pathPrefix: / }, backends: [ { pool: api } ] }
             """);
-        Assert.True(await folder.Source.ReloadAsync(), string.Join("\n", folder.Source.LastDiagnostics));
         var client = ingress.Client(port);
 
         using var order = new HttpRequestMessage(HttpMethod.Get, "/orders/7?full=1");

@@ -14,20 +14,12 @@ namespace Ballast.Ingress.Tests.Sources;
 public sealed class GatewayApiStandaloneTests
 {
     /// <summary>A Gateway with two HTTP listeners on <paramref name="port"/>, a Service <c>echo</c> on the backend, and <paramref name="routes"/>.</summary>
-    private static async Task<StandaloneFolder> LoadAsync(IngressFixture ingress, int port, int backendPort, string routes)
-    {
-        var folder = StandaloneFolder.WithFiles(ingress, new Dictionary<string, string>
-        {
-            ["gateway.yaml"] = GatewayFolder.Gateway(
+    private static Task<StandaloneFolder> LoadAsync(IngressFixture ingress, int port, int backendPort, string routes) =>
+        StandaloneFolder.LoadAsync(ingress,
+            ("gateway.yaml", GatewayApiYaml.Gateway(
                 $"{{ name: wild, port: {port}, protocol: HTTP, hostname: \"*.example.com\" }}",
-                $"{{ name: foo, port: {port}, protocol: HTTP, hostname: foo.example.com }}") + GatewayFolder.Service("default", "echo", backendPort),
-            ["routes.yaml"] = routes,
-        });
-        if (await folder.Source.ReloadAsync()) return folder;
-        var diagnostics = string.Join("\n", folder.Source.LastDiagnostics);
-        await folder.DisposeAsync();
-        throw new InvalidOperationException("the folder did not load:\n" + diagnostics);
-    }
+                $"{{ name: foo, port: {port}, protocol: HTTP, hostname: foo.example.com }}") + GatewayApiYaml.Service("default", "echo", backendPort)),
+            ("routes.yaml", routes));
 
     private static HttpRequestMessage Get(string host, string path) => new(HttpMethod.Get, path) { Headers = { Host = host } };
 

@@ -42,7 +42,7 @@ public sealed class GatewayL4AndGrpcTrafficTests
         await using var watch = await GrpcBackendAsync("watch");
         var port = FreePort.Next();
         await using var ingress = await IngressFixture.StartAsync();
-        await using var folder = await GatewayFolder.LoadAsync(ingress, ("all.yaml", GatewayFolder.Gateway($"{{ name: grpc, port: {port}, protocol: HTTP }}") + """
+        await using var folder = await StandaloneFolder.LoadAsync(ingress, ("all.yaml", GatewayApiYaml.Gateway($"{{ name: grpc, port: {port}, protocol: HTTP }}") + """
             ---
             apiVersion: gateway.networking.k8s.io/v1
             kind: GRPCRoute
@@ -55,7 +55,7 @@ public sealed class GatewayL4AndGrpcTrafficTests
                 - matches: [ { method: { service: grpc.health.v1.Health, method: Watch } } ]
                   backendRefs: [ { name: watch, port: 8080 } ]
 
-            """ + GatewayFolder.Service("default", "check", a.Port, b.Port) + GatewayFolder.Service("default", "watch", watch.Port)));
+            """ + GatewayApiYaml.Service("default", "check", a.Port, b.Port) + GatewayApiYaml.Service("default", "watch", watch.Port)));
 
         // One channel: one HTTP/2 connection to Ballast, over which every call is balanced on its own.
         using var channel = GrpcChannel.ForAddress($"http://127.0.0.1:{port}");
@@ -89,7 +89,7 @@ public sealed class GatewayL4AndGrpcTrafficTests
         using var udp = new UdpEchoBackend("udp");
         var (tlsPort, tcpPort, udpPort) = (FreePort.Next(), FreePort.Next(), FreePort.Next());
         await using var ingress = await IngressFixture.StartAsync();
-        await using var folder = await GatewayFolder.LoadAsync(ingress, ("all.yaml", GatewayFolder.Gateway(
+        await using var folder = await StandaloneFolder.LoadAsync(ingress, ("all.yaml", GatewayApiYaml.Gateway(
             $"{{ name: tls, port: {tlsPort}, protocol: TLS, tls: {{ mode: Passthrough }} }}",
             $"{{ name: tcp, port: {tcpPort}, protocol: TCP }}",
             $"{{ name: udp, port: {udpPort}, protocol: UDP }}") + """
@@ -124,8 +124,8 @@ public sealed class GatewayL4AndGrpcTrafficTests
               parentRefs: [ { name: gw, sectionName: udp } ]
               rules: [ { backendRefs: [ { name: udp, port: 8080 } ] } ]
 
-            """ + GatewayFolder.Service("default", "tls-a", tlsA.Port) + GatewayFolder.Service("default", "tls-b", tlsB.Port)
-              + GatewayFolder.Service("default", "tcp", tcp.Port) + GatewayFolder.Service("default", "udp", udp.Port)));
+            """ + GatewayApiYaml.Service("default", "tls-a", tlsA.Port) + GatewayApiYaml.Service("default", "tls-b", tlsB.Port)
+              + GatewayApiYaml.Service("default", "tcp", tcp.Port) + GatewayApiYaml.Service("default", "udp", udp.Port)));
 
         // TLSRoute: the SNI name picks the backend; the client sees that backend's own certificate (passthrough).
         var (answerA, certA) = await TlsExchangeAsync(tlsPort, "a.example.test");

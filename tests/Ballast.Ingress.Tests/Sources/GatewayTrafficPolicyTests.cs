@@ -17,7 +17,7 @@ public sealed class GatewayTrafficPolicyTests
         await using var echo = await EchoBackend.StartAsync("echo");
         var port = FreePort.Next();
         await using var ingress = await IngressFixture.StartAsync();
-        await using var folder = await GatewayFolder.LoadAsync(ingress, ("all.yaml", GatewayFolder.Gateway($"{{ name: http, port: {port}, protocol: HTTP }}") + $$"""
+        await using var folder = await StandaloneFolder.LoadAsync(ingress, ("all.yaml", GatewayApiYaml.Gateway($"{{ name: http, port: {port}, protocol: HTTP }}") + $$"""
             ---
             apiVersion: gateway.networking.k8s.io/v1
             kind: HTTPRoute
@@ -49,7 +49,7 @@ public sealed class GatewayTrafficPolicyTests
               targetRefs: [ { group: gateway.networking.k8s.io, kind: Gateway, name: gw } ]
               traffic: { accessControl: { deny: [ 127.0.0.0/8 ] } }
 
-            """ + GatewayFolder.Service("default", "echo", echo.Port)));
+            """ + GatewayApiYaml.Service("default", "echo", echo.Port)));
         var client = ingress.Client(port);
 
         async Task<HttpStatusCode> Send(string host)

@@ -125,7 +125,7 @@ public sealed class RequestMirrorLimitTests
         var closed = FreePort.Next(); // nothing listens there
         var port = FreePort.Next();
         await using var ingress = await IngressFixture.StartAsync(new IngressOptions { MirrorMaxInFlight = 2 });
-        await using var folder = await GatewayFolder.LoadAsync(ingress, ("all.yaml", GatewayFolder.Gateway($"{{ name: http, port: {port}, protocol: HTTP }}") + $$"""
+        await using var folder = await StandaloneFolder.LoadAsync(ingress, ("all.yaml", GatewayApiYaml.Gateway($"{{ name: http, port: {port}, protocol: HTTP }}") + $$"""
             ---
             apiVersion: gateway.networking.k8s.io/v1
             kind: HTTPRoute
@@ -140,8 +140,8 @@ public sealed class RequestMirrorLimitTests
                   filters: [ { type: RequestMirror, requestMirror: { backendRef: { name: closed, port: 8080 } } } ]
                   backendRefs: [ { name: primary, port: 8080 } ]
 
-            """ + GatewayFolder.Service("default", "primary", primary.Port) + GatewayFolder.Service("default", "hanging", hanging.Port)
-              + GatewayFolder.Service("default", "closed", closed)));
+            """ + GatewayApiYaml.Service("default", "primary", primary.Port) + GatewayApiYaml.Service("default", "hanging", hanging.Port)
+              + GatewayApiYaml.Service("default", "closed", closed)));
         var client = ingress.Client(port);
         var mirrors = (RequestMirrors)ingress.Host.Services.GetService(typeof(RequestMirrors))!;
 

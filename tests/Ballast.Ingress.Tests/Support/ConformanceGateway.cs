@@ -12,7 +12,7 @@ namespace Ballast.Ingress.Tests.Support;
 /// </summary>
 public sealed class ConformanceGateway : IAsyncLifetime
 {
-    private GatewayFolder? _folder;
+    private StandaloneFolder? _folder;
     private TestBackend? _webSockets;
 
     public IngressFixture Ingress { get; private set; } = null!;
@@ -29,12 +29,12 @@ public sealed class ConformanceGateway : IAsyncLifetime
         Port = FreePort.Next();
         HttpsPort = FreePort.Next();
         Ingress = await IngressFixture.StartAsync();
-        _folder = await GatewayFolder.LoadAsync(Ingress, ("gateway.yaml", GatewayYaml()),
+        _folder = await StandaloneFolder.LoadAsync(Ingress, ("gateway.yaml", GatewayYaml()),
             ("routes.yaml", File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "Sources", "conformance-routes.yaml"))));
         Client = Ingress.Client(Port);
     }
 
-    private string GatewayYaml() => GatewayFolder.Gateway($"{{ name: http, port: {Port}, protocol: HTTP }}",
+    private string GatewayYaml() => GatewayApiYaml.Gateway($"{{ name: http, port: {Port}, protocol: HTTP }}",
         $"{{ name: https-one, port: {HttpsPort}, protocol: HTTPS, hostname: one.secure.test, tls: {{ certificateRefs: [ {{ name: one-cert }} ] }} }}",
         $"{{ name: https-wild, port: {HttpsPort}, protocol: HTTPS, hostname: \"*.secure.test\", tls: {{ certificateRefs: [ {{ name: wild-cert }} ] }} }}")
         + TlsSecret("one-cert", "one.secure.test") + TlsSecret("wild-cert", "*.secure.test") + $$"""
@@ -63,8 +63,8 @@ public sealed class ConformanceGateway : IAsyncLifetime
           from: [ { group: gateway.networking.k8s.io, kind: HTTPRoute, namespace: default } ]
           to: [ { group: "", kind: Service, name: granted } ]
 
-        """ + string.Concat(Backends.Values.Select(b => GatewayFolder.Service("default", b.Name, b.Port)))
-        + GatewayFolder.Service("other", "granted", Backends["v3"].Port) + GatewayFolder.Service("other", "denied", Backends["v3"].Port);
+        """ + string.Concat(Backends.Values.Select(b => GatewayApiYaml.Service("default", b.Name, b.Port)))
+        + GatewayApiYaml.Service("other", "granted", Backends["v3"].Port) + GatewayApiYaml.Service("other", "denied", Backends["v3"].Port);
 
     /// <summary>A <c>kubernetes.io/tls</c> Secret with a fresh self-signed certificate for <paramref name="dnsName"/>.</summary>
     private static string TlsSecret(string name, string dnsName)

@@ -176,7 +176,7 @@ public sealed class TracingEndToEndTests
                 Tracing = tracing is null ? null : tracing with { Endpoint = receiver.Endpoint, ExportInterval = TimeSpan.FromMilliseconds(20) },
             });
             var port = FreePort.Next();
-            setup._folder = StandaloneFolder.Create(setup._ingress, backend.Port, $$"""
+            var config = StandaloneFolder.PoolAndPolicy(backend.Port, $$"""
                   listeners:
                     - { name: http, port: {{port}}, address: 127.0.0.1 }
                   routes:
@@ -184,13 +184,11 @@ public sealed class TracingEndToEndTests
                 """);
             if (endpoints is not null)
             {
-                var file = Path.Combine(setup._folder.Path, "config.yaml");
-                File.WriteAllText(file, File.ReadAllText(file)
-                    .Replace($"endpoints: [ {{ address: \"127.0.0.1:{backend.Port}\" }} ]",
-                        $"loadBalancing: {{ algorithm: {algorithm} }}\n  endpoints: {endpoints.Replace("BACKEND", backend.Port.ToString(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal)}",
-                        StringComparison.Ordinal));
+                config = config.Replace($"endpoints: [ {{ address: \"127.0.0.1:{backend.Port}\" }} ]",
+                    $"loadBalancing: {{ algorithm: {algorithm} }}\n  endpoints: {endpoints.Replace("BACKEND", backend.Port.ToString(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal)}",
+                    StringComparison.Ordinal);
             }
-            Assert.True(await setup._folder.Source.ReloadAsync(), string.Join("\n", setup._folder.Source.LastDiagnostics));
+            setup._folder = await StandaloneFolder.LoadAsync(setup._ingress, ("config.yaml", config));
             setup.Client = setup._ingress.Client(port);
             return setup;
         }

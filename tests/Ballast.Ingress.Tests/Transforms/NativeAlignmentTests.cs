@@ -24,7 +24,7 @@ public sealed class NativeAlignmentTests : IAsyncLifetime
         _origin = RecordingOrigin.Start();
         _port = FreePort.Next();
         _ingress = await IngressFixture.StartAsync();
-        _folder = StandaloneFolder.Create(_ingress, _origin.Port, $$"""
+        _folder = await StandaloneFolder.LoadAsync(_ingress, _origin.Port, $$"""
               listeners: [ { name: http, port: {{_port}}, address: 127.0.0.1 } ]
               routes:
                 - name: headers
@@ -46,7 +46,6 @@ public sealed class NativeAlignmentTests : IAsyncLifetime
                   backends: [ { pool: api } ]
                   rewrite: { path: /v2/status }
             """);
-        Assert.True(await _folder.Source.ReloadAsync(), string.Join("\n", _folder.Source.LastDiagnostics));
         _client = _ingress.Client(_port);
     }
 

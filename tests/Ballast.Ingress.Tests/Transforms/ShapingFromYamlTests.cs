@@ -16,7 +16,7 @@ public sealed class ShapingFromYamlTests
             ctx.Response.WriteAsync($"{ctx.Request.Host.Value} {ctx.Request.Path.Value} internal={ctx.Request.Headers["X-Internal-User"]}"));
         var port = FreePort.Next();
         await using var ingress = await IngressFixture.StartAsync();
-        await using var folder = StandaloneFolder.Create(ingress, backend.Port, $$"""
+        await using var folder = await StandaloneFolder.LoadAsync(ingress, backend.Port, $$"""
               listeners:
                 - { name: http, port: {{port}}, address: 127.0.0.1, stripRequestHeaderPrefixes: [ X-Internal- ] }
               routes:
@@ -29,7 +29,6 @@ public sealed class ShapingFromYamlTests
                   match: { pathPrefix: /old }
                   redirect: { scheme: https, host: shop.example.com, statusCode: 308 }
             """);
-        Assert.True(await folder.Source.ReloadAsync(), string.Join("\n", folder.Source.LastDiagnostics));
         var client = ingress.Client(port);
 
         using var request = new HttpRequestMessage(HttpMethod.Get, "/api/v1/orders");

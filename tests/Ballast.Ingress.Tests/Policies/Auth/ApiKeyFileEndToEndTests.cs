@@ -14,13 +14,12 @@ public sealed class ApiKeyFileEndToEndTests
         await using var backend = await TestBackend.StartAsync("api");
         var port = FreePort.Next();
         await using var ingress = await IngressFixture.StartAsync();
-        await using var folder = StandaloneFolder.Create(ingress, backend.Port, $$"""
+        await using var folder = await StandaloneFolder.LoadAsync(ingress, backend.Port, $$"""
               listeners: [ { name: http, port: {{port}}, protocol: HTTP, address: 127.0.0.1 } ]
               routes:
                 - backends: [ { pool: api } ]
                   auth: { apiKey: { keysFile: keys.txt } }
-            """, new Dictionary<string, string> { ["keys.txt"] = "# name:key\nci: ci-0123456789abcdef\n" });
-        Assert.True(await folder.Source.ReloadAsync());
+            """, ("keys.txt", "# name:key\nci: ci-0123456789abcdef\n"));
         var client = ingress.Client(port);
 
         Assert.Equal(HttpStatusCode.OK, await Send(client, "ci-0123456789abcdef"));
