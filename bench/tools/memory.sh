@@ -33,6 +33,9 @@ for setting in "${settings[@]}"; do
   taskset -c 1 wrk -t1 -c64 -d10s http://127.0.0.1:18790/ >/dev/null
   sleep 2
   rss_idle=$(rss_kib $pid)
+  # What the idle RSS is: anonymous (GC heap, native), file-backed (the runtime's and the assemblies' images, shared
+  # with other .NET processes), shared memory (W^X double-mapped JIT code and stubs).
+  composition=$(awk '/^Rss(Anon|File|Shmem)/ {printf "%s %.1f MiB  ", $1, $2 / 1024}' "/proc/$pid/status")
   fifo="$work/idle.fifo"; rm -f "$fifo"; mkfifo "$fifo"
   taskset -c 1 python3 "$repo/bench/tools/conns.py" idle 127.0.0.1 18790 "$idle" <"$fifo" >"$work/idle.out" 2>&1 & idle_pid=$!
   exec 7>"$fifo"
@@ -42,5 +45,6 @@ for setting in "${settings[@]}"; do
   exec 7>&-; wait $idle_pid 2>/dev/null
   printf '%-60s %8.1f MiB %10.1f MiB %12.1f %14s\n' "$setting" "$(echo "$rss_idle / 1024" | bc -l)" \
     "$(echo "$rss_conns / 1024" | bc -l)" "$(echo "($rss_conns - $rss_idle) / $idle" | bc -l)" "${heap:-?}"
+  echo "   idle RSS: $composition"
   kill $pid; wait $pid 2>/dev/null; pid=""
 done

@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# System calls per proxied request: Ballast as published (Release), pinned on core 0, one route to an nginx origin,
+# `wrk` on core 1; after a warm-up, `strace -c -f` counts every call of every thread while wrk sends a fixed load,
+# and each count is divided by the requests wrk completed in that window. strace slows the process a lot, so the
+# throughput under it means nothing; the calls per request are what to read (which are there, and how many fail
+# with EAGAIN: a receive tried before the data was there).
+# Usage: bench/tools/syscalls.sh [connections] [-- extra env for Ballast]   (a quiet machine)
+set -uo pipefail
+export LC_ALL=C
+repo=$(cd "$(dirname "$0")/../.." && pwd)
+conns=${1:-64}; shift || true
+[ "${1:-}" = "--" ] && shift
+work=$(mktemp -d /tmp/ballast-syscalls.XXXXXX); ngx="" pid=""
+trap '[ -n "$pid" ] && kill $pid 2>/dev/null && wait $pid 2>/dev/null; [ -n "$ngx" ] && kill $ngx 2>/dev/null; rm -rf "$work"' EXIT
+dotnet publish "$repo/src/Ingress/Ballast.Ingress.csproj" -c Release -p:UseAppHost=true -o "$work/app" \
+  >"$work/publish.log" 2>&1 || { cat "$work/publish.log"; exit 1; }
+. "$repo/bench/tools/one-route.sh"
+write_one_route "$work" 18890 18891 syscalls
+taskset -c 1 nginx -p "$work/ngx" -c "$work/ngx/nginx.conf" & ngx=$!
+echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg); $conns connection(s); extra env: ${*:-none}"
+env DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1 DOTNET_TC_CallCountingDelayMs=0 "$@" \
+  taskset -c 0 "$work/app/ballast" run --config "$work/cfg" --admin-port 18892 >"$work/ballast.log" 2>&1 & pid=$!
+until curl -fs -o /dev/null http://127.0.0.1:18890/; do sleep 0.05; done
+taskset -c 1 wrk -t1 -c"$conns" -d10s http://127.0.0.1:18890/ >/dev/null   # warm: tier-up done before counting
+strace -c -f -p "$pid" -o "$work/strace.txt" 2>/dev/null & st=$!
+sleep 1   # strace attached to every thread
+requests=$(taskset -c 1 wrk -t1 -c"$conns" -d4s http://127.0.0.1:18890/ | awk '/requests in/ {print $1}')
+kill -INT $st; wait $st 2>/dev/null
+echo "requests in the window: $requests"
+printf '%-16s %10s %10s %14s\n' syscall calls errors "per request"
+awk -v r="$requests" '$NF ~ /^[a-z_0-9]+$/ && $4 ~ /^[0-9]+$/ && $NF != "total" {
+    errors = (NF == 6) ? $5 : 0; printf "%-16s %10d %10d %14.2f\n", $NF, $4, errors, $4 / r }' "$work/strace.txt" \
+  | sort -k4 -rn | head -14
