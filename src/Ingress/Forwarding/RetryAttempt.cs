@@ -14,8 +14,8 @@ namespace Ballast.Ingress.Forwarding;
 /// — in that order so budget is spent only on retries that will be sent. A replay (nothing reached a backend, or a
 /// reset before any response byte of a request safe to resend) takes neither budget nor one of the route's attempts:
 /// it goes to each other endpoint at most once, so the pool bounds it; <c>retries.totalTimeout</c> bounds both in
-/// time. Set as a feature of the request so the
-/// response transformer can ask before a retriable status reaches the client.
+/// time. Set as a feature of the request so the response transformer can ask before a retriable status reaches the
+/// client.
 /// </summary>
 public sealed class RetryAttempt : IRetriableResponse
 {
