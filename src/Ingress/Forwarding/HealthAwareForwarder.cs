@@ -60,12 +60,14 @@ public sealed class HealthAwareForwarder
 
     private async Task ForwardWithRetriesAsync(HttpContext context, RouteRuntime route, RouteRetry retry, RouteShare share, EndpointState endpoint, PickContext pick)
     {
-        var pool = share.Pool!;
         retry.Budget.RecordRequest();
         var canHaveBody = context.Features.Get<IHttpRequestBodyDetectionFeature>()?.CanHaveBody ?? true;
+        // retries.totalTimeout counts from here. A timestamp, kept across the first attempt in this method's async
+        // frame in place of the pool (read from the share again below), so the frame stays the size it was.
+        var firstAttemptStarted = retry.Time.GetTimestamp();
         if (!retry.PlainFirstAttempt || (canHaveBody && retry.MayRetryAfterSending(context.Request.Method)))
         {
-            await RetryLoopAsync(context, route, retry, share, endpoint, pick, canHaveBody, planned: null);
+            await RetryLoopAsync(context, route, retry, share, endpoint, pick, canHaveBody, firstAttemptStarted, planned: null);
             return;
         }
 
@@ -78,18 +80,19 @@ public sealed class HealthAwareForwarder
             return;
         }
 
-        var attempt = new RetryAttempt(context, retry, pool, pick, endpoint, body: null);
+        var attempt = new RetryAttempt(context, retry, share.Pool!, pick, endpoint, body: null, firstAttemptStarted);
         if (!attempt.TryPlan(outcome))
         {
             attempt.ReleaseSlots();
             return;
         }
 
-        await RetryLoopAsync(context, route, retry, share, endpoint, pick, canHaveBody, attempt);
+        await RetryLoopAsync(context, route, retry, share, endpoint, pick, canHaveBody, firstAttemptStarted, attempt);
     }
 
     /// <param name="planned">A retry already planned after a plain first attempt (its <see cref="RetryAttempt.Next"/> is sent first); null: start with <paramref name="endpoint"/>.</param>
-    private async Task RetryLoopAsync(HttpContext context, RouteRuntime route, RouteRetry retry, RouteShare share, EndpointState endpoint, PickContext pick, bool canHaveBody, RetryAttempt? planned)
+    private async Task RetryLoopAsync(HttpContext context, RouteRuntime route, RouteRetry retry, RouteShare share, EndpointState endpoint, PickContext pick, bool canHaveBody, long firstAttemptStarted,
+        RetryAttempt? planned)
     {
         var pool = share.Pool!;
         RequestBodyGuard? body = null;
@@ -99,7 +102,7 @@ public sealed class HealthAwareForwarder
             context.Request.Body = body;
         }
 
-        var attempt = planned ?? new RetryAttempt(context, retry, pool, pick, endpoint, body);
+        var attempt = planned ?? new RetryAttempt(context, retry, pool, pick, endpoint, body, firstAttemptStarted);
         attempt.Body = body;
         context.Features.Set<IRetriableResponse>(attempt);
         var perTry = retry.Policy.PerTryTimeout;
@@ -181,7 +184,7 @@ public sealed class HealthAwareForwarder
         context.Response.Clear();
         context.Features.Set<IForwarderErrorFeature>(null);
         attempt.Retries++;
-        retry.Retries?.Inc();
+        (attempt.NextIsReplay ? retry.Replays : retry.Retries)?.Inc();
         AccessLog.AccessLogEntry.Retried(context, attempt.Next!);
         Tracing.RequestTracing.Retried(attempt.Next!, attempt.Retries);
         return attempt.Next!;

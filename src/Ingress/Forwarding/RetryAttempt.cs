@@ -13,8 +13,9 @@ namespace Ballast.Ingress.Forwarding;
 /// (<see cref="TriedEndpoints"/>; the balancer's own choice avoiding the failed one when it is new), then the budget
 /// — in that order so budget is spent only on retries that will be sent. A replay (nothing reached a backend, or a
 /// reset before any response byte of a request safe to resend) takes neither budget nor one of the route's attempts:
-/// it goes to each other endpoint at most once, so the pool bounds it. Set as a feature of the request so the
-/// response transformer can ask before a retriable status reaches the client.
+/// it goes to each other endpoint at most once, so the pool bounds it; <c>retries.totalTimeout</c> bounds both in
+/// time. Set as a feature of the request so the response transformer can ask before a retriable status reaches the
+/// client.
 /// </summary>
 public sealed class RetryAttempt : IRetriableResponse
 {
@@ -22,10 +23,13 @@ public sealed class RetryAttempt : IRetriableResponse
     private readonly RouteRetry _retry;
     private readonly PoolRuntime _pool;
     private readonly PickContext _pick;
+    private readonly long _started;
 
-    public RetryAttempt(HttpContext context, RouteRetry retry, PoolRuntime pool, PickContext pick, EndpointState first, RequestBodyGuard? body)
+    /// <param name="started">When the first attempt started (<see cref="RouteRetry.Time"/>'s timestamp): <c>retries.totalTimeout</c> counts from there.</param>
+    public RetryAttempt(HttpContext context, RouteRetry retry, PoolRuntime pool, PickContext pick, EndpointState first, RequestBodyGuard? body, long started)
     {
         _context = context;
+        _started = started;
         _retry = retry;
         _pool = pool;
         _pick = pick;
@@ -40,6 +44,8 @@ public sealed class RetryAttempt : IRetriableResponse
     public EndpointState Current { get; set; }
     /// <summary>Watches the request body (null: none to watch yet); set when the retry loop wraps the body.</summary>
     public RequestBodyGuard? Body { get; set; }
+    /// <summary>Whether the planned attempt (<see cref="Next"/>) is a replay (counted apart from retries).</summary>
+    public bool NextIsReplay => LastVerdict == RetryVerdict.Replay;
     /// <summary>Attempts sent again so far (retries and replays).</summary>
     public int Retries { get; set; }
     /// <summary>Of those, the retries that took one of <c>retries.attempts</c> (attempts that had reached a backend).</summary>
@@ -69,10 +75,11 @@ public sealed class RetryAttempt : IRetriableResponse
     public bool TryPlan(AttemptOutcome outcome)
     {
         var verdict = RetryDecision.Decide(_retry.Policy, _context.Request.Method, ChargedRetries, outcome,
-            Body?.Started ?? false, _context.Response.HasStarted);
+            Body?.Started ?? false, _context.Response.HasStarted, _retry.Time.GetElapsedTime(_started));
         LastVerdict = verdict;
         if (verdict is not (RetryVerdict.Retry or RetryVerdict.Replay))
         {
+            if (verdict == RetryVerdict.TotalTimeoutPassed) _retry.TotalTimeoutPassed?.Inc();
             return false;
         }
 

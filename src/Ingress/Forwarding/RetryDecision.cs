@@ -33,6 +33,8 @@ public enum RetryVerdict
     PoolRetryLimit,
     /// <summary>The pool has no available endpoint left to try (a replay goes only to endpoints not tried yet).</summary>
     NoOtherEndpoint,
+    /// <summary>The route's <c>retries.totalTimeout</c> has passed since the first attempt started: nothing more starts.</summary>
+    TotalTimeoutPassed,
 }
 
 /// <summary>
@@ -42,7 +44,8 @@ public enum RetryVerdict
 /// resend (an idempotent method whose body, if any, had not started to stream; a WebSocket upgrade is a GET
 /// without a body). That is nginx's <c>proxy_next_upstream error</c>: such a request goes on to every other
 /// available endpoint of the pool, each at most once, without spending <c>retries.attempts</c> or the retry budget,
-/// which is what keeps a rollout (an origin stopping under requests it had just taken) free of 502s.</para>
+/// which is what keeps a rollout (an origin stopping under requests it had just taken) free of 502s.
+/// <c>retries.totalTimeout</c> bounds replays and retries together in time: none starts once it has passed.</para>
 /// <para>A <see cref="RetryVerdict.Retry"/> is one of an attempt that reached a backend and failed after (a
 /// timeout, a retriable status, a reset once the response had begun): it takes one of <c>retries.attempts</c>
 /// (retries after the first attempt, Istio's and Envoy's meaning, so <c>attempts: 2</c> means up to three tries)
@@ -53,13 +56,15 @@ public enum RetryVerdict
 public static class RetryDecision
 {
     /// <param name="retriesSoFar">Retries (not replays) sent so far: what <c>retries.attempts</c> bounds.</param>
+    /// <param name="elapsed">Since the request's first attempt started: what <c>retries.totalTimeout</c> bounds.</param>
     public static RetryVerdict Decide(
         RetrySnapshot? policy,
         string method,
         int retriesSoFar,
         AttemptOutcome outcome,
         bool requestBodyStarted,
-        bool responseStarted)
+        bool responseStarted,
+        TimeSpan elapsed = default)
     {
         if (policy is null || policy.Attempts <= 0 || policy.On == RetryOn.None)
         {
@@ -79,6 +84,13 @@ public static class RetryDecision
         if (responseStarted)
         {
             return RetryVerdict.ResponseStarted;
+        }
+
+        // Replays and retries alike: the pool bounds replays by its size, which is no bound on time when each of
+        // them waits out a connect timeout (nginx's proxy_next_upstream_timeout).
+        if (policy.TotalTimeout > TimeSpan.Zero && elapsed >= policy.TotalTimeout)
+        {
+            return RetryVerdict.TotalTimeoutPassed;
         }
 
         if (IsReplay(method, outcome, requestBodyStarted))

@@ -40,8 +40,8 @@ public static class EndpointStateNames
 
 /// <summary>
 /// Health and retry metrics: <c>ballast_endpoint_state{pool,endpoint,state}</c> is 1 for the state each endpoint
-/// is in and 0 for the others (so <c>sum by (state)</c> counts endpoints per state), plus transition, retry and
-/// retry-budget counters. Updated off the hot path (on transitions and reloads), except the retry counters,
+/// is in and 0 for the others (so <c>sum by (state)</c> counts endpoints per state), plus transition, retry, replay and
+/// retry-limit counters. Updated off the hot path (on transitions and reloads), except the retry counters,
 /// whose labelled children the routes cache.
 /// </summary>
 public sealed class HealthMetrics
@@ -62,10 +62,16 @@ public sealed class HealthMetrics
             "1 while the pool is in panic mode (fewer healthy endpoints than its panic threshold), by pool.",
             new GaugeConfiguration { LabelNames = ["pool"] }));
         Retries = _series.Track(factory.CreateCounter("ballast_retries_total",
-            "Retries sent (extra attempts to another endpoint), by route.",
+            "Retries sent (extra attempts to another endpoint after one that reached a backend and failed; each takes one of retries.attempts and the retry budget), by route. Replays are in ballast_replays_total.",
+            new CounterConfiguration { LabelNames = ["route"] }));
+        Replays = _series.Track(factory.CreateCounter("ballast_replays_total",
+            "Replays sent (extra attempts to an endpoint not tried yet after one that reached no backend: no connection, or a reset before any response byte of a request safe to resend; outside retries.attempts and the retry budget), by route.",
             new CounterConfiguration { LabelNames = ["route"] }));
         RetryBudgetExhausted = _series.Track(factory.CreateCounter("ballast_retry_budget_exhausted_total",
             "Retries refused because the route's retry budget was spent, by route.",
+            new CounterConfiguration { LabelNames = ["route"] }));
+        RetryTotalTimeoutPassed = _series.Track(factory.CreateCounter("ballast_retry_total_timeout_passed_total",
+            "Replays and retries not sent because the route's retries.totalTimeout had passed since the request's first attempt, by route.",
             new CounterConfiguration { LabelNames = ["route"] }));
     }
 
@@ -74,6 +80,8 @@ public sealed class HealthMetrics
     public Gauge PoolMode { get; }
     public Counter Retries { get; }
     public Counter RetryBudgetExhausted { get; }
+    public Counter Replays { get; }
+    public Counter RetryTotalTimeoutPassed { get; }
 
     /// <summary>Sets the state series of every endpoint of a pool.</summary>
     public void Publish(string pool, ImmutableArray<EndpointState> endpoints, AvailabilityMode mode)

@@ -19,14 +19,19 @@ public sealed class RouteRetry
     public RouteRetry(RetrySnapshot policy, TimeProvider time, HealthMetrics? metrics, string routeId, RetryBudget? previousBudget = null)
     {
         Policy = policy;
+        Time = time;
         Budget = previousBudget is { } kept && kept.BudgetPercent == policy.BudgetPercent ? kept : new RetryBudget(policy.BudgetPercent, time);
         RetriesOnStatus = (policy.On & (RetryOn.Status502 | RetryOn.Status503 | RetryOn.Status504)) != 0;
         PlainFirstAttempt = !RetriesOnStatus && policy.PerTryTimeout is null;
         Retries = metrics?.Retries.WithLabels(routeId);
+        Replays = metrics?.Replays.WithLabels(routeId);
         BudgetExhausted = metrics?.RetryBudgetExhausted.WithLabels(routeId);
+        TotalTimeoutPassed = metrics?.RetryTotalTimeoutPassed.WithLabels(routeId);
     }
 
     public RetrySnapshot Policy { get; }
+    /// <summary>The clock <c>retries.totalTimeout</c> and the budget are measured with.</summary>
+    public TimeProvider Time { get; }
     public RetryBudget Budget { get; }
     /// <summary>Whether some status codes are retried (then responses are screened before they reach the client).</summary>
     public bool RetriesOnStatus { get; }
@@ -37,6 +42,7 @@ public sealed class RouteRetry
     /// a body is forwarded plainly and the state is built only after a failure.
     /// </summary>
     public bool PlainFirstAttempt { get; }
+    /// <summary>Retries sent (attempts that had reached a backend, each one of <c>retries.attempts</c>).</summary>
     public Counter.Child? Retries { get; }
 
     /// <summary>
@@ -47,4 +53,8 @@ public sealed class RouteRetry
     public bool MayRetryAfterSending(string method) =>
         (Policy.On & (RetryOn.Reset | RetryOn.Timeout)) != 0 && (Policy.NonIdempotent || IdempotentMethods.Contains(method));
     public Counter.Child? BudgetExhausted { get; }
+    /// <summary>Replays sent (attempts that had reached no backend, sent again outside the attempts and the budget).</summary>
+    public Counter.Child? Replays { get; }
+    /// <summary>Replays and retries not sent because <c>retries.totalTimeout</c> had passed.</summary>
+    public Counter.Child? TotalTimeoutPassed { get; }
 }

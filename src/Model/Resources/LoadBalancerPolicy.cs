@@ -217,6 +217,8 @@ public sealed class RetrySpec
     public List<string>? On { get; set; }
     /// <summary>How long each try may take; the route's timeout when absent.</summary>
     public Duration? PerTryTimeout { get; set; }
+    /// <summary>No replay or retry starts once this long has passed since the request's first try (nginx's proxy_next_upstream_timeout); 15s, or (attempts + 1) x perTryTimeout when longer, when absent; 0s: no bound.</summary>
+    public Duration? TotalTimeout { get; set; }
     /// <summary>Retry POST/PATCH too (only when the body was not streamed yet).</summary>
     public bool? NonIdempotent { get; set; }
     /// <summary>Retries may add at most this percentage of normal traffic.</summary>

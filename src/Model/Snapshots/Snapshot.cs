@@ -197,8 +197,21 @@ public sealed record RetrySnapshot
     public int Attempts { get; init; }
     public RetryOn On { get; init; }
     public TimeSpan? PerTryTimeout { get; init; }
+    /// <summary>
+    /// No replay or retry starts once this long has passed since the first attempt started (zero: no bound). The
+    /// attempt running then is not cut: the route's <c>timeout</c> bounds the whole request.
+    /// </summary>
+    public TimeSpan TotalTimeout { get; init; } = DefaultTotalTimeout;
     public bool NonIdempotent { get; init; }
     public int BudgetPercent { get; init; } = 20;
+
+    /// <summary>
+    /// Without it, a pool of unreachable endpoints behind a long connect timeout costs one request every endpoint's
+    /// connect timeout in a row (replays are bounded only by the pool). 15 s is Envoy's default route timeout, the
+    /// one that bounds all of its retries: three 5 s connect timeouts (the pool default), while a rollout's replays,
+    /// refused or reset at once, never come near it.
+    /// </summary>
+    public static TimeSpan DefaultTotalTimeout => TimeSpan.FromSeconds(15); // a property: Default above is built first
 }
 
 /// <summary>Header changes in this order: remove, set (replaces every value), add (one more value beside those present).</summary>

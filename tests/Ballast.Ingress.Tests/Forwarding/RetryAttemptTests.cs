@@ -39,7 +39,7 @@ public sealed class RetryAttemptTests : IDisposable
     {
         var context = new DefaultHttpContext();
         context.Request.Method = method;
-        return new RetryAttempt(context, retry, pool, PickContext.None, pool.Balancer.Pick(PickContext.None)!, body: null);
+        return new RetryAttempt(context, retry, pool, PickContext.None, pool.Balancer.Pick(PickContext.None)!, body: null, retry.Time.GetTimestamp());
     }
 
     /// <summary>What the forwarding loop does between two attempts: the planned one becomes the current one.</summary>
@@ -163,6 +163,55 @@ public sealed class RetryAttemptTests : IDisposable
         var v3 = Send(attempt);
 
         Assert.Equal(["10.0.0.1:80", "10.0.1.2:80", "10.0.1.3:80"], new[] { v1, v2, v3 }.Select(e => e.Id));
+    }
+
+    [Fact]
+    public void Replays_and_retries_stop_once_the_total_timeout_has_passed_since_the_first_attempt()
+    {
+        // Ten endpoints that each take a 2 s connect timeout to fail: the pool alone would allow nine replays (20 s).
+        var retry = Retry(RetrySnapshot.Default with { Attempts = 3, On = RetryOn.ConnectFailure | RetryOn.Status503, TotalTimeout = TimeSpan.FromSeconds(5) });
+        var attempt = Start(Pool(10), retry);
+        var sentTo = 1;
+        while (sentTo < 100)
+        {
+            _time.Advance(TimeSpan.FromSeconds(2)); // the attempt waits out its connect timeout
+            if (!attempt.TryPlan(AttemptOutcome.ConnectFailure)) break;
+            Send(attempt);
+            sentTo++;
+        }
+
+        attempt.ReleaseSlots();
+        Assert.Equal(3, sentTo); // started at 0 s, 2 s and 4 s; at 6 s nothing more starts
+        Assert.Equal(RetryVerdict.TotalTimeoutPassed, attempt.LastVerdict);
+
+        // Retries too, counted from the same first attempt, and with every attempt of the route left.
+        var retrying = Start(Pool(10), retry);
+        Assert.True(retrying.TryPlan(AttemptOutcome.Response(503)));
+        Send(retrying);
+        _time.Advance(TimeSpan.FromSeconds(5));
+        Assert.False(retrying.TryPlan(AttemptOutcome.Response(503)));
+        Assert.Equal(RetryVerdict.TotalTimeoutPassed, retrying.LastVerdict);
+        Assert.Equal(1, retrying.ChargedRetries);
+        retrying.ReleaseSlots();
+    }
+
+    [Fact]
+    public void A_zero_total_timeout_leaves_replays_bounded_by_the_pool_alone()
+    {
+        var retry = Retry(RetrySnapshot.Default with { TotalTimeout = TimeSpan.Zero });
+        var attempt = Start(Pool(10), retry);
+        var sentTo = 1;
+        while (sentTo < 100)
+        {
+            _time.Advance(TimeSpan.FromMinutes(1));
+            if (!attempt.TryPlan(AttemptOutcome.ConnectFailure)) break;
+            Send(attempt);
+            sentTo++;
+        }
+
+        attempt.ReleaseSlots();
+        Assert.Equal(10, sentTo);
+        Assert.Equal(RetryVerdict.NoOtherEndpoint, attempt.LastVerdict);
     }
 
     public void Dispose()

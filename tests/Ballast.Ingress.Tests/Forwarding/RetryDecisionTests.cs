@@ -19,6 +19,19 @@ public sealed class RetryDecisionTests
     }
 
     [Fact]
+    public void Nothing_is_sent_again_once_the_total_timeout_has_passed()
+    {
+        var bounded = Policy with { TotalTimeout = TimeSpan.FromSeconds(10) };
+        var justBefore = TimeSpan.FromSeconds(10) - TimeSpan.FromTicks(1);
+        Assert.Equal(RetryVerdict.Replay, RetryDecision.Decide(bounded, "GET", 0, AttemptOutcome.ConnectFailure, false, false, justBefore));
+        Assert.Equal(RetryVerdict.Retry, RetryDecision.Decide(bounded, "GET", 0, AttemptOutcome.Response(503), false, false, justBefore));
+        Assert.Equal(RetryVerdict.TotalTimeoutPassed, RetryDecision.Decide(bounded, "GET", 0, AttemptOutcome.ConnectFailure, false, false, TimeSpan.FromSeconds(10)));
+        Assert.Equal(RetryVerdict.TotalTimeoutPassed, RetryDecision.Decide(bounded, "GET", 0, AttemptOutcome.Response(503), false, false, TimeSpan.FromSeconds(11)));
+        // Zero: no bound in time.
+        Assert.Equal(RetryVerdict.Replay, RetryDecision.Decide(bounded with { TotalTimeout = TimeSpan.Zero }, "GET", 0, AttemptOutcome.ConnectFailure, false, false, TimeSpan.FromHours(1)));
+    }
+
+    [Fact]
     public void A_post_whose_body_was_sent_is_not_retried_even_when_the_route_opts_in()
     {
         var optIn = Policy with { NonIdempotent = true };

@@ -68,8 +68,10 @@ public sealed class RetryEndToEndTests(ITestOutputHelper output)
             }
         })));
         await kill;
-        var retried = PrometheusText.Value(await ingress.MetricsAsync(), "ballast_retries_total{route=\"r\"}") ?? 0;
-        output.WriteLine($"retries {(retries ? "on" : "off")}: {ok} ok, {failed} failed, {retried} retried requests; victim served {victim.Requests}");
+        var metrics = await ingress.MetricsAsync();
+        // A killed backend fails attempts both ways: refused connects (replays) and resets of requests it had taken.
+        var retried = (PrometheusText.Value(metrics, "ballast_retries_total{route=\"r\"}") ?? 0) + (PrometheusText.Value(metrics, "ballast_replays_total{route=\"r\"}") ?? 0);
+        output.WriteLine($"retries {(retries ? "on" : "off")}: {ok} ok, {failed} failed, {retried} retried or replayed requests; victim served {victim.Requests}");
         return new LoadResult(ok, failed, retried);
     }
 
@@ -125,6 +127,7 @@ public sealed class RetryEndToEndTests(ITestOutputHelper output)
         Assert.Equal(2, good.Paths.Count(p => p.StartsWith("/post/"))); // the failed ones were not replayed to "good"
         var metrics = await ingress.MetricsAsync();
         Assert.Equal(0, PrometheusText.Value(metrics, "ballast_retries_total{route=\"posts\"}") ?? 0);
+        Assert.Equal(0, PrometheusText.Value(metrics, "ballast_replays_total{route=\"posts\"}") ?? 0);
 
         // Control: the same opted-in POST whose body never left (connect refused) is retried, so it is the sent
         // body, not the method, that stopped the retries above.
@@ -143,9 +146,11 @@ public sealed class RetryEndToEndTests(ITestOutputHelper output)
         }
 
         Assert.Equal(4, good.Paths.Count(p => p.StartsWith("/get/")));
-        // Every GET that landed on the dead endpoint was retried once, to "good" (the retry's pick also advances
-        // the round robin, so with two endpoints every first pick can land on the dead one).
-        Assert.InRange(PrometheusText.Value(await ingress.MetricsAsync(), "ballast_retries_total{route=\"gets\"}") ?? 0, 1, 4);
+        // Every GET that landed on the dead endpoint was replayed once, to "good" (the replay's pick also advances
+        // the round robin, so with two endpoints every first pick can land on the dead one); nothing was a retry.
+        var getMetrics = await ingress.MetricsAsync();
+        Assert.InRange(PrometheusText.Value(getMetrics, "ballast_replays_total{route=\"gets\"}") ?? 0, 1, 4);
+        Assert.Equal(0, PrometheusText.Value(getMetrics, "ballast_retries_total{route=\"gets\"}") ?? 0);
     }
 
     [Fact]
@@ -194,9 +199,10 @@ public sealed class RetryEndToEndTests(ITestOutputHelper output)
         for (var i = 0; i < requests; i++) Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/x")).StatusCode);
 
         var metrics = await ingress.MetricsAsync();
-        var retried = PrometheusText.Value(metrics, "ballast_retries_total{route=\"r\"}") ?? 0;
+        var replayed = PrometheusText.Value(metrics, "ballast_replays_total{route=\"r\"}") ?? 0;
         Assert.Equal(requests, live.Requests);
-        Assert.True(retried > requests * 20 / 100 + Ballast.Ingress.Runtime.RetryBudget.DefaultMinRetriesPerWindow, $"{retried} retries: no more than the budget");
+        Assert.True(replayed > requests * 20 / 100 + Ballast.Ingress.Runtime.RetryBudget.DefaultMinRetriesPerWindow, $"{replayed} replays: no more than the budget");
+        Assert.Equal(0, PrometheusText.Value(metrics, "ballast_retries_total{route=\"r\"}") ?? 0);
         Assert.Equal(0, PrometheusText.Value(metrics, "ballast_retry_budget_exhausted_total{route=\"r\"}") ?? 0);
     }
 

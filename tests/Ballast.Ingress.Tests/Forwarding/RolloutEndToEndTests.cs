@@ -105,7 +105,8 @@ public sealed class RolloutEndToEndTests(ITestOutputHelper output)
         await Task.WhenAll(stops);
         await origin.Backend.DisposeAsync();
 
-        var retried = PrometheusText.Value(await ingress.MetricsAsync(), "ballast_retries_total{route=\"default/shop/all\"}") ?? 0;
+        var counted = await ingress.MetricsAsync();
+        var retried = (PrometheusText.Value(counted, "ballast_retries_total{route=\"default/shop/all\"}") ?? 0) + (PrometheusText.Value(counted, "ballast_replays_total{route=\"default/shop/all\"}") ?? 0);
         var dropped = origins.Values.Sum(o => o.HeldRequests + o.HeldOpens);
         output.WriteLine($"{ok} requests ok, {requestFailures.Count} failed; {sockets.Opened} WebSocket opens held ({sockets.Opened - WebSockets} reopens) " +
                          $"and {sockets.Churned} opened and closed, {sockets.OpenFailures.Count} opens failed, {sockets.Ended} ended with their stopped origin, " +

@@ -38,10 +38,20 @@ internal static class RouteOptionRules
             Attempts = spec.Attempts,
             On = on,
             PerTryTimeout = spec.PerTryTimeout?.Value,
+            TotalTimeout = spec.TotalTimeout?.Value ?? DefaultTotalTimeout(spec),
             NonIdempotent = spec.NonIdempotent ?? false,
             BudgetPercent = spec.BudgetPercent ?? RetryDefaults.BudgetPercent,
         };
     }
+
+    /// <summary>
+    /// 15 s, unless the route's own per-try timeout asks for longer: a route that allows each of its tries 20 s keeps
+    /// all of them, as it did before the bound existed.
+    /// </summary>
+    private static TimeSpan DefaultTotalTimeout(RetrySpec spec) =>
+        spec.PerTryTimeout?.Value is { } perTry && perTry * (spec.Attempts + 1) > RetrySnapshot.DefaultTotalTimeout
+            ? perTry * (spec.Attempts + 1)
+            : RetrySnapshot.DefaultTotalTimeout;
 
     public static HeaderRulesSnapshot? Headers(ResourceReport r, FieldPath field, HeaderModifierSpec? spec)
     {

@@ -62,7 +62,8 @@ internal static class BackendAnnotations
     private static void Retries(AnnotationReader a, IngressSettings s)
     {
         var tries = a.Int("proxy-next-upstream-tries", 0, 11);
-        var timeout = a.Seconds("proxy-next-upstream-timeout");
+        // 0 is nginx's "no limit" (its default), which retries.totalTimeout spells 0s too.
+        var timeout = a.String("proxy-next-upstream-timeout") == "0" ? Duration.FromSeconds(0) : a.Seconds("proxy-next-upstream-timeout");
         if (a.String("proxy-next-upstream") is not { } conditions)
         {
             if (tries is not null) a.Unsupported("proxy-next-upstream-tries", "Ballast retries only with proxy-next-upstream given (ingress-nginx's implicit \"error timeout\" is not assumed)");
@@ -96,12 +97,12 @@ internal static class BackendAnnotations
             }
         }
         var attempts = Math.Clamp((tries is null or 0 ? 3 : tries.Value) - 1, 1, 10);
-        s.Retries = new RetrySpec { Attempts = attempts, On = [.. on.Distinct()], NonIdempotent = nonIdempotent ? true : null, PerTryTimeout = null };
+        s.Retries = new RetrySpec { Attempts = attempts, On = [.. on.Distinct()], NonIdempotent = nonIdempotent ? true : null, PerTryTimeout = null, TotalTimeout = timeout };
         var what = $"retries on {string.Join(", ", on.Distinct())}, {attempts} attempt(s)";
         if (dropped.Count > 0) a.Approximated("proxy-next-upstream", $"{what}; not retried on {string.Join(", ", dropped)} (Ballast retries on connect failure, reset, timeout, 502, 503, 504)");
         else a.Mapped("proxy-next-upstream", what);
         if (tries is not null) a.Mapped("proxy-next-upstream-tries", $"retries.attempts: {attempts} (tries include the first)");
-        if (timeout is not null) a.Unsupported("proxy-next-upstream-timeout", "Ballast bounds retries by the route timeout and a retry budget, not a separate retry deadline");
+        if (timeout is not null) a.Mapped("proxy-next-upstream-timeout", timeout.Value.Value == TimeSpan.Zero ? "retries.totalTimeout: 0s (no bound)" : $"retries.totalTimeout: {timeout}");
     }
 
     private static void Balancing(AnnotationReader a, IngressSettings s)

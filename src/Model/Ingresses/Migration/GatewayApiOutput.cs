@@ -28,7 +28,7 @@ internal static class GatewayApiOutput
         (r => r.ErrorResponses is not null, "HTTPRoute has no error pages", ["custom-http-errors", "default-backend"]),
         (r => r.MaxRequestBodyBytes is not null, "HTTPRoute has no request body limit", ["proxy-body-size"]),
         (r => r.IdleTimeout is not null, "HTTPRoute timeouts bound the whole request, not idle time", ["proxy-read-timeout", "proxy-send-timeout"]),
-        (r => r.Retries is not null, "HTTPRoute retries are experimental; Ballast's Gateway API support does not read them", ["proxy-next-upstream", "proxy-next-upstream-tries"]),
+        (r => r.Retries is not null, "HTTPRoute retries are experimental; Ballast's Gateway API support does not read them", ["proxy-next-upstream", "proxy-next-upstream-tries", "proxy-next-upstream-timeout"]),
         (r => r.Rewrite?.PathRegex is not null, "HTTPRoute rewrites replace a prefix or the full path, never by regex captures", ["rewrite-target"]),
     ];
 

@@ -85,6 +85,26 @@ public class PolicyRulesTests
     }
 
     [Fact]
+    public void Retries_stop_after_15_s_unless_the_route_gives_its_tries_longer_or_says_otherwise()
+    {
+        var routes = CompileRoute("""
+            - { match: { path: /default }, backends: [ { pool: a } ] }
+            - { match: { path: /written }, backends: [ { pool: a } ], retries: { attempts: 2 } }
+            - { match: { path: /short-tries }, backends: [ { pool: a } ], retries: { attempts: 2, perTryTimeout: 2s } }
+            - { match: { path: /long-tries }, backends: [ { pool: a } ], retries: { attempts: 2, perTryTimeout: 10s } }
+            - { match: { path: /set }, backends: [ { pool: a } ], retries: { attempts: 2, perTryTimeout: 10s, totalTimeout: 3s } }
+            - { match: { path: /unbounded }, backends: [ { pool: a } ], retries: { totalTimeout: 0s } }
+            """).Snapshot.Listeners.Single().Routes;
+        var total = routes.ToDictionary(r => r.Match.Path!, r => r.Retries!.TotalTimeout);
+        Assert.Equal(TimeSpan.FromSeconds(15), total["/default"]);
+        Assert.Equal(TimeSpan.FromSeconds(15), total["/written"]);
+        Assert.Equal(TimeSpan.FromSeconds(15), total["/short-tries"]); // 3 x 2 s fit
+        Assert.Equal(TimeSpan.FromSeconds(30), total["/long-tries"]); // every one of the three 10 s tries
+        Assert.Equal(TimeSpan.FromSeconds(3), total["/set"]);
+        Assert.Equal(TimeSpan.Zero, total["/unbounded"]);
+    }
+
+    [Fact]
     public void A_missing_pool_drops_only_that_route_with_ResolvedRefs_false()
     {
         var r = CompileRoute("""
