@@ -102,7 +102,7 @@ public static class CommandLine
             case "validate":
                 return await ValidateAsync(rest, stdin, stdout, stderr);
             case "run":
-                if (RunArguments.TryParse(rest, out var run, out var error)) return await ServeAsync(run);
+                if (RunArguments.TryParse(rest, out var run, out var error)) return await ServeAsync(run, stderr);
                 await stderr.WriteLineAsync($"ballast run: {error}\n(`ballast run --help` lists the options)");
                 return 2;
             default:
@@ -129,9 +129,9 @@ public static class CommandLine
         return Validator.Print(report, string.Join(" ", paths), draft.Json, stdout);
     }
 
-    private static async Task<int> ServeAsync(RunArguments run)
+    private static async Task<int> ServeAsync(RunArguments run, TextWriter stderr)
     {
-        if (run.Operator is { } op) return await ServeFromOperatorAsync(run, op);
+        if (run.Operator is { } op) return await ServeFromOperatorAsync(run, op, stderr);
         if (!Directory.Exists(run.ConfigDirectory))
         {
             Console.Error.WriteLine($"--config: {run.ConfigDirectory}: no such directory");
@@ -141,11 +141,12 @@ public static class CommandLine
         using var signals = new ShutdownSignals();
 
         using var acmeHttp = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
-        await using var host = await IngressHost.StartAsync(HostOptions(run, keys) with
+        await using var host = await StartHostAsync(run, HostOptions(run, keys) with
         {
             Acme = Tls.Acme.StandaloneAcme.Options(run.StateDirectory, acmeHttp),
             Ingress = new Ballast.Model.Compilation.IngressServing(run.IngressHttpPort, run.IngressHttpsPort, UnclassedWithoutDefault: true),
-        });
+        }, stderr);
+        if (host is null) return 1;
         var logger = host.LoggerFactory.CreateLogger("Ballast");
         using var sigusr1 = ReopenAccessLogsOnSigusr1(host);
         logger.LogInformation("Admin listener on {Admin} (status page, /admin/config, /admin/routes, /admin/explain, /metrics, /healthz, /readyz).", host.AdminUrl);
@@ -203,7 +204,27 @@ public static class CommandLine
             host.AccessLog.Reopen();
         });
 
-    private static async Task<int> ServeFromOperatorAsync(RunArguments run, OperatorArguments op)
+    /// <summary>
+    /// Starts the host; null after saying why when the admin listener (the one port bound at start) cannot bind, which
+    /// would otherwise end the process with an unhandled exception (exit 134 and a stack trace) instead of a line naming the option.
+    /// </summary>
+    private static async Task<IngressHost?> StartHostAsync(RunArguments run, IngressOptions options, TextWriter stderr)
+    {
+        try
+        {
+            return await IngressHost.StartAsync(options);
+        }
+        catch (IOException e) when (e.InnerException is Microsoft.AspNetCore.Connections.AddressInUseException)
+        {
+            await stderr.WriteLineAsync($"--admin-port {run.AdminPort}: {Display(run.AdminAddress)}:{run.AdminPort} is already in use (another ballast, or another program)");
+            return null;
+        }
+    }
+
+    private static string Display(System.Net.IPAddress address) =>
+        address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? $"[{address}]" : address.ToString();
+
+    private static async Task<int> ServeFromOperatorAsync(RunArguments run, OperatorArguments op, TextWriter stderr)
     {
         // Read now to fail fast on a wrong path, then again before every request (the kubelet rotates the token).
         var tokenFile = new TokenFile(op.TokenFile);
@@ -216,7 +237,8 @@ public static class CommandLine
         if (!TryLoadAffinityKeys(run, out var keys)) return 1;
         using var signals = new ShutdownSignals();
 
-        await using var host = await IngressHost.StartAsync(HostOptions(run, keys));
+        await using var host = await StartHostAsync(run, HostOptions(run, keys), stderr);
+        if (host is null) return 1;
         var logger = host.LoggerFactory.CreateLogger("Ballast");
         using var sigusr1 = ReopenAccessLogsOnSigusr1(host);
         logger.LogInformation("Admin listener on {Admin} (status page, /admin/config, /admin/routes, /admin/explain, /metrics, /healthz, /readyz).", host.AdminUrl);
