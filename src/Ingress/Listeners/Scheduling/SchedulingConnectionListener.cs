@@ -145,8 +145,14 @@ public sealed class SchedulingConnectionListener : IConnectionListener
                 pending.Add(HandWhenFirstBytesAsync(socket));
             }
         }
-        await Task.WhenAll(pending);
-        _accepted.Writer.TryComplete();
+        try
+        {
+            await Task.WhenAll(pending);
+        }
+        finally
+        {
+            _accepted.Writer.TryComplete(); // AcceptAsync returns null from now on
+        }
     }
 
     /// <summary>The scheduling the bytes already received tell, or null when none have arrived yet.</summary>
@@ -193,8 +199,19 @@ public sealed class SchedulingConnectionListener : IConnectionListener
             socket.Dispose();
             return;
         }
-        var factory = scheduling == ConnectionScheduling.Inline ? _inline.Value : _threadPool.Value;
-        var connection = factory.Create(socket);
+        ConnectionContext connection;
+        try
+        {
+            var factory = scheduling == ConnectionScheduling.Inline ? _inline.Value : _threadPool.Value;
+            connection = factory.Create(socket);
+        }
+        catch (Exception e) when (e is SocketException or ObjectDisposedException)
+        {
+            // The client went away between accept and here; the accept loop must go on (Kestrel's does the same).
+            _logger.LogDebug(e, "connection on {EndPoint} closed before it was handed over", EndPoint);
+            socket.Dispose();
+            return;
+        }
         connection.Features.Set<IConnectionSchedulingFeature>(ConnectionSchedulingFeature.Of(scheduling));
         _accepted.Writer.TryWrite(connection); // cannot fail: the channel completes only after every Hand has run (AcceptLoopAsync)
     }
