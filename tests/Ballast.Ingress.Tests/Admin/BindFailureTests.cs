@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
+using Ballast.Ingress.Tests.Support;
 
 namespace Ballast.Ingress.Tests.Admin;
 
@@ -60,23 +61,13 @@ public sealed class BindFailureTests
         File.Move(Path.Combine(folder, "site.yaml.tmp"), Path.Combine(folder, "site.yaml"), overwrite: true);
     }
 
-    private static string Policy(int backendPort, int port, int? extraPort = null) => $$"""
-        apiVersion: ballast.dev/v1alpha1
-        kind: BackendPool
-        metadata: { name: api }
-        spec:
-          endpoints: [ { address: "127.0.0.1:{{backendPort}}" } ]
-        ---
-        apiVersion: ballast.dev/v1alpha1
-        kind: LoadBalancerPolicy
-        metadata: { name: web }
-        spec:
+    private static string Policy(int backendPort, int port, int? extraPort = null) => StandaloneFolder.PoolAndPolicy(backendPort, $$"""
           listeners:
             - { name: http, port: {{port}}, address: 127.0.0.1 }
         """ + (extraPort is { } extra ? $"\n    - {{ name: extra, port: {extra}, address: 127.0.0.1 }}" : "") + """
 
           routes: [ { backends: [ { pool: api } ] } ]
-        """;
+        """);
 
     private static async Task<bool> Ready(HttpClient http, int admin)
     {
