@@ -5,12 +5,11 @@
 set -uo pipefail
 repo=$(cd "$(dirname "$0")/../.." && pwd); work=$(mktemp -d /tmp/h2ab.XXXX); ngx=""; pid=""
 trap '[ -n "$pid" ] && kill $pid 2>/dev/null; [ -n "$ngx" ] && kill $ngx 2>/dev/null; rm -rf "$work"' EXIT
-dotnet publish "$repo/src/Ingress/Ballast.Ingress.csproj" -c Release -p:UseAppHost=true -o "$work/app" >"$work/publish.log" 2>&1 || { tail "$work/publish.log"; exit 1; }
 . "$repo/bench/tools/one-route.sh"
+publish_ballast "$work"
 write_one_route "$work" 18690 18691 ab
-taskset -c 1 nginx -p "$work/ngx" -c "$work/ngx/nginx.conf" & ngx=$!
+start_origin "$work"
 clk=$(getconf CLK_TCK)
-ticks() { sed 's/.*) //' "/proc/$pid/stat" | awk '{print $12+$13}'; }
 for round in $(seq ${ROUNDS:-3}); do
  for inline in ${VARIANTS:-auto 1 0}; do
   env DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1 DOTNET_TC_CallCountingDelayMs=0 BALLAST_INLINE_SCHEDULING=$inline \
@@ -19,10 +18,10 @@ for round in $(seq ${ROUNDS:-3}); do
   taskset -c 1 wrk -t1 -c64 -d8s http://127.0.0.1:18690/ >/dev/null
   taskset -c 1 h2load -c16 -m10 -t1 -D 6 http://127.0.0.1:18690/ >/dev/null 2>&1
   for kind in h1 h2c; do
-    b=$(ticks)
+    b=$(proc_ticks $pid)
     if [ $kind = h1 ]; then out=$(taskset -c 1 wrk -t1 -c64 -d8s http://127.0.0.1:18690/); n=$(echo "$out" | awk '/requests in/{print $1}');
     else out=$(taskset -c 1 h2load -c16 -m10 -t1 -D 8 http://127.0.0.1:18690/ 2>&1); n=$(echo "$out" | awk '/^requests:/{print $8}'); fi
-    a=$(ticks)
+    a=$(proc_ticks $pid)
     awk -v n="$n" -v t=$((a-b)) -v c=$clk -v k=$kind -v i=$inline -v r=$round -v l="$(cut -d' ' -f1 /proc/loadavg)" 'BEGIN{printf "round %d inline=%s %-4s req=%d cpu_s=%.2f req_per_cpu_s=%.0f rps=%.0f load=%s\n", r, i, k, n, t/c, n/(t/c), n/8, l}'
   done
   kill $pid; wait $pid 2>/dev/null; pid=""

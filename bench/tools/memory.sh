@@ -16,11 +16,10 @@ settings=("$@"); [ ${#settings[@]} -eq 0 ] && settings=(default)
 ulimit -n "$(ulimit -Hn)" 2>/dev/null
 work=$(mktemp -d /tmp/ballast-memory.XXXXXX); ngx="" pid=""
 trap '[ -n "$pid" ] && kill $pid 2>/dev/null && wait $pid 2>/dev/null; [ -n "$ngx" ] && kill $ngx 2>/dev/null; rm -rf "$work"' EXIT
-dotnet publish "$repo/src/Ingress/Ballast.Ingress.csproj" -c Release -p:UseAppHost=true -o "$work/app" \
-  >"$work/publish.log" 2>&1 || { cat "$work/publish.log"; exit 1; }
 . "$repo/bench/tools/one-route.sh"
+publish_ballast "$work"
 write_one_route "$work" 18790 18791 memory
-taskset -c 1 nginx -p "$work/ngx" -c "$work/ngx/nginx.conf" & ngx=$!
+start_origin "$work"
 rss_kib() { awk '/^VmRSS/ {print $2}' "/proc/$1/status"; }
 metric() { curl -fs http://127.0.0.1:18792/metrics | awk -v m="$1" '$1 == m {printf "%.0f", $2 / 1048576}'; }
 echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg); $idle idle connections"

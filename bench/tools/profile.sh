@@ -20,12 +20,10 @@ done
 seconds=${PROFILE_SECONDS:-6}
 work=$(mktemp -d /tmp/ballast-profile.XXXXXX); ngx="" pid=""
 trap '[ -n "$pid" ] && kill $pid 2>/dev/null && wait $pid 2>/dev/null; [ -n "$ngx" ] && kill $ngx 2>/dev/null; rm -rf "$work"' EXIT
-dotnet publish "$repo/src/Ingress/Ballast.Ingress.csproj" -c Release -p:UseAppHost=true -o "$work/app" \
-  >"$work/publish.log" 2>&1 || { cat "$work/publish.log"; exit 1; }
-
 . "$repo/bench/tools/one-route.sh"
+publish_ballast "$work"
 write_one_route "$work" 18690 18691 profile
-taskset -c 1 nginx -p "$work/ngx" -c "$work/ngx/nginx.conf" & ngx=$!
+start_origin "$work"
 clk=$(getconf CLK_TCK)
 echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg); extra env: ${extra[*]:-none}"
 env DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1 DOTNET_TC_CallCountingDelayMs=0 DOTNET_PerfMapEnabled=1 DOTNET_EnableWriteXorExecute=0 "${extra[@]}" \
@@ -33,7 +31,6 @@ env DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1 DOTNET_TC_CallCountingDelayMs
 until curl -fs -o /dev/null http://127.0.0.1:18690/; do sleep 0.05; done
 taskset -c 1 wrk -t1 -c64 -d15s http://127.0.0.1:18690/ >/dev/null   # warm: tier-up done before measuring
 
-proc_ticks() { sed 's/.*) //' "/proc/$pid/stat" | awk '{print $12+$13}'; }   # utime+stime (the name may hold spaces)
 thread_ticks() {   # "tid name ticks" per thread (names are truncated to 15 chars by the kernel)
   for t in /proc/$pid/task/*; do
     printf '%s %s %s\n' "${t##*/}" "$(tr ' ' '_' <"$t/comm" 2>/dev/null)" "$(sed 's/.*) //' "$t/stat" 2>/dev/null | awk '{print $12+$13}')"
@@ -44,13 +41,13 @@ by_thread_name() {   # before after total: CPU share per thread name; threads bo
     END {for (n in s) if (s[n] > 0) printf "   %-16s %5.1f%%\n", n, s[n] / tot * 100}' "$1" "$2" | sort -k2 -rn | head -8
 }
 for c in "${conns[@]}"; do
-  before=$(proc_ticks); thread_ticks >"$work/threads.before"
+  before=$(proc_ticks $pid); thread_ticks >"$work/threads.before"
   taskset -c 1 wrk -t1 -c"$c" -d"${seconds}s" http://127.0.0.1:18690/ >"$work/wrk.$c" 2>&1 &
   wrk_pid=$!
   sleep 1
   perf record -q -F 499 -g -p "$pid" -o "$work/perf.$c.data" -- sleep $((seconds - 2)) >/dev/null 2>&1
   wait $wrk_pid
-  after=$(proc_ticks); thread_ticks >"$work/threads.after"
+  after=$(proc_ticks $pid); thread_ticks >"$work/threads.after"
   reqs=$(awk '/requests in/ {print $1}' "$work/wrk.$c")
   echo
   echo "== $c connection(s): $(awk '/Requests\/sec/ {print $2}' "$work/wrk.$c") req/s," \

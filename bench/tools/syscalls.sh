@@ -14,13 +14,10 @@ proxy=ballast; case "${1:-}" in ballast|nginx) proxy=$1; shift ;; esac
 [ "${1:-}" = "--" ] && shift
 work=$(mktemp -d /tmp/ballast-syscalls.XXXXXX); ngx="" pid="" master=""
 trap '[ -n "$master" ] && kill $master 2>/dev/null; [ -n "$pid" ] && kill $pid 2>/dev/null && wait $pid 2>/dev/null; [ -n "$ngx" ] && kill $ngx 2>/dev/null; rm -rf "$work"' EXIT
-if [ "$proxy" = ballast ]; then
-  dotnet publish "$repo/src/Ingress/Ballast.Ingress.csproj" -c Release -p:UseAppHost=true -o "$work/app" \
-    >"$work/publish.log" 2>&1 || { cat "$work/publish.log"; exit 1; }
-fi
 . "$repo/bench/tools/one-route.sh"
+[ "$proxy" = ballast ] && publish_ballast "$work"
 write_one_route "$work" 18890 18891 syscalls
-taskset -c 1 nginx -p "$work/ngx" -c "$work/ngx/nginx.conf" & ngx=$!
+start_origin "$work"
 echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg); $proxy; $conns connection(s); extra env: ${*:-none}"
 if [ "$proxy" = nginx ]; then
   mkdir -p "$work/proxy/logs"

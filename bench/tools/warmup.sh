@@ -15,7 +15,7 @@ for v in jit r2r; do
 done
 . "$repo/bench/tools/one-route.sh"
 write_one_route "$work" 18590 18591 warm
-taskset -c 1 nginx -p "$work/ngx" -c "$work/ngx/nginx.conf" & ngx=$!
+start_origin "$work"
 sleep 0.5
 clk=$(getconf CLK_TCK)
 echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg); extra env: $extra"
