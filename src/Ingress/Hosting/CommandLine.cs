@@ -216,13 +216,10 @@ public static class CommandLine
         }
         catch (IOException e) when (e.InnerException is Microsoft.AspNetCore.Connections.AddressInUseException)
         {
-            await stderr.WriteLineAsync($"--admin-port {run.AdminPort}: {Display(run.AdminAddress)}:{run.AdminPort} is already in use (another ballast, or another program)");
+            await stderr.WriteLineAsync($"--admin-port {run.AdminPort}: {new System.Net.IPEndPoint(run.AdminAddress, run.AdminPort)} is already in use (another ballast, or another program)");
             return null;
         }
     }
-
-    private static string Display(System.Net.IPAddress address) =>
-        address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? $"[{address}]" : address.ToString();
 
     private static async Task<int> ServeFromOperatorAsync(RunArguments run, OperatorArguments op, TextWriter stderr)
     {
